@@ -1,0 +1,22 @@
+/**
+ * Composes the root handler: request context and security headers for everything, one
+ * error mapper, then each area mounted at its path (see ARCHITECTURE.md, "Request flow").
+ */
+import { Hono } from "hono";
+import { createApiApp } from "./api.ts";
+import type { AppEnv, Deps } from "./http/context.ts";
+import { handleError, handleNotFound } from "./http/errors.ts";
+import { requestContext, securityHeaders } from "./http/middleware.ts";
+
+/** Builds the app for `deps`; `app.fetch` is the whole server. */
+export function createApp(deps: Deps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(requestContext(deps));
+  app.use(securityHeaders());
+  app.onError(handleError);
+  app.notFound(handleNotFound);
+
+  app.route("/api", createApiApp());
+
+  return app;
+}

@@ -1,0 +1,38 @@
+/**
+ * The identity interface: one shape, two providers (built-in local sign-in and Stytch),
+ * chosen once at start-up from the configuration.
+ */
+
+/** A signed-in person. `id` keys their todos; it is the verified token's `sub`. */
+export interface User {
+  id: string;
+  /** Shown in the page header when known. */
+  email: string | null;
+}
+
+/** What a verified MCP access token grants. */
+export interface AccessGrant {
+  /** The user the token acts for (the token's `sub`). */
+  userId: string;
+  /** OAuth scopes granted, split on spaces. */
+  scopes: string[];
+  /** The OAuth client the token was issued to, when the token names one. */
+  clientId: string | null;
+}
+
+export interface IdentityProvider {
+  readonly kind: "local" | "stytch";
+  /**
+   * The signed-in user of a browser request, from its session cookie, or `null` when there
+   * is none or it is invalid. Throws `ServiceUnavailableError` when it cannot decide
+   * (e.g. the JWKS cannot be fetched).
+   */
+  getSessionUser(req: Request): Promise<User | null>;
+  /**
+   * Verifies an MCP bearer token whose audience must be `resource` (the canonical `/mcp`
+   * URL) or, for Stytch, the project. Throws `InvalidTokenError` when it is not acceptable.
+   */
+  verifyAccessToken(token: string, resource: string): Promise<AccessGrant>;
+  /** The OAuth authorization server's issuer URL, advertised in protected-resource metadata. */
+  authorizationServer(appOrigin: string): string;
+}

@@ -1,0 +1,73 @@
+/**
+ * JWT verification shared by both identity providers: RS256 only, issuer and audience
+ * checked, `exp` required, at most 60 s of clock tolerance. Key sets come from jose
+ * (`createRemoteJWKSet` for Stytch, a local set for the built-in authorization server).
+ */
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { AppError, ServiceUnavailableError } from "../errors.ts";
+
+/** 401 for a token that is missing, malformed, expired, unsigned or meant for someone else. */
+export class InvalidTokenError extends AppError {
+  constructor(message: string) {
+    super(401, "invalid_token", message);
+  }
+}
+
+export interface JwtRules {
+  /** Accepted `iss` values (Stytch uses two forms for one project). */
+  issuers: string[];
+  /** Required `aud` value (one of the token's audiences). */
+  audience: string;
+  /** Extra check on the verified payload; throw {@linkcode InvalidTokenError} to reject. */
+  check?: (payload: JWTPayload) => void;
+}
+
+export const CLOCK_TOLERANCE_SECONDS = 60;
+
+/** Verifies `token` against `keys` and `rules`, returning its payload or throwing a typed error. */
+export async function verifyJwt(
+  token: string,
+  keys: JWTVerifyGetKey,
+  rules: JwtRules,
+): Promise<JWTPayload> {
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, keys, {
+      algorithms: ["RS256"],
+      issuer: rules.issuers,
+      audience: rules.audience,
+      requiredClaims: ["exp", "sub"],
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    }));
+  } catch (error) {
+    throw toTokenError(error);
+  }
+  if (typeof payload.sub !== "string" || payload.sub.length === 0) {
+    throw new InvalidTokenError("Token has no subject.");
+  }
+  rules.check?.(payload);
+  return payload;
+}
+
+function toTokenError(error: unknown): AppError {
+  if (error instanceof errors.JWKSTimeout) {
+    return new ServiceUnavailableError("Timed out fetching signing keys; try again.");
+  }
+  if (error instanceof errors.JWKSInvalid || isNetworkError(error)) {
+    return new ServiceUnavailableError("Could not fetch signing keys; try again.");
+  }
+  if (error instanceof errors.JWTExpired) return new InvalidTokenError("Token has expired.");
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return new InvalidTokenError(`Token claim "${error.claim}" is not acceptable.`);
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) {
+    return new InvalidTokenError("Token is signed with an unknown key.");
+  }
+  if (error instanceof errors.JOSEError) return new InvalidTokenError("Token is not valid.");
+  if (error instanceof AppError) return error;
+  return new InvalidTokenError("Token is not valid.");
+}
+
+function isNetworkError(error: unknown): boolean {
+  return error instanceof TypeError || (error instanceof Error && error.name === "AbortError");
+}

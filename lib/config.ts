@@ -1,0 +1,175 @@
+import { z } from "zod";
+
+/** Typed application configuration, parsed once at start-up from the environment. */
+export interface Config {
+  port: number;
+  /** Canonical origin of the app (no trailing slash), when `PUBLIC_URL` is set. */
+  publicUrl: URL | null;
+  /** Path or URL handed to `Deno.openKv`; `undefined` opens the platform default (Deno Deploy). */
+  kvPath: string | undefined;
+  /** True on Deno Deploy (`DENO_DEPLOYMENT_ID` set). */
+  onDenoDeploy: boolean;
+  /** Stytch settings; `null` selects the built-in local identity provider. */
+  stytch: StytchConfig | null;
+  mcp: McpConfig;
+}
+
+export interface StytchConfig {
+  projectId: string;
+  secret: string;
+  publicToken: string;
+  /** Project domain or custom domain, e.g. `https://xyz.customers.stytch.dev` (no trailing slash). */
+  domain: URL;
+}
+
+export interface McpConfig {
+  /** Scope a token needs for read tools and resources. */
+  readScope: string;
+  /** Scope a token needs for tools that change todos. */
+  writeScope: string;
+  /** Extra origins allowed to call `/mcp` from a browser, besides the app's own. */
+  allowedOrigins: string[];
+}
+
+/** Thrown when the environment does not describe a runnable configuration. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const STYTCH_VARS = [
+  "STYTCH_PROJECT_ID",
+  "STYTCH_SECRET",
+  "STYTCH_PUBLIC_TOKEN",
+  "STYTCH_DOMAIN",
+] as const;
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** True for `localhost`, `127.0.0.0/8` and `[::1]`. */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+const originUrl = (name: string) =>
+  z.string().trim().transform((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: "custom", message: `${name} must be an absolute URL, got "${value}"` });
+      return z.NEVER;
+    }
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${name} must use https (plain http only for a loopback host), got "${value}"`,
+      });
+      return z.NEVER;
+    }
+    if (url.pathname !== "/" || url.search || url.hash) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${name} must be an origin without a path, query or fragment, got "${value}"`,
+      });
+      return z.NEVER;
+    }
+    return new URL(url.origin);
+  });
+
+const scopeName = (name: string) =>
+  z.string().trim().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, {
+    message: `${name} must be a single OAuth scope token (no spaces or quotes)`,
+  });
+
+const EnvSchema = z.object({
+  PORT: z.string().trim().regex(/^\d{1,5}$/, { message: "PORT must be a port number" })
+    .transform(Number).refine((n) => n > 0 && n < 65536, { message: "PORT must be 1-65535" })
+    .optional(),
+  PUBLIC_URL: originUrl("PUBLIC_URL").optional(),
+  KV_PATH: z.string().trim().min(1).optional(),
+  DENO_DEPLOYMENT_ID: z.string().optional(),
+  STYTCH_PROJECT_ID: z.string().trim().regex(/^project-(test|live)-[0-9a-f-]{36}$/, {
+    message: 'STYTCH_PROJECT_ID must look like "project-test-<uuid>" or "project-live-<uuid>"',
+  }).optional(),
+  STYTCH_SECRET: z.string().trim().regex(/^secret-(test|live)-\S{16,}$/, {
+    message: 'STYTCH_SECRET must look like "secret-test-..." or "secret-live-..."',
+  }).optional(),
+  STYTCH_PUBLIC_TOKEN: z.string().trim().regex(/^public-token-(test|live)-[0-9a-f-]{36}$/, {
+    message: 'STYTCH_PUBLIC_TOKEN must look like "public-token-test-<uuid>" or "public-token-live-<uuid>"',
+  }).optional(),
+  STYTCH_DOMAIN: originUrl("STYTCH_DOMAIN").optional(),
+  MCP_READ_SCOPE: scopeName("MCP_READ_SCOPE").default("read:todos"),
+  MCP_WRITE_SCOPE: scopeName("MCP_WRITE_SCOPE").default("write:todos"),
+  MCP_ALLOWED_ORIGINS: z.string().default("").transform((value, ctx) => {
+    const origins: string[] = [];
+    for (const item of value.split(",").map((s) => s.trim()).filter(Boolean)) {
+      try {
+        const url = new URL(item);
+        if (url.origin === "null") throw new Error();
+        origins.push(url.origin);
+      } catch {
+        ctx.addIssue({
+          code: "custom",
+          message: `MCP_ALLOWED_ORIGINS must be a comma-separated list of origins, got "${item}"`,
+        });
+      }
+    }
+    return origins;
+  }),
+});
+
+/** Parses the environment into a {@linkcode Config}, throwing a {@linkcode ConfigError} naming every problem. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const blankAsMissing = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ""),
+  );
+  const result = EnvSchema.safeParse(blankAsMissing);
+  const problems = result.success ? [] : result.error.issues.map((issue) => issue.message);
+
+  const present = STYTCH_VARS.filter((name) => blankAsMissing[name] !== undefined);
+  const missing = STYTCH_VARS.filter((name) => blankAsMissing[name] === undefined);
+  if (present.length > 0 && missing.length > 0) {
+    problems.push(
+      `Stytch is partly configured: ${present.join(", ")} set but ${missing.join(", ")} missing. ` +
+        "Set all four to use Stytch, or none to use the built-in local sign-in.",
+    );
+  }
+  const onDenoDeploy = blankAsMissing.DENO_DEPLOYMENT_ID !== undefined;
+  if (onDenoDeploy && present.length === 0) {
+    problems.push(
+      `Deno Deploy requires Stytch: set ${STYTCH_VARS.join(", ")} ` +
+        "(the built-in local sign-in is for development only).",
+    );
+  }
+  if (onDenoDeploy && blankAsMissing.PUBLIC_URL === undefined) {
+    problems.push(
+      "Deno Deploy requires PUBLIC_URL (the app's https origin): OAuth metadata and token " +
+        "audiences must not be derived from request headers.",
+    );
+  }
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
+
+  const data = result.data;
+  return {
+    port: data.PORT ?? 8000,
+    publicUrl: data.PUBLIC_URL ?? null,
+    kvPath: data.KV_PATH ?? (onDenoDeploy ? undefined : "./data/todos.sqlite3"),
+    onDenoDeploy,
+    stytch: data.STYTCH_PROJECT_ID && data.STYTCH_SECRET && data.STYTCH_PUBLIC_TOKEN && data.STYTCH_DOMAIN
+      ? {
+        projectId: data.STYTCH_PROJECT_ID,
+        secret: data.STYTCH_SECRET,
+        publicToken: data.STYTCH_PUBLIC_TOKEN,
+        domain: data.STYTCH_DOMAIN,
+      }
+      : null,
+    mcp: {
+      readScope: data.MCP_READ_SCOPE,
+      writeScope: data.MCP_WRITE_SCOPE,
+      allowedOrigins: data.MCP_ALLOWED_ORIGINS,
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The one place errors become responses. Handlers throw typed errors
+ * (`lib/errors.ts`); this maps them to `{error: {code, message}}` JSON with their status.
+ * Anything unexpected is logged with the request id (never the request's credentials)
+ * and answered with a generic 500.
+ */
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { AppError } from "../errors.ts";
+import type { AppEnv } from "./context.ts";
+
+/** Error body shape of every JSON error response. */
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+/** Hono `onError` handler. */
+export function handleError(error: Error, c: Context<AppEnv>): Response {
+  if (error instanceof AppError) {
+    return c.json<ErrorBody>(
+      { error: { code: error.code, message: error.message } },
+      error.status,
+      error.status === 401 || error.status === 403 ? { "Cache-Control": "no-store" } : undefined,
+    );
+  }
+  if (error instanceof HTTPException && error.status < 500) {
+    return c.json<ErrorBody>(
+      {
+        error: {
+          code: codeForStatus(error.status),
+          message: error.message || "Bad request.",
+        },
+      },
+      error.status as ContentfulStatusCode,
+    );
+  }
+  console.error(`[${c.get("requestId") ?? "-"}] ${c.req.method} ${new URL(c.req.url).pathname}:`, error);
+  return c.json<ErrorBody>(
+    { error: { code: "internal_error", message: "Something went wrong on our side." } },
+    500,
+  );
+}
+
+/** Hono `notFound` handler. */
+export function handleNotFound(c: Context<AppEnv>): Response {
+  return c.json<ErrorBody>(
+    { error: { code: "not_found", message: `No route for ${c.req.method} ${c.req.path}.` } },
+    404,
+  );
+}
+
+function codeForStatus(status: number): string {
+  switch (status) {
+    case 400:
+      return "invalid_request";
+    case 401:
+      return "unauthorized";
+    case 403:
+      return "forbidden";
+    case 404:
+      return "not_found";
+    case 405:
+      return "method_not_allowed";
+    case 413:
+      return "payload_too_large";
+    case 415:
+      return "unsupported_media_type";
+    default:
+      return "bad_request";
+  }
+}

@@ -1,0 +1,61 @@
+import { createMiddleware } from "hono/factory";
+import { ForbiddenError, UnauthorizedError } from "../errors.ts";
+import type { AppEnv, Deps } from "./context.ts";
+
+/** Sets `deps`, `requestId` and `origin` for every request. */
+export function requestContext(deps: Deps) {
+  const canonical = deps.config.publicUrl?.origin;
+  return createMiddleware<AppEnv>(async (c, next) => {
+    c.set("deps", deps);
+    c.set("requestId", crypto.randomUUID());
+    c.set("origin", canonical ?? new URL(c.req.url).origin);
+    await next();
+    c.header("X-Request-Id", c.get("requestId"));
+  });
+}
+
+/** Conservative headers for every response; pages add their own Content-Security-Policy. */
+export function securityHeaders() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    await next();
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Referrer-Policy", "strict-origin-when-cross-origin");
+    if (!c.res.headers.has("X-Frame-Options")) c.header("X-Frame-Options", "DENY");
+    if (new URL(c.req.url).protocol === "https:") {
+      c.header("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+    }
+  });
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Refuses cookie-authenticated writes from other sites (CSRF): an unsafe method whose
+ * `Origin` is another origin or `null`, or whose `Sec-Fetch-Site` is `cross-site`, gets 403.
+ * Requests with neither header come from non-browser clients, which send no cookies by
+ * themselves, so they pass.
+ */
+export function refuseCrossSiteWrites() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    if (!SAFE_METHODS.has(c.req.method)) {
+      const origin = c.req.header("Origin");
+      const fetchSite = c.req.header("Sec-Fetch-Site");
+      const own = [c.get("origin"), new URL(c.req.url).origin];
+      if (origin !== undefined && !own.includes(origin)) {
+        throw new ForbiddenError("Cross-site request refused.");
+      }
+      if (fetchSite === "cross-site") throw new ForbiddenError("Cross-site request refused.");
+    }
+    await next();
+  });
+}
+
+/** Requires a signed-in browser session; sets `user` or answers 401. */
+export function requireUser() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const user = await c.get("deps").identity.getSessionUser(c.req.raw);
+    if (!user) throw new UnauthorizedError();
+    c.set("user", user);
+    await next();
+  });
+}

@@ -1,0 +1,49 @@
+/** Builds a real app over an in-memory KV for in-process tests (`app.fetch`). */
+import { createApp } from "../app.ts";
+import { type Config, parseConfig } from "../config.ts";
+import type { IdentityProvider } from "../auth/identity.ts";
+import { createIdentityProvider } from "../auth/provider.ts";
+import type { Deps } from "../http/context.ts";
+import { LOCAL_SESSION_COOKIE } from "../auth/local.ts";
+import { createSession, findOrCreateLocalUser, normalizeEmail } from "../auth/local_sessions.ts";
+
+export const TEST_ORIGIN = "http://localhost:8000";
+
+export interface TestApp extends Disposable {
+  app: ReturnType<typeof createApp>;
+  deps: Deps;
+  kv: Deno.Kv;
+  config: Config;
+  /** `app.fetch` with a path or URL relative to {@linkcode TEST_ORIGIN}. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  /** Starts a local session for `email` (as `POST /login` does) and returns the `Cookie` header value. */
+  signIn(email: string): Promise<string>;
+}
+
+/** Starts an app over `:memory:` KV; `env` is parsed like the real environment. */
+export async function createTestApp(options: {
+  env?: Record<string, string>;
+  identity?: (config: Config, kv: Deno.Kv) => IdentityProvider;
+} = {}): Promise<TestApp> {
+  const config = parseConfig(options.env ?? {});
+  const kv = await Deno.openKv(":memory:");
+  const identity = (options.identity ?? createIdentityProvider)(config, kv);
+  const deps: Deps = { config, kv, identity };
+  const app = createApp(deps);
+  const request = (path: string, init?: RequestInit) =>
+    Promise.resolve(app.fetch(new Request(new URL(path, TEST_ORIGIN), init)));
+  return {
+    app,
+    deps,
+    kv,
+    config,
+    request,
+    async signIn(email) {
+      const user = await findOrCreateLocalUser(kv, normalizeEmail(email));
+      return `${LOCAL_SESSION_COOKIE}=${await createSession(kv, user)}`;
+    },
+    [Symbol.dispose]() {
+      kv.close();
+    },
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * A loopback stand-in for Stytch's token issuer, for tests: it mints RS256 JWTs shaped like
+ * Stytch session JWTs and Connected Apps access tokens and serves its JWKS on 127.0.0.1.
+ */
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
+
+export interface TestIssuer {
+  /** Origin serving `/.well-known/jwks.json`, e.g. `http://127.0.0.1:PORT`. */
+  readonly origin: string;
+  /** How many times the JWKS has been fetched. */
+  readonly jwksFetches: number;
+  /** Signs `claims` (merged over defaults: `iat`, `nbf`, `exp` one hour out) with the current key. */
+  sign(claims: Record<string, unknown>, options?: SignOptions): Promise<string>;
+  /** Adds a new current key; the JWKS serves it (and keeps the old one unless `dropOld`). */
+  rotate(options?: { dropOld?: boolean }): Promise<void>;
+  /** Makes the JWKS endpoint answer 503 (`"down"`), hang (`"hang"`) or work again (`"up"`). */
+  setMode(mode: "up" | "down" | "hang"): void;
+  close(): Promise<void>;
+}
+
+export interface SignOptions {
+  /** Override the `kid` header. */
+  kid?: string;
+  /** Seconds from now: expiry (default 3600) and not-before (default 0). */
+  expiresIn?: number;
+  notBeforeIn?: number;
+}
+
+interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+}
+
+async function makeKey(): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
+  const kid = `jwk-test-${crypto.randomUUID()}`;
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" };
+  return { kid, privateKey, publicJwk };
+}
+
+/** Starts a {@linkcode TestIssuer} on a free loopback port. */
+export async function startTestIssuer(): Promise<TestIssuer> {
+  let keys = [await makeKey()];
+  let mode: "up" | "down" | "hang" = "up";
+  let jwksFetches = 0;
+  const hanging = new Set<() => void>();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const { pathname } = new URL(req.url);
+    if (pathname !== "/.well-known/jwks.json") return new Response("not found", { status: 404 });
+    jwksFetches++;
+    if (mode === "down") return new Response("unavailable", { status: 503 });
+    if (mode === "hang") {
+      await new Promise<void>((resolve) => hanging.add(resolve));
+      return new Response("gone", { status: 503 });
+    }
+    return Response.json({ keys: keys.map((k) => k.publicJwk) });
+  });
+  const origin = `http://127.0.0.1:${server.addr.port}`;
+  return {
+    origin,
+    get jwksFetches() {
+      return jwksFetches;
+    },
+    async sign(claims, options = {}) {
+      const key = keys[keys.length - 1];
+      const now = Math.floor(Date.now() / 1000);
+      return await new SignJWT({
+        iat: now,
+        nbf: now + (options.notBeforeIn ?? 0),
+        exp: now + (options.expiresIn ?? 3600),
+        ...claims,
+      })
+        .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: options.kid ?? key.kid })
+        .sign(key.privateKey);
+    },
+    async rotate(options = {}) {
+      const next = await makeKey();
+      keys = options.dropOld ? [next] : [...keys, next];
+    },
+    setMode(next) {
+      mode = next;
+      if (next !== "hang") {
+        for (const release of hanging) release();
+        hanging.clear();
+      }
+    },
+    async close() {
+      for (const release of hanging) release();
+      await server.shutdown();
+    },
+  };
+}

@@ -1,0 +1,189 @@
+import assert from "node:assert/strict";
+import {
+  createTodo,
+  deleteTodo,
+  getTodo,
+  listTodos,
+  MAX_TEXT_LENGTH,
+  MAX_TODOS,
+  todoCountKey,
+  todoKey,
+  toggleTodo,
+  updateTodo,
+} from "./todos.ts";
+import { ConflictError, NotFoundError, ValidationError } from "./errors.ts";
+
+async function withKv(fn: (kv: Deno.Kv) => Promise<void>) {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    await fn(kv);
+  } finally {
+    kv.close();
+  }
+}
+
+Deno.test("createTodo() trims text and stores one key per todo", () =>
+  withKv(async (kv) => {
+    const todo = await createTodo(kv, "alice", "  buy milk  ");
+    assert.deepEqual(todo.text, "buy milk");
+    assert.deepEqual(todo.completed, false);
+    const stored = await kv.get(todoKey("alice", todo.id));
+    assert.deepEqual(stored.value, todo);
+    assert.deepEqual((await kv.get<Deno.KvU64>(todoCountKey("alice"))).value?.value, 1n);
+  }));
+
+Deno.test("createTodo() rejects empty, blank and non-string text", () =>
+  withKv(async (kv) => {
+    for (const bad of ["", "   \n\t", 42, null, undefined, { text: "x" }]) {
+      await assert.rejects(() => createTodo(kv, "alice", bad), ValidationError);
+    }
+    assert.deepEqual(await listTodos(kv, "alice"), []);
+  }));
+
+Deno.test("createTodo() rejects text over 500 characters and accepts exactly 500", () =>
+  withKv(async (kv) => {
+    await assert.rejects(
+      () => createTodo(kv, "alice", "a".repeat(MAX_TEXT_LENGTH + 1)),
+      (e) => e instanceof ValidationError && e.message.includes("at most 500"),
+    );
+    // Counted in characters, not UTF-16 units: 500 emoji are allowed.
+    await createTodo(kv, "alice", "🙂".repeat(MAX_TEXT_LENGTH));
+    assert.deepEqual((await listTodos(kv, "alice")).length, 1);
+  }));
+
+Deno.test("createTodo() gives random ids that sort by creation time", () =>
+  withKv(async (kv) => {
+    const created = [];
+    for (let i = 0; i < 20; i++) created.push(await createTodo(kv, "alice", `todo ${i}`));
+    const ids = created.map((t) => t.id);
+    assert.deepEqual(ids.toSorted(), ids);
+    assert.deepEqual(new Set(ids).size, 20);
+    assert.deepEqual((await listTodos(kv, "alice")).map((t) => t.text), created.map((t) => t.text));
+  }));
+
+Deno.test("createTodo() from 50 concurrent calls for one user leaves exactly 50 todos", () =>
+  withKv(async (kv) => {
+    await Promise.all(Array.from({ length: 50 }, (_, i) => createTodo(kv, "alice", `t${i}`)));
+    const todos = await listTodos(kv, "alice");
+    assert.deepEqual(todos.length, 50);
+    assert.deepEqual(new Set(todos.map((t) => t.text)).size, 50);
+    assert.deepEqual((await kv.get<Deno.KvU64>(todoCountKey("alice"))).value?.value, 50n);
+  }));
+
+Deno.test("createTodo() refuses the todo past the per-user limit, even when racing", () =>
+  withKv(async (kv) => {
+    // Fill to just under the limit directly, then race 5 creates for the last 2 places.
+    const start = MAX_TODOS - 2;
+    let op = kv.atomic();
+    for (let i = 0; i < start; i++) {
+      const id = `01ARZ3NDEKTSV4RRFFQ69G${String(i).padStart(4, "0")}`;
+      op = op.set(todoKey("alice", id), {
+        id,
+        text: `t${i}`,
+        completed: false,
+        createdAt: new Date(0).toISOString(),
+        updatedAt: new Date(0).toISOString(),
+      });
+      if (i % 500 === 499) {
+        await op.commit();
+        op = kv.atomic();
+      }
+    }
+    await op.set(todoCountKey("alice"), new Deno.KvU64(BigInt(start))).commit();
+
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) => createTodo(kv, "alice", `race ${i}`)),
+    );
+    const fulfilled = results.filter((r) => r.status === "fulfilled");
+    const rejected = results.filter((r) => r.status === "rejected");
+    assert.deepEqual(fulfilled.length, 2);
+    assert.deepEqual(rejected.length, 3);
+    for (const r of rejected) {
+      assert.ok(r.reason instanceof ConflictError);
+      assert.deepEqual(r.reason.code, "todo_limit_reached");
+    }
+    assert.deepEqual((await listTodos(kv, "alice")).length, MAX_TODOS);
+    // Another user is unaffected.
+    await createTodo(kv, "bob", "fine");
+  }));
+
+Deno.test("listTodos() puts incomplete first, then oldest first", () =>
+  withKv(async (kv) => {
+    const a = await createTodo(kv, "alice", "a");
+    const b = await createTodo(kv, "alice", "b");
+    const c = await createTodo(kv, "alice", "c");
+    await toggleTodo(kv, "alice", a.id);
+    assert.deepEqual((await listTodos(kv, "alice")).map((t) => t.text), ["b", "c", "a"]);
+    await updateTodo(kv, "alice", c.id, { completed: true });
+    assert.deepEqual((await listTodos(kv, "alice")).map((t) => t.text), ["b", "a", "c"]);
+    await updateTodo(kv, "alice", a.id, { completed: false });
+    assert.deepEqual((await listTodos(kv, "alice")).map((t) => t.text), ["a", "b", "c"]);
+    assert.deepEqual((await getTodo(kv, "alice", b.id)).text, "b");
+  }));
+
+Deno.test("listTodos() and getTodo() keep users apart", () =>
+  withKv(async (kv) => {
+    const secret = await createTodo(kv, "alice", "alice's secret");
+    await createTodo(kv, "bob", "bob's");
+    assert.deepEqual((await listTodos(kv, "bob")).map((t) => t.text), ["bob's"]);
+    await assert.rejects(() => getTodo(kv, "bob", secret.id), NotFoundError);
+    await assert.rejects(() => toggleTodo(kv, "bob", secret.id), NotFoundError);
+    await assert.rejects(() => updateTodo(kv, "bob", secret.id, { text: "x" }), NotFoundError);
+    await assert.rejects(() => deleteTodo(kv, "bob", secret.id), NotFoundError);
+    assert.deepEqual(await getTodo(kv, "alice", secret.id), secret);
+  }));
+
+Deno.test("updateTodo() edits text, sets completion and bumps updatedAt", () =>
+  withKv(async (kv) => {
+    const todo = await createTodo(kv, "alice", "draft");
+    await new Promise((r) => setTimeout(r, 5));
+    const edited = await updateTodo(kv, "alice", todo.id, { text: " final ", completed: true });
+    assert.deepEqual(edited.text, "final");
+    assert.deepEqual(edited.completed, true);
+    assert.deepEqual(edited.createdAt, todo.createdAt);
+    assert.ok(edited.updatedAt > todo.updatedAt);
+    assert.deepEqual(await getTodo(kv, "alice", todo.id), edited);
+  }));
+
+Deno.test("updateTodo() with invalid text changes nothing", () =>
+  withKv(async (kv) => {
+    const todo = await createTodo(kv, "alice", "keep me");
+    await assert.rejects(() => updateTodo(kv, "alice", todo.id, { text: "  " }), ValidationError);
+    await assert.rejects(
+      () => updateTodo(kv, "alice", todo.id, { completed: "yes" as unknown as boolean }),
+      ValidationError,
+    );
+    assert.deepEqual(await getTodo(kv, "alice", todo.id), todo);
+  }));
+
+Deno.test("toggleTodo() from 50 concurrent calls applies every toggle exactly once", () =>
+  withKv(async (kv) => {
+    const todo = await createTodo(kv, "alice", "flip me");
+    const results = await Promise.all(
+      Array.from({ length: 51 }, () => toggleTodo(kv, "alice", todo.id)),
+    );
+    // Each successful toggle saw a distinct state: 26 saw it open and completed it, 25 reopened it.
+    assert.deepEqual(results.filter((t) => t.completed).length, 26);
+    const final = await getTodo(kv, "alice", todo.id);
+    assert.deepEqual(final.completed, true);
+    assert.deepEqual(final.text, "flip me");
+    assert.deepEqual((await listTodos(kv, "alice")).length, 1);
+  }));
+
+Deno.test("deleteTodo() removes the todo and frees its place in the count", () =>
+  withKv(async (kv) => {
+    const a = await createTodo(kv, "alice", "a");
+    await createTodo(kv, "alice", "b");
+    assert.deepEqual((await deleteTodo(kv, "alice", a.id)).text, "a");
+    assert.deepEqual((await listTodos(kv, "alice")).map((t) => t.text), ["b"]);
+    assert.deepEqual((await kv.get<Deno.KvU64>(todoCountKey("alice"))).value?.value, 1n);
+    await assert.rejects(() => deleteTodo(kv, "alice", a.id), NotFoundError);
+    assert.deepEqual((await kv.get<Deno.KvU64>(todoCountKey("alice"))).value?.value, 1n);
+  }));
+
+Deno.test("getTodo() treats malformed ids as not found", () =>
+  withKv(async (kv) => {
+    for (const bad of ["", "nope", "../x", "0".repeat(26) + "0", "lowercase0000000000000000000"]) {
+      await assert.rejects(() => getTodo(kv, "alice", bad), NotFoundError);
+    }
+  }));

@@ -98,7 +98,8 @@ const EnvSchema = z.object({
     message: 'STYTCH_SECRET must look like "secret-test-..." or "secret-live-..."',
   }).optional(),
   STYTCH_PUBLIC_TOKEN: z.string().trim().regex(/^public-token-(test|live)-[0-9a-f-]{36}$/, {
-    message: 'STYTCH_PUBLIC_TOKEN must look like "public-token-test-<uuid>" or "public-token-live-<uuid>"',
+    message:
+      'STYTCH_PUBLIC_TOKEN must look like "public-token-test-<uuid>" or "public-token-live-<uuid>"',
   }).optional(),
   STYTCH_DOMAIN: originUrl("STYTCH_DOMAIN").optional(),
   MCP_READ_SCOPE: scopeName("MCP_READ_SCOPE").default("read:todos"),
@@ -158,14 +159,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     publicUrl: data.PUBLIC_URL ?? null,
     kvPath: data.KV_PATH ?? (onDenoDeploy ? undefined : "./data/todos.sqlite3"),
     onDenoDeploy,
-    stytch: data.STYTCH_PROJECT_ID && data.STYTCH_SECRET && data.STYTCH_PUBLIC_TOKEN && data.STYTCH_DOMAIN
-      ? {
-        projectId: data.STYTCH_PROJECT_ID,
-        secret: data.STYTCH_SECRET,
-        publicToken: data.STYTCH_PUBLIC_TOKEN,
-        domain: data.STYTCH_DOMAIN,
-      }
-      : null,
+    stytch:
+      data.STYTCH_PROJECT_ID && data.STYTCH_SECRET && data.STYTCH_PUBLIC_TOKEN && data.STYTCH_DOMAIN
+        ? {
+          projectId: data.STYTCH_PROJECT_ID,
+          secret: data.STYTCH_SECRET,
+          publicToken: data.STYTCH_PUBLIC_TOKEN,
+          domain: data.STYTCH_DOMAIN,
+        }
+        : null,
     mcp: {
       readScope: data.MCP_READ_SCOPE,
       writeScope: data.MCP_WRITE_SCOPE,

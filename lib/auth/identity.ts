@@ -35,4 +35,10 @@ export interface IdentityProvider {
   verifyAccessToken(token: string, resource: string): Promise<AccessGrant>;
   /** The OAuth authorization server's issuer URL, advertised in protected-resource metadata. */
   authorizationServer(appOrigin: string): string;
+  /**
+   * RFC 8414 authorization-server metadata served at the app's own
+   * `/.well-known/oauth-authorization-server` (for MCP clients on the 2025-03-26 spec):
+   * the built-in server's own (local) or Stytch's, relayed and cached (stytch).
+   */
+  authorizationServerMetadata(appOrigin: string): Promise<Record<string, unknown>>;
 }

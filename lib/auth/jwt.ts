@@ -3,7 +3,7 @@
  * checked, `exp` required, at most 60 s of clock tolerance. Key sets come from jose
  * (`createRemoteJWKSet` for Stytch, a local set for the built-in authorization server).
  */
-import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { errors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from "jose";
 import { AppError, ServiceUnavailableError } from "../errors.ts";
 
 /** 401 for a token that is missing, malformed, expired, unsigned or meant for someone else. */

@@ -5,6 +5,7 @@
 import { getCookie } from "hono/cookie";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
+import { NotFoundError } from "../errors.ts";
 import { InvalidTokenError } from "./jwt.ts";
 import type { AccessGrant, IdentityProvider, User } from "./identity.ts";
 import {
@@ -30,6 +31,8 @@ export interface LocalIdentityOptions {
   kv: Deno.Kv;
   /** Verifies access tokens from the built-in authorization server. */
   verifyAccessToken?: (token: string, resource: string) => Promise<AccessGrant>;
+  /** Metadata of the built-in authorization server. */
+  authorizationServerMetadata?: (appOrigin: string) => Record<string, unknown>;
 }
 
 /** Creates the local identity provider over `kv`. */
@@ -49,6 +52,12 @@ export function createLocalIdentity(options: LocalIdentityOptions): LocalIdentit
     },
     authorizationServer(appOrigin) {
       return appOrigin;
+    },
+    authorizationServerMetadata(appOrigin) {
+      if (!options.authorizationServerMetadata) {
+        return Promise.reject(new NotFoundError("This server has no OAuth authorization server."));
+      }
+      return Promise.resolve(options.authorizationServerMetadata(appOrigin));
     },
     async signIn(c, email) {
       const user = await findOrCreateLocalUser(kv, normalizeEmail(email));

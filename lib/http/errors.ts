@@ -35,7 +35,10 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
       error.status as ContentfulStatusCode,
     );
   }
-  console.error(`[${c.get("requestId") ?? "-"}] ${c.req.method} ${new URL(c.req.url).pathname}:`, error);
+  console.error(
+    `[${c.get("requestId") ?? "-"}] ${c.req.method} ${new URL(c.req.url).pathname}:`,
+    error,
+  );
   return c.json<ErrorBody>(
     { error: { code: "internal_error", message: "Something went wrong on our side." } },
     500,

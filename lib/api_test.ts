@@ -1,0 +1,255 @@
+import assert from "node:assert/strict";
+import { createTestApp, TEST_ORIGIN, type TestApp } from "./testing/app.ts";
+import { listTodos, type Todo } from "./todos.ts";
+
+interface Call {
+  method?: string;
+  body?: unknown;
+  /** Raw body; sent as is with `contentType`. */
+  raw?: BodyInit;
+  contentType?: string;
+  cookie?: string | null;
+  headers?: Record<string, string>;
+}
+
+async function call(t: TestApp, cookie: string | null, path: string, options: Call = {}) {
+  const headers = new Headers(options.headers);
+  if (cookie) headers.set("Cookie", cookie);
+  let body: BodyInit | undefined = options.raw;
+  if (options.body !== undefined) body = JSON.stringify(options.body);
+  const contentType = options.contentType ?? "application/json";
+  if (body !== undefined && contentType) headers.set("Content-Type", contentType);
+  const res = await t.request(`/api${path}`, { method: options.method ?? "GET", headers, body });
+  return { status: res.status, headers: res.headers, json: await res.json() };
+}
+
+async function userIdOf(t: TestApp, cookie: string): Promise<string> {
+  const req = new Request(TEST_ORIGIN, { headers: { Cookie: cookie } });
+  return (await t.deps.identity.getSessionUser(req))!.id;
+}
+
+async function setup() {
+  const t = await createTestApp();
+  const alice = await t.signIn("alice@example.com");
+  return { t, alice };
+}
+
+Deno.test("GET /api/todos without a session answers 401 with a JSON error", async () => {
+  const { t } = await setup();
+  using _ = t;
+  const res = await call(t, null, "/todos");
+  assert.equal(res.status, 401);
+  assert.equal(res.json.error.code, "unauthorized");
+  const forged = await call(t, "todo_session=" + "A".repeat(43), "/todos");
+  assert.equal(forged.status, 401);
+});
+
+Deno.test("POST /api/todos creates a todo and answers the whole list", async () => {
+  const { t, alice } = await setup();
+  using _ = t;
+  const res = await call(t, alice, "/todos", { method: "POST", body: { todoText: " milk " } });
+  assert.equal(res.status, 201);
+  assert.equal(res.json.todos.length, 1);
+  assert.equal(res.json.todos[0].text, "milk");
+  assert.equal(res.json.todos[0].completed, false);
+  const list = await call(t, alice, "/todos");
+  assert.deepEqual(list.json.todos, res.json.todos);
+});
+
+Deno.test("POST /api/todos/:id/complete, PATCH and DELETE change one todo each", async () => {
+  const { t, alice } = await setup();
+  using _ = t;
+  await call(t, alice, "/todos", { method: "POST", body: { todoText: "a" } });
+  const created = await call(t, alice, "/todos", { method: "POST", body: { todoText: "b" } });
+  const [a, b] = created.json.todos as Todo[];
+
+  const completed = await call(t, alice, `/todos/${a.id}/complete`, { method: "POST" });
+  assert.equal(completed.status, 200);
+  assert.deepEqual(completed.json.todos.map((x: Todo) => [x.text, x.completed]), [
+    ["b", false],
+    ["a", true],
+  ]);
+
+  const reopened = await call(t, alice, `/todos/${a.id}`, {
+    method: "PATCH",
+    body: { completed: false, text: "a2" },
+  });
+  assert.deepEqual(reopened.json.todos.map((x: Todo) => [x.text, x.completed]), [
+    ["a2", false],
+    ["b", false],
+  ]);
+
+  const deleted = await call(t, alice, `/todos/${b.id}`, { method: "DELETE" });
+  assert.deepEqual(deleted.json.todos.map((x: Todo) => x.text), ["a2"]);
+});
+
+Deno.test("the API rejects bad input with a 4xx JSON error and changes nothing", async () => {
+  const { t, alice } = await setup();
+  using _ = t;
+  const seeded = await call(t, alice, "/todos", { method: "POST", body: { todoText: "keep" } });
+  const id = seeded.json.todos[0].id;
+  const before = await listTodos(t.kv, await userIdOf(t, alice));
+
+  const cases: [string, string, Call, number, string][] = [
+    ["malformed JSON", "/todos", { method: "POST", raw: "{nope" }, 400, "invalid_request"],
+    ["wrong type", "/todos", { method: "POST", body: { todoText: 5 } }, 400, "invalid_request"],
+    ["missing field", "/todos", { method: "POST", body: {} }, 400, "invalid_request"],
+    [
+      "JSON that is not an object",
+      "/todos",
+      { method: "POST", body: ["x"] },
+      400,
+      "invalid_request",
+    ],
+    ["empty text", "/todos", { method: "POST", body: { todoText: "   " } }, 400, "invalid_request"],
+    [
+      "text over 500 characters",
+      "/todos",
+      { method: "POST", body: { todoText: "x".repeat(501) } },
+      400,
+      "invalid_request",
+    ],
+    [
+      "form content type",
+      "/todos",
+      { method: "POST", raw: "todoText=x", contentType: "application/x-www-form-urlencoded" },
+      415,
+      "unsupported_media_type",
+    ],
+    [
+      "no content type",
+      "/todos",
+      { method: "POST", raw: '{"todoText":"x"}', contentType: "" },
+      415,
+      "unsupported_media_type",
+    ],
+    [
+      "body over 64 KiB",
+      "/todos",
+      { method: "POST", body: { todoText: "x".repeat(70 * 1024) } },
+      413,
+      "payload_too_large",
+    ],
+    [
+      "unknown id (complete)",
+      `/todos/01ARZ3NDEKTSV4RRFFQ69G5FAV/complete`,
+      { method: "POST" },
+      404,
+      "not_found",
+    ],
+    ["malformed id (delete)", `/todos/not-an-id`, { method: "DELETE" }, 404, "not_found"],
+    [
+      "unknown id (patch)",
+      `/todos/01ARZ3NDEKTSV4RRFFQ69G5FAV`,
+      {
+        method: "PATCH",
+        body: { text: "x" },
+      },
+      404,
+      "not_found",
+    ],
+    ["empty patch", `/todos/${id}`, { method: "PATCH", body: {} }, 400, "invalid_request"],
+    [
+      "unknown patch field",
+      `/todos/${id}`,
+      {
+        method: "PATCH",
+        body: { done: true },
+      },
+      400,
+      "invalid_request",
+    ],
+    [
+      "patch completed as string",
+      `/todos/${id}`,
+      {
+        method: "PATCH",
+        body: { completed: "true" },
+      },
+      400,
+      "invalid_request",
+    ],
+    [
+      "patch blank text",
+      `/todos/${id}`,
+      { method: "PATCH", body: { text: "" } },
+      400,
+      "invalid_request",
+    ],
+    ["unknown route", "/nothing", {}, 404, "not_found"],
+  ];
+  for (const [name, path, options, status, code] of cases) {
+    const res = await call(t, alice, path, options);
+    assert.equal(res.status, status, name);
+    assert.equal(res.json.error.code, code, name);
+    assert.equal(typeof res.json.error.message, "string", name);
+    assert.ok(res.json.error.message.length > 0, name);
+  }
+  assert.equal(before.length, 1);
+  assert.deepEqual(await listTodos(t.kv, await userIdOf(t, alice)), before);
+});
+
+Deno.test("a user limit error names the limit and leaves the list as it was", async () => {
+  const { t, alice } = await setup();
+  using _ = t;
+  const userId = await userIdOf(t, alice);
+  await t.kv.set(["todo_count", userId], new Deno.KvU64(1000n));
+  const res = await call(t, alice, "/todos", { method: "POST", body: { todoText: "one more" } });
+  assert.equal(res.status, 409);
+  assert.equal(res.json.error.code, "todo_limit_reached");
+  assert.match(res.json.error.message, /1000/);
+  assert.deepEqual(await listTodos(t.kv, userId), []);
+});
+
+Deno.test("cookie-authenticated writes from another site are refused with 403", async () => {
+  const { t, alice } = await setup();
+  using _ = t;
+  const seeded = await call(t, alice, "/todos", { method: "POST", body: { todoText: "keep" } });
+  const id = seeded.json.todos[0].id;
+  const crossSite: Record<string, string>[] = [
+    { Origin: "https://evil.example" },
+    { Origin: "null" },
+    { Origin: "http://localhost:8001" },
+    { "Sec-Fetch-Site": "cross-site" },
+  ];
+  for (const headers of crossSite) {
+    for (
+      const [method, path, body] of [
+        ["POST", "/todos", { todoText: "x" }],
+        ["POST", `/todos/${id}/complete`, undefined],
+        ["PATCH", `/todos/${id}`, { text: "changed" }],
+        ["DELETE", `/todos/${id}`, undefined],
+      ] as const
+    ) {
+      const res = await call(t, alice, path, { method, body, headers });
+      assert.equal(res.status, 403, `${method} ${path} ${JSON.stringify(headers)}`);
+      assert.equal(res.json.error.code, "forbidden");
+    }
+  }
+  const sameSite = await call(t, alice, "/todos", {
+    method: "POST",
+    body: { todoText: "ok" },
+    headers: { Origin: TEST_ORIGIN, "Sec-Fetch-Site": "same-origin" },
+  });
+  assert.equal(sameSite.status, 201);
+  const list = await call(t, alice, "/todos");
+  assert.deepEqual(list.json.todos.map((x: Todo) => [x.text, x.completed]), [
+    ["keep", false],
+    ["ok", false],
+  ]);
+});
+
+Deno.test("each user sees and changes only their own todos through the API", async () => {
+  const { t, alice } = await setup();
+  using _ = t;
+  const bob = await t.signIn("bob@example.com");
+  const created = await call(t, alice, "/todos", { method: "POST", body: { todoText: "private" } });
+  const id = created.json.todos[0].id;
+  assert.deepEqual((await call(t, bob, "/todos")).json.todos, []);
+  assert.equal((await call(t, bob, `/todos/${id}`, { method: "DELETE" })).status, 404);
+  assert.equal((await call(t, bob, `/todos/${id}/complete`, { method: "POST" })).status, 404);
+  assert.equal((await call(t, alice, "/todos")).json.todos[0].completed, false);
+  // The same email signs in as the same user.
+  const aliceAgain = await t.signIn("ALICE@example.com");
+  assert.equal((await call(t, aliceAgain, "/todos")).json.todos.length, 1);
+});

@@ -9,11 +9,13 @@ export interface TestIssuer {
   readonly origin: string;
   /** How many times the JWKS has been fetched. */
   readonly jwksFetches: number;
+  /** How many times `/.well-known/oauth-authorization-server` has been fetched. */
+  readonly metadataFetches: number;
   /** Signs `claims` (merged over defaults: `iat`, `nbf`, `exp` one hour out) with the current key. */
   sign(claims: Record<string, unknown>, options?: SignOptions): Promise<string>;
   /** Adds a new current key; the JWKS serves it (and keeps the old one unless `dropOld`). */
   rotate(options?: { dropOld?: boolean }): Promise<void>;
-  /** Makes the JWKS endpoint answer 503 (`"down"`), hang (`"hang"`) or work again (`"up"`). */
+  /** Makes the JWKS and metadata endpoints answer 503 (`"down"`), hang (`"hang"`) or work again (`"up"`). */
   setMode(mode: "up" | "down" | "hang"): void;
   close(): Promise<void>;
 }
@@ -44,9 +46,15 @@ export async function startTestIssuer(): Promise<TestIssuer> {
   let keys = [await makeKey()];
   let mode: "up" | "down" | "hang" = "up";
   let jwksFetches = 0;
+  let metadataFetches = 0;
   const hanging = new Set<() => void>();
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    const { pathname } = new URL(req.url);
+    const { pathname, origin } = new URL(req.url);
+    if (pathname === "/.well-known/oauth-authorization-server") {
+      metadataFetches++;
+      if (mode !== "up") return new Response("unavailable", { status: 503 });
+      return Response.json(authorizationServerMetadata(origin));
+    }
     if (pathname !== "/.well-known/jwks.json") return new Response("not found", { status: 404 });
     jwksFetches++;
     if (mode === "down") return new Response("unavailable", { status: 503 });
@@ -61,6 +69,9 @@ export async function startTestIssuer(): Promise<TestIssuer> {
     origin,
     get jwksFetches() {
       return jwksFetches;
+    },
+    get metadataFetches() {
+      return metadataFetches;
     },
     async sign(claims, options = {}) {
       const key = keys[keys.length - 1];
@@ -89,5 +100,20 @@ export async function startTestIssuer(): Promise<TestIssuer> {
       for (const release of hanging) release();
       await server.shutdown();
     },
+  };
+}
+
+/** Metadata shaped like a Stytch project's RFC 8414 document. */
+function authorizationServerMetadata(origin: string): Record<string, unknown> {
+  return {
+    issuer: origin,
+    authorization_endpoint: `${origin}/oauth2/authorize`,
+    token_endpoint: `${origin}/v1/oauth2/token`,
+    registration_endpoint: `${origin}/v1/oauth2/register`,
+    jwks_uri: `${origin}/.well-known/jwks.json`,
+    response_types_supported: ["code"],
+    grant_types_supported: ["authorization_code", "refresh_token"],
+    code_challenge_methods_supported: ["S256"],
+    token_endpoint_auth_methods_supported: ["none", "client_secret_basic", "client_secret_post"],
   };
 }

@@ -1,0 +1,60 @@
+/**
+ * The Stytch identity provider: browser sessions are the `stytch_session_jwt` cookie set by
+ * Stytch's JS SDK, MCP bearer tokens are Connected Apps access tokens; both are verified
+ * locally against the project's JWKS. The authorization server is Stytch itself.
+ */
+import type { StytchConfig } from "../config.ts";
+import type { IdentityProvider } from "./identity.ts";
+import { InvalidTokenError } from "./jwt.ts";
+import { readCookie } from "./local.ts";
+import { createMetadataRelay } from "./stytch_metadata.ts";
+import { createStytchTokenVerifier } from "./stytch_tokens.ts";
+
+/** Cookie the Stytch JS SDK keeps the session JWT in (its default name). */
+export const STYTCH_SESSION_COOKIE = "stytch_session_jwt";
+
+export interface StytchIdentity extends IdentityProvider {
+  readonly kind: "stytch";
+  /** What the browser may know: the public token and the project's domain, never the secret. */
+  readonly browserConfig: { publicToken: string; domain: string };
+}
+
+export interface StytchIdentityOptions {
+  /** Bound on fetching the JWKS and the metadata (ms); tests shorten it. */
+  timeoutMs?: number;
+  /** Minimum time between JWKS refreshes for unknown `kid`s (ms); tests shorten it. */
+  cooldownMs?: number;
+}
+
+/** Creates the Stytch identity provider for `config`. */
+export function createStytchIdentity(
+  config: StytchConfig,
+  options: StytchIdentityOptions = {},
+): StytchIdentity {
+  const tokens = createStytchTokenVerifier(config, options);
+  const metadata = createMetadataRelay(config.domain, { timeoutMs: options.timeoutMs });
+  return {
+    kind: "stytch",
+    browserConfig: { publicToken: config.publicToken, domain: config.domain.origin },
+    async getSessionUser(req) {
+      const token = readCookie(req, STYTCH_SESSION_COOKIE);
+      if (!token) return null;
+      try {
+        return await tokens.verifySession(token);
+      } catch (error) {
+        if (error instanceof InvalidTokenError) return null;
+        throw error;
+      }
+    },
+    verifyAccessToken(token) {
+      // Stytch puts the project id in a Connected Apps token's `aud`, not the resource URL.
+      return tokens.verifyAccessToken(token);
+    },
+    authorizationServer() {
+      return config.domain.origin;
+    },
+    authorizationServerMetadata(appOrigin) {
+      return metadata(appOrigin);
+    },
+  };
+}

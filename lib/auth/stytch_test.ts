@@ -1,0 +1,380 @@
+import assert from "node:assert/strict";
+import { exportSPKI, importJWK, type JWK, SignJWT } from "jose";
+import { ServiceUnavailableError } from "../errors.ts";
+import { startTestIssuer, type TestIssuer } from "../testing/issuer.ts";
+import {
+  accessTokenClaims,
+  sessionClaims,
+  stytchEnv,
+  TEST_PROJECT_ID,
+  TEST_USER_ID,
+} from "../testing/stytch.ts";
+import { createTestApp } from "../testing/app.ts";
+import { parseConfig, type StytchConfig } from "../config.ts";
+import { InvalidTokenError } from "./jwt.ts";
+import { createStytchIdentity, STYTCH_SESSION_COOKIE, type StytchIdentity } from "./stytch.ts";
+
+const TIMEOUT_MS = 400;
+
+function configFor(issuer: TestIssuer): StytchConfig {
+  return parseConfig(stytchEnv(issuer)).stytch!;
+}
+
+/** A browser request carrying `token` as the Stytch session cookie. */
+function withSession(token: string): Request {
+  return new Request("http://localhost:8000/todoapp", {
+    headers: { Cookie: `other=1; ${STYTCH_SESSION_COOKIE}=${token}` },
+  });
+}
+
+async function withIssuer(
+  fn: (issuer: TestIssuer, identity: StytchIdentity) => Promise<void>,
+  options: { cooldownMs?: number } = {},
+) {
+  const issuer = await startTestIssuer();
+  try {
+    const identity = createStytchIdentity(configFor(issuer), { timeoutMs: TIMEOUT_MS, ...options });
+    await fn(issuer, identity);
+  } finally {
+    await issuer.close();
+  }
+}
+
+function b64url(value: unknown): string {
+  return btoa(JSON.stringify(value)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+async function currentPublicJwk(issuer: TestIssuer): Promise<JWK> {
+  const res = await fetch(`${issuer.origin}/.well-known/jwks.json`);
+  const { keys } = await res.json() as { keys: JWK[] };
+  return keys[keys.length - 1];
+}
+
+Deno.test("a valid session JWT yields its subject and email", async () => {
+  await withIssuer(async (issuer, identity) => {
+    const token = await issuer.sign(sessionClaims(issuer));
+    const user = await identity.getSessionUser(withSession(token));
+    assert.deepEqual(user, { id: TEST_USER_ID, email: "ada@example.com" });
+  });
+});
+
+Deno.test("a session JWT with the stytch.com/<project> issuer form is accepted", async () => {
+  await withIssuer(async (issuer, identity) => {
+    const token = await issuer.sign(
+      sessionClaims(issuer, { iss: `stytch.com/${TEST_PROJECT_ID}` }),
+    );
+    assert.equal((await identity.getSessionUser(withSession(token)))?.id, TEST_USER_ID);
+  });
+});
+
+Deno.test("a session signed in by Google (no email factor) has no email", async () => {
+  await withIssuer(async (issuer, identity) => {
+    const claims = sessionClaims(issuer);
+    const session = claims["https://stytch.com/session"] as Record<string, unknown>;
+    session.authentication_factors = [{ type: "oauth", delivery_method: "oauth_google" }];
+    const user = await identity.getSessionUser(withSession(await issuer.sign(claims)));
+    assert.deepEqual(user, { id: TEST_USER_ID, email: null });
+  });
+});
+
+Deno.test("no session cookie means no user, without fetching keys", async () => {
+  await withIssuer(async (issuer, identity) => {
+    assert.equal(await identity.getSessionUser(new Request("http://localhost:8000/")), null);
+    assert.equal(issuer.jwksFetches, 0);
+  });
+});
+
+Deno.test("an expired session JWT is rejected; 30 s past expiry is within tolerance", async () => {
+  await withIssuer(async (issuer, identity) => {
+    const lapsed = await issuer.sign(sessionClaims(issuer), { expiresIn: -90 });
+    assert.equal(await identity.getSessionUser(withSession(lapsed)), null);
+    const recent = await issuer.sign(sessionClaims(issuer), { expiresIn: -30 });
+    assert.equal((await identity.getSessionUser(withSession(recent)))?.id, TEST_USER_ID);
+  });
+});
+
+Deno.test("a session JWT without exp is rejected", async () => {
+  await withIssuer(async (issuer, identity) => {
+    const token = await issuer.sign(sessionClaims(issuer, { exp: undefined }));
+    assert.equal(await identity.getSessionUser(withSession(token)), null);
+  });
+});
+
+Deno.test("a session JWT that is not yet valid is rejected", async () => {
+  await withIssuer(async (issuer, identity) => {
+    const token = await issuer.sign(sessionClaims(issuer), { notBeforeIn: 120 });
+    assert.equal(await identity.getSessionUser(withSession(token)), null);
+  });
+});
+
+Deno.test("a session JWT from another issuer is rejected", async () => {
+  await withIssuer(async (issuer, identity) => {
+    for (
+      const iss of ["https://evil.example", "stytch.com/project-test-other", `${issuer.origin}/`]
+    ) {
+      const token = await issuer.sign(sessionClaims(issuer, { iss }));
+      assert.equal(await identity.getSessionUser(withSession(token)), null, iss);
+    }
+  });
+});
+
+Deno.test("a session JWT for another project (audience) is rejected", async () => {
+  await withIssuer(async (issuer, identity) => {
+    const token = await issuer.sign(
+      sessionClaims(issuer, { aud: ["project-test-00000000-0000-4000-8000-00000000ffff"] }),
+    );
+    assert.equal(await identity.getSessionUser(withSession(token)), null);
+  });
+});
+
+Deno.test("an unsigned (alg none) session JWT is rejected without fetching keys", async () => {
+  await withIssuer(async (issuer, identity) => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = `${b64url({ alg: "none", typ: "JWT" })}.${
+      b64url({ ...sessionClaims(issuer), iat: now, exp: now + 600 })
+    }.`;
+    assert.equal(await identity.getSessionUser(withSession(token)), null);
+    assert.equal(issuer.jwksFetches, 0);
+  });
+});
+
+Deno.test("an HS256 token keyed with the issuer's public key is rejected", async () => {
+  await withIssuer(async (issuer, identity) => {
+    const jwk = await currentPublicJwk(issuer);
+    const pem = await exportSPKI(await importJWK(jwk, "RS256", { extractable: true }) as CryptoKey);
+    for (const secret of [pem, JSON.stringify(jwk)]) {
+      const token = await new SignJWT(sessionClaims(issuer))
+        .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: jwk.kid })
+        .setIssuedAt().setExpirationTime("10m")
+        .sign(new TextEncoder().encode(secret));
+      assert.equal(await identity.getSessionUser(withSession(token)), null);
+    }
+  });
+});
+
+Deno.test("a token signed with a rotated-in key is accepted after one refresh per cooldown", async () => {
+  await withIssuer(async (issuer, identity) => {
+    const before = await issuer.sign(sessionClaims(issuer));
+    assert.ok(await identity.getSessionUser(withSession(before)));
+    assert.equal(issuer.jwksFetches, 1);
+
+    await issuer.rotate();
+    const after = await issuer.sign(sessionClaims(issuer));
+    // Within the cooldown an unknown kid does not refetch the keys.
+    assert.equal(await identity.getSessionUser(withSession(after)), null);
+    assert.equal(issuer.jwksFetches, 1);
+
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    assert.equal((await identity.getSessionUser(withSession(after)))?.id, TEST_USER_ID);
+    assert.equal(issuer.jwksFetches, 2);
+    // The old key is still served, so sessions signed before the rotation keep working.
+    assert.ok(await identity.getSessionUser(withSession(before)));
+
+    // A flood of tokens naming unknown keys costs at most one fetch per cooldown.
+    for (let i = 0; i < 5; i++) {
+      const bogus = await issuer.sign(sessionClaims(issuer), { kid: `unknown-${i}` });
+      assert.equal(await identity.getSessionUser(withSession(bogus)), null);
+    }
+    assert.equal(issuer.jwksFetches, 2);
+  }, { cooldownMs: 300 });
+});
+
+Deno.test("the default unknown-kid cooldown is 30 s", async () => {
+  await withIssuer(async (issuer) => {
+    const identity = createStytchIdentity(configFor(issuer), { timeoutMs: TIMEOUT_MS });
+    assert.ok(await identity.getSessionUser(withSession(await issuer.sign(sessionClaims(issuer)))));
+    await issuer.rotate();
+    const after = await issuer.sign(sessionClaims(issuer));
+    assert.equal(await identity.getSessionUser(withSession(after)), null);
+    assert.equal(issuer.jwksFetches, 1);
+  });
+});
+
+Deno.test("a Connected Apps access token presented as the session cookie is rejected", async () => {
+  await withIssuer(async (issuer, identity) => {
+    const token = await issuer.sign(accessTokenClaims(issuer));
+    assert.equal(await identity.getSessionUser(withSession(token)), null);
+  });
+});
+
+Deno.test("a valid Connected Apps access token yields its user, scopes and client", async () => {
+  await withIssuer(async (issuer, identity) => {
+    const claims = accessTokenClaims(issuer);
+    const grant = await identity.verifyAccessToken(
+      await issuer.sign(claims),
+      "http://localhost:8000/mcp",
+    );
+    assert.deepEqual(grant, {
+      userId: TEST_USER_ID,
+      scopes: ["openid", "read:todos", "write:todos"],
+      clientId: claims.client_id,
+    });
+  });
+});
+
+Deno.test("a session JWT is not accepted as an access token", async () => {
+  await withIssuer(async (issuer, identity) => {
+    const token = await issuer.sign(sessionClaims(issuer));
+    await assert.rejects(
+      identity.verifyAccessToken(token, "http://localhost:8000/mcp"),
+      InvalidTokenError,
+    );
+  });
+});
+
+Deno.test("access tokens without a client (M2M) or scope, or for another project, are rejected", async () => {
+  await withIssuer(async (issuer, identity) => {
+    const bad = [
+      accessTokenClaims(issuer, { client_id: undefined, sub: "m2m-client-test-1" }),
+      accessTokenClaims(issuer, { scope: undefined }),
+      accessTokenClaims(issuer, { aud: ["http://localhost:8000/mcp"] }),
+      accessTokenClaims(issuer, { iss: "https://evil.example" }),
+    ];
+    for (const claims of bad) {
+      await assert.rejects(
+        identity.verifyAccessToken(await issuer.sign(claims), "http://localhost:8000/mcp"),
+        InvalidTokenError,
+        JSON.stringify(claims),
+      );
+    }
+    const expired = await issuer.sign(accessTokenClaims(issuer), { expiresIn: -120 });
+    await assert.rejects(identity.verifyAccessToken(expired, "x"), InvalidTokenError);
+  });
+});
+
+Deno.test("when the JWKS host answers errors, session checks fail with 503", async () => {
+  await withIssuer(async (issuer, identity) => {
+    issuer.setMode("down");
+    const token = await issuer.sign(sessionClaims(issuer));
+    await assert.rejects(identity.getSessionUser(withSession(token)), ServiceUnavailableError);
+    await assert.rejects(identity.verifyAccessToken(token, "x"), ServiceUnavailableError);
+    issuer.setMode("up");
+    assert.ok(await identity.getSessionUser(withSession(token)));
+  });
+});
+
+Deno.test("when the JWKS host hangs, session checks fail with 503 in bounded time", async () => {
+  await withIssuer(async (issuer, identity) => {
+    issuer.setMode("hang");
+    const token = await issuer.sign(sessionClaims(issuer));
+    const started = performance.now();
+    await assert.rejects(identity.getSessionUser(withSession(token)), ServiceUnavailableError);
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed >= TIMEOUT_MS - 50 && elapsed < TIMEOUT_MS + 1500, `${elapsed} ms`);
+  });
+});
+
+Deno.test("when nothing listens at the JWKS host, session checks fail with 503", async () => {
+  const issuer = await startTestIssuer();
+  const token = await issuer.sign(sessionClaims(issuer));
+  const config = configFor(issuer);
+  await issuer.close();
+  const identity = createStytchIdentity(config, { timeoutMs: TIMEOUT_MS });
+  await assert.rejects(identity.getSessionUser(withSession(token)), ServiceUnavailableError);
+});
+
+Deno.test("the authorization server is the Stytch domain", async () => {
+  await withIssuer((issuer, identity) => {
+    assert.equal(identity.authorizationServer("http://localhost:8000"), issuer.origin);
+    assert.equal(identity.browserConfig.domain, issuer.origin);
+    assert.ok(!JSON.stringify(identity.browserConfig).includes("secret"));
+    return Promise.resolve();
+  });
+});
+
+Deno.test("authorization-server metadata is Stytch's, relayed once, with the app's consent page", async () => {
+  await withIssuer(async (issuer, identity) => {
+    const first = await identity.authorizationServerMetadata("https://todo.example");
+    assert.equal(first.issuer, issuer.origin);
+    assert.equal(first.token_endpoint, `${issuer.origin}/v1/oauth2/token`);
+    assert.equal(first.registration_endpoint, `${issuer.origin}/v1/oauth2/register`);
+    assert.equal(first.authorization_endpoint, "https://todo.example/oauth/authorize");
+    const second = await identity.authorizationServerMetadata("http://localhost:8000");
+    assert.equal(second.authorization_endpoint, "http://localhost:8000/oauth/authorize");
+    assert.equal(issuer.metadataFetches, 1);
+  });
+});
+
+Deno.test("authorization-server metadata fails with 503 while Stytch is down, then recovers", async () => {
+  await withIssuer(async (issuer, identity) => {
+    issuer.setMode("down");
+    await assert.rejects(
+      identity.authorizationServerMetadata("http://localhost:8000"),
+      ServiceUnavailableError,
+    );
+    issuer.setMode("up");
+    const metadata = await identity.authorizationServerMetadata("http://localhost:8000");
+    assert.equal(metadata.issuer, issuer.origin);
+    assert.equal(issuer.metadataFetches, 2);
+  });
+});
+
+Deno.test("/api serves the Stytch session's user and refuses cross-site writes", async () => {
+  const issuer = await startTestIssuer();
+  try {
+    using t = await createTestApp({ env: stytchEnv(issuer) });
+    assert.equal(t.deps.identity.kind, "stytch");
+    const cookie = `${STYTCH_SESSION_COOKIE}=${await issuer.sign(sessionClaims(issuer))}`;
+
+    const created = await t.request("/api/todos", {
+      method: "POST",
+      headers: {
+        Cookie: cookie,
+        "Content-Type": "application/json",
+        Origin: "http://localhost:8000",
+      },
+      body: JSON.stringify({ todoText: "Write the README" }),
+    });
+    assert.equal(created.status, 201);
+    const { todos } = await created.json();
+    assert.deepEqual(todos.map((todo: { text: string }) => todo.text), ["Write the README"]);
+
+    const crossSite = await t.request("/api/todos", {
+      method: "POST",
+      headers: {
+        Cookie: cookie,
+        "Content-Type": "application/json",
+        Origin: "https://evil.example",
+      },
+      body: JSON.stringify({ todoText: "pwned" }),
+    });
+    assert.equal(crossSite.status, 403);
+    await crossSite.body?.cancel();
+
+    const access = await issuer.sign(accessTokenClaims(issuer));
+    const asSession = await t.request("/api/todos", {
+      headers: { Cookie: `${STYTCH_SESSION_COOKIE}=${access}` },
+    });
+    assert.equal(asSession.status, 401);
+    await asSession.body?.cancel();
+
+    const listed = await t.request("/api/todos", { headers: { Cookie: cookie } });
+    assert.equal((await listed.json()).todos.length, 1);
+
+    issuer.setMode("down");
+    await issuer.rotate({ dropOld: true });
+    const unknownKid = await issuer.sign(sessionClaims(issuer), { kid: "not-yet-cached" });
+    const down = await t.request("/api/todos", {
+      headers: { Cookie: `${STYTCH_SESSION_COOKIE}=${unknownKid}` },
+    });
+    // The first JWKS fetch happened within the cooldown, so no refetch: an unknown key is a 401.
+    assert.equal(down.status, 401);
+    await down.body?.cancel();
+  } finally {
+    await issuer.close();
+  }
+});
+
+Deno.test("/api answers 503 when Stytch's keys cannot be fetched", async () => {
+  const issuer = await startTestIssuer();
+  try {
+    using t = await createTestApp({ env: stytchEnv(issuer) });
+    issuer.setMode("down");
+    const cookie = `${STYTCH_SESSION_COOKIE}=${await issuer.sign(sessionClaims(issuer))}`;
+    const res = await t.request("/api/todos", { headers: { Cookie: cookie } });
+    assert.equal(res.status, 503);
+    assert.equal((await res.json()).error.code, "service_unavailable");
+  } finally {
+    await issuer.close();
+  }
+});

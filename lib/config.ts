@@ -59,7 +59,11 @@ const originUrl = (name: string) =>
     try {
       url = new URL(value);
     } catch {
-      ctx.addIssue({ code: "custom", message: `${name} must be an absolute URL, got "${value}"` });
+      const hint = /^[\w.-]+\.[a-z]{2,}$/i.test(value) ? ` (did you mean "https://${value}"?)` : "";
+      ctx.addIssue({
+        code: "custom",
+        message: `${name} must be an absolute URL, got "${value}"${hint}`,
+      });
       return z.NEVER;
     }
     if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
@@ -122,6 +126,41 @@ const EnvSchema = z.object({
   }),
 });
 
+/**
+ * Problems a well-formed Stytch set can still have: values from different environments
+ * (test/live), the API host given instead of the project domain, or a loopback stand-in
+ * domain on Deno Deploy.
+ */
+function stytchConsistencyProblems(data: z.infer<typeof EnvSchema>, onDenoDeploy: boolean) {
+  const problems: string[] = [];
+  const envs = new Map<string, string>();
+  for (const [name, value] of Object.entries(data)) {
+    const env = typeof value === "string" && name.startsWith("STYTCH_")
+      ? /^(?:project|secret|public-token)-(test|live)-/.exec(value)?.[1]
+      : undefined;
+    if (env) envs.set(name, env);
+  }
+  if (new Set(envs.values()).size > 1) {
+    problems.push(
+      `Stytch values come from different environments (${
+        [...envs].map(([name, env]) => `${name} is ${env}`).join(", ")
+      }): copy all of them from the same Test or Live project settings.`,
+    );
+  }
+  const domain = data.STYTCH_DOMAIN;
+  if (domain && /^(test|api|web)\.stytch\.com$/.test(domain.hostname)) {
+    problems.push(
+      `STYTCH_DOMAIN is Stytch's API host (${domain.origin}); use your project's domain ` +
+        "(Project settings -> Project domain, e.g. https://<name>.customers.stytch.dev) " +
+        "or your custom domain.",
+    );
+  }
+  if (domain && onDenoDeploy && domain.protocol !== "https:") {
+    problems.push("STYTCH_DOMAIN must use https on Deno Deploy.");
+  }
+  return problems;
+}
+
 /** Parses the environment into a {@linkcode Config}, throwing a {@linkcode ConfigError} naming every problem. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const blankAsMissing = Object.fromEntries(
@@ -139,6 +178,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     );
   }
   const onDenoDeploy = blankAsMissing.DENO_DEPLOYMENT_ID !== undefined;
+  if (result.success) problems.push(...stytchConsistencyProblems(result.data, onDenoDeploy));
   if (onDenoDeploy && present.length === 0) {
     problems.push(
       `Deno Deploy requires Stytch: set ${STYTCH_VARS.join(", ")} ` +

@@ -2,9 +2,15 @@ import type { Config } from "../config.ts";
 import type { IdentityProvider } from "./identity.ts";
 import { createLocalIdentity } from "./local.ts";
 import { createStytchIdentity } from "./stytch.ts";
+import { authorizationServerMetadata } from "../oauth/metadata.ts";
+import { verifyLocalAccessToken } from "../oauth/tokens.ts";
 
 /** Chooses the identity provider once, from the configuration. */
 export function createIdentityProvider(config: Config, kv: Deno.Kv): IdentityProvider {
   if (config.stytch) return createStytchIdentity(config.stytch);
-  return createLocalIdentity({ kv });
+  return createLocalIdentity({
+    kv,
+    verifyAccessToken: (token, resource) => verifyLocalAccessToken(kv, token, resource),
+    authorizationServerMetadata: (origin) => authorizationServerMetadata(origin, config.mcp),
+  });
 }

@@ -1,6 +1,7 @@
 /**
  * The one place errors become responses. Handlers throw typed errors
  * (`lib/errors.ts`); this maps them to `{error: {code, message}}` JSON with their status.
+ * Page requests (`Accept: text/html`, outside `/api` and `/mcp`) get an HTML error page.
  * Anything unexpected is logged with the request id (never the request's credentials)
  * and answered with a generic 500.
  */
@@ -8,6 +9,8 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AppError } from "../errors.ts";
+import { OAuthError } from "../oauth/errors.ts";
+import { errorPageResponse, wantsHtml } from "../pages/error_page.ts";
 import type { AppEnv } from "./context.ts";
 
 /** Error body shape of every JSON error response. */
@@ -17,7 +20,12 @@ export interface ErrorBody {
 
 /** Hono `onError` handler. */
 export function handleError(error: Error, c: Context<AppEnv>): Response {
+  if (error instanceof OAuthError) {
+    // RFC 6749 §5.2 body; token responses, errors included, are never cached (§5.1).
+    return c.json(error.toJSON(), error.status, { "Cache-Control": "no-store", Pragma: "no-cache" });
+  }
   if (error instanceof AppError) {
+    if (wantsHtml(c.req.raw)) return errorPageResponse(error.status, error.message);
     return c.json<ErrorBody>(
       { error: { code: error.code, message: error.message } },
       error.status,
@@ -25,6 +33,9 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
     );
   }
   if (error instanceof HTTPException && error.status < 500) {
+    if (wantsHtml(c.req.raw)) {
+      return errorPageResponse(error.status, error.message || "Bad request.");
+    }
     return c.json<ErrorBody>(
       {
         error: {
@@ -39,6 +50,7 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
     `[${c.get("requestId") ?? "-"}] ${c.req.method} ${new URL(c.req.url).pathname}:`,
     error,
   );
+  if (wantsHtml(c.req.raw)) return errorPageResponse(500, "Something went wrong on our side.");
   return c.json<ErrorBody>(
     { error: { code: "internal_error", message: "Something went wrong on our side." } },
     500,
@@ -47,6 +59,7 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
 
 /** Hono `notFound` handler. */
 export function handleNotFound(c: Context<AppEnv>): Response {
+  if (wantsHtml(c.req.raw)) return errorPageResponse(404, `Nothing here at ${c.req.path}.`);
   return c.json<ErrorBody>(
     { error: { code: "not_found", message: `No route for ${c.req.method} ${c.req.path}.` } },
     404,

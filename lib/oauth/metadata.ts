@@ -1,0 +1,30 @@
+/** RFC 8414 metadata of the built-in authorization server, and its well-known URLs. */
+import type { McpConfig } from "../config.ts";
+import { supportedScopes } from "./scopes.ts";
+
+/** The canonical resource indicator (RFC 8707) of the MCP server: `<origin>/mcp`. */
+export function mcpResource(origin: string): string {
+  return `${origin}/mcp`;
+}
+
+/** The authorization server metadata for an app at `origin`. */
+export function authorizationServerMetadata(
+  origin: string,
+  mcp: McpConfig,
+): Record<string, unknown> {
+  return {
+    issuer: origin,
+    authorization_endpoint: `${origin}/oauth/authorize`,
+    token_endpoint: `${origin}/oauth/token`,
+    registration_endpoint: `${origin}/oauth/register`,
+    jwks_uri: `${origin}/oauth/jwks.json`,
+    scopes_supported: supportedScopes(mcp),
+    response_types_supported: ["code"],
+    response_modes_supported: ["query"],
+    grant_types_supported: ["authorization_code", "refresh_token"],
+    code_challenge_methods_supported: ["S256"],
+    token_endpoint_auth_methods_supported: ["none"],
+    authorization_response_iss_parameter_supported: true,
+    client_id_metadata_document_supported: true,
+  };
+}

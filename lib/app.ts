@@ -7,6 +7,9 @@ import { createApiApp } from "./api.ts";
 import type { AppEnv, Deps } from "./http/context.ts";
 import { handleError, handleNotFound } from "./http/errors.ts";
 import { requestContext, securityHeaders } from "./http/middleware.ts";
+import { createPages } from "./pages/mod.ts";
+import { createOAuthApp } from "./oauth/app.ts";
+import manifest from "../pages.gen.ts";
 
 /** Builds the app for `deps`; `app.fetch` is the whole server. */
 export function createApp(deps: Deps): Hono<AppEnv> {
@@ -17,6 +20,9 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.notFound(handleNotFound);
 
   app.route("/api", createApiApp());
+  if (deps.identity.kind === "local") app.route("/oauth", createOAuthApp());
+  // Pages (routes/, see lib/pages/mod.ts) and static/: keep last.
+  app.route("/", createPages(manifest));
 
   return app;
 }

@@ -1,0 +1,107 @@
+/**
+ * `deno task build`: regenerates `pages.gen.ts`, then bundles every island for the browser
+ * with `deno bundle` (minified ES modules, shared code split into chunks) into
+ * `static/_islands/`, content-hashed, with `manifest.json` naming each island's entry file.
+ */
+import { ISLANDS_DIR, STATIC_DIR } from "./assets.ts";
+import { currentManifest, listModules, MANIFEST_FILE, ROOT_DIR } from "./manifest.ts";
+import { islandName } from "./routing.ts";
+
+/** Writes `pages.gen.ts` when it changed; returns true if it did. */
+export async function writeManifest(): Promise<boolean> {
+  const text = await currentManifest();
+  const old = await Deno.readTextFile(MANIFEST_FILE).catch(() => null);
+  if (old === text) return false;
+  await Deno.writeTextFile(MANIFEST_FILE, text);
+  return true;
+}
+
+const hex = (bytes: ArrayBuffer) =>
+  Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+
+async function hashOf(...parts: Uint8Array[]): Promise<string> {
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) all.set(part, (offset += part.length) - part.length);
+  return hex(await crypto.subtle.digest("SHA-256", all)).slice(0, 12);
+}
+
+/** Bundles every island into `static/_islands/` and writes its `manifest.json`. */
+export async function buildIslands(): Promise<Record<string, string>> {
+  const islandFiles = await listModules(new URL("islands/", ROOT_DIR));
+  const tmp = new URL(".tmp/", ISLANDS_DIR);
+  await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  await Deno.mkdir(new URL("entries/", tmp), { recursive: true });
+
+  const entries: string[] = [];
+  for (const file of islandFiles) {
+    const name = islandName(file);
+    const entry = new URL(`entries/${name}.ts`, tmp);
+    await Deno.writeTextFile(
+      entry,
+      `import { boot } from "${new URL("lib/pages/client.ts", ROOT_DIR)}";\n` +
+        `import Island from "${new URL(`islands/${file}`, ROOT_DIR)}";\n` +
+        `boot(${JSON.stringify(name)}, Island);\n`,
+    );
+    entries.push(entry.pathname);
+  }
+
+  const outDir = new URL("out/", tmp);
+  if (entries.length > 0) {
+    const { success, stderr } = await new Deno.Command("deno", {
+      args: [
+        "bundle",
+        "--quiet",
+        "--platform=browser",
+        "--format=esm",
+        "--minify",
+        "--code-splitting",
+        `--config=${new URL("deno.json", ROOT_DIR).pathname}`,
+        `--outdir=${outDir.pathname}`,
+        ...entries,
+      ],
+      stdout: "inherit",
+      stderr: "piped",
+    }).output();
+    if (!success) throw new Error(`deno bundle failed:\n${new TextDecoder().decode(stderr)}`);
+  }
+
+  // Replace the previous build: entry files get a content hash, chunks already have one.
+  for await (const old of Deno.readDir(ISLANDS_DIR)) {
+    if (old.name !== ".tmp") await Deno.remove(new URL(old.name, ISLANDS_DIR), { recursive: true });
+  }
+  const islands: Record<string, string> = {};
+  const hashes: Uint8Array[] = [];
+  const built = entries.length > 0 ? await Array.fromAsync(Deno.readDir(outDir)) : [];
+  for (const { name: fileName } of built.toSorted((a, b) => a.name < b.name ? -1 : 1)) {
+    const bytes = await Deno.readFile(new URL(fileName, outDir));
+    hashes.push(bytes);
+    const island = islandFiles.map(islandName).find((name) => `${name}.js` === fileName);
+    const target = island ? `${island}-${await hashOf(bytes)}.js` : fileName;
+    await Deno.writeFile(new URL(target, ISLANDS_DIR), bytes);
+    if (island) islands[island] = `/_islands/${target}`;
+  }
+  // The build id also versions top-level static files (styles.css) through `asset()`.
+  const statics = (await Array.fromAsync(Deno.readDir(STATIC_DIR))).filter((e) => e.isFile);
+  for (const name of statics.map((e) => e.name).sort()) {
+    hashes.push(await Deno.readFile(new URL(name, STATIC_DIR)));
+  }
+  const buildId = await hashOf(...hashes);
+  await Deno.writeTextFile(
+    new URL("manifest.json", ISLANDS_DIR),
+    JSON.stringify({ buildId, islands }, null, 2) + "\n",
+  );
+  await Deno.remove(tmp, { recursive: true });
+  return islands;
+}
+
+if (import.meta.main) {
+  const started = performance.now();
+  if (await writeManifest()) console.log("Updated pages.gen.ts");
+  const islands = await buildIslands();
+  console.log(
+    `Built ${Object.keys(islands).length} island bundle(s) in ${
+      Math.round(performance.now() - started)
+    } ms: ${Object.values(islands).join(", ") || "none"}`,
+  );
+}

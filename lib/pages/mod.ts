@@ -1,0 +1,181 @@
+/**
+ * The page layer: Fresh's conventions on plain Preact + Hono (Fresh itself is JSR-only).
+ *
+ * ## Add a route
+ * Create a file in `routes/` and run `deno task build` (or keep `deno task dev` running),
+ * which regenerates `pages.gen.ts`, the static list of route and island modules (Deno
+ * Deploy cannot discover files at run time). File names map to URLs like Fresh:
+ * `index.tsx` -> `/`, `about.tsx` -> `/about`, `todos/[id].tsx` -> `/todos/:id`,
+ * `[...path].tsx` -> the rest of the path, `(group)/` folders add nothing to the URL,
+ * files or folders starting with `_` are not routes (`_app.tsx` is the HTML shell).
+ *
+ * ```tsx
+ * import type { Handlers, PageProps } from "../lib/pages/mod.ts";
+ * import { Head } from "../lib/pages/mod.ts";
+ *
+ * interface Data { name: string }
+ * export const handler: Handlers<Data> = {
+ *   GET(ctx) {                      // ctx: req, url, params, state, hono, render, redirect
+ *     if (!ctx.state.user) return ctx.redirect("/login");
+ *     return ctx.render({ name: ctx.params.id }, { csp: { "img-src": ["https://img.example"] } });
+ *   },
+ *   async POST(ctx) {               // cross-site POST/PUT/PATCH/DELETE get 403 before this
+ *     const form = await ctx.req.formData();
+ *     return ctx.redirect(ctx.url.pathname); // 303
+ *   },
+ * };
+ * export default function Page({ data, url, params, state }: PageProps<Data>) {
+ *   return <><Head><title>{data.name}</title></Head><h1>Hello {data.name}</h1></>;
+ * }
+ * ```
+ * Without a `handler`, GET renders the page with `data` undefined. Methods without a
+ * handler answer 405. `state` is `{ deps, origin, user, requestId }` (`user` is `null`
+ * when nobody is signed in). Throw an `AppError` (lib/errors.ts) for a readable HTML error
+ * page with its status.
+ *
+ * ## Add an island
+ * Create `islands/Name.tsx` with a default-exported component, use it in any page like a
+ * normal component, run `deno task build`. The server renders it, wraps it in
+ * `<pages-island data-island="Name" data-key="0">` and writes its props into a
+ * `<script type="application/json">` block (escaped, so text like `</script>` stays inert);
+ * the page loads only the bundles of the islands it contains, which hydrate it.
+ * Rules: props must be JSON data (no functions, no JSX children, no Dates), checked at
+ * render time; only the default export is an island; an island used inside another
+ * island is an ordinary component of the outer one (islands do not nest).
+ * Shared code goes in `components/` (server and browser).
+ *
+ * ## Content-Security-Policy
+ * Every page gets {@linkcode BASE_CSP} (scripts from 'self' only, no inline scripts,
+ * frame-ancestors/base-uri/object-src 'none', form-action 'self'). A page extends it per
+ * response: `ctx.render(data, { csp: { "connect-src": ["https://x.example"] } })` appends
+ * sources; `{ "form-action": null }` removes a directive.
+ *
+ * ## Static files
+ * `static/` is served at `/`; `asset("/styles.css")` adds the build id for long caching.
+ * Island bundles go to `static/_islands/` (content-hashed, cached for a year).
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { PayloadTooLargeError } from "../errors.ts";
+import type { AppEnv } from "../http/context.ts";
+import { refuseCrossSiteWrites } from "../http/middleware.ts";
+import { buildCsp } from "./csp.ts";
+import { registerIsland } from "./islands.ts";
+import { renderPage } from "./render.ts";
+import { islandName, routePattern, sortPatterns } from "./routing.ts";
+import { serveStatic } from "./static.ts";
+import type {
+  AppProps,
+  Handler,
+  Manifest,
+  PageProps,
+  PageState,
+  RenderInit,
+  RouteContext,
+  RouteModule,
+} from "./types.ts";
+
+export type * from "./types.ts";
+export { asset } from "./assets.ts";
+export { BASE_CSP, buildCsp, type CspDirectives } from "./csp.ts";
+export { Head } from "./head.ts";
+
+/** Largest form body a page accepts. */
+export const MAX_FORM_BYTES = 64 * 1024;
+
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+/**
+ * Builds the Hono sub-app serving every route in `manifest`, then `static/`. Mount it at `/`
+ * after the other areas (its static-file fallback answers any GET for an existing file).
+ */
+export function createPages(manifest: Manifest): Hono<AppEnv> {
+  for (const [path, module] of Object.entries(manifest.islands)) {
+    registerIsland(islandName(path.replace(/^\.\/islands\//, "")), module.default);
+  }
+  const appShell = manifest.routes["./routes/_app.tsx"]?.default as
+    | AppProps["Component"]
+    | undefined;
+
+  const byPattern = new Map<string, RouteModule>();
+  for (const [path, module] of Object.entries(manifest.routes)) {
+    const pattern = routePattern(path.replace(/^\.\/routes\//, ""));
+    if (pattern === null) continue;
+    if (byPattern.has(pattern)) throw new Error(`Two route files map to ${pattern}.`);
+    byPattern.set(pattern, module);
+  }
+
+  const pages = new Hono<AppEnv>();
+  // Per route, not `pages.use()`: the sub-app is mounted at `/`, where `use` would also run
+  // for paths other areas own.
+  const guards = [
+    refuseCrossSiteWrites(),
+    bodyLimit({
+      maxSize: MAX_FORM_BYTES,
+      onError: () => {
+        throw new PayloadTooLargeError(MAX_FORM_BYTES);
+      },
+    }),
+  ];
+  for (const pattern of sortPatterns([...byPattern.keys()])) {
+    const module = byPattern.get(pattern)!;
+    pages.use(pattern, ...guards);
+    const allowed = METHODS.filter((m) => module.handler?.[m] || (m === "GET" && module.default));
+    for (const method of allowed) {
+      const handler: Handler<unknown> = module.handler?.[method] ?? ((ctx) => ctx.render());
+      pages.on(method, pattern, async (c) => {
+        const ctx = await routeContext(c, module, appShell as never);
+        return await handler(ctx);
+      });
+    }
+    pages.all(pattern, (c) => {
+      c.header("Allow", [...allowed, ...(allowed.includes("GET") ? ["HEAD"] : [])].join(", "));
+      return c.text("Method not allowed.", 405);
+    });
+  }
+  pages.get("*", serveStatic());
+  return pages;
+}
+
+async function routeContext(
+  c: Context<AppEnv>,
+  module: RouteModule,
+  appShell: AppProps["Component"] | undefined,
+): Promise<RouteContext<unknown>> {
+  const deps = c.get("deps");
+  const state: PageState = {
+    deps,
+    origin: c.get("origin"),
+    user: await deps.identity.getSessionUser(c.req.raw),
+    requestId: c.get("requestId"),
+  };
+  if (state.user) c.set("user", state.user);
+  const url = new URL(c.req.url);
+  const params = c.req.param() as Record<string, string>;
+  return {
+    req: c.req.raw,
+    url,
+    params,
+    state,
+    hono: c,
+    render(data?: unknown, init: RenderInit = {}) {
+      const page = module.default;
+      if (!page) throw new Error(`Route ${url.pathname} has no default-exported page component.`);
+      const props: PageProps<unknown> = { data, url, params, state };
+      // deno-lint-ignore no-explicit-any
+      const html = renderPage(appShell as any, page, props);
+      // Headers go through Hono's context so cookies set with hono/cookie are kept.
+      const extra = new Headers(init.headers);
+      for (const [name, value] of extra) c.header(name, value, { append: true });
+      c.header("Content-Type", "text/html; charset=utf-8");
+      c.header("Content-Security-Policy", buildCsp(init.csp));
+      if (!extra.has("Cache-Control")) c.header("Cache-Control", "private, no-cache");
+      return c.body(html, (init.status ?? 200) as ContentfulStatusCode);
+    },
+    redirect(location, status = 303) {
+      return c.redirect(location, status);
+    },
+  };
+}

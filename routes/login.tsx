@@ -1,0 +1,57 @@
+import { LocalLogin } from "../components/LocalLogin.tsx";
+import type { LocalIdentity } from "../lib/auth/local.ts";
+import { NotFoundError, ValidationError } from "../lib/errors.ts";
+import { type Handlers, Head, type PageProps, type PageState } from "../lib/pages/mod.ts";
+import { safeReturnTo } from "../lib/pages/return_to.ts";
+
+interface Data {
+  returnTo: string;
+  email: string;
+  error: string | null;
+}
+
+/** The local identity provider, or `null` when another provider (Stytch) is configured. */
+function localIdentity(state: PageState): LocalIdentity | null {
+  return state.deps.identity.kind === "local" ? state.deps.identity as LocalIdentity : null;
+}
+
+export const handler: Handlers<Data> = {
+  GET(ctx) {
+    const returnTo = safeReturnTo(ctx.url.searchParams.get("returnTo"));
+    if (ctx.state.user) return ctx.redirect(returnTo, 302);
+    return ctx.render({ returnTo, email: "", error: null });
+  },
+  async POST(ctx) {
+    const local = localIdentity(ctx.state);
+    if (!local) throw new NotFoundError("This server signs people in with Stytch, not a form.");
+    const form = await ctx.req.formData().catch(() => {
+      throw new ValidationError("Send the sign-in form as form data.");
+    });
+    const returnTo = safeReturnTo(form.get("returnTo"));
+    const email = form.get("email");
+    try {
+      await local.signIn(ctx.hono, email);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const shown = typeof email === "string" ? email.slice(0, 254) : "";
+      return ctx.render({ returnTo, email: shown, error: error.message }, { status: 400 });
+    }
+    return ctx.redirect(returnTo);
+  },
+};
+
+export default function LoginPage({ data, state }: PageProps<Data>) {
+  return (
+    <>
+      <Head>
+        <title>Sign in · Todos</title>
+      </Head>
+      <main class="card narrow">
+        <h1>Sign in</h1>
+        {state.deps.identity.kind === "local"
+          ? <LocalLogin returnTo={data.returnTo} email={data.email} error={data.error} />
+          : null}
+      </main>
+    </>
+  );
+}

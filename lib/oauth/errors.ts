@@ -16,6 +16,8 @@ export type OAuthErrorCode =
   | "invalid_redirect_uri"
   | "invalid_client_metadata"
   | "access_denied"
+  | "login_required"
+  | "consent_required"
   | "unsupported_response_type"
   | "server_error"
   | "temporarily_unavailable";

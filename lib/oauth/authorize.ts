@@ -1,0 +1,240 @@
+/**
+ * The authorization endpoint's rules (RFC 6749 §4.1, OAuth 2.1 §4.1.1, RFC 9207), apart
+ * from the page that shows them: checking the request, remembering consent, the consent
+ * form's CSRF token, and issuing codes.
+ */
+import type { McpConfig } from "../config.ts";
+import { type DocumentFetcher, MetadataDocumentError } from "./cimd.ts";
+import { findClient, noteClientUsed } from "./clients.ts";
+import { AuthorizePageError, OAuthError } from "./errors.ts";
+import { mcpResource } from "./metadata.ts";
+import { requireS256Challenge } from "./pkce.ts";
+import { redirectUriMatches } from "./redirect_uris.ts";
+import { grantableScopes, parseScope, supportedScopes } from "./scopes.ts";
+import { hashSecret, isSecretShaped, newSecret } from "./secrets.ts";
+import {
+  type AuthorizationRequest,
+  getConsent,
+  type PendingAuthorization,
+  saveCode,
+  saveConsent,
+  savePendingAuthorization,
+  type StoredClient,
+  takePendingAuthorization,
+} from "./store.ts";
+
+export const CODE_TTL_MS = 5 * 60 * 1000;
+export const CONSENT_FORM_TTL_MS = 10 * 60 * 1000;
+const MAX_STATE_LENGTH = 2000;
+
+/** Where the server runs and what it needs, for the authorization endpoint. */
+export interface AuthorizeEnv {
+  kv: Deno.Kv;
+  mcp: McpConfig;
+  /** The app's origin: the issuer, and the origin of the one resource, `<origin>/mcp`. */
+  origin: string;
+  fetcher?: DocumentFetcher;
+}
+
+/** A checked client and redirect URI: from here on, errors may be sent to the client. */
+export interface VerifiedTarget {
+  client: StoredClient;
+  redirectUri: string;
+  state: string | null;
+}
+
+/**
+ * Checks `client_id` and `redirect_uri` first; they decide whether redirecting is safe, so
+ * failures throw {@linkcode AuthorizePageError} (shown on a page, never redirected).
+ */
+export async function verifyClientAndRedirect(
+  env: AuthorizeEnv,
+  params: URLSearchParams,
+): Promise<VerifiedTarget> {
+  const clientId = single(params, "client_id");
+  if (!clientId) throw new AuthorizePageError("The request names no client (client_id).");
+  let client: StoredClient | null;
+  try {
+    client = await findClient(env.kv, clientId, supportedScopes(env.mcp), env.fetcher);
+  } catch (error) {
+    if (error instanceof MetadataDocumentError) {
+      throw new AuthorizePageError(`The app's client metadata could not be used. ${error.message}`);
+    }
+    throw error;
+  }
+  if (!client) {
+    throw new AuthorizePageError(
+      "This app is not registered here (unknown or expired client_id). Ask it to connect again.",
+    );
+  }
+  const redirectUri = single(params, "redirect_uri");
+  if (!redirectUri) throw new AuthorizePageError("The request has no redirect_uri.");
+  if (!redirectUriMatches(redirectUri, client.redirectUris)) {
+    throw new AuthorizePageError("The redirect_uri is not one this app registered.");
+  }
+  const state = params.get("state");
+  return {
+    client,
+    redirectUri,
+    state: state !== null && state.length <= MAX_STATE_LENGTH ? state : null,
+  };
+}
+
+/**
+ * Checks the rest of the request once the target is trusted; failures throw
+ * {@linkcode OAuthError}, to be sent back with {@linkcode errorRedirect}.
+ */
+export function parseAuthorizationRequest(
+  env: AuthorizeEnv,
+  params: URLSearchParams,
+  target: VerifiedTarget,
+): AuthorizationRequest {
+  for (const name of ["response_type", "code_challenge", "scope", "resource", "state"]) {
+    if (params.getAll(name).length > 1) {
+      throw new OAuthError("invalid_request", `${name} is repeated.`);
+    }
+  }
+  if ((params.get("state")?.length ?? 0) > MAX_STATE_LENGTH) {
+    throw new OAuthError(
+      "invalid_request",
+      `state must be at most ${MAX_STATE_LENGTH} characters.`,
+    );
+  }
+  const responseType = params.get("response_type");
+  if (responseType !== "code") {
+    throw new OAuthError(
+      responseType ? "unsupported_response_type" : "invalid_request",
+      responseType ? 'Only response_type "code" is supported.' : "response_type is required.",
+    );
+  }
+  const codeChallenge = requireS256Challenge(
+    params.get("code_challenge"),
+    params.get("code_challenge_method"),
+  );
+  const resource = mcpResource(env.origin);
+  const requestedResource = params.get("resource");
+  if (requestedResource !== null && requestedResource !== resource) {
+    throw new OAuthError(
+      "invalid_target",
+      `This server issues tokens only for ${resource}, not ${requestedResource.slice(0, 200)}.`,
+    );
+  }
+  const scopes = grantableScopes(
+    parseScope(params.get("scope")),
+    supportedScopes(env.mcp),
+    target.client.scopes,
+  );
+  return {
+    clientId: target.client.clientId,
+    redirectUri: target.redirectUri,
+    state: target.state,
+    scopes,
+    codeChallenge,
+    resource,
+  };
+}
+
+/** The redirect carrying an error to the client (with `state` and `iss`, RFC 9207). */
+export function errorRedirect(
+  target: { redirectUri: string; state: string | null },
+  error: OAuthError,
+  issuer: string,
+): string {
+  const url = new URL(target.redirectUri);
+  url.searchParams.set("error", error.code);
+  url.searchParams.set("error_description", error.message);
+  if (target.state !== null) url.searchParams.set("state", target.state);
+  url.searchParams.set("iss", issuer);
+  return url.href;
+}
+
+/** True when the user already approved every scope of `request` for its client. */
+export async function isRemembered(
+  env: AuthorizeEnv,
+  userId: string,
+  request: AuthorizationRequest,
+): Promise<boolean> {
+  const consent = await getConsent(env.kv, userId, request.clientId);
+  return !!consent && request.scopes.every((scope) => consent.scopes.includes(scope));
+}
+
+/** Stores the consent form for `request` and returns its CSRF token (single use, 10 min). */
+export async function startConsentForm(
+  env: AuthorizeEnv,
+  userId: string,
+  request: AuthorizationRequest,
+  now = Date.now(),
+): Promise<string> {
+  const token = newSecret();
+  const pending: PendingAuthorization = { userId, request, expiresAt: now + CONSENT_FORM_TTL_MS };
+  await savePendingAuthorization(env.kv, await hashSecret(token), pending, now);
+  return token;
+}
+
+/**
+ * The request behind a submitted consent form, consumed so it works once; `null` when the
+ * token is malformed, unknown, expired, used, or another user's.
+ */
+export async function finishConsentForm(
+  env: AuthorizeEnv,
+  userId: string,
+  token: unknown,
+  now = Date.now(),
+): Promise<AuthorizationRequest | null> {
+  if (!isSecretShaped(token)) return null;
+  const pending = await takePendingAuthorization(env.kv, await hashSecret(token), userId, now);
+  return pending?.request ?? null;
+}
+
+/**
+ * Approves `request` for the user: remembers the consent, issues a code bound to the client,
+ * redirect URI, challenge and resource, and returns the redirect (with `code`, `state`, `iss`).
+ */
+export async function approve(
+  env: AuthorizeEnv,
+  userId: string,
+  client: StoredClient,
+  request: AuthorizationRequest,
+  now = Date.now(),
+): Promise<string> {
+  await saveConsent(env.kv, {
+    userId,
+    clientId: client.clientId,
+    clientName: client.clientName,
+    redirectHost: new URL(request.redirectUri).host,
+    scopes: request.scopes,
+    approvedAt: now,
+  });
+  const code = newSecret();
+  await saveCode(env.kv, await hashSecret(code), {
+    userId,
+    clientId: request.clientId,
+    redirectUri: request.redirectUri,
+    codeChallenge: request.codeChallenge,
+    resource: request.resource,
+    scopes: request.scopes,
+    expiresAt: now + CODE_TTL_MS,
+    redeemedGrantId: null,
+  }, now);
+  await noteClientUsed(env.kv, client, now);
+  const url = new URL(request.redirectUri);
+  url.searchParams.set("code", code);
+  if (request.state !== null) url.searchParams.set("state", request.state);
+  url.searchParams.set("iss", env.origin);
+  return url.href;
+}
+
+/** The redirect for a person who chose Deny. */
+export function deny(request: AuthorizationRequest, issuer: string): string {
+  return errorRedirect(
+    request,
+    new OAuthError("access_denied", "The person denied the request."),
+    issuer,
+  );
+}
+
+/** A parameter that must appear at most once; repeated counts as missing. */
+function single(params: URLSearchParams, name: string): string | null {
+  const values = params.getAll(name);
+  return values.length === 1 && values[0] !== "" ? values[0] : null;
+}

@@ -1,0 +1,140 @@
+/**
+ * `/oauth/authorize` in local mode: the checks in the order RFC 6749 §4.1.2.1 demands, then
+ * sign-in, remembered consent, or the consent form (CSRF token, no framing). The route file
+ * `routes/oauth/authorize.tsx` dispatches here; the view is `components/OAuthConsent.tsx`.
+ */
+import type { Handlers, RouteContext } from "../pages/mod.ts";
+import { loginUrl } from "../pages/return_to.ts";
+import {
+  approve,
+  type AuthorizeEnv,
+  deny,
+  errorRedirect,
+  finishConsentForm,
+  isRemembered,
+  parseAuthorizationRequest,
+  startConsentForm,
+  verifyClientAndRedirect,
+} from "./authorize.ts";
+import { MetadataDocumentError } from "./cimd.ts";
+import { findClient } from "./clients.ts";
+import { AuthorizePageError, OAuthError } from "./errors.ts";
+import { supportedScopes } from "./scopes.ts";
+
+/** What the consent page shows: the form, or why the request cannot go on. */
+export type ConsentData =
+  | {
+    kind: "consent";
+    clientName: string;
+    /** Set for metadata-document clients: the host vouching for the name. */
+    clientHost: string | null;
+    redirectHost: string;
+    scopes: { name: string; description: string }[];
+    csrfToken: string;
+    email: string | null;
+  }
+  | { kind: "error"; message: string };
+
+/** GET shows the consent form (or redirects); POST takes the person's decision. */
+export const localAuthorizeHandlers: Handlers<ConsentData> = {
+  async GET(ctx) {
+    const env = envOf(ctx);
+    const params = ctx.url.searchParams;
+    let target;
+    try {
+      target = await verifyClientAndRedirect(env, params);
+    } catch (error) {
+      if (error instanceof AuthorizePageError) return showError(ctx, error.message, 400);
+      throw error;
+    }
+    const prompt = params.get("prompt");
+    try {
+      const request = parseAuthorizationRequest(env, params, target);
+      const user = ctx.state.user;
+      if (!user) {
+        if (prompt === "none") throw new OAuthError("login_required", "Sign-in is required.");
+        return ctx.redirect(loginUrl(ctx.url), 302);
+      }
+      if (prompt !== "consent" && prompt !== "login" && await isRemembered(env, user.id, request)) {
+        return ctx.redirect(await approve(env, user.id, target.client, request), 302);
+      }
+      if (prompt === "none") throw new OAuthError("consent_required", "Consent is required.");
+      const csrfToken = await startConsentForm(env, user.id, request);
+      const redirect = new URL(request.redirectUri);
+      return ctx.render({
+        kind: "consent",
+        clientName: target.client.clientName || "An unnamed app",
+        clientHost: target.client.source === "metadata_document"
+          ? new URL(target.client.clientId).host
+          : null,
+        redirectHost: redirect.host,
+        scopes: request.scopes.map((name) => ({ name, description: describeScope(ctx, name) })),
+        csrfToken,
+        email: user.email,
+      }, {
+        // Chrome applies form-action to the redirect after the form posts.
+        csp: { "form-action": [redirect.origin] },
+        headers: { "Cache-Control": "no-store" },
+      });
+    } catch (error) {
+      if (error instanceof OAuthError) {
+        return ctx.redirect(errorRedirect(target, error, ctx.state.origin), 302);
+      }
+      throw error;
+    }
+  },
+
+  async POST(ctx) {
+    const user = ctx.state.user;
+    if (!user) {
+      return showError(ctx, "You are signed out. Start connecting again from the app.", 401);
+    }
+    const form = await ctx.req.formData().catch(() => null);
+    const decision = form?.get("decision");
+    if (decision !== "allow" && decision !== "deny") {
+      return showError(ctx, "Choose Allow or Deny.", 400);
+    }
+    const env = envOf(ctx);
+    const request = await finishConsentForm(env, user.id, form?.get("csrf_token"));
+    if (!request) {
+      return showError(
+        ctx,
+        "This consent form has expired or was already used. Start connecting again from the app.",
+        400,
+      );
+    }
+    if (decision === "deny") return ctx.redirect(deny(request, ctx.state.origin), 303);
+    let client;
+    try {
+      client = await findClient(env.kv, request.clientId, supportedScopes(env.mcp), env.fetcher);
+    } catch (error) {
+      if (!(error instanceof MetadataDocumentError)) throw error;
+    }
+    if (!client) {
+      return showError(ctx, "This app's registration has expired. Ask it to connect again.", 400);
+    }
+    return ctx.redirect(await approve(env, user.id, client, request), 303);
+  },
+};
+
+function envOf(ctx: RouteContext<ConsentData>): AuthorizeEnv {
+  return {
+    kv: ctx.state.deps.kv,
+    mcp: ctx.state.deps.config.mcp,
+    origin: ctx.state.origin,
+  };
+}
+
+function showError(ctx: RouteContext<ConsentData>, message: string, status: number): Response {
+  return ctx.render({ kind: "error", message }, {
+    status,
+    headers: { "Cache-Control": "no-store" },
+  });
+}
+
+function describeScope(ctx: RouteContext<ConsentData>, scope: string): string {
+  const { readScope, writeScope } = ctx.state.deps.config.mcp;
+  if (scope === readScope) return "See your todos";
+  if (scope === writeScope) return "Add, change, complete and delete your todos";
+  return scope;
+}

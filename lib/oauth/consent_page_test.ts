@@ -1,0 +1,274 @@
+import assert from "node:assert/strict";
+import { createTestApp, TEST_ORIGIN } from "../testing/app.ts";
+import { listConsents } from "./store.ts";
+import {
+  authorizeCode,
+  authorizePath,
+  csrfTokenOf,
+  pkcePair,
+  postConsent,
+  REDIRECT_URI,
+  registerClient,
+} from "./test_support.ts";
+
+/** Counts every KV entry, to show a refused request stored nothing. */
+async function countEntries(kv: Deno.Kv): Promise<number> {
+  let n = 0;
+  for await (const _ of kv.list({ prefix: [] })) n++;
+  return n;
+}
+
+Deno.test("authorize shows an error page, never a redirect, for an unknown client_id", async () => {
+  using app = await createTestApp();
+  const { challenge } = await pkcePair();
+  const cookie = await app.signIn("ada@example.com");
+  const response = await app.request(
+    authorizePath("mcp-client-00000000-0000-0000-0000-000000000000", challenge),
+    {
+      headers: { Cookie: cookie },
+    },
+  );
+  assert.equal(response.status, 400);
+  assert.equal(response.headers.get("Location"), null);
+  assert.match(await response.text(), /not registered here/);
+});
+
+Deno.test("authorize shows an error page for a redirect_uri the client did not register", async () => {
+  using app = await createTestApp();
+  const clientId = await registerClient(app);
+  const { challenge } = await pkcePair();
+  for (
+    const redirect of [
+      "https://evil.example/callback",
+      "http://127.0.0.1:1/other",
+      "http://localhost:33418/callback",
+    ]
+  ) {
+    const response = await app.request(
+      authorizePath(clientId, challenge, { redirect_uri: redirect }),
+    );
+    assert.equal(response.status, 400, redirect);
+    assert.equal(response.headers.get("Location"), null);
+    assert.match(await response.text(), /redirect_uri is not one this app registered/);
+  }
+});
+
+Deno.test("authorize lets only the port of a loopback redirect_uri vary", async () => {
+  using app = await createTestApp();
+  const clientId = await registerClient(app);
+  const { challenge } = await pkcePair();
+  const response = await app.request(
+    authorizePath(clientId, challenge, { redirect_uri: "http://127.0.0.1:5555/callback" }),
+  );
+  assert.equal(response.status, 302);
+  assert.match(response.headers.get("Location")!, /^\/login\?returnTo=/);
+  await response.body?.cancel();
+});
+
+Deno.test("authorize redirects bad PKCE, response_type, scope and resource back with an error", async () => {
+  using app = await createTestApp();
+  const clientId = await registerClient(app);
+  const { challenge } = await pkcePair();
+  const cookie = await app.signIn("ada@example.com");
+  const cases: [Record<string, string | null>, string][] = [
+    [{ code_challenge: null }, "invalid_request"],
+    [{ code_challenge_method: "plain" }, "invalid_request"],
+    [{ code_challenge_method: null }, "invalid_request"],
+    [{ response_type: "token" }, "unsupported_response_type"],
+    [{ scope: "admin:everything" }, "invalid_scope"],
+    [{ resource: "https://other.example/mcp" }, "invalid_target"],
+  ];
+  const before = await countEntries(app.kv);
+  for (const [overrides, error] of cases) {
+    const response = await app.request(authorizePath(clientId, challenge, overrides), {
+      headers: { Cookie: cookie },
+    });
+    assert.equal(response.status, 302, JSON.stringify(overrides));
+    const location = new URL(response.headers.get("Location")!);
+    assert.equal(location.origin + location.pathname, REDIRECT_URI);
+    assert.equal(location.searchParams.get("error"), error, JSON.stringify(overrides));
+    assert.equal(location.searchParams.get("state"), "state-123");
+    assert.equal(location.searchParams.get("iss"), TEST_ORIGIN);
+  }
+  assert.equal(await countEntries(app.kv), before);
+});
+
+Deno.test("authorize sends a signed-out person to /login with the full authorize URL to return to", async () => {
+  using app = await createTestApp();
+  const clientId = await registerClient(app);
+  const { challenge } = await pkcePair();
+  const path = authorizePath(clientId, challenge);
+  const response = await app.request(path);
+  assert.equal(response.status, 302);
+  const location = new URL(response.headers.get("Location")!, TEST_ORIGIN);
+  assert.equal(location.pathname, "/login");
+  assert.equal(location.searchParams.get("returnTo"), path);
+  await response.body?.cancel();
+});
+
+Deno.test("consent page escapes the client name, shows the redirect host and cannot be framed", async () => {
+  using app = await createTestApp();
+  const clientId = await registerClient(app, { client_name: '<img src=x onerror="alert(1)">' });
+  const { challenge } = await pkcePair();
+  const cookie = await app.signIn("ada@example.com");
+  const response = await app.request(authorizePath(clientId, challenge), {
+    headers: { Cookie: cookie },
+  });
+  assert.equal(response.status, 200);
+  const html = await response.text();
+  assert.ok(!html.includes("<img src=x"), "client name is escaped");
+  assert.match(html, /&lt;img src=x onerror=&quot;alert\(1\)&quot;(&gt;|>)/);
+  assert.match(html, /127\.0\.0\.1:33418/);
+  assert.match(html, /name="decision" value="allow"/);
+  assert.match(html, /name="decision" value="deny"/);
+  const csp = response.headers.get("Content-Security-Policy") ?? "";
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.match(csp, /form-action 'self' http:\/\/127\.0\.0\.1:33418/);
+  assert.equal(response.headers.get("X-Frame-Options"), "DENY");
+  assert.equal(response.headers.get("Cache-Control"), "no-store");
+});
+
+Deno.test("Allow redirects with code, state and iss; Deny with access_denied", async () => {
+  using app = await createTestApp();
+  const clientId = await registerClient(app);
+  const { challenge } = await pkcePair();
+  const cookie = await app.signIn("ada@example.com");
+
+  const page = await app.request(authorizePath(clientId, challenge), {
+    headers: { Cookie: cookie },
+  });
+  const allowed = await postConsent(app, cookie, csrfTokenOf(await page.text()), "allow");
+  assert.equal(allowed.status, 303);
+  const location = new URL(allowed.headers.get("Location")!);
+  assert.equal(location.origin + location.pathname, REDIRECT_URI);
+  assert.match(location.searchParams.get("code")!, /^[A-Za-z0-9_-]{43}$/);
+  assert.equal(location.searchParams.get("state"), "state-123");
+  assert.equal(location.searchParams.get("iss"), TEST_ORIGIN);
+
+  const second = await app.request(authorizePath(clientId, challenge, { prompt: "consent" }), {
+    headers: { Cookie: cookie },
+  });
+  const denied = await postConsent(app, cookie, csrfTokenOf(await second.text()), "deny");
+  assert.equal(denied.status, 303);
+  const deniedAt = new URL(denied.headers.get("Location")!);
+  assert.equal(deniedAt.searchParams.get("error"), "access_denied");
+  assert.equal(deniedAt.searchParams.get("code"), null);
+  assert.equal(deniedAt.searchParams.get("state"), "state-123");
+});
+
+Deno.test("the consent form refuses a wrong, reused or other user's CSRF token", async () => {
+  using app = await createTestApp();
+  const clientId = await registerClient(app);
+  const { challenge } = await pkcePair();
+  const ada = await app.signIn("ada@example.com");
+  const bob = await app.signIn("bob@example.com");
+  const page = await app.request(authorizePath(clientId, challenge), { headers: { Cookie: ada } });
+  const token = csrfTokenOf(await page.text());
+
+  const forged = await postConsent(app, ada, "A".repeat(43), "allow");
+  assert.equal(forged.status, 400);
+  assert.match(await forged.text(), /expired or was already used/);
+
+  const otherUser = await postConsent(app, bob, token, "allow");
+  assert.equal(otherUser.status, 400);
+  await otherUser.body?.cancel();
+
+  const crossSite = await app.request("/oauth/authorize", {
+    method: "POST",
+    headers: {
+      Cookie: ada,
+      Origin: "https://evil.example",
+      "Content-Type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams({ csrf_token: token, decision: "allow" }),
+  });
+  assert.equal(crossSite.status, 403);
+  await crossSite.body?.cancel();
+
+  const first = await postConsent(app, ada, token, "allow");
+  assert.equal(first.status, 303);
+  const replay = await postConsent(app, ada, token, "allow");
+  assert.equal(replay.status, 400);
+  await replay.body?.cancel();
+  assert.equal(replay.headers.get("Location"), null);
+});
+
+Deno.test("consent is remembered per user and client, and re-asked for new scopes", async () => {
+  using app = await createTestApp();
+  const clientId = await registerClient(app);
+  const { challenge } = await pkcePair();
+  const readOnly = { scope: "read:todos" };
+  const cookie = await app.signIn("ada@example.com");
+  const page = await app.request(authorizePath(clientId, challenge, readOnly), {
+    headers: { Cookie: cookie },
+  });
+  await postConsent(app, cookie, csrfTokenOf(await page.text()), "allow");
+
+  const again = await app.request(authorizePath(clientId, challenge, readOnly), {
+    headers: { Cookie: cookie },
+  });
+  assert.equal(again.status, 302);
+  assert.ok(new URL(again.headers.get("Location")!).searchParams.get("code"));
+
+  const wider = await app.request(authorizePath(clientId, challenge), {
+    headers: { Cookie: cookie },
+  });
+  assert.equal(wider.status, 200, "asking for write too shows the page again");
+  await wider.body?.cancel();
+
+  const bob = await app.signIn("bob@example.com");
+  const otherUser = await app.request(authorizePath(clientId, challenge, readOnly), {
+    headers: { Cookie: bob },
+  });
+  assert.equal(otherUser.status, 200, "another user is asked");
+  await otherUser.body?.cancel();
+});
+
+Deno.test("/connections lists approved apps and revoking one forgets the consent", async () => {
+  using app = await createTestApp();
+  const clientId = await registerClient(app, { client_name: "Claude <Test>" });
+  const { challenge } = await pkcePair();
+  const { cookie } = await authorizeCode(app, clientId, challenge);
+
+  const list = await app.request("/connections", { headers: { Cookie: cookie } });
+  assert.equal(list.status, 200);
+  const html = await list.text();
+  assert.match(html, /Claude &lt;Test(&gt;|>)/);
+  assert.match(html, /127\.0\.0\.1:33418/);
+
+  const revoke = await app.request("/connections", {
+    method: "POST",
+    headers: {
+      Cookie: cookie,
+      Origin: TEST_ORIGIN,
+      "Content-Type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams({ client_id: clientId }),
+  });
+  assert.equal(revoke.status, 303);
+  await revoke.body?.cancel();
+  const user = (await app.deps.identity.getSessionUser(
+    new Request(TEST_ORIGIN, { headers: { Cookie: cookie } }),
+  ))!;
+  assert.deepEqual(await listConsents(app.kv, user.id), []);
+
+  const unknown = await app.request("/connections", {
+    method: "POST",
+    headers: {
+      Cookie: cookie,
+      Origin: TEST_ORIGIN,
+      "Content-Type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams({ client_id: clientId }),
+  });
+  assert.equal(unknown.status, 404);
+  await unknown.body?.cancel();
+});
+
+Deno.test("/connections sends a signed-out person to sign in", async () => {
+  using app = await createTestApp();
+  const response = await app.request("/connections");
+  assert.equal(response.status, 302);
+  assert.equal(response.headers.get("Location"), "/login?returnTo=%2Fconnections");
+  await response.body?.cancel();
+});

@@ -1,0 +1,126 @@
+/** Helpers for the OAuth server's tests: PKCE pairs, registration, and the consent flow over HTTP. */
+import assert from "node:assert/strict";
+import type { TestApp } from "../testing/app.ts";
+import { TEST_ORIGIN } from "../testing/app.ts";
+import { s256 } from "./pkce.ts";
+
+export const REDIRECT_URI = "http://127.0.0.1:33418/callback";
+export const RESOURCE = `${TEST_ORIGIN}/mcp`;
+
+/** A fresh PKCE verifier and its S256 challenge. */
+export async function pkcePair(): Promise<{ verifier: string; challenge: string }> {
+  const verifier = crypto.randomUUID() + crypto.randomUUID();
+  return { verifier, challenge: await s256(verifier) };
+}
+
+/** Registers a client through `/oauth/register` and returns its id. */
+export async function registerClient(
+  app: TestApp,
+  metadata: Record<string, unknown> = {},
+): Promise<string> {
+  const response = await app.request("/oauth/register", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      client_name: "Test Client",
+      redirect_uris: [REDIRECT_URI],
+      ...metadata,
+    }),
+  });
+  assert.equal(response.status, 201, await response.clone().text());
+  return (await response.json()).client_id;
+}
+
+/** The authorize URL path and query for `clientId`, with overrides (`null` drops a parameter). */
+export function authorizePath(
+  clientId: string,
+  challenge: string,
+  overrides: Record<string, string | null> = {},
+): string {
+  const params: Record<string, string | null> = {
+    response_type: "code",
+    client_id: clientId,
+    redirect_uri: REDIRECT_URI,
+    code_challenge: challenge,
+    code_challenge_method: "S256",
+    state: "state-123",
+    resource: RESOURCE,
+    ...overrides,
+  };
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== null) query.set(name, value);
+  return `/oauth/authorize?${query}`;
+}
+
+/** Reads the consent form's CSRF token from the page HTML. */
+export function csrfTokenOf(html: string): string {
+  const match = html.match(/name="csrf_token" value="([^"]+)"/);
+  assert.ok(match, "consent page has a csrf_token field");
+  return match[1];
+}
+
+/** Posts the consent form with `decision` (as a same-origin browser would). */
+export function postConsent(
+  app: TestApp,
+  cookie: string,
+  csrfToken: string,
+  decision: string,
+): Promise<Response> {
+  return app.request("/oauth/authorize", {
+    method: "POST",
+    headers: {
+      Cookie: cookie,
+      Origin: TEST_ORIGIN,
+      "Content-Type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams({ csrf_token: csrfToken, decision }),
+    redirect: "manual",
+  });
+}
+
+/** Signs in as `email`, approves the request on the consent page, and returns the code. */
+export async function authorizeCode(
+  app: TestApp,
+  clientId: string,
+  challenge: string,
+  email = "ada@example.com",
+): Promise<{ code: string; cookie: string }> {
+  const cookie = await app.signIn(email);
+  const page = await app.request(authorizePath(clientId, challenge), {
+    headers: { Cookie: cookie },
+  });
+  assert.equal(page.status, 200);
+  const response = await postConsent(app, cookie, csrfTokenOf(await page.text()), "allow");
+  assert.equal(response.status, 303);
+  const code = new URL(response.headers.get("Location")!).searchParams.get("code");
+  assert.ok(code);
+  return { code, cookie };
+}
+
+/** Posts a form to `/oauth/token`. */
+export function tokenRequest(app: TestApp, params: Record<string, string>): Promise<Response> {
+  return app.request("/oauth/token", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(params),
+  });
+}
+
+/** Exchanges a code for tokens, asserting success. */
+export async function exchangeCode(
+  app: TestApp,
+  clientId: string,
+  code: string,
+  verifier: string,
+): Promise<{ access_token: string; refresh_token: string; scope: string; expires_in: number }> {
+  const response = await tokenRequest(app, {
+    grant_type: "authorization_code",
+    client_id: clientId,
+    code,
+    code_verifier: verifier,
+    redirect_uri: REDIRECT_URI,
+    resource: RESOURCE,
+  });
+  assert.equal(response.status, 200, await response.clone().text());
+  return await response.json();
+}

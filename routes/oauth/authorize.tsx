@@ -1,0 +1,26 @@
+import { OAuthConsent } from "../../components/OAuthConsent.tsx";
+import { type ConsentData, localAuthorizeHandlers } from "../../lib/oauth/consent_page.ts";
+import { NotFoundError } from "../../lib/errors.ts";
+import { type Handlers, Head, type PageProps, type RouteContext } from "../../lib/pages/mod.ts";
+
+/** Dispatches by identity mode: local mode is the built-in server's consent page. */
+function dispatch(method: "GET" | "POST") {
+  return (ctx: RouteContext<ConsentData>) => {
+    if (ctx.state.deps.identity.kind === "local") return localAuthorizeHandlers[method]!(ctx);
+    throw new NotFoundError("This server has no built-in authorization page in Stytch mode.");
+  };
+}
+
+/** `/oauth/authorize`. */
+export const handler: Handlers<ConsentData> = { GET: dispatch("GET"), POST: dispatch("POST") };
+
+export default function AuthorizePage({ data }: PageProps<ConsentData>) {
+  return (
+    <>
+      <Head>
+        <title>Connect an app · Todos</title>
+      </Head>
+      <OAuthConsent data={data} />
+    </>
+  );
+}

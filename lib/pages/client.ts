@@ -14,5 +14,6 @@ export function boot(name: string, Component: ComponentType<any>): void {
   const selector = `pages-island[data-island="${CSS.escape(name)}"]`;
   for (const element of document.querySelectorAll<HTMLElement>(selector)) {
     hydrate(h(Component, allProps![Number(element.dataset.key)] ?? {}), element);
+    element.setAttribute("data-hydrated", ""); // lets tests (and CSS) tell hydrated islands apart
   }
 }

@@ -1,0 +1,161 @@
+/**
+ * Browser-test helpers: a real app served on 127.0.0.1 over `:memory:` KV, and Debian's
+ * Chromium driven by playwright-core (never a downloaded browser). Every page is fenced to
+ * loopback: a request to any other host is aborted and fails the test.
+ *
+ * ```ts
+ * Deno.test("my flow", async (t) => {
+ *   await using server = await startServer({ env: { MCP_READ_SCOPE: "read" } });
+ *   await using browser = await launchBrowser();          // once per file
+ *   await t.step("does a thing", () =>
+ *     browser.withPage(async (page) => {                    // fresh context per step
+ *       await page.goto(server.url("/login"));
+ *     }));
+ * });
+ * ```
+ * Run island-using tests after `deno task build` (the `test` task does it).
+ */
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+} from "playwright-core";
+import { createApp } from "../lib/app.ts";
+import type { IdentityProvider } from "../lib/auth/identity.ts";
+import { createIdentityProvider } from "../lib/auth/provider.ts";
+import { type Config, isLoopbackHost, parseConfig } from "../lib/config.ts";
+import type { Deps } from "../lib/http/context.ts";
+
+export const CHROMIUM_PATH = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+export interface TestServer extends AsyncDisposable {
+  /** E.g. `http://127.0.0.1:41234`. */
+  origin: string;
+  /** An absolute URL for `path` on this server. */
+  url(path: string): string;
+  deps: Deps;
+  kv: Deno.Kv;
+  close(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  /** Environment as the real server would see it (parsed by `parseConfig`). */
+  env?: Record<string, string>;
+  /** Replaces the identity provider chosen from the configuration. */
+  identity?: (config: Config, kv: Deno.Kv) => IdentityProvider;
+}
+
+/** Serves the real app (`createApp`) on 127.0.0.1 at a free port over `:memory:` KV. */
+export async function startServer(options: StartServerOptions = {}): Promise<TestServer> {
+  const config = parseConfig(options.env ?? {});
+  const kv = await Deno.openKv(":memory:");
+  const identity = (options.identity ?? createIdentityProvider)(config, kv);
+  const deps: Deps = { config, kv, identity };
+  const app = createApp(deps);
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
+  const origin = `http://127.0.0.1:${server.addr.port}`;
+  const close = async () => {
+    await server.shutdown();
+    kv.close();
+  };
+  return {
+    origin,
+    url: (path) => new URL(path, origin).href,
+    deps,
+    kv,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+/** What a `withPage` callback gets besides the page. */
+export interface PageTools {
+  context: BrowserContext;
+  /** Messages of dialogs (alert/confirm/prompt) that opened; each is dismissed. */
+  dialogs: string[];
+}
+
+export interface WithPageOptions extends BrowserContextOptions {
+  /** Let dialogs open without failing the test (they are still dismissed and recorded). */
+  allowDialogs?: boolean;
+}
+
+export interface TestBrowser extends AsyncDisposable {
+  browser: Browser;
+  /**
+   * Runs `fn` with a page in a fresh context (no cookies or storage from other tests).
+   * Fails afterwards if the page tried to reach a non-loopback host, threw an uncaught
+   * error, hit a Content-Security-Policy violation, or opened a dialog.
+   */
+  withPage<T>(
+    fn: (page: Page, tools: PageTools) => Promise<T>,
+    options?: WithPageOptions,
+  ): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Launches headless Chromium from {@linkcode CHROMIUM_PATH}. */
+export async function launchBrowser(): Promise<TestBrowser> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  const close = () => browser.close();
+  return {
+    browser,
+    close,
+    [Symbol.asyncDispose]: close,
+    async withPage(fn, options = {}) {
+      const { allowDialogs = false, ...contextOptions } = options;
+      const context = await browser.newContext(contextOptions);
+      const problems: string[] = [];
+      const dialogs: string[] = [];
+      await context.route("**/*", (route) => {
+        const url = new URL(route.request().url());
+        if (url.protocol === "data:" || url.protocol === "blob:" || isLoopbackHost(url.hostname)) {
+          return route.continue();
+        }
+        problems.push(`request to a non-loopback host: ${url.href}`);
+        return route.abort("blockedbyclient");
+      });
+      try {
+        const page = await context.newPage();
+        page.on("pageerror", (error) => problems.push(`uncaught error in page: ${error.message}`));
+        page.on("console", (message) => {
+          if (message.type() === "error" && /Content.Security.Policy/i.test(message.text())) {
+            problems.push(`CSP violation: ${message.text()}`);
+          }
+        });
+        page.on("dialog", (dialog) => {
+          dialogs.push(dialog.message());
+          if (!allowDialogs) problems.push(`dialog opened: ${dialog.message()}`);
+          dialog.dismiss().catch(() => {});
+        });
+        let result: Awaited<ReturnType<typeof fn>>;
+        try {
+          result = await fn(page, { context, dialogs });
+        } catch (error) {
+          if (problems.length > 0) error = new Error(report(problems), { cause: error });
+          throw error;
+        }
+        if (problems.length > 0) throw new Error(report(problems));
+        return result;
+      } finally {
+        await context.close();
+      }
+    },
+  };
+}
+
+const report = (problems: string[]) => `Browser problems:\n  ${problems.join("\n  ")}`;

@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { launchBrowser, startServer, type TestServer } from "./browser.ts";
+
+const XSS = [
+  "<script>alert(1)</script>",
+  "</script><script>alert(1)</script>",
+  "<img src=x onerror=alert(1)>",
+];
+
+/** Signs in through the login form, starting from /todoapp, and waits for the list. */
+async function signIn(page: Page, server: TestServer, email: string, hydrated = true) {
+  await page.goto(server.url("/todoapp"));
+  assert.equal(new URL(page.url()).pathname, "/login");
+  await page.fill("#email", email);
+  await page.click("button[type=submit]");
+  await page.waitForURL(server.url("/todoapp"));
+  if (hydrated) await page.waitForSelector("pages-island[data-island=TodoList][data-hydrated]");
+}
+
+const item = (page: Page, text: string) => page.locator("li.todo", { hasText: text });
+const texts = (page: Page) => page.locator("li.todo .text").allTextContents();
+
+Deno.test("todo app in Chromium", async (t) => {
+  await using server = await startServer();
+  await using browser = await launchBrowser();
+
+  await t.step(
+    "signs in, adds, completes, reopens, edits and deletes without reloading",
+    () =>
+      browser.withPage(async (page) => {
+        await signIn(page, server, "ada@example.com");
+        await page.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
+
+        for (const text of ["Buy milk", "Call Bob", "Write tests"]) {
+          await page.fill("#new-todo", text);
+          await page.press("#new-todo", "Enter");
+          await item(page, text).waitFor();
+        }
+        assert.equal(await page.inputValue("#new-todo"), "");
+        assert.deepEqual(await texts(page), ["Buy milk", "Call Bob", "Write tests"]);
+
+        await item(page, "Buy milk").locator("button.check").click();
+        await page.locator("li.todo.done", { hasText: "Buy milk" }).waitFor();
+        // Completed todos move to the end.
+        assert.deepEqual(await texts(page), ["Call Bob", "Write tests", "Buy milk"]);
+
+        await item(page, "Buy milk").locator("button.check").click();
+        await page.locator("li.todo:not(.done)", { hasText: "Buy milk" }).waitFor();
+
+        const call = item(page, "Call Bob");
+        await call.locator("summary").click();
+        await call.locator("input[name=text]").fill("Call Bob about Friday");
+        await call.locator("button", { hasText: "Save" }).click();
+        await item(page, "Call Bob about Friday").waitFor();
+
+        await item(page, "Write tests").locator("button.delete").click();
+        await item(page, "Write tests").waitFor({ state: "detached" });
+
+        assert.equal(await page.evaluate(() => "notReloaded" in globalThis), true);
+        const before = await texts(page);
+        await page.reload();
+        assert.deepEqual(await texts(page), before);
+        assert.deepEqual(before, ["Buy milk", "Call Bob about Friday"]);
+        assert.equal(await page.locator("li.todo.done").count(), 0);
+      }),
+  );
+
+  await t.step(
+    "shows the API's error message for invalid text",
+    () =>
+      browser.withPage(async (page) => {
+        await signIn(page, server, "errors@example.com");
+        await page.fill("#new-todo", "   ");
+        await page.press("#new-todo", "Enter");
+        assert.match(await page.locator(".error").textContent() ?? "", /must not be empty/);
+        assert.equal(await page.locator("li.todo").count(), 0);
+      }),
+  );
+
+  await t.step(
+    "renders todo text that looks like HTML as text, before and after reload",
+    () =>
+      browser.withPage(async (page) => {
+        await signIn(page, server, "mallory@example.com");
+        for (const text of XSS) {
+          await page.fill("#new-todo", text);
+          await page.press("#new-todo", "Enter");
+          await page.locator("li.todo .text", { hasText: text }).waitFor();
+        }
+        assert.deepEqual(await texts(page), XSS);
+        await page.reload();
+        await page.waitForSelector("pages-island[data-hydrated]");
+        assert.deepEqual(await texts(page), XSS);
+        assert.equal(await page.locator("main img, main script").count(), 0);
+        // withPage fails the step if any dialog opened.
+      }),
+  );
+
+  await t.step(
+    "a second user sees none of the first user's todos",
+    () =>
+      browser.withPage(async (page) => {
+        await signIn(page, server, "grace@example.com");
+        assert.equal(await page.locator("li.todo").count(), 0);
+        assert.match(await page.locator(".empty").textContent() ?? "", /Nothing to do yet/);
+        assert.equal(await page.locator(".who").textContent(), "grace@example.com");
+      }),
+  );
+
+  await t.step("signs out and back in as the same user", () =>
+    browser.withPage(async (page) => {
+      await signIn(page, server, "ada@example.com");
+      await page.click("text=Sign out");
+      await page.waitForURL(server.url("/login"));
+      await page.goto(server.url("/todoapp"));
+      assert.equal(new URL(page.url()).pathname, "/login");
+      await signIn(page, server, "ADA@example.com");
+      assert.deepEqual(await texts(page), ["Buy milk", "Call Bob about Friday"]);
+    }));
+
+  await t.step(
+    "without JavaScript, adds, completes and deletes through forms",
+    () =>
+      browser.withPage(async (page) => {
+        await signIn(page, server, "nojs@example.com", false);
+        assert.equal(await page.locator("pages-island[data-hydrated]").count(), 0);
+        await page.fill("#new-todo", "Plain HTML works");
+        await page.press("#new-todo", "Enter");
+        await item(page, "Plain HTML works").waitFor();
+        await page.fill("#new-todo", "Second");
+        await page.press("#new-todo", "Enter");
+        await item(page, "Second").waitFor();
+
+        await item(page, "Plain HTML works").locator("button.check").click();
+        await page.locator("li.todo.done", { hasText: "Plain HTML works" }).waitFor();
+
+        await item(page, "Second").locator("button.delete").click();
+        await item(page, "Second").waitFor({ state: "detached" });
+        assert.deepEqual(await texts(page), ["Plain HTML works"]);
+      }, { javaScriptEnabled: false }),
+  );
+});

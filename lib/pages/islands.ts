@@ -4,7 +4,14 @@
  * own output and records its props; the page then carries the props as a JSON data block
  * and loads the bundles of the islands it contains (see `render.tsx`, `client.ts`).
  */
-import { type ComponentChildren, type ComponentType, createContext, h, options } from "preact";
+import {
+  type ComponentChildren,
+  type ComponentType,
+  createContext,
+  h,
+  isValidElement,
+  options,
+} from "preact";
 import { useContext } from "preact/hooks";
 
 /** An island instance found while rendering a page. */
@@ -78,14 +85,15 @@ export function addHead(children: ComponentChildren): void {
  * Dates, class instances) would hydrate differently from what the server rendered.
  */
 function checkProps(name: string, props: Record<string, unknown>): Record<string, unknown> {
-  const check = (value: unknown, path: string): void => {
+  const check = (value: unknown, path: string, inObject = false): void => {
     if (value === null || typeof value === "string" || typeof value === "boolean") return;
+    if (value === undefined && inObject) return; // dropped by JSON, undefined after hydration too
     if (typeof value === "number" && Number.isFinite(value)) return;
     if (Array.isArray(value)) return value.forEach((item, i) => check(item, `${path}[${i}]`));
-    if (typeof value === "object") {
+    if (typeof value === "object" && !isValidElement(value)) {
       const proto = Object.getPrototypeOf(value);
       if (proto === Object.prototype || proto === null) {
-        for (const [key, item] of Object.entries(value)) check(item, `${path}.${key}`);
+        for (const [key, item] of Object.entries(value)) check(item, `${path}.${key}`, true);
         return;
       }
     }
@@ -94,13 +102,12 @@ function checkProps(name: string, props: Record<string, unknown>): Record<string
         "Island props must be plain data; islands take no children.",
     );
   };
-  for (const [key, value] of Object.entries(props)) {
-    if (value !== undefined) check(value, key);
-  }
+  for (const [key, value] of Object.entries(props)) check(value, key, true);
   return props;
 }
 
 function describe(value: unknown): string {
+  if (isValidElement(value)) return "a JSX element";
   if (typeof value !== "object" || value === null) return typeof value;
   return Object.getPrototypeOf(value)?.constructor?.name ?? "object";
 }

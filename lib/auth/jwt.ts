@@ -16,8 +16,8 @@ export class InvalidTokenError extends AppError {
 export interface JwtRules {
   /** Accepted `iss` values (Stytch uses two forms for one project). */
   issuers: string[];
-  /** Required `aud` value (one of the token's audiences). */
-  audience: string;
+  /** Required `aud` value (one of the token's audiences), or a list of acceptable ones. */
+  audience: string | string[];
   /** Extra check on the verified payload; throw {@linkcode InvalidTokenError} to reject. */
   check?: (payload: JWTPayload) => void;
 }

@@ -46,9 +46,10 @@ export function createStytchIdentity(
         throw error;
       }
     },
-    verifyAccessToken(token) {
-      // Stytch puts the project id in a Connected Apps token's `aud`, not the resource URL.
-      return tokens.verifyAccessToken(token);
+    verifyAccessToken(token, resource) {
+      // Stytch puts the project id in a Connected Apps token's `aud`; a token bound to this
+      // server's MCP URL by a `resource` parameter (RFC 8707) is accepted too.
+      return tokens.verifyAccessToken(token, resource);
     },
     authorizationServer() {
       return config.domain.origin;

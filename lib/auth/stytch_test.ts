@@ -164,7 +164,7 @@ Deno.test("a token signed with a rotated-in key is accepted after one refresh pe
     assert.equal(await identity.getSessionUser(withSession(after)), null);
     assert.equal(issuer.jwksFetches, 1);
 
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     assert.equal((await identity.getSessionUser(withSession(after)))?.id, TEST_USER_ID);
     assert.equal(issuer.jwksFetches, 2);
     // The old key is still served, so sessions signed before the rotation keep working.
@@ -176,7 +176,7 @@ Deno.test("a token signed with a rotated-in key is accepted after one refresh pe
       assert.equal(await identity.getSessionUser(withSession(bogus)), null);
     }
     assert.equal(issuer.jwksFetches, 2);
-  }, { cooldownMs: 300 });
+  }, { cooldownMs: 1000 });
 });
 
 Deno.test("the default unknown-kid cooldown is 30 s", async () => {
@@ -212,6 +212,20 @@ Deno.test("a valid Connected Apps access token yields its user, scopes and clien
   });
 });
 
+Deno.test("an access token bound to this server's MCP URL (RFC 8707) is accepted", async () => {
+  await withIssuer(async (issuer, identity) => {
+    const token = await issuer.sign(
+      accessTokenClaims(issuer, { aud: ["http://localhost:8000/mcp"] }),
+    );
+    const grant = await identity.verifyAccessToken(token, "http://localhost:8000/mcp");
+    assert.equal(grant.userId, TEST_USER_ID);
+    await assert.rejects(
+      identity.verifyAccessToken(token, "https://todo.example/mcp"),
+      InvalidTokenError,
+    );
+  });
+});
+
 Deno.test("a session JWT is not accepted as an access token", async () => {
   await withIssuer(async (issuer, identity) => {
     const token = await issuer.sign(sessionClaims(issuer));
@@ -227,7 +241,7 @@ Deno.test("access tokens without a client (M2M) or scope, or for another project
     const bad = [
       accessTokenClaims(issuer, { client_id: undefined, sub: "m2m-client-test-1" }),
       accessTokenClaims(issuer, { scope: undefined }),
-      accessTokenClaims(issuer, { aud: ["http://localhost:8000/mcp"] }),
+      accessTokenClaims(issuer, { aud: ["https://other.example/mcp"] }),
       accessTokenClaims(issuer, { iss: "https://evil.example" }),
     ];
     for (const claims of bad) {

@@ -23,8 +23,11 @@ export const JWKS_MAX_AGE_MS = 10 * 60_000;
 export interface StytchTokenVerifier {
   /** The user of a valid session JWT; throws `InvalidTokenError` or `ServiceUnavailableError`. */
   verifySession(token: string): Promise<User>;
-  /** The grant of a valid Connected Apps access token; throws like {@linkcode verifySession}. */
-  verifyAccessToken(token: string): Promise<AccessGrant>;
+  /**
+   * The grant of a valid Connected Apps access token whose audience is the project (what
+   * Stytch issues) or `resource` (RFC 8707); throws like {@linkcode verifySession}.
+   */
+  verifyAccessToken(token: string, resource: string): Promise<AccessGrant>;
 }
 
 /** The issuers Stytch uses for a project: its domain (project or custom) and `stytch.com/<id>`. */
@@ -60,8 +63,9 @@ export function createStytchTokenVerifier(
       const payload = await verifyJwt(token, keys, sessionRules);
       return { id: payload.sub!, email: sessionEmail(payload) };
     },
-    async verifyAccessToken(token) {
-      const payload = await verifyJwt(token, keys, accessRules);
+    async verifyAccessToken(token, resource) {
+      const audience = [config.projectId, resource];
+      const payload = await verifyJwt(token, keys, { ...accessRules, audience });
       return {
         userId: payload.sub!,
         scopes: String(payload.scope).split(" ").filter(Boolean),

@@ -21,6 +21,8 @@ export interface DocumentFetcher {
   /** Resolves a host name to its IP addresses. */
   lookup(hostname: string): Promise<string[]>;
   fetch(url: URL, init: RequestInit): Promise<Response>;
+  /** Time limit of one fetch, {@linkcode FETCH_TIMEOUT_MS} unless set. */
+  timeoutMs?: number;
 }
 
 /** Real DNS and `fetch`. */
@@ -109,7 +111,7 @@ export async function loadMetadataDocumentClient(
   try {
     response = await fetcher.fetch(url, {
       redirect: "manual",
-      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+      signal: AbortSignal.timeout(fetcher.timeoutMs ?? FETCH_TIMEOUT_MS),
       headers: { Accept: "application/json" },
     });
   } catch (error) {

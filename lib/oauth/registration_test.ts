@@ -1,0 +1,133 @@
+import assert from "node:assert/strict";
+import { createTestApp, type TestApp } from "../testing/app.ts";
+import { keys, type StoredClient } from "./store.ts";
+import { authorizeCode, exchangeCode, pkcePair, registerClient } from "./test_support.ts";
+
+function register(app: TestApp, body: unknown, contentType = "application/json") {
+  return app.request("/oauth/register", {
+    method: "POST",
+    headers: { "Content-Type": contentType },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+async function countClients(kv: Deno.Kv): Promise<number> {
+  let n = 0;
+  for await (const _ of kv.list({ prefix: ["oauth_clients"] })) n++;
+  return n;
+}
+
+Deno.test("registration stores a public client and answers RFC 7591 metadata", async () => {
+  using app = await createTestApp();
+  const response = await register(app, {
+    client_name: "MCP Inspector",
+    redirect_uris: ["http://localhost:6274/oauth/callback", "https://app.example/cb"],
+    grant_types: ["authorization_code", "refresh_token"],
+    response_types: ["code"],
+    token_endpoint_auth_method: "none",
+    scope: "read:todos write:todos",
+  });
+  assert.equal(response.status, 201);
+  assert.equal(response.headers.get("Cache-Control"), "no-store");
+  const body = await response.json();
+  assert.match(body.client_id, /^mcp-client-/);
+  assert.equal(body.client_secret, undefined);
+  assert.equal(body.token_endpoint_auth_method, "none");
+  assert.equal(body.client_name, "MCP Inspector");
+  assert.deepEqual(body.redirect_uris, [
+    "http://localhost:6274/oauth/callback",
+    "https://app.example/cb",
+  ]);
+  assert.equal(body.scope, "read:todos write:todos");
+  const stored = (await app.kv.get<StoredClient>(keys.client(body.client_id))).value;
+  assert.equal(stored?.clientName, "MCP Inspector");
+});
+
+Deno.test("a client asking for a secret method is registered as a public client", async () => {
+  using app = await createTestApp();
+  const response = await register(app, {
+    redirect_uris: ["https://claude.ai/api/mcp/auth_callback"],
+    token_endpoint_auth_method: "client_secret_post",
+  });
+  assert.equal(response.status, 201);
+  const body = await response.json();
+  assert.equal(body.token_endpoint_auth_method, "none");
+  assert.equal(body.client_secret, undefined);
+});
+
+Deno.test("bad registrations get a clear RFC 7591 error and store nothing", async () => {
+  using app = await createTestApp();
+  const uri = "https://app.example/cb";
+  const cases: [unknown, string, RegExp][] = [
+    [{}, "invalid_redirect_uri", /redirect_uris must be a non-empty array/],
+    [{ redirect_uris: [] }, "invalid_redirect_uri", /non-empty/],
+    [{ redirect_uris: "https://app.example/cb" }, "invalid_redirect_uri", /array/],
+    [{ redirect_uris: ["http://app.example/cb"] }, "invalid_redirect_uri", /loopback/],
+    [{ redirect_uris: ["https://app.example/cb#frag"] }, "invalid_redirect_uri", /fragment/],
+    [{ redirect_uris: ["javascript:alert(1)"] }, "invalid_redirect_uri", /https/],
+    [{ redirect_uris: ["data:text/html,hi"] }, "invalid_redirect_uri", /https/],
+    [{ redirect_uris: ["/relative"] }, "invalid_redirect_uri", /absolute/],
+    [{ redirect_uris: ["https://user:pw@app.example/cb"] }, "invalid_redirect_uri", /credentials/],
+    [
+      { redirect_uris: [`https://app.example/${"a".repeat(2000)}`] },
+      "invalid_redirect_uri",
+      /2000/,
+    ],
+    [
+      { redirect_uris: Array.from({ length: 11 }, (_, i) => `${uri}${i}`) },
+      "invalid_redirect_uri",
+      /at most 10/,
+    ],
+    [{ redirect_uris: [uri], client_name: "x".repeat(201) }, "invalid_client_metadata", /200/],
+    [{ redirect_uris: [uri], client_name: 42 }, "invalid_client_metadata", /string/],
+    [
+      { redirect_uris: [uri], grant_types: ["client_credentials"] },
+      "invalid_client_metadata",
+      /not supported/,
+    ],
+    [
+      { redirect_uris: [uri], grant_types: ["refresh_token"] },
+      "invalid_client_metadata",
+      /authorization_code/,
+    ],
+    [{ redirect_uris: [uri], response_types: ["token"] }, "invalid_client_metadata", /code/],
+    [
+      { redirect_uris: [uri], token_endpoint_auth_method: "private_key_jwt" },
+      "invalid_client_metadata",
+      /public/,
+    ],
+    [
+      { redirect_uris: [uri], client_uri: "javascript:alert(1)" },
+      "invalid_client_metadata",
+      /client_uri/,
+    ],
+    [[uri], "invalid_client_metadata", /object/],
+    ["{not json", "invalid_client_metadata", /not valid JSON/],
+  ];
+  for (const [body, error, description] of cases) {
+    const response = await register(app, body);
+    assert.equal(response.status, 400, JSON.stringify(body).slice(0, 80));
+    const answer = await response.json();
+    assert.equal(answer.error, error, JSON.stringify(body).slice(0, 80));
+    assert.match(answer.error_description, description);
+  }
+  const wrongType = await register(app, { redirect_uris: [uri] }, "text/plain");
+  assert.equal((await wrongType.json()).error, "invalid_client_metadata");
+  const huge = await register(app, { redirect_uris: [uri], pad: "x".repeat(20_000) });
+  assert.equal(huge.status, 413);
+  await huge.body?.cancel();
+  assert.equal(await countClients(app.kv), 0);
+});
+
+Deno.test("a registered client lives a day unless used; a use extends its life", async () => {
+  using app = await createTestApp();
+  const clientId = await registerClient(app);
+  const fresh = await app.kv.get<StoredClient>(keys.client(clientId));
+  assert.equal(fresh.value!.lastUsedAt, 0, "never used yet: kept for a day only");
+  const { verifier, challenge } = await pkcePair();
+  const { code } = await authorizeCode(app, clientId, challenge);
+  await exchangeCode(app, clientId, code, verifier);
+  const used = await app.kv.get<StoredClient>(keys.client(clientId));
+  assert.ok(used.value!.lastUsedAt > 0, "the use was recorded (and the 30-day lifetime set)");
+  assert.notEqual(used.versionstamp, fresh.versionstamp);
+});

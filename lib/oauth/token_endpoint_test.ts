@@ -1,0 +1,264 @@
+import assert from "node:assert/strict";
+import { createTestApp, type TestApp } from "../testing/app.ts";
+import { hashSecret } from "./secrets.ts";
+import { keys, redeemCode, revokeConsent, type StoredCode } from "./store.ts";
+import {
+  authorizeCode,
+  exchangeCode,
+  pkcePair,
+  REDIRECT_URI,
+  registerClient,
+  RESOURCE,
+  tokenRequest,
+} from "./test_support.ts";
+
+/** Signs in, approves, and returns everything a token request needs. */
+async function codeFor(app: TestApp) {
+  const clientId = await registerClient(app);
+  const { verifier, challenge } = await pkcePair();
+  const { code } = await authorizeCode(app, clientId, challenge);
+  return { clientId, verifier, code };
+}
+
+async function oauthError(response: Response): Promise<{ status: number; error: string }> {
+  assert.equal(response.headers.get("Cache-Control"), "no-store");
+  const body = await response.json();
+  assert.equal(typeof body.error_description, "string");
+  return { status: response.status, error: body.error };
+}
+
+/** A bearer call to verify an access token the way /mcp does. */
+function verify(app: TestApp, token: string) {
+  return app.deps.identity.verifyAccessToken(token, RESOURCE);
+}
+
+Deno.test("a code exchanges for a Bearer access token and a refresh token, never cached", async () => {
+  using app = await createTestApp();
+  const { clientId, verifier, code } = await codeFor(app);
+  const response = await tokenRequest(app, {
+    grant_type: "authorization_code",
+    client_id: clientId,
+    code,
+    code_verifier: verifier,
+    redirect_uri: REDIRECT_URI,
+    resource: RESOURCE,
+  });
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("Cache-Control"), "no-store");
+  const body = await response.json();
+  assert.equal(body.token_type, "Bearer");
+  assert.equal(body.expires_in, 3600);
+  assert.equal(body.scope, "read:todos write:todos");
+  assert.match(body.refresh_token, /^[A-Za-z0-9_-]{43}$/);
+  const grant = await verify(app, body.access_token);
+  assert.equal(grant.clientId, clientId);
+  assert.deepEqual(grant.scopes, ["read:todos", "write:todos"]);
+  assert.match(grant.userId, /^user-local-/);
+});
+
+Deno.test("the code is stored only as a hash", async () => {
+  using app = await createTestApp();
+  const { code } = await codeFor(app);
+  assert.equal((await app.kv.get(keys.code(code))).value, null);
+  assert.ok((await app.kv.get(keys.code(await hashSecret(code)))).value);
+  for await (const entry of app.kv.list({ prefix: [] })) {
+    assert.ok(!JSON.stringify(entry).includes(code), `raw code under ${String(entry.key)}`);
+  }
+});
+
+Deno.test("a wrong verifier, redirect_uri, client or resource is refused and the code still works", async () => {
+  using app = await createTestApp();
+  const { clientId, verifier, code } = await codeFor(app);
+  const otherClient = await registerClient(app);
+  const good = {
+    grant_type: "authorization_code",
+    client_id: clientId,
+    code,
+    code_verifier: verifier,
+    redirect_uri: REDIRECT_URI,
+  };
+  const cases: [Record<string, string>, number, string][] = [
+    [{ code_verifier: (await pkcePair()).verifier }, 400, "invalid_grant"],
+    [{ code_verifier: "short" }, 400, "invalid_request"],
+    [{ redirect_uri: "http://127.0.0.1:9/callback" }, 400, "invalid_grant"],
+    [{ client_id: otherClient }, 400, "invalid_grant"],
+    [{ client_id: "mcp-client-00000000-0000-0000-0000-000000000000" }, 401, "invalid_client"],
+    [{ resource: "https://elsewhere.example/mcp" }, 400, "invalid_target"],
+    [{ code: "not-a-code" }, 400, "invalid_grant"],
+    [{ grant_type: "password" }, 400, "unsupported_grant_type"],
+  ];
+  for (const [overrides, status, error] of cases) {
+    const result = await oauthError(await tokenRequest(app, { ...good, ...overrides }));
+    assert.deepEqual(result, { status, error }, JSON.stringify(overrides));
+  }
+  const missing = await oauthError(
+    await tokenRequest(app, { grant_type: "authorization_code", client_id: clientId, code }),
+  );
+  assert.deepEqual(missing, { status: 400, error: "invalid_request" });
+  const tokens = await exchangeCode(app, clientId, code, verifier);
+  assert.ok(tokens.access_token);
+});
+
+Deno.test("a replayed code is refused and revokes the tokens it issued", async () => {
+  using app = await createTestApp();
+  const { clientId, verifier, code } = await codeFor(app);
+  const tokens = await exchangeCode(app, clientId, code, verifier);
+  await verify(app, tokens.access_token);
+
+  const replay = await tokenRequest(app, {
+    grant_type: "authorization_code",
+    client_id: clientId,
+    code,
+    code_verifier: verifier,
+    redirect_uri: REDIRECT_URI,
+  });
+  assert.deepEqual(await oauthError(replay), { status: 400, error: "invalid_grant" });
+  await assert.rejects(verify(app, tokens.access_token), /revoked/);
+  const refresh = await tokenRequest(app, {
+    grant_type: "refresh_token",
+    client_id: clientId,
+    refresh_token: tokens.refresh_token,
+  });
+  assert.deepEqual(await oauthError(refresh), { status: 400, error: "invalid_grant" });
+});
+
+Deno.test("a code expires within ten minutes", async () => {
+  using app = await createTestApp();
+  const { code } = await codeFor(app);
+  const hash = await hashSecret(code);
+  const stored = (await app.kv.get<StoredCode>(keys.code(hash))).value!;
+  assert.ok(stored.expiresAt - Date.now() <= 10 * 60 * 1000);
+  const outcome = await redeemCode(app.kv, hash, stored.expiresAt, () => {}, () => {
+    throw new Error("must not issue");
+  });
+  assert.equal(outcome.kind, "expired");
+  assert.equal((await app.kv.get<StoredCode>(keys.code(hash))).value!.redeemedGrantId, null);
+});
+
+Deno.test("refresh rotates the refresh token and the new access token works", async () => {
+  using app = await createTestApp();
+  const { clientId, verifier, code } = await codeFor(app);
+  const first = await exchangeCode(app, clientId, code, verifier);
+  const response = await tokenRequest(app, {
+    grant_type: "refresh_token",
+    client_id: clientId,
+    refresh_token: first.refresh_token,
+    resource: RESOURCE,
+  });
+  assert.equal(response.status, 200);
+  const second = await response.json();
+  assert.notEqual(second.refresh_token, first.refresh_token);
+  assert.notEqual(second.access_token, first.access_token);
+  assert.equal((await verify(app, second.access_token)).clientId, clientId);
+
+  const narrowed = await tokenRequest(app, {
+    grant_type: "refresh_token",
+    client_id: clientId,
+    refresh_token: second.refresh_token,
+    scope: "read:todos",
+  });
+  const third = await narrowed.json();
+  assert.equal(third.scope, "read:todos");
+  assert.deepEqual((await verify(app, third.access_token)).scopes, ["read:todos"]);
+});
+
+Deno.test("reusing a rotated refresh token revokes the whole chain", async () => {
+  using app = await createTestApp();
+  const { clientId, verifier, code } = await codeFor(app);
+  const first = await exchangeCode(app, clientId, code, verifier);
+  const rotated = await tokenRequest(app, {
+    grant_type: "refresh_token",
+    client_id: clientId,
+    refresh_token: first.refresh_token,
+  });
+  const second = await rotated.json();
+
+  const reuse = await tokenRequest(app, {
+    grant_type: "refresh_token",
+    client_id: clientId,
+    refresh_token: first.refresh_token,
+  });
+  assert.deepEqual(await oauthError(reuse), { status: 400, error: "invalid_grant" });
+  const latest = await tokenRequest(app, {
+    grant_type: "refresh_token",
+    client_id: clientId,
+    refresh_token: second.refresh_token,
+  });
+  assert.deepEqual(await oauthError(latest), { status: 400, error: "invalid_grant" });
+  await assert.rejects(verify(app, second.access_token), /revoked/);
+});
+
+Deno.test("a refresh token is refused for another client, a wider scope or another resource", async () => {
+  using app = await createTestApp();
+  const { clientId, verifier, code } = await codeFor(app);
+  const tokens = await exchangeCode(app, clientId, code, verifier);
+  const otherClient = await registerClient(app);
+  const base = {
+    grant_type: "refresh_token",
+    client_id: clientId,
+    refresh_token: tokens.refresh_token,
+  };
+  const cases: [Record<string, string>, string][] = [
+    [{ client_id: otherClient }, "invalid_grant"],
+    [{ scope: "read:todos admin" }, "invalid_scope"],
+    [{ resource: "https://elsewhere.example/mcp" }, "invalid_target"],
+    [{ refresh_token: "x".repeat(43) }, "invalid_grant"],
+  ];
+  for (const [overrides, error] of cases) {
+    const result = await oauthError(await tokenRequest(app, { ...base, ...overrides }));
+    assert.equal(result.error, error, JSON.stringify(overrides));
+  }
+  const still = await tokenRequest(app, base);
+  assert.equal(still.status, 200, "refusals left the token usable");
+  await still.body?.cancel();
+});
+
+Deno.test("revoking a connected app stops its refresh and access tokens", async () => {
+  using app = await createTestApp();
+  const { clientId, verifier, code } = await codeFor(app);
+  const tokens = await exchangeCode(app, clientId, code, verifier);
+  const { userId } = await verify(app, tokens.access_token);
+  assert.equal(await revokeConsent(app.kv, userId, clientId), true);
+  await assert.rejects(verify(app, tokens.access_token), /revoked/);
+  const refresh = await tokenRequest(app, {
+    grant_type: "refresh_token",
+    client_id: clientId,
+    refresh_token: tokens.refresh_token,
+  });
+  assert.deepEqual(await oauthError(refresh), { status: 400, error: "invalid_grant" });
+});
+
+Deno.test("the token endpoint wants a form body, once-only parameters and a bounded size", async () => {
+  using app = await createTestApp();
+  const json = await app.request("/oauth/token", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ grant_type: "authorization_code" }),
+  });
+  assert.deepEqual(await oauthError(json), { status: 400, error: "invalid_request" });
+  const repeated = await app.request("/oauth/token", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: "grant_type=refresh_token&grant_type=authorization_code",
+  });
+  assert.deepEqual(await oauthError(repeated), { status: 400, error: "invalid_request" });
+  const huge = await tokenRequest(app, { grant_type: "refresh_token", pad: "x".repeat(20_000) });
+  assert.deepEqual(await oauthError(huge), { status: 413, error: "invalid_request" });
+  const noGrant = await tokenRequest(app, {});
+  assert.deepEqual(await oauthError(noGrant), { status: 400, error: "invalid_request" });
+});
+
+Deno.test("the token endpoint answers CORS preflights for browser-based clients", async () => {
+  using app = await createTestApp();
+  const response = await app.request("/oauth/token", {
+    method: "OPTIONS",
+    headers: {
+      Origin: "http://localhost:6274",
+      "Access-Control-Request-Method": "POST",
+      "Access-Control-Request-Headers": "content-type",
+    },
+  });
+  assert.equal(response.status, 204);
+  assert.equal(response.headers.get("Access-Control-Allow-Origin"), "*");
+  await response.body?.cancel();
+});

@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import { decodeJwt, decodeProtectedHeader, SignJWT } from "jose";
+import { InvalidTokenError } from "../auth/jwt.ts";
+import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing/app.ts";
+import { startTestIssuer } from "../testing/issuer.ts";
+import { loadSigningKey } from "./keys.ts";
+import { getSigningKey } from "./store.ts";
+import { authorizeCode, exchangeCode, pkcePair, registerClient, RESOURCE } from "./test_support.ts";
+
+/** A real access token from the full flow, and its claims. */
+async function realToken(app: TestApp) {
+  const clientId = await registerClient(app);
+  const { verifier, challenge } = await pkcePair();
+  const { code } = await authorizeCode(app, clientId, challenge);
+  const { access_token } = await exchangeCode(app, clientId, code, verifier);
+  return { token: access_token, claims: decodeJwt(access_token), clientId };
+}
+
+/** Signs `claims` with the server's own key (to forge near-miss tokens). */
+async function signOwn(app: TestApp, claims: Record<string, unknown>, typ = "at+jwt") {
+  const key = await loadSigningKey(app.kv);
+  return await new SignJWT(claims).setProtectedHeader({ alg: "RS256", typ, kid: key.kid })
+    .sign(key.privateKey);
+}
+
+function verify(app: TestApp, token: string, resource = RESOURCE) {
+  return app.deps.identity.verifyAccessToken(token, resource);
+}
+
+Deno.test("access tokens carry Stytch-shaped claims bound to the /mcp resource", async () => {
+  using app = await createTestApp();
+  const { token, claims, clientId } = await realToken(app);
+  assert.equal(decodeProtectedHeader(token).typ, "at+jwt");
+  assert.equal(claims.iss, TEST_ORIGIN);
+  assert.equal(claims.aud, RESOURCE);
+  assert.equal(claims.client_id, clientId);
+  assert.equal(claims.scope, "read:todos write:todos");
+  assert.match(claims.sub!, /^user-local-/);
+  assert.equal(typeof claims.jti, "string");
+  assert.equal(claims.nbf, claims.iat);
+  assert.ok(Math.abs(claims.exp! - claims.iat! - 3600) <= 1);
+  const grant = await verify(app, token);
+  assert.equal(grant.userId, claims.sub);
+});
+
+Deno.test("tokens for another audience or issuer, expired or of another type are refused", async () => {
+  using app = await createTestApp();
+  const { token, claims } = await realToken(app);
+  await assert.rejects(verify(app, token, "http://localhost:8000/other"), InvalidTokenError);
+  await assert.rejects(verify(app, token, "http://127.0.0.1:9999/mcp"), InvalidTokenError);
+  const now = Math.floor(Date.now() / 1000);
+  const nearMisses: [string, Promise<string>][] = [
+    ["expired", signOwn(app, { ...claims, iat: now - 7200, nbf: now - 7200, exp: now - 3600 })],
+    ["not yet valid", signOwn(app, { ...claims, nbf: now + 600 })],
+    ["plain JWT type", signOwn(app, claims, "JWT")],
+    ["no client_id", signOwn(app, { ...claims, client_id: undefined })],
+    ["no grant", signOwn(app, { ...claims, grant_id: crypto.randomUUID() })],
+  ];
+  for (const [name, forged] of nearMisses) {
+    await assert.rejects(verify(app, await forged), InvalidTokenError, name);
+  }
+  const unsigned = `${btoa(JSON.stringify({ alg: "none", typ: "at+jwt" }))}.${
+    btoa(JSON.stringify(claims))
+  }.`.replaceAll("=", "");
+  await assert.rejects(verify(app, unsigned), InvalidTokenError);
+  await assert.rejects(verify(app, "garbage"), InvalidTokenError);
+});
+
+Deno.test("a token signed by another key with the same claims is refused", async () => {
+  using app = await createTestApp();
+  const { claims } = await realToken(app);
+  const issuer = await startTestIssuer();
+  try {
+    const forged = await issuer.sign(claims);
+    await assert.rejects(verify(app, forged), InvalidTokenError);
+  } finally {
+    await issuer.close();
+  }
+});
+
+Deno.test("the signing key is made once, kept in KV, and only its public half is published", async () => {
+  using app = await createTestApp();
+  const response = await app.request("/oauth/jwks.json");
+  assert.equal(response.status, 200);
+  const { keys } = await response.json();
+  assert.equal(keys.length, 1);
+  const stored = await getSigningKey(app.kv);
+  assert.equal(keys[0].kid, stored?.kid);
+  assert.equal(keys[0].alg, "RS256");
+  for (const secret of ["d", "p", "q", "dp", "dq", "qi"]) assert.equal(keys[0][secret], undefined);
+  assert.equal((await loadSigningKey(app.kv)).kid, stored?.kid);
+});
+
+Deno.test("the local identity advertises RFC 8414 metadata for the built-in server", async () => {
+  using app = await createTestApp();
+  const metadata = await app.deps.identity.authorizationServerMetadata(TEST_ORIGIN);
+  assert.deepEqual(metadata, {
+    issuer: TEST_ORIGIN,
+    authorization_endpoint: `${TEST_ORIGIN}/oauth/authorize`,
+    token_endpoint: `${TEST_ORIGIN}/oauth/token`,
+    registration_endpoint: `${TEST_ORIGIN}/oauth/register`,
+    jwks_uri: `${TEST_ORIGIN}/oauth/jwks.json`,
+    scopes_supported: ["read:todos", "write:todos"],
+    response_types_supported: ["code"],
+    response_modes_supported: ["query"],
+    grant_types_supported: ["authorization_code", "refresh_token"],
+    code_challenge_methods_supported: ["S256"],
+    token_endpoint_auth_methods_supported: ["none"],
+    authorization_response_iss_parameter_supported: true,
+    client_id_metadata_document_supported: true,
+  });
+});

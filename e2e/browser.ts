@@ -146,8 +146,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
         try {
           result = await fn(page, { context, dialogs });
         } catch (error) {
-          if (problems.length > 0) error = new Error(report(problems), { cause: error });
-          throw error;
+          throw problems.length > 0 ? new Error(report(problems), { cause: error }) : error;
         }
         if (problems.length > 0) throw new Error(report(problems));
         return result;

@@ -42,7 +42,7 @@ Deno.addSignalListener("SIGINT", () => {
   Deno.exit(0);
 });
 
-let timer: number | undefined;
+let timer: ReturnType<typeof setTimeout> | undefined;
 for await (const event of Deno.watchFs(WATCHED)) {
   if (event.paths.every((path) => path.includes("/static/_islands/"))) continue;
   clearTimeout(timer);

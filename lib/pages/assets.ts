@@ -7,6 +7,8 @@ export interface IslandBuild {
   buildId: string;
   /** Island name -> URL path of its entry bundle, e.g. `/_islands/TodoList-1a2b3c4d.js`. */
   islands: Record<string, string>;
+  /** Island name -> the chunks its entry imports, for `<link rel="modulepreload">`. */
+  preload?: Record<string, string[]>;
 }
 
 /** Where static files live (served at `/`). */

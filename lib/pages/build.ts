@@ -68,7 +68,8 @@ export async function buildIslands(): Promise<Record<string, string>> {
 
   // Replace the previous build: entry files get a content hash, chunks already have one.
   for await (const old of Deno.readDir(ISLANDS_DIR)) {
-    if (old.name !== ".tmp") await Deno.remove(new URL(old.name, ISLANDS_DIR), { recursive: true });
+    if (old.name === ".tmp" || old.name === "manifest.json") continue;
+    await Deno.remove(new URL(old.name, ISLANDS_DIR), { recursive: true });
   }
   const islands: Record<string, string> = {};
   const hashes: Uint8Array[] = [];
@@ -87,12 +88,33 @@ export async function buildIslands(): Promise<Record<string, string>> {
     hashes.push(await Deno.readFile(new URL(name, STATIC_DIR)));
   }
   const buildId = await hashOf(...hashes);
-  await Deno.writeTextFile(
-    new URL("manifest.json", ISLANDS_DIR),
-    JSON.stringify({ buildId, islands }, null, 2) + "\n",
-  );
+  const preload: Record<string, string[]> = {};
+  for (const [island, url] of Object.entries(islands)) {
+    preload[island] = (await staticImports(url.replace("/_islands/", ""))).map((f) =>
+      `/_islands/${f}`
+    );
+  }
+  // Written last and only when changed: `deno task dev` restarts the server when it changes.
+  const manifestFile = new URL("manifest.json", ISLANDS_DIR);
+  const manifest = JSON.stringify({ buildId, islands, preload }, null, 2) + "\n";
+  if (manifest !== await Deno.readTextFile(manifestFile).catch(() => null)) {
+    await Deno.writeTextFile(new URL("manifest.json", tmp), manifest);
+    await Deno.rename(new URL("manifest.json", tmp), manifestFile);
+  }
   await Deno.remove(tmp, { recursive: true });
   return islands;
+}
+
+/** The chunks `file` (in `static/_islands/`) imports statically, transitively, in load order. */
+export async function staticImports(file: string, seen = new Set<string>()): Promise<string[]> {
+  const text = await Deno.readTextFile(new URL(file, ISLANDS_DIR));
+  const found: string[] = [];
+  for (const [, chunk] of text.matchAll(/(?:from|import)\s*"\.\/([\w.-]+\.js)"/g)) {
+    if (seen.has(chunk)) continue;
+    seen.add(chunk);
+    found.push(chunk, ...await staticImports(chunk, seen));
+  }
+  return found;
 }
 
 if (import.meta.main) {

@@ -32,9 +32,12 @@ export function renderPage(
   if (collected.islands.length > 0) {
     const build = loadIslandBuild();
     const names = [...new Set(collected.islands.map((island) => island.name))];
-    const scripts = names.filter((name) => build.islands[name]).map((name) =>
-      `<script type="module" src="${build.islands[name]}"></script>`
-    );
+    const built = names.filter((name) => build.islands[name]);
+    const chunks = [...new Set(built.flatMap((name) => build.preload?.[name] ?? []))];
+    const scripts = [
+      ...chunks.map((url) => `<link rel="modulepreload" href="${url}">`),
+      ...built.map((name) => `<script type="module" src="${build.islands[name]}"></script>`),
+    ];
     const data = `<script type="application/json" id="${PROPS_ELEMENT_ID}">${
       serializeProps(collected.islands.map((island) => island.props))
     }</script>`;

@@ -28,7 +28,7 @@
  *   return <><Head><title>{data.name}</title></Head><h1>Hello {data.name}</h1></>;
  * }
  * ```
- * Without a `handler`, GET renders the page with `data` undefined. Methods without a
+ * Without a GET handler, GET renders the page with `data` undefined. Other methods without a
  * handler answer 405. `state` is `{ deps, origin, user, requestId }` (`user` is `null`
  * when nobody is signed in). Throw an `AppError` (lib/errors.ts) for a readable HTML error
  * page with its status.

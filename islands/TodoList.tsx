@@ -120,7 +120,7 @@ export default function TodoList(props: TodoListProps) {
                 title={todo.completed ? "Mark incomplete" : "Mark complete"}
               >
                 <span class="visually-hidden">
-                  {todo.completed ? "Mark incomplete" : "Mark complete"}:
+                  {todo.completed ? "Mark incomplete" : "Mark complete"}: {todo.text}
                 </span>
                 <span aria-hidden="true">{todo.completed ? "✓" : ""}</span>
               </button>

@@ -53,6 +53,12 @@ Deno.test("GET /todoapp renders the user's todos, the MCP URL, the user and sign
   assert.match(html, /<form method="post" action="\/logout">/);
   assert.match(html, /href="\/connections"/);
   assert.match(html, /<pages-island data-island="TodoList" data-key="0">/);
+  // Only this page's island bundle is loaded (needs `deno task build`, which `test` runs first).
+  assert.match(
+    html,
+    /<script type="module" src="\/_islands\/TodoList-[0-9a-f]{12}\.js"><\/script>/,
+  );
+  assert.equal(html.match(/<script type="module"/g)?.length, 1);
 });
 
 Deno.test("GET /todoapp keeps todo text inert in the HTML and in the island's props", async () => {

@@ -262,3 +262,46 @@ Deno.test("the token endpoint answers CORS preflights for browser-based clients"
   assert.equal(response.headers.get("Access-Control-Allow-Origin"), "*");
   await response.body?.cancel();
 });
+
+Deno.test("concurrent redemptions of one code issue tokens at most once", async () => {
+  using app = await createTestApp();
+  const { clientId, verifier, code } = await codeFor(app);
+  const request = () =>
+    tokenRequest(app, {
+      grant_type: "authorization_code",
+      client_id: clientId,
+      code,
+      code_verifier: verifier,
+      redirect_uri: REDIRECT_URI,
+    });
+  const responses = await Promise.all([request(), request(), request()]);
+  const statuses = responses.map((r) => r.status).sort();
+  assert.deepEqual(statuses, [200, 400, 400]);
+  await Promise.all(responses.map((r) => r.body?.cancel()));
+});
+
+Deno.test("concurrent refreshes with one token leave at most one usable chain", async () => {
+  using app = await createTestApp();
+  const { clientId, verifier, code } = await codeFor(app);
+  const tokens = await exchangeCode(app, clientId, code, verifier);
+  const request = () =>
+    tokenRequest(app, {
+      grant_type: "refresh_token",
+      client_id: clientId,
+      refresh_token: tokens.refresh_token,
+    });
+  const responses = await Promise.all([request(), request()]);
+  const bodies = await Promise.all(responses.map((r) => r.json()));
+  assert.deepEqual(responses.map((r) => r.status).sort(), [200, 400]);
+  assert.equal(bodies.find((b) => b.error)?.error, "invalid_grant");
+  const issued = bodies.find((b) => b.access_token);
+  const accessWorks = await verify(app, issued.access_token).then(() => true, () => false);
+  const next = await tokenRequest(app, {
+    grant_type: "refresh_token",
+    client_id: clientId,
+    refresh_token: issued.refresh_token,
+  });
+  await next.body?.cancel();
+  // Sequential: the winner's chain lives on; interleaved: the reuse revoked all of it.
+  assert.equal(next.status === 200, accessWorks);
+});

@@ -1,11 +1,12 @@
 /**
  * Development entry (`deno task dev`): builds islands, runs the server with `--watch`
  * (restarted when any imported module or the island build changes) and rebuilds the island
- * bundles and `pages.gen.ts` whenever routes/, islands/, components/ or static/ change.
+ * bundles and `pages.gen.ts` whenever routes/, islands/, components/, static/ or lib/ change.
  */
 import { buildIslands, writeManifest } from "./lib/pages/build.ts";
 
-const WATCHED = ["routes", "islands", "components", "static", "lib/pages/client.ts"];
+// lib/ too: islands may import shared code from it (rebuilding is cheap and idempotent).
+const WATCHED = ["routes", "islands", "components", "static", "lib"];
 
 async function rebuild(): Promise<void> {
   const started = performance.now();

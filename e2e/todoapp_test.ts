@@ -105,6 +105,8 @@ Deno.test("todo app in Chromium", async (t) => {
         assert.equal(await page.locator("li.todo").count(), 0);
         assert.match(await page.locator(".empty").textContent() ?? "", /Nothing to do yet/);
         assert.equal(await page.locator(".who").textContent(), "grace@example.com");
+        const api = await page.evaluate(() => fetch("/api/todos").then((res) => res.json()));
+        assert.deepEqual(api, { todos: [] });
       }),
   );
 

@@ -43,14 +43,15 @@ export const handler: Handlers<Data> = {
   async POST(ctx) {
     const { user, deps } = ctx.state;
     if (!user) return ctx.redirect(loginUrl(ctx.url));
+    const form = await ctx.req.formData().catch(() => {
+      throw new ValidationError("Send the form as form data.");
+    });
     try {
-      await applyForm(deps.kv, user.id, await ctx.req.formData());
+      await applyForm(deps.kv, user.id, form);
     } catch (error) {
-      if (!(error instanceof AppError) && !(error instanceof TypeError)) throw error;
-      const status = error instanceof AppError ? error.status : 400;
-      const message = error instanceof AppError ? error.message : "Malformed form data.";
+      if (!(error instanceof AppError)) throw error;
       const todos = await listTodos(deps.kv, user.id);
-      return ctx.render({ todos, error: message }, { status });
+      return ctx.render({ todos, error: error.message }, { status: error.status });
     }
     return ctx.redirect("/todoapp");
   },

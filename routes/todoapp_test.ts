@@ -141,3 +141,15 @@ Deno.test("POST /todoapp refuses cross-site posts and redirects signed-out posts
   assert.equal(signedOut.status, 303);
   assert.equal(signedOut.headers.get("Location"), "/login?returnTo=%2Ftodoapp");
 });
+
+Deno.test("POST /todoapp with a body that is not form data answers a 400 page", async () => {
+  using test = await createTestApp();
+  const cookie = await test.signIn("json@example.com");
+  const res = await test.request("/todoapp", {
+    method: "POST",
+    headers: { Cookie: cookie, Accept: "text/html", "Content-Type": "application/json" },
+    body: "{}",
+  });
+  assert.equal(res.status, 400);
+  assert.match(await res.text(), /Send the form as form data\./);
+});

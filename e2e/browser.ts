@@ -53,17 +53,29 @@ export interface StartServerOptions {
   env?: Record<string, string>;
   /** Replaces the identity provider chosen from the configuration. */
   identity?: (config: Config, kv: Deno.Kv) => IdentityProvider;
+  /** Sets `PUBLIC_URL` to the server's own origin (known only once it listens). */
+  publicUrl?: boolean;
 }
 
 /** Serves the real app (`createApp`) on 127.0.0.1 at a free port over `:memory:` KV. */
 export async function startServer(options: StartServerOptions = {}): Promise<TestServer> {
-  const config = parseConfig(options.env ?? {});
+  let app: ReturnType<typeof createApp> | undefined;
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (req) => app ? app.fetch(req) : new Response("Starting.", { status: 503 }),
+  );
+  const origin = `http://127.0.0.1:${server.addr.port}`;
+  let config: Config;
+  try {
+    config = parseConfig({ ...options.env, ...(options.publicUrl ? { PUBLIC_URL: origin } : {}) });
+  } catch (error) {
+    await server.shutdown();
+    throw error;
+  }
   const kv = await Deno.openKv(":memory:");
   const identity = (options.identity ?? createIdentityProvider)(config, kv);
   const deps: Deps = { config, kv, identity };
-  const app = createApp(deps);
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
-  const origin = `http://127.0.0.1:${server.addr.port}`;
+  app = createApp(deps);
   const close = async () => {
     await server.shutdown();
     kv.close();

@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { launchBrowser, startServer } from "./browser.ts";
+
+Deno.test("e2e helper: serves the real app on loopback and fences pages to loopback", async (t) => {
+  await using server = await startServer({ publicUrl: true });
+  await using browser = await launchBrowser();
+  assert.match(server.origin, /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.equal(server.deps.config.publicUrl?.origin, server.origin);
+
+  await t.step("a request to another host fails the test", async () => {
+    await assert.rejects(
+      browser.withPage(async (page) => {
+        await page.goto("https://example.com/").catch(() => null);
+      }),
+      /request to a non-loopback host: https:\/\/example\.com\//,
+    );
+  });
+
+  await t.step("a dialog fails the test unless allowed", async () => {
+    const open = (allowDialogs: boolean) =>
+      browser.withPage(async (page, { dialogs }) => {
+        await page.goto(server.url("/login"));
+        await page.evaluate(() => alert("hi"));
+        return dialogs;
+      }, { allowDialogs });
+    await assert.rejects(open(false), /dialog opened: hi/);
+    assert.deepEqual(await open(true), ["hi"]);
+  });
+
+  await t.step("an inline script blocked by the CSP fails the test", async () => {
+    await assert.rejects(
+      browser.withPage(async (page) => {
+        await page.goto(server.url("/login"));
+        await page.evaluate(() => {
+          const script = document.createElement("script");
+          script.textContent = "1";
+          document.body.append(script);
+        });
+        await page.waitForTimeout(100);
+      }),
+      /CSP violation/,
+    );
+  });
+});

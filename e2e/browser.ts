@@ -59,10 +59,11 @@ export interface StartServerOptions {
 
 /** Serves the real app (`createApp`) on 127.0.0.1 at a free port over `:memory:` KV. */
 export async function startServer(options: StartServerOptions = {}): Promise<TestServer> {
-  let app: ReturnType<typeof createApp> | undefined;
+  // The app is built once the port (and so the origin) is known.
+  const ready: { app?: ReturnType<typeof createApp> } = {};
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (req) => app ? app.fetch(req) : new Response("Starting.", { status: 503 }),
+    (req) => ready.app ? ready.app.fetch(req) : new Response("Starting.", { status: 503 }),
   );
   const origin = `http://127.0.0.1:${server.addr.port}`;
   let config: Config;
@@ -75,7 +76,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
   const kv = await Deno.openKv(":memory:");
   const identity = (options.identity ?? createIdentityProvider)(config, kv);
   const deps: Deps = { config, kv, identity };
-  app = createApp(deps);
+  ready.app = createApp(deps);
   const close = async () => {
     await server.shutdown();
     kv.close();

@@ -57,6 +57,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Context } from "hono";
+import type { ComponentType } from "preact";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { PayloadTooLargeError } from "../errors.ts";
 import type { AppEnv } from "../http/context.ts";
@@ -95,9 +96,8 @@ export function createPages(manifest: Manifest): Hono<AppEnv> {
   for (const [path, module] of Object.entries(manifest.islands)) {
     registerIsland(islandName(path.replace(/^\.\/islands\//, "")), module.default);
   }
-  const appShell = manifest.routes["./routes/_app.tsx"]?.default as
-    | AppProps["Component"]
-    | undefined;
+  const appShell: ComponentType<AppProps> | undefined = manifest.routes["./routes/_app.tsx"]
+    ?.default;
 
   const byPattern = new Map<string, RouteModule>();
   for (const [path, module] of Object.entries(manifest.routes)) {
@@ -126,7 +126,7 @@ export function createPages(manifest: Manifest): Hono<AppEnv> {
     for (const method of allowed) {
       const handler: Handler<unknown> = module.handler?.[method] ?? ((ctx) => ctx.render());
       pages.on(method, pattern, async (c) => {
-        const ctx = await routeContext(c, module, appShell as never);
+        const ctx = await routeContext(c, module, appShell);
         return await handler(ctx);
       });
     }
@@ -142,7 +142,7 @@ export function createPages(manifest: Manifest): Hono<AppEnv> {
 async function routeContext(
   c: Context<AppEnv>,
   module: RouteModule,
-  appShell: AppProps["Component"] | undefined,
+  appShell: ComponentType<AppProps> | undefined,
 ): Promise<RouteContext<unknown>> {
   const deps = c.get("deps");
   const state: PageState = {
@@ -164,8 +164,7 @@ async function routeContext(
       const page = module.default;
       if (!page) throw new Error(`Route ${url.pathname} has no default-exported page component.`);
       const props: PageProps<unknown> = { data, url, params, state };
-      // deno-lint-ignore no-explicit-any
-      const html = renderPage(appShell as any, page, props);
+      const html = renderPage(appShell, page, props);
       // Headers go through Hono's context so cookies set with hono/cookie are kept.
       const extra = new Headers(init.headers);
       for (const [name, value] of extra) c.header(name, value, { append: true });

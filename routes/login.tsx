@@ -1,4 +1,6 @@
 import { LocalLogin } from "../components/LocalLogin.tsx";
+import StytchLogin from "../islands/StytchLogin.tsx";
+import { stytchBrowserConfig, stytchRenderInit } from "../lib/auth/stytch_pages.ts";
 import type { LocalIdentity } from "../lib/auth/local.ts";
 import { NotFoundError, ValidationError } from "../lib/errors.ts";
 import { type Handlers, Head, type PageProps, type PageState } from "../lib/pages/mod.ts";
@@ -19,7 +21,10 @@ export const handler: Handlers<Data> = {
   GET(ctx) {
     const returnTo = safeReturnTo(ctx.url.searchParams.get("returnTo"));
     if (ctx.state.user) return ctx.redirect(returnTo, 302);
-    return ctx.render({ returnTo, email: "", error: null });
+    return ctx.render(
+      { returnTo, email: "", error: null },
+      stytchRenderInit(ctx.state.deps.identity),
+    );
   },
   async POST(ctx) {
     const local = localIdentity(ctx.state);
@@ -50,7 +55,7 @@ export default function LoginPage({ data, state }: PageProps<Data>) {
         <h1>Sign in</h1>
         {state.deps.identity.kind === "local"
           ? <LocalLogin returnTo={data.returnTo} email={data.email} error={data.error} />
-          : null}
+          : <StytchLogin {...stytchBrowserConfig(state.deps.identity)!} returnTo={data.returnTo} />}
       </main>
     </>
   );

@@ -1,4 +1,6 @@
 import { OAuthConsent } from "../../components/OAuthConsent.tsx";
+import { StytchConsentPage } from "../../components/StytchConsentPage.tsx";
+import { stytchAuthorize } from "../../lib/auth/stytch_pages.ts";
 import { type ConsentData, localAuthorizeHandlers } from "../../lib/oauth/consent_page.ts";
 import { NotFoundError } from "../../lib/errors.ts";
 import { type Handlers, Head, type PageProps, type RouteContext } from "../../lib/pages/mod.ts";
@@ -7,6 +9,7 @@ import { type Handlers, Head, type PageProps, type RouteContext } from "../../li
 function dispatch(method: "GET" | "POST") {
   return (ctx: RouteContext<ConsentData>) => {
     if (ctx.state.deps.identity.kind === "local") return localAuthorizeHandlers[method]!(ctx);
+    if (method === "GET") return stytchAuthorize(ctx);
     throw new NotFoundError("This server has no built-in authorization page in Stytch mode.");
   };
 }
@@ -14,13 +17,15 @@ function dispatch(method: "GET" | "POST") {
 /** `/oauth/authorize`. */
 export const handler: Handlers<ConsentData> = { GET: dispatch("GET"), POST: dispatch("POST") };
 
-export default function AuthorizePage({ data }: PageProps<ConsentData>) {
+export default function AuthorizePage({ data, state }: PageProps<ConsentData>) {
   return (
     <>
       <Head>
         <title>Connect an app · Todos</title>
       </Head>
-      <OAuthConsent data={data} />
+      {state.deps.identity.kind === "stytch"
+        ? <StytchConsentPage state={state} />
+        : <OAuthConsent data={data} />}
     </>
   );
 }

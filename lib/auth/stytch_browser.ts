@@ -1,0 +1,74 @@
+/**
+ * Browser side of Stytch mode, shared by the Stytch islands: one SDK client per page, the
+ * cookie options it uses, and where to go after sign-in. The SDK is imported dynamically,
+ * so the server never loads it and only pages with a Stytch island download it.
+ */
+/// <reference lib="dom" />
+import type { StytchClient } from "@stytch/vanilla-js";
+import { DEFAULT_RETURN_TO, safeReturnTo } from "../pages/return_to.ts";
+
+/** What a Stytch island needs to know: public values only (never the secret). */
+export interface StytchBrowserConfig {
+  publicToken: string;
+  /** The project or custom domain, used as the SDK's API base URL. */
+  domain: string;
+}
+
+/** Session lifetime requested at sign-in; must not exceed the dashboard's maximum. */
+export const SESSION_DURATION_MINUTES = 60;
+
+const RETURN_TO_KEY = "todo.returnTo";
+
+let client: Promise<StytchClient> | null = null;
+
+/** The page's Stytch client, created on first use. */
+export function stytchClient(config: StytchBrowserConfig): Promise<StytchClient> {
+  client ??= import("@stytch/vanilla-js").then(({ createStytchClient }) =>
+    createStytchClient(config.publicToken, {
+      customBaseUrl: config.domain,
+      // The session cookies must reach every path (/api included), not just the directory of
+      // the page that set them, and no other host: path "/" and no Domain attribute.
+      cookieOptions: { path: "/", availableToSubdomains: false },
+    })
+  );
+  return client;
+}
+
+/** Loads the SDK module (for its web components). */
+export function stytchModule(): Promise<typeof import("@stytch/vanilla-js")> {
+  return import("@stytch/vanilla-js");
+}
+
+/** Remembers where to go after an OAuth round trip through Google and `/authenticate`. */
+export function rememberReturnTo(returnTo: string): void {
+  sessionStorage.setItem(RETURN_TO_KEY, safeReturnTo(returnTo));
+}
+
+/** The remembered destination (same-origin only), consumed once. */
+export function takeReturnTo(): string {
+  const value = sessionStorage.getItem(RETURN_TO_KEY);
+  sessionStorage.removeItem(RETURN_TO_KEY);
+  return value ? safeReturnTo(value) : DEFAULT_RETURN_TO;
+}
+
+/** Navigates to a same-origin path, replacing the current history entry. */
+export function goTo(path: string): void {
+  location.replace(safeReturnTo(path));
+}
+
+/**
+ * A readable message for an SDK error, with a hint for the usual set-up mistakes (this
+ * origin not authorized for the Frontend SDK, or a redirect URL not registered).
+ */
+export function describeStytchError(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  if (/unauthorized_?(domain|credentials)|not authorized|invalid_public_token/i.test(text)) {
+    return `Stytch refused this site. In the Stytch dashboard, add ${location.origin} under ` +
+      "Frontend SDKs -> Authorized applications, and check STYTCH_PUBLIC_TOKEN.";
+  }
+  if (/redirect/i.test(text)) {
+    return `Stytch refused the redirect URL. Add ${location.origin}/authenticate under ` +
+      "Redirect URLs (Login and Sign-up) in the Stytch dashboard.";
+  }
+  return "Sign-in with Stytch failed. Please try again.";
+}

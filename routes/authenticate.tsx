@@ -1,0 +1,28 @@
+import StytchAuthenticate from "../islands/StytchAuthenticate.tsx";
+import type { StytchBrowserConfig } from "../lib/auth/stytch_browser.ts";
+import { stytchBrowserConfig, stytchRenderInit } from "../lib/auth/stytch_pages.ts";
+import { NotFoundError } from "../lib/errors.ts";
+import { type Handlers, Head, type PageProps } from "../lib/pages/mod.ts";
+
+/** `/authenticate`: where Stytch sends the browser back after Google OAuth (Stytch mode only). */
+export const handler: Handlers<StytchBrowserConfig> = {
+  GET(ctx) {
+    const config = stytchBrowserConfig(ctx.state.deps.identity);
+    if (!config) throw new NotFoundError("Sign-in redirects are only used with Stytch.");
+    return ctx.render(config, stytchRenderInit(ctx.state.deps.identity));
+  },
+};
+
+export default function AuthenticatePage({ data }: PageProps<StytchBrowserConfig>) {
+  return (
+    <>
+      <Head>
+        <title>Signing in · Todos</title>
+      </Head>
+      <main class="card narrow">
+        <h1>Signing in</h1>
+        <StytchAuthenticate publicToken={data.publicToken} domain={data.domain} />
+      </main>
+    </>
+  );
+}

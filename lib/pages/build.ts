@@ -28,6 +28,18 @@ async function hashOf(...parts: Uint8Array[]): Promise<string> {
 
 /** Bundles every island into `static/_islands/` and writes its `manifest.json`. */
 export async function buildIslands(): Promise<Record<string, string>> {
+  // One build at a time per work tree (e.g. `deno task dev` and `deno task test` together).
+  await Deno.mkdir(ISLANDS_DIR, { recursive: true });
+  using lock = await Deno.open(new URL(".lock", ISLANDS_DIR), { create: true, write: true });
+  await lock.lock(true);
+  try {
+    return await buildIslandsLocked();
+  } finally {
+    await lock.unlock();
+  }
+}
+
+async function buildIslandsLocked(): Promise<Record<string, string>> {
   const islandFiles = await listModules(new URL("islands/", ROOT_DIR));
   const tmp = new URL(".tmp/", ISLANDS_DIR);
   await Deno.remove(tmp, { recursive: true }).catch(() => {});
@@ -68,7 +80,7 @@ export async function buildIslands(): Promise<Record<string, string>> {
 
   // Replace the previous build: entry files get a content hash, chunks already have one.
   for await (const old of Deno.readDir(ISLANDS_DIR)) {
-    if (old.name === ".tmp" || old.name === "manifest.json") continue;
+    if (old.name.startsWith(".") || old.name === "manifest.json") continue;
     await Deno.remove(new URL(old.name, ISLANDS_DIR), { recursive: true });
   }
   const islands: Record<string, string> = {};

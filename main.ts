@@ -1,5 +1,6 @@
 /** Production entry: configuration -> KV -> app -> Deno.serve. */
 import { ConfigError, parseConfig } from "./lib/config.ts";
+import { misconfiguredHandler } from "./lib/config_page.ts";
 import { createIdentityProvider } from "./lib/auth/provider.ts";
 import { createApp } from "./lib/app.ts";
 
@@ -9,6 +10,9 @@ try {
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);
+  if (!Deno.env.get("DENO_DEPLOYMENT_ID")) Deno.exit(1);
+  // On Deno Deploy an exit only shows a generic platform error: say what is missing instead.
+  await Deno.serve(misconfiguredHandler(error.problems)).finished;
   Deno.exit(1);
 }
 

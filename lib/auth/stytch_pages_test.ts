@@ -1,0 +1,165 @@
+import assert from "node:assert/strict";
+import { startTestIssuer, type TestIssuer } from "../testing/issuer.ts";
+import { createTestApp, type TestApp } from "../testing/app.ts";
+import { sessionClaims, stytchEnv, TEST_PUBLIC_TOKEN, TEST_SECRET } from "../testing/stytch.ts";
+import { STYTCH_SESSION_COOKIE } from "./stytch.ts";
+
+const ORIGIN = "http://localhost:8000";
+
+async function withStytchApp(fn: (t: TestApp, issuer: TestIssuer) => Promise<void>) {
+  const issuer = await startTestIssuer();
+  try {
+    using t = await createTestApp({ env: stytchEnv(issuer) });
+    await fn(t, issuer);
+  } finally {
+    await issuer.close();
+  }
+}
+
+async function sessionCookie(issuer: TestIssuer): Promise<string> {
+  return `${STYTCH_SESSION_COOKIE}=${await issuer.sign(sessionClaims(issuer))}`;
+}
+
+/** The props of the island `name` rendered into `html`. */
+function islandProps(html: string, name: string): Record<string, unknown> {
+  const key = html.match(new RegExp(`data-island="${name}" data-key="(\\d+)"`))?.[1];
+  assert.ok(key, `island ${name} not on the page`);
+  const json = html.match(/<script type="application\/json" id="__pages_islands">(.*?)<\/script>/s);
+  return JSON.parse(json![1])[Number(key)];
+}
+
+Deno.test("/login in Stytch mode renders the login island with public values only", async () => {
+  await withStytchApp(async (t, issuer) => {
+    const res = await t.request("/login?returnTo=%2Ftodoapp%3Fa%3D1");
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.deepEqual(islandProps(html, "StytchLogin"), {
+      publicToken: TEST_PUBLIC_TOKEN,
+      domain: issuer.origin,
+      returnTo: "/todoapp?a=1",
+    });
+    assert.ok(!html.includes(TEST_SECRET));
+    assert.ok(!html.includes('name="email"'), "no local sign-in form");
+    const csp = res.headers.get("Content-Security-Policy")!;
+    assert.match(csp, /script-src 'self';/);
+    assert.match(csp, /connect-src 'self' https:\/\/127\.0\.0\.1;/);
+    assert.match(csp, /style-src 'self' 'unsafe-inline';/);
+  });
+});
+
+Deno.test("/login refuses an off-site returnTo", async () => {
+  await withStytchApp(async (t) => {
+    const html = await (await t.request("/login?returnTo=%2F%2Fevil.example%2F")).text();
+    assert.equal(islandProps(html, "StytchLogin").returnTo, "/todoapp");
+  });
+});
+
+Deno.test("/login with a valid Stytch session goes straight to returnTo", async () => {
+  await withStytchApp(async (t, issuer) => {
+    const res = await t.request("/login?returnTo=%2Ftodoapp", {
+      headers: { Cookie: await sessionCookie(issuer) },
+    });
+    assert.equal(res.status, 302);
+    assert.equal(res.headers.get("Location"), "/todoapp");
+  });
+});
+
+Deno.test("/todoapp without a valid Stytch session redirects to /login", async () => {
+  await withStytchApp(async (t, issuer) => {
+    const expired = await issuer.sign(sessionClaims(issuer), { expiresIn: -120 });
+    for (const cookie of ["", `${STYTCH_SESSION_COOKIE}=${expired}`]) {
+      const res = await t.request("/todoapp", { headers: { Cookie: cookie } });
+      assert.equal(res.status, 302);
+      assert.equal(res.headers.get("Location"), "/login?returnTo=%2Ftodoapp");
+    }
+  });
+});
+
+Deno.test("/todoapp with a Stytch session carries no Stytch island", async () => {
+  await withStytchApp(async (t, issuer) => {
+    const res = await t.request("/todoapp", { headers: { Cookie: await sessionCookie(issuer) } });
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.match(html, /data-island="TodoList"/);
+    assert.doesNotMatch(html, /Stytch|public-token/);
+    assert.doesNotMatch(res.headers.get("Content-Security-Policy")!, /127\.0\.0\.1|unsafe-inline/);
+  });
+});
+
+Deno.test("/authenticate renders the OAuth completion island in Stytch mode only", async () => {
+  await withStytchApp(async (t, issuer) => {
+    const res = await t.request("/authenticate?stytch_token_type=oauth&token=abc");
+    assert.equal(res.status, 200);
+    assert.deepEqual(islandProps(await res.text(), "StytchAuthenticate"), {
+      publicToken: TEST_PUBLIC_TOKEN,
+      domain: issuer.origin,
+    });
+  });
+  using local = await createTestApp();
+  const res = await local.request("/authenticate", { headers: { Accept: "text/html" } });
+  assert.equal(res.status, 404);
+  await res.body?.cancel();
+});
+
+Deno.test("/oauth/authorize sends a visitor to /login with the whole query", async () => {
+  await withStytchApp(async (t) => {
+    const query = "?response_type=code&client_id=c1&redirect_uri=https%3A%2F%2Fx.example%2Fcb" +
+      "&scope=openid%20read%3Atodos&state=s%26t&code_challenge=abc&code_challenge_method=S256";
+    const res = await t.request(`/oauth/authorize${query}`);
+    assert.equal(res.status, 302);
+    const location = new URL(res.headers.get("Location")!, ORIGIN);
+    assert.equal(location.pathname, "/login");
+    assert.equal(location.searchParams.get("returnTo"), `/oauth/authorize${query}`);
+  });
+});
+
+Deno.test("/oauth/authorize shows Stytch's consent island to a signed-in person", async () => {
+  await withStytchApp(async (t, issuer) => {
+    const res = await t.request("/oauth/authorize?client_id=c1", {
+      headers: { Cookie: await sessionCookie(issuer) },
+    });
+    assert.equal(res.status, 200);
+    assert.deepEqual(islandProps(await res.text(), "StytchConsent"), {
+      publicToken: TEST_PUBLIC_TOKEN,
+      domain: issuer.origin,
+      readScope: "read:todos",
+      writeScope: "write:todos",
+    });
+    assert.match(res.headers.get("Content-Security-Policy")!, /frame-ancestors 'none'/);
+    const post = await t.request("/oauth/authorize", {
+      method: "POST",
+      headers: { Cookie: await sessionCookie(issuer), Origin: ORIGIN, Accept: "text/html" },
+    });
+    assert.equal(post.status, 404);
+    await post.body?.cancel();
+  });
+});
+
+Deno.test("POST /logout in Stytch mode expires the session JWT and renders the revoking island", async () => {
+  await withStytchApp(async (t, issuer) => {
+    const cookie = await sessionCookie(issuer);
+    const res = await t.request("/logout", {
+      method: "POST",
+      headers: { Cookie: cookie, Origin: ORIGIN },
+    });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("Set-Cookie")!, /^stytch_session_jwt=; Max-Age=0; Path=\//);
+    assert.deepEqual(islandProps(await res.text(), "StytchLogout"), {
+      publicToken: TEST_PUBLIC_TOKEN,
+      domain: issuer.origin,
+    });
+
+    const crossSite = await t.request("/logout", {
+      method: "POST",
+      headers: { Cookie: cookie, Origin: "https://evil.example", Accept: "text/html" },
+    });
+    assert.equal(crossSite.status, 403);
+    assert.equal(crossSite.headers.get("Set-Cookie"), null);
+    await crossSite.body?.cancel();
+
+    const get = await t.request("/logout", { headers: { Cookie: cookie } });
+    assert.equal(get.status, 405);
+    assert.equal(get.headers.get("Set-Cookie"), null);
+    await get.body?.cancel();
+  });
+});

@@ -24,7 +24,12 @@ interface StytchCall {
 }
 
 /** A fake Stytch API answering the SDK's calls to `issuer.origin` inside `context`. */
-async function fakeStytch(context: BrowserContext, issuer: TestIssuer, appOrigin: string) {
+async function fakeStytch(
+  context: BrowserContext,
+  issuer: TestIssuer,
+  appOrigin: string,
+  options: { refuseSite?: boolean } = {},
+) {
   const calls: StytchCall[] = [];
   const cors = {
     "Access-Control-Allow-Origin": appOrigin,
@@ -90,6 +95,13 @@ async function fakeStytch(context: BrowserContext, issuer: TestIssuer, appOrigin
       body: request.postData() ? JSON.parse(request.postData()!) : null,
     });
     if (request.method() === "OPTIONS") return route.fulfill({ status: 204, headers: cors });
+    if (options.refuseSite && !url.pathname.endsWith("/events")) {
+      return json(route, 401, {
+        status_code: 401,
+        error_type: "unauthorized_credentials",
+        error_message: "Unauthorized credentials.",
+      });
+    }
     const path = url.pathname.replace(/^\/sdk\/v1/, "");
     if (path === `/projects/bootstrap/${TEST_PUBLIC_TOKEN}`) {
       return json(route, 200, {
@@ -200,6 +212,22 @@ Deno.test("Stytch mode in Chromium", async (t) => {
           await waitFor(() => calls.some((c) => c.path.includes("/otps/email/login_or_create")));
           const send = calls.find((c) => c.path.includes("/otps/email/login_or_create"))!;
           assert.equal(send.body?.email, "ada@example.com");
+        }),
+    );
+
+    await t.step(
+      "when Stytch refuses this site, /login says what to configure",
+      () =>
+        browser.withPage(async (page, { context }) => {
+          await fakeStytch(context, issuer, server.origin, { refuseSite: true });
+          await page.goto(server.url("/login"));
+          await page.locator("stytch-ui input[type=email]").fill("ada@example.com");
+          await page.locator("stytch-ui button[type=submit]").first().click();
+          const alert = page.locator(".stytch-login .error[role=alert]");
+          await alert.waitFor();
+          const text = await alert.innerText();
+          assert.match(text, /Frontend SDKs -> Authorized applications/);
+          assert.ok(text.includes(server.origin), text);
         }),
     );
 

@@ -58,17 +58,20 @@ export function goTo(path: string): void {
 
 /**
  * A readable message for an SDK error, with a hint for the usual set-up mistakes (this
- * origin not authorized for the Frontend SDK, or a redirect URL not registered).
+ * origin not authorized for the Frontend SDK, a wrong public token, a redirect URL not
+ * registered). The SDK's message is Stytch's error type and text: no secrets.
  */
 export function describeStytchError(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  if (/unauthorized_?(domain|credentials)|not authorized|invalid_public_token/i.test(text)) {
-    return `Stytch refused this site. In the Stytch dashboard, add ${location.origin} under ` +
-      "Frontend SDKs -> Authorized applications, and check STYTCH_PUBLIC_TOKEN.";
-  }
+  const summary = text.split("\n").slice(0, 2).join(": ").slice(0, 200);
   if (/redirect/i.test(text)) {
-    return `Stytch refused the redirect URL. Add ${location.origin}/authenticate under ` +
-      "Redirect URLs (Login and Sign-up) in the Stytch dashboard.";
+    return `Stytch refused the redirect URL (${summary}). Add ${location.origin}/authenticate ` +
+      "as a Login and Sign-up redirect URL in the Stytch dashboard.";
   }
-  return "Sign-in with Stytch failed. Please try again.";
+  if (/unauthorized|domain|public_token|forbidden|\[40[13]\]/i.test(text)) {
+    return `Stytch refused this site (${summary}). In the Stytch dashboard, add ` +
+      `${location.origin} under Frontend SDKs -> Authorized applications, and check that ` +
+      "STYTCH_PUBLIC_TOKEN belongs to this project.";
+  }
+  return `Sign-in with Stytch failed (${summary}). Please try again.`;
 }

@@ -9,6 +9,8 @@ import { handleError, handleNotFound } from "./http/errors.ts";
 import { requestContext, securityHeaders } from "./http/middleware.ts";
 import { createPages } from "./pages/mod.ts";
 import { createOAuthApp } from "./oauth/app.ts";
+import { createMcpApp } from "./mcp/http.ts";
+import { createMetadataApp } from "./auth/metadata.ts";
 import manifest from "../pages.gen.ts";
 
 /** Builds the app for `deps`; `app.fetch` is the whole server. */
@@ -20,6 +22,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.notFound(handleNotFound);
 
   app.route("/api", createApiApp());
+  app.route("/mcp", createMcpApp());
+  app.route("/", createMetadataApp());
   if (deps.identity.kind === "local") app.route("/oauth", createOAuthApp());
   // Pages (routes/, see lib/pages/mod.ts) and static/: keep last.
   app.route("/", createPages(manifest));

@@ -1,5 +1,5 @@
 import type { Config } from "../config.ts";
-import type { IdentityProvider, User } from "../auth/identity.ts";
+import type { AccessGrant, IdentityProvider, User } from "../auth/identity.ts";
 
 /** Long-lived services, built once at start-up and shared by every request. */
 export interface Deps {
@@ -18,5 +18,17 @@ export interface AppEnv {
     origin: string;
     /** The signed-in user, set by `requireUser` (or by the page layer when signed in). */
     user: User;
+    /** The verified MCP access token's grant, set by `requireBearer` (lib/auth/bearer.ts). */
+    grant: AccessGrant;
+    /** Set on bearer-protected routes: what a 401/403 `WWW-Authenticate` challenge names. */
+    bearerChallenge: BearerChallenge;
   };
+}
+
+/** Parameters of an RFC 6750 challenge for a protected resource. */
+export interface BearerChallenge {
+  /** Absolute URL of the resource's RFC 9728 metadata. */
+  resourceMetadata: string;
+  /** Space-separated scopes a client should ask for. */
+  scope: string;
 }

@@ -11,7 +11,9 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AppError } from "../errors.ts";
 import { OAuthError } from "../oauth/errors.ts";
 import { errorPageResponse, wantsHtml } from "../pages/error_page.ts";
-import type { AppEnv } from "./context.ts";
+import { BearerRequestError, InsufficientScopeError } from "../auth/bearer.ts";
+import { InvalidTokenError } from "../auth/jwt.ts";
+import type { AppEnv, BearerChallenge } from "./context.ts";
 
 /** Error body shape of every JSON error response. */
 export interface ErrorBody {
@@ -26,10 +28,14 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
   }
   if (error instanceof AppError) {
     if (wantsHtml(c.req.raw)) return errorPageResponse(error.status, error.message);
+    const headers: Record<string, string> = {};
+    if (error.status === 401 || error.status === 403) headers["Cache-Control"] = "no-store";
+    const challenge = bearerChallengeHeader(error, c.get("bearerChallenge"));
+    if (challenge) headers["WWW-Authenticate"] = challenge;
     return c.json<ErrorBody>(
       { error: { code: error.code, message: error.message } },
       error.status,
-      error.status === 401 || error.status === 403 ? { "Cache-Control": "no-store" } : undefined,
+      headers,
     );
   }
   if (error instanceof HTTPException && error.status < 500) {
@@ -85,4 +91,30 @@ function codeForStatus(status: number): string {
     default:
       return "bad_request";
   }
+}
+
+/**
+ * RFC 6750 §3 challenge for an error on a bearer-protected route (`bearerChallenge` set):
+ * no error code when credentials are missing, else `invalid_request`, `invalid_token` or
+ * `insufficient_scope` (with the scopes to ask for). `null` elsewhere.
+ */
+export function bearerChallengeHeader(
+  error: AppError,
+  challenge: BearerChallenge | undefined,
+): string | null {
+  if (!challenge) return null;
+  const params: [string, string][] = [];
+  if (error instanceof BearerRequestError) params.push(["error", "invalid_request"]);
+  else if (error instanceof InvalidTokenError) params.push(["error", "invalid_token"]);
+  else if (error instanceof InsufficientScopeError) params.push(["error", "insufficient_scope"]);
+  else if (error.status !== 401) return null;
+  if (params.length > 0) params.push(["error_description", error.message]);
+  params.push(["resource_metadata", challenge.resourceMetadata]);
+  params.push([
+    "scope",
+    error instanceof InsufficientScopeError ? error.challengeScopes.join(" ") : challenge.scope,
+  ]);
+  // Quoted-string values: drop what a quoted-string cannot carry rather than escape it.
+  return "Bearer " +
+    params.map(([key, value]) => `${key}="${value.replace(/[^\x20-\x7E]|["\\]/g, "")}"`).join(", ");
 }

@@ -1,0 +1,83 @@
+/**
+ * Bearer-token authentication for the MCP endpoint, an OAuth resource server. Tokens are
+ * read from the `Authorization` header only (RFC 6750 §2.1), verified by the identity
+ * provider for the canonical resource URL, and never logged or passed on.
+ */
+import { createMiddleware } from "hono/factory";
+import { AppError, UnauthorizedError } from "../errors.ts";
+import type { AppEnv } from "../http/context.ts";
+import type { AccessGrant } from "./identity.ts";
+import { InvalidTokenError } from "./jwt.ts";
+import { protectedResourceMetadataUrl, resourceUrl } from "./metadata.ts";
+
+/** Longest token accepted; anything longer is refused before any parsing. */
+export const MAX_TOKEN_LENGTH = 8192;
+
+/** 400: the request carries a token the wrong way (RFC 6750 `invalid_request`). */
+export class BearerRequestError extends AppError {
+  constructor(message: string) {
+    super(400, "invalid_request", message);
+  }
+}
+
+/** 403: the token is valid but lacks a scope the request needs (RFC 6750 `insufficient_scope`). */
+export class InsufficientScopeError extends AppError {
+  /**
+   * @param missing the scopes the token lacks, named in the message
+   * @param challengeScopes the scopes a client should ask for to go on: the ones needed plus
+   *   those of this server it already holds, so that stepping up loses nothing
+   */
+  constructor(readonly missing: string[], readonly challengeScopes: string[]) {
+    super(
+      403,
+      "insufficient_scope",
+      `This request needs the ${missing.join(" and ")} scope${missing.length > 1 ? "s" : ""}.`,
+    );
+  }
+}
+
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/**
+ * Requires a valid access token for the canonical `/mcp` resource and sets `grant`. Also sets
+ * `bearerChallenge`, so that the error mapper adds `WWW-Authenticate` to 401/403 answers.
+ */
+export function requireBearer() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const { identity, config } = c.var.deps;
+    c.set("bearerChallenge", {
+      resourceMetadata: protectedResourceMetadataUrl(c.var.origin),
+      scope: [config.mcp.readScope, config.mcp.writeScope].join(" "),
+    });
+    if (new URL(c.req.url).searchParams.has("access_token")) {
+      // RFC 6750 §2.3 is not supported: URLs end up in logs and browser history.
+      throw new BearerRequestError(
+        "Send the access token in the Authorization header, never in the URL.",
+      );
+    }
+    const header = c.req.header("Authorization");
+    if (!header || !/^Bearer(\s|$)/i.test(header)) {
+      throw new UnauthorizedError(
+        "This endpoint needs an OAuth access token: Authorization: Bearer <token>.",
+      );
+    }
+    const token = BEARER.exec(header)?.[1];
+    if (!token || token.length > MAX_TOKEN_LENGTH) {
+      throw new InvalidTokenError("The bearer token is malformed.");
+    }
+    c.set("grant", await identity.verifyAccessToken(token, resourceUrl(c.var.origin)));
+    await next();
+  });
+}
+
+/**
+ * Throws {@linkcode InsufficientScopeError} unless `grant` holds every scope in `needed`;
+ * `known` lists this server's scopes (kept in the challenge when the token already has them).
+ */
+export function requireScopes(grant: AccessGrant, needed: string[], known: string[]): void {
+  const missing = needed.filter((scope) => !grant.scopes.includes(scope));
+  if (missing.length === 0) return;
+  const held = known.filter((scope) => grant.scopes.includes(scope));
+  const challenge = known.filter((scope) => needed.includes(scope) || held.includes(scope));
+  throw new InsufficientScopeError(missing, challenge);
+}

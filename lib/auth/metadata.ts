@@ -1,0 +1,92 @@
+/**
+ * OAuth discovery for MCP clients: Protected Resource Metadata (RFC 9728) for `/mcp`, the
+ * authorization server's metadata (RFC 8414) on the app's own origin for clients on the
+ * 2025-03-26 spec, and redirects for clients that skip discovery and guess `/authorize`,
+ * `/token` and `/register` on the MCP server's origin.
+ */
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { NotFoundError } from "../errors.ts";
+import type { AppEnv } from "../http/context.ts";
+
+const PRM_PATH = "/.well-known/oauth-protected-resource";
+/** Metadata is public and changes only with the configuration: cache briefly anywhere. */
+const METADATA_CACHE = "public, max-age=300";
+
+/** The canonical resource identifier of the MCP server (RFC 8707): `<origin>/mcp`. */
+export function resourceUrl(origin: string): string {
+  return `${origin}/mcp`;
+}
+
+/** Where the `/mcp` resource's metadata lives (RFC 9728 §3.1: well-known path + resource path). */
+export function protectedResourceMetadataUrl(origin: string): string {
+  return `${origin}${PRM_PATH}/mcp`;
+}
+
+/** The RFC 9728 metadata of the `/mcp` resource. */
+export function protectedResourceMetadata(c: { var: AppEnv["Variables"] }) {
+  const { deps, origin } = c.var;
+  return {
+    resource: resourceUrl(origin),
+    authorization_servers: [deps.identity.authorizationServer(origin)],
+    scopes_supported: [deps.config.mcp.readScope, deps.config.mcp.writeScope],
+    bearer_methods_supported: ["header"],
+    resource_name: "Todo app MCP server",
+    resource_documentation: `${origin}/`,
+  };
+}
+
+/** Endpoints a client may guess on the MCP server's origin, and the metadata field naming each. */
+const GUESSED_ENDPOINTS = {
+  "/authorize": "authorization_endpoint",
+  "/token": "token_endpoint",
+  "/register": "registration_endpoint",
+} as const;
+
+/** Builds the routes above, to be mounted at `/`. */
+export function createMetadataApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  // Public documents: any origin may read them (browser-based clients such as MCP Inspector).
+  const publicCors = cors({
+    origin: "*",
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    allowHeaders: ["Content-Type", "Authorization", "MCP-Protocol-Version"],
+    maxAge: 86400,
+  });
+
+  for (const path of [PRM_PATH, `${PRM_PATH}/mcp`]) {
+    app.use(path, publicCors);
+    app.get(path, (c) => {
+      c.header("Cache-Control", METADATA_CACHE);
+      return c.json(protectedResourceMetadata(c));
+    });
+  }
+
+  for (
+    const path of ["/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"]
+  ) {
+    app.use(path, publicCors);
+    app.get(path, async (c) => {
+      const metadata = await c.var.deps.identity.authorizationServerMetadata(c.var.origin);
+      c.header("Cache-Control", METADATA_CACHE);
+      return c.json(metadata);
+    });
+  }
+
+  for (const [path, field] of Object.entries(GUESSED_ENDPOINTS)) {
+    app.use(path, publicCors);
+    app.all(path, async (c) => {
+      const metadata = await c.var.deps.identity.authorizationServerMetadata(c.var.origin);
+      const endpoint = metadata[field];
+      const target = typeof endpoint === "string" ? new URL(endpoint) : null;
+      if (!target || target.href === new URL(path, c.var.origin).href) {
+        throw new NotFoundError(`This server has no ${field.replace("_", " ")} at ${path}.`);
+      }
+      // 307 keeps the method and body (a POST to /token stays a POST); temporary, because
+      // the endpoints follow the configuration.
+      target.search = new URL(c.req.url).search;
+      return c.redirect(target.href, 307);
+    });
+  }
+  return app;
+}

@@ -1,0 +1,68 @@
+/**
+ * Browser access to `/mcp`: DNS-rebinding protection (a request whose `Origin` is present and
+ * not allowed gets 403) and CORS for allowed origins, exposing the headers MCP clients read.
+ */
+import type { Context } from "hono";
+import { cors } from "hono/cors";
+import { createMiddleware } from "hono/factory";
+import { isLoopbackHost } from "../config.ts";
+import { ForbiddenError } from "../errors.ts";
+import type { AppEnv } from "../http/context.ts";
+
+/**
+ * True when a page at `origin` may call `/mcp`: the app's own origin (`PUBLIC_URL`) or one in
+ * `MCP_ALLOWED_ORIGINS`. Without `PUBLIC_URL` (local development) the request's Host cannot be
+ * trusted, since a rebinding attacker's page shares its origin; so loopback origins (e.g. MCP
+ * Inspector on localhost) are allowed, and the request's own origin only for an IP address.
+ */
+export function isAllowedOrigin(origin: string, c: Context<AppEnv>): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (url.origin === "null" || url.origin !== origin) return false;
+  const { config } = c.var.deps;
+  if (config.mcp.allowedOrigins.includes(origin)) return true;
+  if (config.publicUrl) return origin === config.publicUrl.origin;
+  if (isLoopbackHost(url.hostname)) return true;
+  const own = new URL(c.req.url);
+  return origin === own.origin && isIpLiteral(own.hostname);
+}
+
+function isIpLiteral(hostname: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) || hostname.startsWith("[");
+}
+
+/** CORS for `/mcp`: allowed origins only, no cookies, MCP and auth headers exposed. */
+export function mcpCors() {
+  return cors({
+    origin: (origin, c) => isAllowedOrigin(origin, c as Context<AppEnv>) ? origin : null,
+    allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
+    allowHeaders: [
+      "Authorization",
+      "Content-Type",
+      "Accept",
+      "Last-Event-ID",
+      "Mcp-Protocol-Version",
+      "Mcp-Session-Id",
+    ],
+    exposeHeaders: ["WWW-Authenticate", "Mcp-Protocol-Version", "Mcp-Session-Id"],
+    maxAge: 600,
+  });
+}
+
+/** 403 for a request whose `Origin` is present and not allowed. */
+export function refuseForeignOrigins() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const origin = c.req.header("Origin");
+    if (origin !== undefined && !isAllowedOrigin(origin, c)) {
+      throw new ForbiddenError(
+        `Requests from origin ${JSON.stringify(origin.slice(0, 200))} are not allowed ` +
+          "(add it to MCP_ALLOWED_ORIGINS to allow it).",
+      );
+    }
+    await next();
+  });
+}

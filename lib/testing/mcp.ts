@@ -1,0 +1,131 @@
+/**
+ * Test harness for `/mcp`: the real app over `:memory:` KV whose local identity provider
+ * accepts access tokens from a loopback test issuer (real RS256 JWTs, real JWKS fetches),
+ * plus an MCP SDK client wired to `app.fetch`.
+ */
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { createRemoteJWKSet } from "jose";
+import type { AccessGrant } from "../auth/identity.ts";
+import { InvalidTokenError, verifyJwt } from "../auth/jwt.ts";
+import { createLocalIdentity } from "../auth/local.ts";
+import { findOrCreateLocalUser, normalizeEmail } from "../auth/local_sessions.ts";
+import { createTestApp, TEST_ORIGIN, type TestApp } from "./app.ts";
+import { type SignOptions, startTestIssuer, type TestIssuer } from "./issuer.ts";
+
+export const MCP_URL = `${TEST_ORIGIN}/mcp`;
+export const ALL_SCOPES = "read:todos write:todos";
+
+export interface McpTestEnv extends AsyncDisposable {
+  app: TestApp;
+  issuer: TestIssuer;
+  /** Mints an access token for `userId` with `scope` (default both scopes) for `/mcp`. */
+  token(userId: string, options?: TokenOptions): Promise<string>;
+  /** Connects an SDK client to `/mcp` in-process with `token` as its bearer token. */
+  connect(token: string): Promise<Client>;
+  /** A local user: its id (a token's `sub`) and a session cookie for `/api`. */
+  user(email: string): Promise<{ id: string; cookie: string }>;
+  /** POSTs JSON-RPC `body` to `/mcp` with the headers MCP clients send. */
+  post(token: string | null, body: unknown, headers?: Record<string, string>): Promise<Response>;
+}
+
+export interface TokenOptions {
+  scope?: string;
+  /** Claims merged over the defaults (`iss`, `aud`, `sub`, `scope`, `client_id`). */
+  claims?: Record<string, unknown>;
+  sign?: SignOptions;
+}
+
+/** Starts the app and the test issuer; `await using` closes both. */
+export async function startMcpTestEnv(env: Record<string, string> = {}): Promise<McpTestEnv> {
+  const issuer = await startTestIssuer();
+  const jwks = createRemoteJWKSet(new URL("/.well-known/jwks.json", issuer.origin), {
+    timeoutDuration: 1000,
+  });
+  const app = await createTestApp({
+    env,
+    identity: (_config, kv) =>
+      createLocalIdentity({
+        kv,
+        verifyAccessToken: async (token, resource): Promise<AccessGrant> => {
+          const payload = await verifyJwt(token, jwks, {
+            issuers: [issuer.origin],
+            audience: resource,
+            check(claims) {
+              if (typeof claims.scope !== "string") {
+                throw new InvalidTokenError("Token has no scope: not an access token.");
+              }
+            },
+          });
+          return {
+            userId: payload.sub!,
+            scopes: String(payload.scope).split(" ").filter(Boolean),
+            clientId: typeof payload.client_id === "string" ? payload.client_id : null,
+          };
+        },
+      }),
+  });
+  const inProcessFetch = (input: string | URL | Request, init?: RequestInit) =>
+    Promise.resolve(app.app.fetch(new Request(input, init)));
+
+  return {
+    app,
+    issuer,
+    token(userId, options = {}) {
+      return issuer.sign({
+        iss: issuer.origin,
+        aud: MCP_URL,
+        sub: userId,
+        scope: options.scope ?? ALL_SCOPES,
+        client_id: "test-client",
+        ...options.claims,
+      }, options.sign);
+    },
+    async connect(token) {
+      const transport = new StreamableHTTPClientTransport(new URL(MCP_URL), {
+        requestInit: { headers: { Authorization: `Bearer ${token}` } },
+        fetch: inProcessFetch,
+      });
+      const client = new Client({ name: "todo-test-client", version: "1.0.0" });
+      await client.connect(transport);
+      return client;
+    },
+    async user(email) {
+      const { id } = await findOrCreateLocalUser(app.kv, normalizeEmail(email));
+      return { id, cookie: await app.signIn(email) };
+    },
+    post(token, body, headers = {}) {
+      return app.request("/mcp", {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json, text/event-stream",
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+          ...headers,
+        },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      });
+    },
+    async [Symbol.asyncDispose]() {
+      app[Symbol.dispose]();
+      await issuer.close();
+    },
+  };
+}
+
+/** A JSON-RPC `initialize` request for `protocolVersion`. */
+export function initializeRequest(protocolVersion = "2025-11-25", id: number | string = 1) {
+  return {
+    jsonrpc: "2.0",
+    id,
+    method: "initialize",
+    params: { protocolVersion, capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+  };
+}
+
+/** A JSON-RPC `tools/call` request. */
+export function toolCall(name: string, args: Record<string, unknown> = {}, id: number = 2) {
+  return { jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: args } };
+}

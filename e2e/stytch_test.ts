@@ -133,6 +133,15 @@ async function fakeStytch(
     if (path === "/sessions/revoke") {
       return json(route, 200, { data: { request_id: "r", status_code: 200 } });
     }
+    if (path === "/idp/oauth/authorize/submit") {
+      const body = JSON.parse(request.postData() ?? "{}");
+      const redirect = new URL(body.redirect_uri);
+      redirect.searchParams.set("code", "authorization-code-fake");
+      if (body.state) redirect.searchParams.set("state", body.state);
+      return json(route, 200, {
+        data: { request_id: "r", status_code: 200, redirect_uri: redirect.href },
+      });
+    }
     if (path === "/idp/oauth/authorize/start") {
       return json(route, 200, {
         data: {
@@ -248,6 +257,32 @@ Deno.test("Stytch mode in Chromium", async (t) => {
     );
 
     await t.step(
+      "an expired session JWT is renewed on /login and the person sent back",
+      () =>
+        browser.withPage(async (page, { context }) => {
+          const calls = await fakeStytch(context, issuer, server.origin);
+          const expired = await issuer.sign(sessionClaims(issuer), { expiresIn: -600 });
+          await context.addCookies([
+            { name: "stytch_session_jwt", value: expired, url: server.origin },
+            { name: "stytch_session", value: "opaque-session-token-fake", url: server.origin },
+          ]);
+          const visited: string[] = [];
+          page.on("framenavigated", (frame) => {
+            if (frame === page.mainFrame()) visited.push(new URL(frame.url()).pathname);
+          });
+          await page.goto(server.url("/todoapp"));
+          await page.waitForURL(server.url("/todoapp"));
+          await page.locator("h1", { hasText: "Your todos" }).waitFor();
+          assert.deepEqual(visited, ["/login", "/todoapp"]);
+          assert.ok(calls.some((c) => c.path === "/sdk/v1/sessions/authenticate"));
+          const jwt = (await context.cookies(server.origin)).find((c) =>
+            c.name === "stytch_session_jwt"
+          );
+          assert.notEqual(jwt?.value, expired);
+        }),
+    );
+
+    await t.step(
       "/todoapp with a Stytch session loads no Stytch code",
       () =>
         browser.withPage(async (page, { context }) => {
@@ -286,7 +321,7 @@ Deno.test("Stytch mode in Chromium", async (t) => {
     );
 
     await t.step(
-      "/oauth/authorize shows Stytch's consent UI to a signed-in person",
+      "/oauth/authorize shows Stytch's consent UI to a signed-in person, who can allow",
       () =>
         browser.withPage(async (page, { context }) => {
           const calls = await fakeStytch(context, issuer, server.origin);
@@ -299,6 +334,18 @@ Deno.test("Stytch mode in Chromium", async (t) => {
           assert.equal(start?.body?.client_id, "connected-app-test-fake");
           assert.equal(start?.body?.redirect_uri, "http://127.0.0.1:1/callback");
           assert.equal(start?.publicToken, TEST_PUBLIC_TOKEN);
+
+          // Allowing sends the browser back to the client with a code and the state.
+          await context.route("http://127.0.0.1:1/**", (route) => route.fulfill({ body: "ok" }));
+          await page.getByRole("button", { name: "Allow" }).click();
+          await page.waitForURL(/^http:\/\/127\.0\.0\.1:1\/callback/);
+          const callback = new URL(page.url());
+          assert.equal(callback.searchParams.get("code"), "authorization-code-fake");
+          assert.equal(callback.searchParams.get("state"), "xyz&more");
+          const submit = calls.find((c) => c.path === "/sdk/v1/idp/oauth/authorize/submit");
+          assert.equal(submit?.body?.consent_granted, true);
+          assert.equal(submit?.body?.code_challenge, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+          assert.deepEqual(submit?.body?.scopes, ["openid", "read:todos"]);
         }),
     );
 

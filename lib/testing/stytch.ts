@@ -3,6 +3,7 @@
  * {@linkcode TestIssuer}, and claims shaped like Stytch session JWTs and Connected Apps
  * access tokens (see Stytch's token object docs).
  */
+import { STYTCH_SESSION_CLAIM } from "../auth/stytch_tokens.ts";
 import type { TestIssuer } from "./issuer.ts";
 
 export const TEST_PROJECT_ID = "project-test-00000000-0000-4000-8000-000000000001";
@@ -30,7 +31,7 @@ export function sessionClaims(
     iss: issuer.origin,
     aud: [TEST_PROJECT_ID],
     sub: TEST_USER_ID,
-    [STYTCH_SESSION_CLAIM_NAME]: {
+    [STYTCH_SESSION_CLAIM]: {
       id: `session-test-${crypto.randomUUID()}`,
       started_at: now,
       last_accessed_at: now,
@@ -65,5 +66,3 @@ export function accessTokenClaims(
     ...overrides,
   };
 }
-
-const STYTCH_SESSION_CLAIM_NAME = "https://stytch.com/session";

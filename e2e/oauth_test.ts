@@ -1,0 +1,164 @@
+import assert from "node:assert/strict";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Page } from "playwright-core";
+import { s256 } from "../lib/oauth/pkce.ts";
+import { launchBrowser, startServer, type TestServer } from "./browser.ts";
+
+/** A loopback "native app" that receives the authorization response. */
+function startCallback() {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () =>
+      new Response("<!DOCTYPE html><title>Done</title><p>You can close this window.</p>", {
+        headers: { "Content-Type": "text/html" },
+      }),
+  );
+  return {
+    uri: `http://127.0.0.1:${server.addr.port}/callback`,
+    [Symbol.asyncDispose]: () => server.shutdown(),
+  };
+}
+
+async function register(server: TestServer, redirectUri: string, name: string): Promise<string> {
+  const response = await fetch(server.url("/oauth/register"), {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ client_name: name, redirect_uris: [redirectUri] }),
+  });
+  assert.equal(response.status, 201);
+  return (await response.json()).client_id;
+}
+
+async function authorizeUrl(server: TestServer, clientId: string, redirectUri: string) {
+  const verifier = crypto.randomUUID() + crypto.randomUUID();
+  const url = new URL(server.url("/oauth/authorize"));
+  url.search = new URLSearchParams({
+    response_type: "code",
+    client_id: clientId,
+    redirect_uri: redirectUri,
+    code_challenge: await s256(verifier),
+    code_challenge_method: "S256",
+    state: "browser-state",
+    scope: "read:todos write:todos",
+    resource: server.url("/mcp"),
+  }).toString();
+  return { url: url.href, verifier };
+}
+
+/** Goes from the authorize URL through the login form to the consent page. */
+async function signInToConsent(page: Page, url: string, email: string) {
+  await page.goto(url);
+  assert.equal(new URL(page.url()).pathname, "/login");
+  await page.fill("#email", email);
+  await page.click("button[type=submit]");
+  await page.waitForURL((at) => at.pathname === "/oauth/authorize");
+}
+
+Deno.test("OAuth consent in Chromium", async (t) => {
+  await using server = await startServer();
+  await using callback = startCallback();
+  await using browser = await launchBrowser();
+
+  await t.step(
+    "sign-in and Allow give a token that works at /mcp until the app is revoked",
+    () =>
+      browser.withPage(async (page) => {
+        const clientId = await register(server, callback.uri, "Browser <b>Agent</b>");
+        const { url, verifier } = await authorizeUrl(server, clientId, callback.uri);
+        await signInToConsent(page, url, "ada@example.com");
+        assert.equal(await page.locator(".client-name").textContent(), "Browser <b>Agent</b>");
+        assert.equal(
+          await page.locator(".redirect-host").textContent(),
+          new URL(callback.uri).host,
+        );
+        await page.click("button[value=allow]");
+        await page.waitForURL((at) => at.href.startsWith(callback.uri));
+        const landed = new URL(page.url());
+        assert.equal(landed.searchParams.get("state"), "browser-state");
+        assert.equal(landed.searchParams.get("iss"), server.origin);
+        const code = landed.searchParams.get("code")!;
+
+        const tokenResponse = await fetch(server.url("/oauth/token"), {
+          method: "POST",
+          headers: { "Content-Type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({
+            grant_type: "authorization_code",
+            client_id: clientId,
+            code,
+            code_verifier: verifier,
+            redirect_uri: callback.uri,
+            resource: server.url("/mcp"),
+          }),
+        });
+        assert.equal(tokenResponse.status, 200);
+        const { access_token } = await tokenResponse.json();
+
+        const client = new Client({ name: "browser-test", version: "1.0.0" });
+        await client.connect(
+          new StreamableHTTPClientTransport(new URL(server.url("/mcp")), {
+            requestInit: { headers: { Authorization: `Bearer ${access_token}` } },
+          }),
+        );
+        try {
+          await client.callTool({
+            name: "createTodo",
+            arguments: { todoText: "From the browser" },
+          });
+          const listed = await client.callTool({ name: "listTodos", arguments: {} });
+          assert.match(JSON.stringify(listed.structuredContent), /From the browser/);
+        } finally {
+          await client.close();
+        }
+
+        // Revoking the app on Connected apps stops its token at once.
+        await page.goto(server.url("/connections"));
+        const row = page.locator("li.todo", { hasText: "Browser <b>Agent</b>" });
+        await row.locator("button", { hasText: "Revoke" }).click();
+        await page.waitForURL((at) =>
+          at.pathname === "/connections" && at.search.includes("revoked")
+        );
+        assert.equal(await page.locator("li.todo").count(), 0);
+        const refused = await fetch(server.url("/mcp"), {
+          method: "POST",
+          headers: {
+            Authorization: `Bearer ${access_token}`,
+            "Content-Type": "application/json",
+            Accept: "application/json, text/event-stream",
+          },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+        });
+        assert.equal(refused.status, 401);
+        await refused.body?.cancel();
+      }),
+  );
+
+  await t.step(
+    "Deny sends access_denied back and remembers nothing",
+    () =>
+      browser.withPage(async (page) => {
+        const clientId = await register(server, callback.uri, "Denied Agent");
+        const { url } = await authorizeUrl(server, clientId, callback.uri);
+        await signInToConsent(page, url, "bob@example.com");
+        await page.click("button[value=deny]");
+        await page.waitForURL((at) => at.href.startsWith(callback.uri));
+        const landed = new URL(page.url());
+        assert.equal(landed.searchParams.get("error"), "access_denied");
+        assert.equal(landed.searchParams.get("code"), null);
+        await page.goto(server.url("/connections"));
+        assert.equal(await page.locator("li.todo").count(), 0);
+      }),
+  );
+
+  await t.step(
+    "an unknown client gets an error page, not a redirect",
+    () =>
+      browser.withPage(async (page) => {
+        const { url } = await authorizeUrl(server, "mcp-client-unknown", callback.uri);
+        const response = await page.goto(url);
+        assert.equal(response?.status(), 400);
+        assert.equal(new URL(page.url()).pathname, "/oauth/authorize");
+        assert.match(await page.locator("main").textContent() ?? "", /not registered/);
+      }),
+  );
+});

@@ -53,7 +53,7 @@ function toTokenError(error: unknown): AppError {
   if (error instanceof errors.JWKSTimeout) {
     return new ServiceUnavailableError("Timed out fetching signing keys; try again.");
   }
-  if (error instanceof errors.JWKSInvalid || isNetworkError(error)) {
+  if (error instanceof errors.JWKSInvalid || isNetworkError(error) || isJwksHttpError(error)) {
     return new ServiceUnavailableError("Could not fetch signing keys; try again.");
   }
   if (error instanceof errors.JWTExpired) return new InvalidTokenError("Token has expired.");
@@ -66,6 +66,12 @@ function toTokenError(error: unknown): AppError {
   if (error instanceof errors.JOSEError) return new InvalidTokenError("Token is not valid.");
   if (error instanceof AppError) return error;
   return new InvalidTokenError("Token is not valid.");
+}
+
+/** jose's plain JOSEError for a JWKS answer that is not 200 or not JSON (e.g. a 503). */
+function isJwksHttpError(error: unknown): boolean {
+  return error instanceof errors.JOSEError && error.code === "ERR_JOSE_GENERIC" &&
+    /JSON Web Key Set HTTP response/.test(error.message);
 }
 
 function isNetworkError(error: unknown): boolean {

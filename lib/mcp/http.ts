@@ -34,6 +34,9 @@ export function createMcpApp(): Hono<AppEnv> {
     } catch {
       // Left to the transport, which answers with a JSON-RPC parse error.
     }
+    if (Array.isArray(parsed) && parsed.length === 0) {
+      return jsonRpcError(400, -32600, "Invalid Request: an empty batch.");
+    }
     if (parsed !== undefined) {
       const known = [config.mcp.readScope, config.mcp.writeScope];
       requireScopes(c.var.grant, requiredScopes(parsed, config.mcp), known);

@@ -24,7 +24,10 @@ export interface ErrorBody {
 export function handleError(error: Error, c: Context<AppEnv>): Response {
   if (error instanceof OAuthError) {
     // RFC 6749 §5.2 body; token responses, errors included, are never cached (§5.1).
-    return c.json(error.toJSON(), error.status, { "Cache-Control": "no-store", Pragma: "no-cache" });
+    return c.json(error.toJSON(), error.status, {
+      "Cache-Control": "no-store",
+      Pragma: "no-cache",
+    });
   }
   if (error instanceof AppError) {
     if (wantsHtml(c.req.raw)) return errorPageResponse(error.status, error.message);

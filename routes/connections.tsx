@@ -47,6 +47,7 @@ export const handler: Handlers<Data> = {
   },
 };
 
+/** The Connected apps page: the list with Revoke buttons, under the app header. */
 export default function ConnectionsPage({ data, state }: PageProps<Data>) {
   return (
     <>

@@ -100,6 +100,7 @@ export interface StoredRefreshToken {
   rotatedAt: number | null;
 }
 
+/** Typed key builders for every OAuth record (see the table above). */
 export const keys = {
   signingKey: (): Deno.KvKey => ["oauth_signing_key"],
   client: (clientId: string): Deno.KvKey => ["oauth_clients", clientId],

@@ -17,6 +17,7 @@ function dispatch(method: "GET" | "POST") {
 /** `/oauth/authorize`. */
 export const handler: Handlers<ConsentData> = { GET: dispatch("GET"), POST: dispatch("POST") };
 
+/** The consent page (local mode) or Stytch's consent UI (Stytch mode). */
 export default function AuthorizePage({ data, state }: PageProps<ConsentData>) {
   return (
     <>

@@ -1,11 +1,14 @@
 import type { Config } from "../config.ts";
 import type { AccessGrant, IdentityProvider, User } from "../auth/identity.ts";
+import type { DocumentFetcher } from "../oauth/cimd.ts";
 
 /** Long-lived services, built once at start-up and shared by every request. */
 export interface Deps {
   config: Config;
   kv: Deno.Kv;
   identity: IdentityProvider;
+  /** Fetches OAuth Client ID Metadata Documents (local mode); real DNS and fetch unless set. */
+  documentFetcher?: DocumentFetcher;
 }
 
 /** Hono environment: per-request state, typed once, set by middleware, read by handlers. */

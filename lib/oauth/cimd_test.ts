@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { createTestApp } from "../testing/app.ts";
+import { createApp } from "../app.ts";
+import { createIdentityProvider } from "../auth/provider.ts";
+import { LOCAL_SESSION_COOKIE } from "../auth/local.ts";
+import { createSession, findOrCreateLocalUser } from "../auth/local_sessions.ts";
+import { parseConfig } from "../config.ts";
+import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing/app.ts";
 import {
   cacheLifetime,
   type DocumentFetcher,
@@ -8,7 +13,15 @@ import {
   parseDocumentUrl,
 } from "./cimd.ts";
 import { findClient } from "./clients.ts";
-import { authorizePath, pkcePair } from "./test_support.ts";
+import {
+  authorizePath,
+  csrfTokenOf,
+  exchangeCode,
+  pkcePair,
+  postConsent,
+  REDIRECT_URI,
+  RESOURCE,
+} from "./test_support.ts";
 
 const SCOPES = ["read:todos", "write:todos"];
 const CLIENT_ID = "https://client.example/oauth/metadata.json";
@@ -207,4 +220,52 @@ Deno.test("authorize shows an error page for a metadata document it may not fetc
   assert.equal(response.status, 400);
   assert.equal(response.headers.get("Location"), null);
   assert.match(await response.text(), /not a public address/);
+});
+
+/** The real app, like `createTestApp`, but fetching metadata documents through `fetcher`. */
+async function appWithFetcher(fetcher: DocumentFetcher): Promise<TestApp> {
+  const config = parseConfig({});
+  const kv = await Deno.openKv(":memory:");
+  const deps = {
+    config,
+    kv,
+    identity: createIdentityProvider(config, kv),
+    documentFetcher: fetcher,
+  };
+  const app = createApp(deps);
+  return {
+    app,
+    deps,
+    kv,
+    config,
+    request: (path, init) =>
+      Promise.resolve(app.fetch(new Request(new URL(path, TEST_ORIGIN), init))),
+    async signIn(email) {
+      const user = await findOrCreateLocalUser(kv, email);
+      return `${LOCAL_SESSION_COOKIE}=${await createSession(kv, user)}`;
+    },
+    [Symbol.dispose]: () => kv.close(),
+  };
+}
+
+Deno.test("a metadata-document client authorizes, shows its host and gets working tokens", async () => {
+  await using host = startDocumentHost(() =>
+    Response.json(document({ redirect_uris: [REDIRECT_URI] }))
+  );
+  using app = await appWithFetcher(host.fetcher);
+  const { verifier, challenge } = await pkcePair();
+  const cookie = await app.signIn("ada@example.com");
+  const page = await app.request(authorizePath(CLIENT_ID, challenge), {
+    headers: { Cookie: cookie },
+  });
+  assert.equal(page.status, 200);
+  const html = await page.text();
+  assert.match(html, /Example Agent/);
+  assert.match(html, /Published by client\.example/);
+  const allowed = await postConsent(app, cookie, csrfTokenOf(html), "allow");
+  const code = new URL(allowed.headers.get("Location")!).searchParams.get("code")!;
+  const tokens = await exchangeCode(app, CLIENT_ID, code, verifier);
+  const grant = await app.deps.identity.verifyAccessToken(tokens.access_token, RESOURCE);
+  assert.equal(grant.clientId, CLIENT_ID);
+  assert.equal(host.fetches, 1, "authorize and token requests shared one cached fetch");
 });

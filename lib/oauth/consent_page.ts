@@ -122,6 +122,7 @@ function envOf(ctx: RouteContext<ConsentData>): AuthorizeEnv {
     kv: ctx.state.deps.kv,
     mcp: ctx.state.deps.config.mcp,
     origin: ctx.state.origin,
+    fetcher: ctx.state.deps.documentFetcher,
   };
 }
 

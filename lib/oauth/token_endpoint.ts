@@ -103,6 +103,7 @@ async function authenticateClient(
       c.var.deps.kv,
       clientId,
       supportedScopes(c.var.deps.config.mcp),
+      c.var.deps.documentFetcher,
     );
   } catch (error) {
     if (error instanceof MetadataDocumentError) {

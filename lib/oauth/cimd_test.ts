@@ -1,10 +1,5 @@
 import assert from "node:assert/strict";
-import { createApp } from "../app.ts";
-import { createIdentityProvider } from "../auth/provider.ts";
-import { LOCAL_SESSION_COOKIE } from "../auth/local.ts";
-import { createSession, findOrCreateLocalUser } from "../auth/local_sessions.ts";
-import { parseConfig } from "../config.ts";
-import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing/app.ts";
+import { createTestApp } from "../testing/app.ts";
 import {
   cacheLifetime,
   type DocumentFetcher,
@@ -14,6 +9,7 @@ import {
 } from "./cimd.ts";
 import { findClient } from "./clients.ts";
 import {
+  appWithFetcher,
   authorizePath,
   csrfTokenOf,
   exchangeCode,
@@ -221,32 +217,6 @@ Deno.test("authorize shows an error page for a metadata document it may not fetc
   assert.equal(response.headers.get("Location"), null);
   assert.match(await response.text(), /not a public address/);
 });
-
-/** The real app, like `createTestApp`, but fetching metadata documents through `fetcher`. */
-async function appWithFetcher(fetcher: DocumentFetcher): Promise<TestApp> {
-  const config = parseConfig({});
-  const kv = await Deno.openKv(":memory:");
-  const deps = {
-    config,
-    kv,
-    identity: createIdentityProvider(config, kv),
-    documentFetcher: fetcher,
-  };
-  const app = createApp(deps);
-  return {
-    app,
-    deps,
-    kv,
-    config,
-    request: (path, init) =>
-      Promise.resolve(app.fetch(new Request(new URL(path, TEST_ORIGIN), init))),
-    async signIn(email) {
-      const user = await findOrCreateLocalUser(kv, email);
-      return `${LOCAL_SESSION_COOKIE}=${await createSession(kv, user)}`;
-    },
-    [Symbol.dispose]: () => kv.close(),
-  };
-}
 
 Deno.test("a metadata-document client authorizes, shows its host and gets working tokens", async () => {
   await using host = startDocumentHost(() =>

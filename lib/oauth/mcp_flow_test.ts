@@ -16,12 +16,14 @@ import type {
   OAuthTokens,
 } from "@modelcontextprotocol/sdk/shared/auth.js";
 import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing/app.ts";
-import { csrfTokenOf } from "./test_support.ts";
+import { appWithFetcher, csrfTokenOf } from "./test_support.ts";
 
 const REDIRECT_URL = "http://127.0.0.1:47123/oauth/callback";
 
 /** An in-memory OAuthClientProvider, as a native MCP client would keep its state. */
 class MemoryOAuthProvider implements OAuthClientProvider {
+  /** `clientMetadataUrl`: the client's metadata document URL, if it publishes one. */
+  constructor(readonly clientMetadataUrl?: string) {}
   client?: OAuthClientInformationMixed;
   savedTokens?: OAuthTokens;
   verifier?: string;
@@ -66,7 +68,12 @@ const inProcess = (app: TestApp) => (input: string | URL | Request, init?: Reque
   Promise.resolve(app.app.fetch(new Request(input, init)));
 
 /** Plays the person: follows the authorize URL through sign-in and Allow; returns the code. */
-async function signInAndAllow(app: TestApp, authorizationUrl: URL, email: string) {
+async function signInAndAllow(
+  app: TestApp,
+  authorizationUrl: URL,
+  email: string,
+  clientName = "SDK Test Client",
+) {
   const start = await app.request(authorizationUrl.pathname + authorizationUrl.search);
   assert.equal(start.status, 302);
   const login = new URL(start.headers.get("Location")!, TEST_ORIGIN);
@@ -83,7 +90,7 @@ async function signInAndAllow(app: TestApp, authorizationUrl: URL, email: string
   const consent = await app.request(back, { headers: { Cookie: cookie } });
   assert.equal(consent.status, 200);
   const html = await consent.text();
-  assert.match(html, /SDK Test Client/);
+  assert.ok(html.includes(clientName), `consent page names ${clientName}`);
   const allowed = await app.request("/oauth/authorize", {
     method: "POST",
     headers: {
@@ -160,4 +167,47 @@ Deno.test("the MCP SDK client discovers, registers, authorizes, calls tools and 
   const cookie = await app.signIn("sdk@example.com");
   const api = await app.request("/api/todos", { headers: { Cookie: cookie } });
   assert.match(JSON.stringify(await api.json()), /Written over OAuth/);
+});
+
+Deno.test("the MCP SDK client uses a Client ID Metadata Document when the server offers it", async () => {
+  const clientMetadataUrl = "https://agent.example/mcp/client.json";
+  let fetches = 0;
+  using app = await appWithFetcher({
+    lookup: () => Promise.resolve(["93.184.216.34"]),
+    fetch: (url) => {
+      fetches++;
+      assert.equal(url.href, clientMetadataUrl);
+      return Promise.resolve(Response.json({
+        client_id: clientMetadataUrl,
+        client_name: "Metadata Document Agent",
+        redirect_uris: [REDIRECT_URL],
+        token_endpoint_auth_method: "none",
+      }));
+    },
+  });
+  const provider = new MemoryOAuthProvider(clientMetadataUrl);
+  const transport = new StreamableHTTPClientTransport(new URL(`${TEST_ORIGIN}/mcp`), {
+    authProvider: provider,
+    fetch: inProcess(app),
+  });
+  await assert.rejects(
+    new Client({ name: "oauth-flow-test", version: "1.0.0" }).connect(transport),
+    UnauthorizedError,
+  );
+  assert.equal(provider.client?.client_id, clientMetadataUrl, "no dynamic registration");
+  const code = await signInAndAllow(
+    app,
+    provider.authorizationUrl!,
+    "cimd@example.com",
+    "Metadata Document Agent",
+  );
+  await transport.finishAuth(code);
+  const { client } = await connect(app, provider);
+  try {
+    const result = await client.callTool({ name: "listTodos", arguments: {} });
+    assert.equal(result.isError ?? false, false);
+  } finally {
+    await client.close();
+  }
+  assert.equal(fetches, 1);
 });

@@ -272,3 +272,24 @@ Deno.test("/connections sends a signed-out person to sign in", async () => {
   assert.equal(response.headers.get("Location"), "/login?returnTo=%2Fconnections");
   await response.body?.cancel();
 });
+
+Deno.test("prompt=none never shows a page: login_required or consent_required instead", async () => {
+  using app = await createTestApp();
+  const clientId = await registerClient(app);
+  const { challenge } = await pkcePair();
+  const silent = authorizePath(clientId, challenge, { prompt: "none" });
+  const signedOut = await app.request(silent);
+  assert.equal(
+    new URL(signedOut.headers.get("Location")!).searchParams.get("error"),
+    "login_required",
+  );
+  const cookie = await app.signIn("ada@example.com");
+  const notYet = await app.request(silent, { headers: { Cookie: cookie } });
+  assert.equal(
+    new URL(notYet.headers.get("Location")!).searchParams.get("error"),
+    "consent_required",
+  );
+  await authorizeCode(app, clientId, challenge);
+  const remembered = await app.request(silent, { headers: { Cookie: cookie } });
+  assert.ok(new URL(remembered.headers.get("Location")!).searchParams.get("code"));
+});

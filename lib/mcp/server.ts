@@ -81,7 +81,7 @@ function registerTools(server: McpServer, kv: Deno.Kv, userId: string) {
     outputSchema: {
       filter: z.enum(["all", "open", "completed"]),
       todos: z.array(TodoShape),
-      counts: z.object({ open: z.number().int(), completed: z.number().int() })
+      counts: z.object({ open: z.number(), completed: z.number() })
         .describe("How many todos are open and completed in the whole list."),
     },
     annotations: { readOnlyHint: true, openWorldHint: false },

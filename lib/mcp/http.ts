@@ -24,7 +24,12 @@ export function createMcpApp(): Hono<AppEnv> {
 
   mcp.post("/", async (c) => {
     const { kv, config } = c.var.deps;
-    const body = await readLimited(c.req.raw, MAX_MCP_BODY_BYTES);
+    let body: string | null;
+    try {
+      body = await readLimited(c.req.raw, MAX_MCP_BODY_BYTES);
+    } catch {
+      return jsonRpcError(400, -32700, "Parse error: the request body could not be read.");
+    }
     if (body === null) {
       return jsonRpcError(413, -32600, `Request body exceeds ${MAX_MCP_BODY_BYTES} bytes.`);
     }

@@ -1,6 +1,5 @@
+import { Client, StreamableHTTPClientTransport } from "../lib/testing/mcp_sdk.ts";
 import assert from "node:assert/strict";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Page } from "playwright-core";
 import { s256 } from "../lib/oauth/pkce.ts";
 import { launchBrowser, startServer, type TestServer } from "./browser.ts";

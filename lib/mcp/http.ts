@@ -3,8 +3,7 @@
  * transport (any Deno Deploy isolate can answer any request), after the Origin check, bearer
  * authentication and the scope check of the JSON-RPC messages it carries.
  */
-// @ts-types="@modelcontextprotocol/sdk/server/webStandardStreamableHttp"
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { WebStandardStreamableHTTPServerTransport } from "./sdk.ts";
 import { Hono } from "hono";
 import { requireBearer, requireScopes } from "../auth/bearer.ts";
 import type { AppEnv } from "../http/context.ts";

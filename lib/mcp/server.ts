@@ -2,10 +2,7 @@
  * The MCP server definition: tools, resources and a prompt over the todo store, for one user.
  * A new server is built for every HTTP request (stateless), bound to the verified token's `sub`.
  */
-// @ts-types="@modelcontextprotocol/sdk/server/mcp"
-import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
-// @ts-types="@modelcontextprotocol/sdk/types"
-import { type CallToolResult, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { type CallToolResult, McpError, McpServer, ResourceTemplate } from "./sdk.ts";
 import { z } from "zod";
 import { AppError, NotFoundError } from "../errors.ts";
 import {

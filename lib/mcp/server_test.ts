@@ -2,9 +2,8 @@
  * The MCP tools, resources and prompt, through the SDK's own Client over Streamable HTTP
  * against the real app (in-process), with real tokens from the test issuer.
  */
+import { McpError } from "./sdk.ts";
 import assert from "node:assert/strict";
-// @ts-types="@modelcontextprotocol/sdk/types"
-import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { initializeRequest, startMcpTestEnv } from "../testing/mcp.ts";
 import { listTodos, type Todo } from "../todos.ts";
 

@@ -7,7 +7,7 @@ import type { McpConfig } from "../config.ts";
 import { type DocumentFetcher, MetadataDocumentError } from "./cimd.ts";
 import { findClient, noteClientUsed } from "./clients.ts";
 import { AuthorizePageError, OAuthError } from "./errors.ts";
-import { mcpResource } from "./metadata.ts";
+import { resourceUrl } from "../auth/metadata.ts";
 import { requireS256Challenge } from "./pkce.ts";
 import { redirectUriMatches } from "./redirect_uris.ts";
 import { grantableScopes, parseScope, supportedScopes } from "./scopes.ts";
@@ -111,7 +111,7 @@ export function parseAuthorizationRequest(
     params.get("code_challenge"),
     params.get("code_challenge_method"),
   );
-  const resource = mcpResource(env.origin);
+  const resource = resourceUrl(env.origin);
   const requestedResource = params.get("resource");
   if (requestedResource !== null && requestedResource !== resource) {
     throw new OAuthError(

@@ -3,18 +3,16 @@
  * test plays the person: it signs in and allows through the HTML forms, following redirects
  * by hand.
  */
-import assert from "node:assert/strict";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import {
+  Client,
+  type OAuthClientInformationMixed,
+  type OAuthClientMetadata,
   type OAuthClientProvider,
+  type OAuthTokens,
+  StreamableHTTPClientTransport,
   UnauthorizedError,
-} from "@modelcontextprotocol/sdk/client/auth.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type {
-  OAuthClientInformationMixed,
-  OAuthClientMetadata,
-  OAuthTokens,
-} from "@modelcontextprotocol/sdk/shared/auth.js";
+} from "../testing/mcp_sdk.ts";
+import assert from "node:assert/strict";
 import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing/app.ts";
 import { appWithFetcher, csrfTokenOf } from "./test_support.ts";
 

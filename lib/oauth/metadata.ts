@@ -2,11 +2,6 @@
 import type { McpConfig } from "../config.ts";
 import { supportedScopes } from "./scopes.ts";
 
-/** The canonical resource indicator (RFC 8707) of the MCP server: `<origin>/mcp`. */
-export function mcpResource(origin: string): string {
-  return `${origin}/mcp`;
-}
-
 /** The authorization server metadata for an app at `origin`. */
 export function authorizationServerMetadata(
   origin: string,

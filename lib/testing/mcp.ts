@@ -3,10 +3,7 @@
  * accepts access tokens from a loopback test issuer (real RS256 JWTs, real JWKS fetches),
  * plus an MCP SDK client wired to `app.fetch`.
  */
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { Client, StreamableHTTPClientTransport } from "./mcp_sdk.ts";
 import { createRemoteJWKSet } from "jose";
 import type { AccessGrant } from "../auth/identity.ts";
 import { InvalidTokenError, verifyJwt } from "../auth/jwt.ts";

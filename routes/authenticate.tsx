@@ -2,14 +2,17 @@ import StytchAuthenticate from "../islands/StytchAuthenticate.tsx";
 import type { StytchBrowserConfig } from "../lib/auth/stytch_browser.ts";
 import { stytchBrowserConfig, stytchRenderInit } from "../lib/auth/stytch_pages.ts";
 import { NotFoundError } from "../lib/errors.ts";
-import { type Handlers, Head, type PageProps } from "../lib/pages/mod.ts";
+import { type Handlers, Head, type PageProps, type RouteConfig } from "../lib/pages/mod.ts";
+
+/** The session is not needed here: the island creates it. */
+export const config: RouteConfig = { user: "none" };
 
 /** `/authenticate`: where Stytch sends the browser back after Google OAuth (Stytch mode only). */
 export const handler: Handlers<StytchBrowserConfig> = {
   GET(ctx) {
-    const config = stytchBrowserConfig(ctx.state.deps.identity);
-    if (!config) throw new NotFoundError("Sign-in redirects are only used with Stytch.");
-    return ctx.render(config, stytchRenderInit(ctx.state.deps.identity));
+    const browser = stytchBrowserConfig(ctx.state.deps.identity);
+    if (!browser) throw new NotFoundError("Sign-in redirects are only used with Stytch.");
+    return ctx.render(browser, stytchRenderInit(ctx.state.deps.identity));
   },
 };
 

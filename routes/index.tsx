@@ -1,4 +1,6 @@
-import type { Handlers } from "../lib/pages/mod.ts";
+import type { Handlers, RouteConfig } from "../lib/pages/mod.ts";
+
+export const config: RouteConfig = { user: "none" };
 
 export const handler: Handlers = {
   GET: (ctx) => ctx.redirect("/todoapp", 302),

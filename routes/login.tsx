@@ -3,7 +3,13 @@ import StytchLogin from "../islands/StytchLogin.tsx";
 import { stytchBrowserConfig, stytchRenderInit } from "../lib/auth/stytch_pages.ts";
 import type { LocalIdentity } from "../lib/auth/local.ts";
 import { NotFoundError, ValidationError } from "../lib/errors.ts";
-import { type Handlers, Head, type PageProps, type PageState } from "../lib/pages/mod.ts";
+import {
+  type Handlers,
+  Head,
+  type PageProps,
+  type PageState,
+  type RouteConfig,
+} from "../lib/pages/mod.ts";
 import { safeReturnTo } from "../lib/pages/return_to.ts";
 
 interface Data {
@@ -16,6 +22,9 @@ interface Data {
 function localIdentity(state: PageState): LocalIdentity | null {
   return state.deps.identity.kind === "local" ? state.deps.identity as LocalIdentity : null;
 }
+
+/** Signing in must keep working when the session cannot be checked (Stytch's keys down). */
+export const config: RouteConfig = { user: "optional" };
 
 export const handler: Handlers<Data> = {
   GET(ctx) {

@@ -1,7 +1,10 @@
 import type { LocalIdentity } from "../lib/auth/local.ts";
 import { stytchSignOut } from "../lib/auth/stytch_pages.ts";
-import type { Handlers } from "../lib/pages/mod.ts";
+import type { Handlers, RouteConfig } from "../lib/pages/mod.ts";
 export { StytchLogoutPage as default } from "../components/StytchLogoutPage.tsx";
+
+/** Signing out never needs to know who is signed in (it works while Stytch is down). */
+export const config: RouteConfig = { user: "none" };
 
 export const handler: Handlers = {
   // The default export is only for Stytch mode's POST answer; GET stays refused.

@@ -163,3 +163,32 @@ Deno.test("POST /logout in Stytch mode expires the session JWT and renders the r
     await get.body?.cancel();
   });
 });
+
+Deno.test("while Stytch's keys cannot be fetched, /login and /logout still work; /todoapp is 503", async () => {
+  await withStytchApp(async (t, issuer) => {
+    const cookie = await sessionCookie(issuer);
+    issuer.setMode("down");
+    const html = { Cookie: cookie, Accept: "text/html" };
+
+    const login = await t.request("/login?returnTo=%2Ftodoapp", { headers: html });
+    assert.equal(login.status, 200);
+    islandProps(await login.text(), "StytchLogin");
+
+    const logout = await t.request("/logout", {
+      method: "POST",
+      headers: { ...html, Origin: ORIGIN },
+    });
+    assert.equal(logout.status, 200);
+    assert.match(logout.headers.get("Set-Cookie") ?? "", new RegExp(`${STYTCH_SESSION_COOKIE}=;`));
+    islandProps(await logout.text(), "StytchLogout");
+
+    const authenticate = await t.request("/authenticate", { headers: html });
+    assert.equal(authenticate.status, 200);
+    await authenticate.body?.cancel();
+
+    // A page that guards data does not guess: it says Stytch is unavailable.
+    const todoapp = await t.request("/todoapp", { headers: html });
+    assert.equal(todoapp.status, 503);
+    assert.match(await todoapp.text(), /Temporarily unavailable/);
+  });
+});

@@ -33,6 +33,11 @@
  * when nobody is signed in). Throw an `AppError` (lib/errors.ts) for a readable HTML error
  * page with its status.
  *
+ * The session is checked before the handler runs. A page that works without knowing the
+ * user says so, so that an identity provider outage (Stytch's keys unreachable) does not
+ * take it down with a 503: `export const config: RouteConfig = { user: "optional" }` (user
+ * or `null`) or `{ user: "none" }` (never checked), see {@linkcode RouteConfig}.
+ *
  * ## Add an island
  * Create `islands/Name.tsx` with a default-exported component, use it in any page like a
  * normal component, run `deno task build`. The server renders it, wraps it in
@@ -59,7 +64,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { Context } from "hono";
 import type { ComponentType } from "preact";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { PayloadTooLargeError } from "../errors.ts";
+import { PayloadTooLargeError, ServiceUnavailableError } from "../errors.ts";
 import type { AppEnv } from "../http/context.ts";
 import { refuseCrossSiteWrites } from "../http/middleware.ts";
 import { buildCsp } from "./csp.ts";
@@ -74,9 +79,11 @@ import type {
   PageProps,
   PageState,
   RenderInit,
+  RouteConfig,
   RouteContext,
   RouteModule,
 } from "./types.ts";
+import type { User } from "../auth/identity.ts";
 
 export type * from "./types.ts";
 export { asset } from "./assets.ts";
@@ -139,6 +146,20 @@ export function createPages(manifest: Manifest): Hono<AppEnv> {
   return pages;
 }
 
+/** The signed-in user as the route's `config.user` asks for it (see `RouteConfig`). */
+async function sessionUser(
+  c: Context<AppEnv>,
+  mode: NonNullable<RouteConfig["user"]>,
+): Promise<User | null> {
+  if (mode === "none") return null;
+  try {
+    return await c.get("deps").identity.getSessionUser(c.req.raw);
+  } catch (error) {
+    if (mode === "optional" && error instanceof ServiceUnavailableError) return null;
+    throw error;
+  }
+}
+
 async function routeContext(
   c: Context<AppEnv>,
   module: RouteModule,
@@ -148,7 +169,7 @@ async function routeContext(
   const state: PageState = {
     deps,
     origin: c.get("origin"),
-    user: await deps.identity.getSessionUser(c.req.raw),
+    user: await sessionUser(c, module.config?.user ?? "required"),
     requestId: c.get("requestId"),
   };
   if (state.user) c.set("user", state.user);

@@ -4,7 +4,8 @@ import { createTestApp } from "../testing/app.ts";
 import { handleError, handleNotFound } from "../http/errors.ts";
 import { requestContext } from "../http/middleware.ts";
 import type { AppEnv } from "../http/context.ts";
-import { ValidationError } from "../errors.ts";
+import { ServiceUnavailableError, ValidationError } from "../errors.ts";
+import { createIdentityProvider } from "../auth/provider.ts";
 import { createPages, type Handlers, type Manifest, type PageProps } from "./mod.ts";
 
 interface ItemData {
@@ -151,4 +152,41 @@ Deno.test("static files: no way out of static/ and no hidden files", async () =>
     assert.equal(res.status, 404, path);
     await res.body?.cancel();
   }
+});
+
+Deno.test("a route's config.user decides whether an identity outage fails the page", async () => {
+  let checks = 0;
+  const test = await createTestApp({
+    identity: (config, kv) => ({
+      ...createIdentityProvider(config, kv),
+      getSessionUser: () => {
+        checks++;
+        return Promise.reject(new ServiceUnavailableError("Keys unreachable."));
+      },
+    }),
+  });
+  using _ = test;
+  const who = ({ state }: PageProps) => <p>user {state.user?.id ?? "none"}</p>;
+  const routes: Manifest["routes"] = {
+    "./routes/required.tsx": { default: who },
+    "./routes/optional.tsx": { default: who, config: { user: "optional" } },
+    "./routes/none.tsx": { default: who, config: { user: "none" } },
+  };
+  const app = new Hono<AppEnv>();
+  app.use(requestContext(test.deps));
+  app.onError(handleError);
+  app.route("/", createPages({ routes, islands: {} }));
+  const get = (path: string) => app.request(path, { headers: { Accept: "text/html" } });
+
+  const required = await get("/required");
+  assert.equal(required.status, 503);
+  await required.body?.cancel();
+  const optional = await get("/optional");
+  assert.equal(optional.status, 200);
+  assert.match(await optional.text(), /user none/);
+  assert.equal(checks, 2);
+  const none = await get("/none");
+  assert.equal(none.status, 200);
+  assert.match(await none.text(), /user none/);
+  assert.equal(checks, 2, "a route with user: none never asks the identity provider");
 });

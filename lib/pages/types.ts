@@ -9,7 +9,10 @@ export interface PageState {
   deps: Deps;
   /** The app's canonical origin, e.g. `http://localhost:8000`. */
   origin: string;
-  /** The signed-in user, or `null`. */
+  /**
+   * The signed-in user, or `null` (also `null` when the route's `config.user` is `"none"`,
+   * or `"optional"` and the identity provider could not tell; see {@linkcode RouteConfig}).
+   */
   user: User | null;
   requestId: string;
 }
@@ -61,6 +64,23 @@ export type Handlers<Data = undefined> = Partial<
   Record<"GET" | "POST" | "PUT" | "PATCH" | "DELETE", Handler<Data>>
 >;
 
+/**
+ * A route's optional `config` export (like Fresh's `RouteConfig`).
+ *
+ * `user` says how much the route depends on knowing who is signed in, which decides what
+ * happens when the identity provider cannot tell (e.g. Stytch's signing keys cannot be
+ * fetched while a session cookie is present):
+ * - `"required"` (default): `state.user` is resolved before the handler; if the provider
+ *   cannot tell, the request fails with 503 (a page that guards data must not guess).
+ * - `"optional"`: resolved the same way, but `null` when the provider cannot tell, so the
+ *   page still works (e.g. `/login`, which only skips the form for a signed-in person).
+ * - `"none"`: never resolved, `state.user` is `null` and no key fetch happens (e.g.
+ *   `/logout`, `/authenticate`, redirects).
+ */
+export interface RouteConfig {
+  user?: "required" | "optional" | "none";
+}
+
 /** What a file in `routes/` may export. */
 export interface RouteModule {
   /** The page (`PageProps`), or for `_app.tsx` the shell (`AppProps`). */
@@ -68,6 +88,7 @@ export interface RouteModule {
   default?: ComponentType<any>;
   // deno-lint-ignore no-explicit-any
   handler?: Handlers<any>;
+  config?: RouteConfig;
 }
 
 /** What a file in `islands/` exports: the island component as its default export. */

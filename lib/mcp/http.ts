@@ -7,12 +7,19 @@ import { WebStandardStreamableHTTPServerTransport } from "./sdk.ts";
 import { Hono } from "hono";
 import { requireBearer, requireScopes } from "../auth/bearer.ts";
 import type { AppEnv } from "../http/context.ts";
+import { invalidMessageProblem, refuseInvalidParams } from "./messages.ts";
 import { mcpCors, refuseForeignOrigins } from "./origin.ts";
 import { requiredScopes } from "./scopes.ts";
 import { createTodoMcpServer } from "./server.ts";
 
 /** Largest JSON-RPC request body accepted; larger ones get 413. */
 export const MAX_MCP_BODY_BYTES = 1024 * 1024;
+
+/**
+ * The sub-app's own paths: `/` (the endpoint, `/mcp`) and an empty segment after it, so that
+ * `/mcp/` answers too (clients and people often add the slash).
+ */
+const ENDPOINT = ["/", "/:trailingSlash{^$}"];
 
 /** Builds the `/mcp` sub-app. */
 export function createMcpApp(): Hono<AppEnv> {
@@ -21,7 +28,7 @@ export function createMcpApp(): Hono<AppEnv> {
   mcp.use(refuseForeignOrigins());
   mcp.use(requireBearer());
 
-  mcp.post("/", async (c) => {
+  mcp.on("POST", ENDPOINT, async (c) => {
     const { kv, config } = c.var.deps;
     let body: string | null;
     try {
@@ -41,6 +48,8 @@ export function createMcpApp(): Hono<AppEnv> {
     if (Array.isArray(parsed) && parsed.length === 0) {
       return jsonRpcError(400, -32600, "Invalid Request: an empty batch.");
     }
+    const invalid = parsed === undefined ? null : invalidMessageProblem(parsed);
+    if (invalid !== null) return jsonRpcError(400, -32600, invalid);
     if (parsed !== undefined) {
       const known = [config.mcp.readScope, config.mcp.writeScope];
       requireScopes(c.var.grant, requiredScopes(parsed, config.mcp), known);
@@ -52,6 +61,7 @@ export function createMcpApp(): Hono<AppEnv> {
       enableJsonResponse: true,
     });
     await server.connect(transport);
+    refuseInvalidParams(transport);
     try {
       // The original body stream is spent: hand the transport the text (or the parsed value).
       const request = new Request(c.req.raw.url, {
@@ -69,13 +79,15 @@ export function createMcpApp(): Hono<AppEnv> {
   });
 
   // Stateless: no standalone SSE stream to GET and no session to DELETE (spec: answer 405).
-  mcp.all(
-    "/",
-    () =>
-      jsonRpcError(405, -32000, "Method not allowed: send JSON-RPC requests with POST.", {
-        Allow: "POST, OPTIONS",
-      }),
-  );
+  for (const path of ENDPOINT) {
+    mcp.all(
+      path,
+      () =>
+        jsonRpcError(405, -32000, "Method not allowed: send JSON-RPC requests with POST.", {
+          Allow: "POST, OPTIONS",
+        }),
+    );
+  }
   return mcp;
 }
 

@@ -297,7 +297,19 @@ Deno.test("malformed JSON-RPC gets a JSON-RPC error, never a 500", async () => {
   const token = await env.token("user-a");
   const cases: [string, unknown, number, number][] = [
     ["not JSON", "{oops", 400, -32700],
-    ["not JSON-RPC", { hello: "world" }, 400, -32700],
+    ["not JSON-RPC", { hello: "world" }, 400, -32600],
+    ["null", null, 400, -32600],
+    ["a number", 42, 400, -32600],
+    ["a batch of numbers", [1, 2], 400, -32600],
+    ["a null id", { jsonrpc: "2.0", id: null, method: "ping" }, 400, -32600],
+    ["an object id", { jsonrpc: "2.0", id: { a: 1 }, method: "ping" }, 400, -32600],
+    [
+      "an id beyond safe integers",
+      `{"jsonrpc":"2.0","id":${"9".repeat(400)},"method":"ping"}`,
+      400,
+      -32600,
+    ],
+    ["jsonrpc 1.0", { jsonrpc: "1.0", id: 1, method: "ping" }, 400, -32600],
     ["empty batch", [], 400, -32600],
     ["unknown method", { jsonrpc: "2.0", id: 1, method: "todos/explode" }, 200, -32601],
   ];
@@ -311,9 +323,86 @@ Deno.test("malformed JSON-RPC gets a JSON-RPC error, never a 500", async () => {
   const wrongType = await env.post(token, initializeRequest(), { "Content-Type": "text/plain" });
   assert.equal(wrongType.status, 415);
   await wrongType.body?.cancel();
-  const wrongAccept = await env.post(token, initializeRequest(), { Accept: "text/html" });
-  assert.equal(wrongAccept.status, 406);
-  await wrongAccept.body?.cancel();
+  for (const accept of ["text/html", "application/json", "text/event-stream", ""]) {
+    const wrongAccept = await env.post(token, initializeRequest(), { Accept: accept });
+    assert.equal(wrongAccept.status, 406, `Accept: ${accept}`);
+    const json = await wrongAccept.json();
+    assert.equal(json.jsonrpc, "2.0");
+    assert.match(json.error.message, /accept both application\/json and text\/event-stream/);
+  }
+});
+
+Deno.test("requests whose params do not fit their method get -32602, not an internal error", async () => {
+  await using env = await startMcpTestEnv();
+  const token = await env.token("user-a");
+  const request = (method: string, params: unknown) => ({ jsonrpc: "2.0", id: 7, method, params });
+  const cases: [string, unknown, RegExp][] = [
+    ["no tool name", request("tools/call", {}), /params\.name/],
+    ["a numeric tool name", request("tools/call", { name: 5 }), /params\.name/],
+    [
+      "arguments as a string",
+      request("tools/call", { name: "createTodo", arguments: "x" }),
+      /arguments/,
+    ],
+    ["a resource URI that is no URI", request("resources/read", { uri: "::::" }), /uri/],
+    ["no resource URI", request("resources/read", {}), /uri/],
+    [
+      "a numeric prompt argument",
+      request("prompts/get", {
+        name: "reviewOpenTodos",
+        arguments: { focus: 5 },
+      }),
+      /focus/,
+    ],
+  ];
+  for (const [name, body, mentions] of cases) {
+    const response = await env.post(token, body, { "Mcp-Protocol-Version": "2025-11-25" });
+    assert.equal(response.status, 200, name);
+    const json = await response.json();
+    assert.equal(json.id, 7, name);
+    assert.equal(json.error?.code, -32602, `${name}: ${JSON.stringify(json)}`);
+    assert.match(json.error.message, mentions, name);
+    assert.ok(!json.error.message.includes("\n"), `${name}: a one-line message`);
+  }
+  // In a batch, only the bad request gets the error; the good one is answered.
+  const batch = await env.post(token, [request("tools/call", {}), {
+    jsonrpc: "2.0",
+    id: 8,
+    method: "ping",
+  }], { "Mcp-Protocol-Version": "2025-06-18" });
+  const answers = await batch.json();
+  assert.deepEqual(answers.map((a: { id: number }) => a.id).sort(), [7, 8]);
+  assert.equal(answers.find((a: { id: number }) => a.id === 7).error.code, -32602);
+  assert.deepEqual(answers.find((a: { id: number }) => a.id === 8).result, {});
+  assert.deepEqual(await listTodos(env.app.kv, "user-a"), []);
+});
+
+Deno.test("/mcp/ with a trailing slash answers like /mcp", async () => {
+  await using env = await startMcpTestEnv();
+  const token = await env.token("user-a");
+  const post = (path: string, auth: string | null) =>
+    env.app.request(path, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json, text/event-stream",
+        ...(auth ? { Authorization: `Bearer ${auth}` } : {}),
+      },
+      body: JSON.stringify(initializeRequest()),
+    });
+  const ok = await post("/mcp/", token);
+  assert.equal(ok.status, 200);
+  assert.equal((await ok.json()).result.protocolVersion, "2025-11-25");
+  const anonymous = await post("/mcp/", null);
+  assert.equal(anonymous.status, 401);
+  assert.equal(challenge(anonymous).resource_metadata, PRM_URL);
+  await anonymous.body?.cancel();
+  const get = await env.app.request("/mcp/", { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(get.status, 405);
+  await get.body?.cancel();
+  const deeper = await post("/mcp/x", token);
+  assert.equal(deeper.status, 404);
+  await deeper.body?.cancel();
 });
 
 Deno.test("GET and DELETE get 405 (stateless: no SSE stream, no session)", async () => {

@@ -67,6 +67,59 @@ Deno.test("todo app in Chromium", async (t) => {
   );
 
   await t.step(
+    "keyboard: labelled controls, and focus stays in the list after edit and delete",
+    () =>
+      browser.withPage(async (page) => {
+        await signIn(page, server, "keys@example.com");
+        const focused = () =>
+          page.evaluate(() => {
+            const el = document.activeElement!;
+            return `${el.tagName.toLowerCase()} ${el.closest("li")?.dataset.id ?? el.id}`;
+          });
+        await page.focus("#new-todo");
+        for (const text of ["One", "Two", "Three"]) {
+          await page.keyboard.type(text);
+          await page.keyboard.press("Enter");
+          await item(page, text).waitFor();
+          assert.equal(await focused(), "input new-todo");
+        }
+        const ids = await page.locator("li.todo").evaluateAll((els) =>
+          els.map((el) => (el as HTMLElement).dataset.id!)
+        );
+        // Every control has an accessible name that says which todo it acts on.
+        assert.equal(await page.getByRole("button", { name: "Mark complete: Two" }).count(), 1);
+        assert.equal(await page.getByRole("button", { name: "Delete: Two" }).count(), 1);
+        assert.equal(await page.locator("summary", { hasText: "Edit: Two" }).count(), 1);
+        assert.equal(await page.getByLabel("New todo").count(), 1);
+
+        const two = item(page, "Two");
+        await two.locator("summary").focus();
+        await page.keyboard.press("Enter");
+        await two.locator("input[name=text]").focus();
+        await page.keyboard.press("End");
+        await page.keyboard.type(" edited");
+        await page.keyboard.press("Enter");
+        await item(page, "Two edited").waitFor();
+        assert.equal(await focused(), `summary ${ids[1]}`);
+
+        await item(page, "Two edited").locator("button.delete").focus();
+        await page.keyboard.press("Enter");
+        await item(page, "Two edited").waitFor({ state: "detached" });
+        assert.equal(await focused(), `button ${ids[2]}`, "focus moves to the next todo");
+
+        await item(page, "Three").locator("button.delete").focus();
+        await page.keyboard.press("Enter");
+        await item(page, "Three").waitFor({ state: "detached" });
+        assert.equal(await focused(), `button ${ids[0]}`, "or to the one before the last");
+
+        await item(page, "One").locator("button.delete").focus();
+        await page.keyboard.press("Enter");
+        await item(page, "One").waitFor({ state: "detached" });
+        assert.equal(await focused(), "input new-todo", "or to the input when none is left");
+      }),
+  );
+
+  await t.step(
     "shows the API's error message for invalid text",
     () =>
       browser.withPage(async (page) => {
@@ -74,6 +127,7 @@ Deno.test("todo app in Chromium", async (t) => {
         await page.fill("#new-todo", "   ");
         await page.press("#new-todo", "Enter");
         assert.match(await page.locator(".error").textContent() ?? "", /must not be empty/);
+        assert.equal(await page.getAttribute("#new-todo", "aria-describedby"), "todo-error");
         assert.equal(await page.locator("li.todo").count(), 0);
       }),
   );

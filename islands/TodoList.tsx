@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { Todo } from "../lib/todos.ts";
 
 export interface TodoListProps {
@@ -42,6 +42,15 @@ export default function TodoList(props: TodoListProps) {
   const [error, setError] = useState(props.error ?? null);
   const [busy, setBusy] = useState(false);
   const [draft, setDraft] = useState("");
+  const list = useRef<HTMLDivElement>(null);
+  /** Selector of the element to focus once the list has re-rendered (keyboard users keep their place). */
+  const focusNext = useRef<string | null>(null);
+
+  useEffect(() => {
+    if (focusNext.current === null) return;
+    list.current?.querySelector<HTMLElement>(focusNext.current)?.focus();
+    focusNext.current = null;
+  });
 
   async function apply(event: Event, change: Change): Promise<boolean> {
     event.preventDefault();
@@ -71,7 +80,7 @@ export default function TodoList(props: TodoListProps) {
 
   const open = todos.filter((todo) => !todo.completed).length;
   return (
-    <div class="todo-list" aria-busy={busy}>
+    <div class="todo-list" aria-busy={busy} ref={list}>
       <form
         class="add-form"
         method="post"
@@ -89,12 +98,14 @@ export default function TodoList(props: TodoListProps) {
           maxLength={500}
           autocomplete="off"
           placeholder="What needs doing?"
+          aria-invalid={error ? "true" : undefined}
+          aria-describedby={error ? "todo-error" : undefined}
           value={draft}
           onInput={(event) => setDraft(event.currentTarget.value)}
         />
         <button type="submit" class="primary">Add</button>
       </form>
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && <p class="error" id="todo-error" role="alert">{error}</p>}
       {todos.length === 0
         ? <p class="empty">Nothing to do yet. Add your first todo above.</p>
         : <p class="count">{open} of {todos.length} left</p>}
@@ -127,7 +138,10 @@ export default function TodoList(props: TodoListProps) {
             </form>
             <span class="text">{todo.text}</span>
             <details class="edit">
-              <summary>Edit</summary>
+              <summary>
+                <span aria-hidden="true">Edit</span>
+                <span class="visually-hidden">Edit: {todo.text}</span>
+              </summary>
               <form
                 method="post"
                 action="/todoapp"
@@ -136,6 +150,7 @@ export default function TodoList(props: TodoListProps) {
                   const text = String(new FormData(form).get("text") ?? "");
                   if (await apply(event, { action: "edit", id: todo.id, text })) {
                     form.closest("details")?.removeAttribute("open");
+                    focusNext.current = `li[data-id="${todo.id}"] summary`;
                   }
                 }}
               >
@@ -155,13 +170,25 @@ export default function TodoList(props: TodoListProps) {
             <form
               method="post"
               action="/todoapp"
-              onSubmit={(event) =>
-                apply(event, { action: "delete", id: todo.id })}
+              onSubmit={async (event) => {
+                // Focus moves to the todo that takes this one's place (or the one before it,
+                // or the input when the list is empty) instead of falling back to the page.
+                const index = todos.findIndex((other) =>
+                  other.id === todo.id
+                );
+                const neighbour = todos[index + 1] ?? todos[index - 1];
+                if (await apply(event, { action: "delete", id: todo.id })) {
+                  focusNext.current = neighbour
+                    ? `li[data-id="${neighbour.id}"] button.check`
+                    : "#new-todo";
+                }
+              }}
             >
               <input type="hidden" name="action" value="delete" />
               <input type="hidden" name="id" value={todo.id} />
-              <button type="submit" class="delete" title="Delete">
-                Delete<span class="visually-hidden">: {todo.text}</span>
+              <button type="submit" class="delete">
+                <span aria-hidden="true">Delete</span>
+                <span class="visually-hidden">Delete: {todo.text}</span>
               </button>
             </form>
           </li>

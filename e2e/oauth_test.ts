@@ -29,7 +29,12 @@ async function register(server: TestServer, redirectUri: string, name: string): 
   return (await response.json()).client_id;
 }
 
-async function authorizeUrl(server: TestServer, clientId: string, redirectUri: string) {
+async function authorizeUrl(
+  server: TestServer,
+  clientId: string,
+  redirectUri: string,
+  state = "browser-state",
+) {
   const verifier = crypto.randomUUID() + crypto.randomUUID();
   const url = new URL(server.url("/oauth/authorize"));
   url.search = new URLSearchParams({
@@ -38,7 +43,7 @@ async function authorizeUrl(server: TestServer, clientId: string, redirectUri: s
     redirect_uri: redirectUri,
     code_challenge: await s256(verifier),
     code_challenge_method: "S256",
-    state: "browser-state",
+    state,
     scope: "read:todos write:todos",
     resource: server.url("/mcp"),
   }).toString();
@@ -146,6 +151,25 @@ Deno.test("OAuth consent in Chromium", async (t) => {
         assert.equal(landed.searchParams.get("code"), null);
         await page.goto(server.url("/connections"));
         assert.equal(await page.locator("li.todo").count(), 0);
+      }),
+  );
+
+  await t.step(
+    "an authorize URL over 2,048 characters still reaches the consent page after sign-in",
+    () =>
+      browser.withPage(async (page) => {
+        const longUri = `${callback.uri}/${"x".repeat(1200)}`;
+        const clientId = await register(server, longUri, "Long URL Agent");
+        const state = "s".repeat(1200);
+        const { url } = await authorizeUrl(server, clientId, longUri, state);
+        assert.ok(url.length > 2048, `${url.length} characters`);
+        await signInToConsent(page, url, "carol@example.com");
+        assert.equal(await page.locator(".client-name").textContent(), "Long URL Agent");
+        await page.click("button[value=allow]");
+        await page.waitForURL((at) => at.href.startsWith(longUri));
+        const landed = new URL(page.url());
+        assert.equal(landed.searchParams.get("state"), state);
+        assert.ok(landed.searchParams.get("code"));
       }),
   );
 

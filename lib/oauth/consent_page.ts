@@ -4,7 +4,6 @@
  * `routes/oauth/authorize.tsx` dispatches here; the view is `components/OAuthConsent.tsx`.
  */
 import type { Handlers, RouteContext } from "../pages/mod.ts";
-import { loginUrl } from "../pages/return_to.ts";
 import {
   approve,
   type AuthorizeEnv,
@@ -19,6 +18,7 @@ import {
 import { MetadataDocumentError } from "./cimd.ts";
 import { findClient } from "./clients.ts";
 import { AuthorizePageError, OAuthError } from "./errors.ts";
+import { authorizeParams, loginUrlForAuthorize, ParkedRequestError } from "./parked.ts";
 import { supportedScopes } from "./scopes.ts";
 
 /** What the consent page shows: the form, or why the request cannot go on. */
@@ -39,12 +39,14 @@ export type ConsentData =
 export const localAuthorizeHandlers: Handlers<ConsentData> = {
   async GET(ctx) {
     const env = envOf(ctx);
-    const params = ctx.url.searchParams;
-    let target;
+    let params, target;
     try {
+      params = await authorizeParams(env.kv, ctx.url);
       target = await verifyClientAndRedirect(env, params);
     } catch (error) {
-      if (error instanceof AuthorizePageError) return showError(ctx, error.message, 400);
+      if (error instanceof AuthorizePageError || error instanceof ParkedRequestError) {
+        return showError(ctx, error.message, 400);
+      }
       throw error;
     }
     const prompt = params.get("prompt");
@@ -53,7 +55,12 @@ export const localAuthorizeHandlers: Handlers<ConsentData> = {
       const user = ctx.state.user;
       if (!user) {
         if (prompt === "none") throw new OAuthError("login_required", "Sign-in is required.");
-        return ctx.redirect(loginUrl(ctx.url), 302);
+        try {
+          return ctx.redirect(await loginUrlForAuthorize(env.kv, ctx.url), 302);
+        } catch (error) {
+          if (error instanceof ParkedRequestError) return showError(ctx, error.message, 400);
+          throw error;
+        }
       }
       if (prompt !== "consent" && prompt !== "login" && await isRemembered(env, user.id, request)) {
         return ctx.redirect(await approve(env, user.id, target.client, request), 302);

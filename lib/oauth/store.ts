@@ -8,6 +8,7 @@
  * ["oauth_clients", clientId]                       -> StoredClient (expires when unused)
  * ["oauth_cimd", clientIdUrl]                       -> StoredClient (cached metadata document)
  * ["oauth_pending", tokenHash]                      -> PendingAuthorization (consent form, 10 min)
+ * ["oauth_parked", referenceHash]                   -> ParkedRequest (authorize query kept over sign-in, 10 min)
  * ["oauth_codes", codeHash]                         -> StoredCode (kept until expiry to spot replays)
  * ["oauth_consents", userId, clientId]              -> StoredConsent
  * ["oauth_grants", userId, clientId, grantId]       -> StoredGrant (one code's chain of tokens)
@@ -52,6 +53,13 @@ export interface AuthorizationRequest {
 export interface PendingAuthorization {
   userId: string;
   request: AuthorizationRequest;
+  expiresAt: number;
+}
+
+/** An authorization request's query, kept while the person signs in (lib/oauth/parked.ts). */
+export interface ParkedRequest {
+  /** The authorize URL's search string, `?` included. */
+  query: string;
   expiresAt: number;
 }
 
@@ -106,6 +114,7 @@ export const keys = {
   client: (clientId: string): Deno.KvKey => ["oauth_clients", clientId],
   metadataDocument: (url: string): Deno.KvKey => ["oauth_cimd", url],
   pending: (tokenHash: string): Deno.KvKey => ["oauth_pending", tokenHash],
+  parked: (referenceHash: string): Deno.KvKey => ["oauth_parked", referenceHash],
   code: (codeHash: string): Deno.KvKey => ["oauth_codes", codeHash],
   consent: (userId: string, clientId: string): Deno.KvKey => ["oauth_consents", userId, clientId],
   consentsOf: (userId: string): Deno.KvKey => ["oauth_consents", userId],
@@ -226,6 +235,28 @@ export async function takePendingAuthorization(
     if (result.ok) return pending;
   }
   return null;
+}
+
+// ---- parked authorization requests ---------------------------------------------------
+
+/** Keeps an authorization request's query under the hash of its reference until it expires. */
+export async function parkRequest(
+  kv: Deno.Kv,
+  referenceHash: string,
+  parked: ParkedRequest,
+  now: number,
+): Promise<void> {
+  await kv.set(keys.parked(referenceHash), parked, { expireIn: remaining(parked.expiresAt, now) });
+}
+
+/** A parked request, or `null` when it is unknown or expired. */
+export async function getParkedRequest(
+  kv: Deno.Kv,
+  referenceHash: string,
+  now: number,
+): Promise<ParkedRequest | null> {
+  const parked = (await kv.get<ParkedRequest>(keys.parked(referenceHash))).value;
+  return parked && parked.expiresAt > now ? parked : null;
 }
 
 // ---- consents -------------------------------------------------------------------------

@@ -161,6 +161,20 @@ function stytchConsistencyProblems(data: z.infer<typeof EnvSchema>, onDenoDeploy
   return problems;
 }
 
+/**
+ * Messages echo some values to help (a URL that is not one), but never a secret: the
+ * configured `STYTCH_SECRET` wherever it appears (e.g. pasted into `STYTCH_DOMAIN`), and
+ * anything shaped like a Stytch secret.
+ */
+function hideSecrets(message: string, env: Record<string, string | undefined>): string {
+  const secret = env.STYTCH_SECRET?.trim();
+  let shown = secret && secret.length >= 8
+    ? message.replaceAll(secret, "[STYTCH_SECRET]")
+    : message;
+  shown = shown.replace(/secret-(test|live)-[\w+/=-]{8,}/g, "secret-$1-[hidden]");
+  return shown;
+}
+
 /** Parses the environment into a {@linkcode Config}, throwing a {@linkcode ConfigError} naming every problem. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const blankAsMissing = Object.fromEntries(
@@ -191,7 +205,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         "audiences must not be derived from request headers.",
     );
   }
-  if (!result.success || problems.length > 0) throw new ConfigError(problems);
+  if (!result.success || problems.length > 0) {
+    throw new ConfigError(problems.map((problem) => hideSecrets(problem, blankAsMissing)));
+  }
 
   const data = result.data;
   return {

@@ -115,6 +115,32 @@ Deno.test("a malformed project id, secret or public token is named without echoi
   }
 });
 
+Deno.test("a secret in the wrong variable is never echoed in any message", () => {
+  const secret = STYTCH.STYTCH_SECRET;
+  const other = "secret-live-zyxwvutsrqponmlkjihgfedcba9876";
+  const cases: Record<string, string | undefined>[] = [
+    { ...STYTCH, STYTCH_DOMAIN: secret },
+    { ...STYTCH, STYTCH_DOMAIN: `https://stytch.example/${secret}` },
+    { ...STYTCH, PUBLIC_URL: `${secret}.example` },
+    { ...STYTCH, MCP_ALLOWED_ORIGINS: `https://ok.example,${secret}` },
+    { ...STYTCH, STYTCH_DOMAIN: other, STYTCH_SECRET: "" },
+    { ...DEPLOY, STYTCH_DOMAIN: other },
+  ];
+  for (const env of cases) {
+    const message = (() => {
+      try {
+        parseConfig(env);
+      } catch (error) {
+        assert.ok(error instanceof ConfigError);
+        return error.message;
+      }
+      assert.fail(`expected a ConfigError for ${Object.keys(env)}`);
+    })();
+    assert.ok(!message.includes(secret) && !message.includes(other), message);
+    assert.match(message, /STYTCH_DOMAIN|PUBLIC_URL|MCP_ALLOWED_ORIGINS/);
+  }
+});
+
 Deno.test("a malformed STYTCH_DOMAIN is named with the reason", () => {
   const cases: [string, RegExp][] = [
     [

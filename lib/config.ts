@@ -199,6 +199,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         "(the built-in local sign-in is for development only).",
     );
   }
+  if (onDenoDeploy && result.success && result.data.PUBLIC_URL?.protocol === "http:") {
+    problems.push("PUBLIC_URL must use https on Deno Deploy.");
+  }
   if (onDenoDeploy && blankAsMissing.PUBLIC_URL === undefined) {
     problems.push(
       "Deno Deploy requires PUBLIC_URL (the app's https origin): OAuth metadata and token " +

@@ -196,6 +196,10 @@ Deno.test("several problems are all reported at once", () => {
 Deno.test("Deno Deploy requires Stytch and PUBLIC_URL", () => {
   assertOneProblem({ ...DEPLOY }, /^Deno Deploy requires Stytch: set STYTCH_PROJECT_ID, /);
   assertOneProblem({ ...STYTCH, DENO_DEPLOYMENT_ID: "abc" }, /^Deno Deploy requires PUBLIC_URL/);
+  assertOneProblem(
+    { ...STYTCH, ...DEPLOY, PUBLIC_URL: "http://localhost:8000" },
+    /^PUBLIC_URL must use https on Deno Deploy\.$/,
+  );
   const problems = problemsOf({ DENO_DEPLOYMENT_ID: "abc" });
   assert.equal(problems.length, 2, problems.join("\n"));
   assertOneProblem(

@@ -25,17 +25,33 @@ export interface DocumentFetcher {
   timeoutMs?: number;
 }
 
-/** Real DNS and `fetch`. */
-export const defaultDocumentFetcher: DocumentFetcher = {
-  async lookup(hostname) {
-    const results = await Promise.allSettled([
-      Deno.resolveDns(hostname, "A"),
-      Deno.resolveDns(hostname, "AAAA"),
-    ]);
-    return results.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
-  },
-  fetch: (url, init) => fetch(url, init),
-};
+/** Time limit of the DNS lookup before a fetch. */
+export const LOOKUP_TIMEOUT_MS = 3_000;
+
+/**
+ * Real DNS (A and AAAA, through the system's resolver or `nameServer`) and real `fetch`.
+ * Production uses it as {@linkcode defaultDocumentFetcher}; tests point `nameServer` at a
+ * loopback DNS server to run this same code without the outside world.
+ */
+export function createDocumentFetcher(
+  options: { nameServer?: { ipAddr: string; port?: number } } = {},
+): DocumentFetcher {
+  return {
+    async lookup(hostname) {
+      const signal = AbortSignal.timeout(LOOKUP_TIMEOUT_MS);
+      const query = { signal, ...(options.nameServer ? { nameServer: options.nameServer } : {}) };
+      const results = await Promise.allSettled([
+        Deno.resolveDns(hostname, "A", query),
+        Deno.resolveDns(hostname, "AAAA", query),
+      ]);
+      return results.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
+    },
+    fetch: (url, init) => fetch(url, init),
+  };
+}
+
+/** Real DNS and `fetch`: what the app uses unless `Deps.documentFetcher` replaces it. */
+export const defaultDocumentFetcher: DocumentFetcher = createDocumentFetcher();
 
 /** Why a client metadata document cannot be used; shown to the person or the client. */
 export class MetadataDocumentError extends Error {

@@ -86,12 +86,17 @@ function isPublicIPv6(g: number[]): boolean {
   if (g.slice(0, 7).every((x) => x === 0) && g[7] === 1) return false; // loopback
   if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return isPublicIPv4(embeddedV4);
   if (g.slice(0, 6).every((x) => x === 0)) return false; // IPv4-compatible (deprecated)
+  if (g.slice(0, 4).every((x) => x === 0) && g[4] === 0xffff && g[5] === 0) return false; // SIIT
+  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) return false; // local-use NAT64
   if (g[0] === 0x64 && g[1] === 0xff9b) return isPublicIPv4(embeddedV4); // NAT64
   if ((g[0] & 0xfe00) === 0xfc00) return false; // unique local
   if ((g[0] & 0xffc0) === 0xfe80) return false; // link-local
   if ((g[0] & 0xffc0) === 0xfec0) return false; // site-local (deprecated)
   if ((g[0] & 0xff00) === 0xff00) return false; // multicast
+  if (g[0] === 0x2001 && g[1] < 0x0200) return false; // IETF protocol assignments, Teredo
   if (g[0] === 0x2001 && g[1] === 0x0db8) return false; // documentation
+  if ((g[0] & 0xfff0) === 0x3ff0) return false; // documentation (3fff::/20)
+  if (g[0] === 0x5f00) return false; // SRv6 SIDs
   if (g[0] === 0x0100 && g[1] === 0 && g[2] === 0 && g[3] === 0) return false; // discard
   if (g[0] === 0x2002) return isPublicIPv4([g[1] >> 8, g[1] & 255, g[2] >> 8, g[2] & 255]); // 6to4
   return true;

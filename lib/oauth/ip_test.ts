@@ -3,7 +3,14 @@ import { isIpLiteral, isPublicAddress } from "./ip.ts";
 
 Deno.test("public unicast addresses pass the SSRF guard", () => {
   for (
-    const address of ["93.184.216.34", "8.8.8.8", "172.32.0.1", "2606:4700::1111", "::ffff:8.8.8.8"]
+    const address of [
+      "93.184.216.34",
+      "8.8.8.8",
+      "172.32.0.1",
+      "2606:4700::1111",
+      "::ffff:8.8.8.8",
+      "2001:4860:4860::8888",
+    ]
   ) {
     assert.equal(isPublicAddress(address), true, address);
   }
@@ -36,6 +43,12 @@ Deno.test("private, loopback, link-local and special addresses are refused", () 
       "::ffff:10.0.0.1",
       "64:ff9b::10.0.0.1",
       "2002:0a00:0001::1",
+      "::ffff:0:127.0.0.1",
+      "64:ff9b:1::a00:1",
+      "2001::5efe:7f00:1",
+      "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+      "3fff::1",
+      "5f00::1",
       "not-an-ip",
       "1::2::3",
     ]

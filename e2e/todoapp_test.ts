@@ -120,6 +120,30 @@ Deno.test("todo app in Chromium", async (t) => {
   );
 
   await t.step(
+    "a todo typed when the session has ended survives signing in again",
+    () =>
+      browser.withPage(async (page, { context }) => {
+        await signIn(page, server, "expired@example.com");
+        await context.clearCookies();
+        await page.fill("#new-todo", "Typed before the session ended");
+        await page.press("#new-todo", "Enter");
+        await page.waitForURL((url) => url.pathname === "/login");
+        await page.fill("#email", "expired@example.com");
+        await page.click("button[type=submit]");
+        await page.waitForURL(server.url("/todoapp"));
+        await page.waitForSelector("pages-island[data-island=TodoList][data-hydrated]");
+        await page.waitForFunction(() =>
+          (document.querySelector("#new-todo") as HTMLInputElement).value ===
+            "Typed before the session ended"
+        );
+        assert.equal(await page.evaluate(() => document.activeElement?.id), "new-todo");
+        assert.equal(await page.locator("li.todo").count(), 0, "nothing was added unasked");
+        await page.reload();
+        assert.equal(await page.inputValue("#new-todo"), "", "the draft is restored once");
+      }),
+  );
+
+  await t.step(
     "shows the API's error message for invalid text",
     () =>
       browser.withPage(async (page) => {

@@ -7,6 +7,9 @@ export interface TodoListProps {
   error?: string | null;
 }
 
+/** Where a typed todo waits while the person is sent to sign in again (see `apply`). */
+const DRAFT_KEY = "todo.draft";
+
 type Change =
   | { action: "add"; text: string }
   | { action: "complete" | "incomplete" | "delete"; id: string }
@@ -52,6 +55,15 @@ export default function TodoList(props: TodoListProps) {
     focusNext.current = null;
   });
 
+  useEffect(() => {
+    // Back from renewing the session: the todo typed before it is still in the input.
+    const kept = sessionStorage.getItem(DRAFT_KEY);
+    if (kept === null) return;
+    sessionStorage.removeItem(DRAFT_KEY);
+    setDraft(kept);
+    focusNext.current = "#new-todo";
+  }, []);
+
   async function apply(event: Event, change: Change): Promise<boolean> {
     event.preventDefault();
     if (busy) return false;
@@ -59,6 +71,9 @@ export default function TodoList(props: TodoListProps) {
     try {
       const res = await fetch(...request(change));
       if (res.status === 401) {
+        // The session ended (with Stytch, its five-minute JWT expired): sign-in renews it and
+        // comes back here. Keep what was being typed; other changes are one click to redo.
+        if (change.action === "add") sessionStorage.setItem(DRAFT_KEY, change.text);
         location.assign(`/login?returnTo=${encodeURIComponent(location.pathname)}`);
         return false;
       }

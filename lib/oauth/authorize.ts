@@ -89,7 +89,17 @@ export function parseAuthorizationRequest(
   params: URLSearchParams,
   target: VerifiedTarget,
 ): AuthorizationRequest {
-  for (const name of ["response_type", "code_challenge", "scope", "resource", "state"]) {
+  for (
+    const name of [
+      "response_type",
+      "code_challenge",
+      "code_challenge_method",
+      "scope",
+      "resource",
+      "state",
+      "prompt",
+    ]
+  ) {
     if (params.getAll(name).length > 1) {
       throw new OAuthError("invalid_request", `${name} is repeated.`);
     }

@@ -83,16 +83,18 @@ Deno.test("authorize redirects bad PKCE, response_type, scope and resource back 
     [{ response_type: "token" }, "unsupported_response_type"],
     [{ scope: "admin:everything" }, "invalid_scope"],
     [{ resource: "https://other.example/mcp" }, "invalid_target"],
+    [{ extra: "&code_challenge_method=plain" }, "invalid_request"],
+    [{ extra: "&state=other" }, "invalid_request"],
+    [{ extra: "&prompt=consent&prompt=none" }, "invalid_request"],
   ];
   const before = await countEntries(app.kv);
-  for (const [overrides, error] of cases) {
-    const response = await app.request(authorizePath(clientId, challenge, overrides), {
-      headers: { Cookie: cookie },
-    });
-    assert.equal(response.status, 302, JSON.stringify(overrides));
+  for (const [{ extra, ...overrides }, error] of cases) {
+    const path = authorizePath(clientId, challenge, overrides) + (extra ?? "");
+    const response = await app.request(path, { headers: { Cookie: cookie } });
+    assert.equal(response.status, 302, path);
     const location = new URL(response.headers.get("Location")!);
     assert.equal(location.origin + location.pathname, REDIRECT_URI);
-    assert.equal(location.searchParams.get("error"), error, JSON.stringify(overrides));
+    assert.equal(location.searchParams.get("error"), error, path);
     assert.equal(location.searchParams.get("state"), "state-123");
     assert.equal(location.searchParams.get("iss"), TEST_ORIGIN);
   }
@@ -241,6 +243,10 @@ Deno.test("/connections lists approved apps and revoking one forgets the consent
   const html = await list.text();
   assert.match(html, /Claude &lt;Test(&gt;|>)/);
   assert.match(html, /127\.0\.0\.1:33418/);
+  const echoed = await app.request("/connections?revoked=%3Cb%3ECall%20555%3C%2Fb%3E", {
+    headers: { Cookie: cookie },
+  });
+  assert.ok(!(await echoed.text()).includes("Call 555"), "nothing from the URL is shown");
 
   const revoke = await app.request("/connections", {
     method: "POST",
@@ -252,7 +258,10 @@ Deno.test("/connections lists approved apps and revoking one forgets the consent
     body: new URLSearchParams({ client_id: clientId }),
   });
   assert.equal(revoke.status, 303);
+  assert.equal(revoke.headers.get("Location"), "/connections?revoked=1");
   await revoke.body?.cancel();
+  const after = await app.request("/connections?revoked=1", { headers: { Cookie: cookie } });
+  assert.match(await after.text(), /Access revoked/);
   const user = (await app.deps.identity.getSessionUser(
     new Request(TEST_ORIGIN, { headers: { Cookie: cookie } }),
   ))!;

@@ -2,12 +2,12 @@ import type { StoredConsent } from "../lib/oauth/store.ts";
 
 /** The list of apps a person approved (MCP clients of the built-in authorization server). */
 export function ConnectedApps(
-  { consents, revoked }: { consents: StoredConsent[]; revoked: string | null },
+  { consents, revoked }: { consents: StoredConsent[]; revoked: boolean },
 ) {
   return (
     <main class="card">
       <h1>Connected apps</h1>
-      {revoked && <p role="status">Revoked access for {revoked}.</p>}
+      {revoked && <p role="status">Access revoked: that app's tokens no longer work.</p>}
       {consents.length === 0
         ? <p class="empty">No apps are connected. Apps you allow on a consent page appear here.</p>
         : (

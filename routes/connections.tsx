@@ -7,7 +7,8 @@ import { loginUrl } from "../lib/pages/return_to.ts";
 
 interface Data {
   consents: StoredConsent[];
-  revoked: string | null;
+  /** Set right after a revocation (the page says so, without echoing anything from the URL). */
+  revoked: boolean;
 }
 
 /** Connected apps live in the built-in authorization server (local mode only). */
@@ -23,10 +24,9 @@ export const handler: Handlers<Data> = {
     requireLocal(ctx.state);
     const user = ctx.state.user;
     if (!user) return ctx.redirect(loginUrl(ctx.url), 302);
-    const revoked = ctx.url.searchParams.get("revoked");
     return ctx.render({
       consents: await listConsents(ctx.state.deps.kv, user.id),
-      revoked: revoked ? revoked.slice(0, 200) : null,
+      revoked: ctx.url.searchParams.get("revoked") === "1",
     });
   },
   async POST(ctx) {
@@ -42,8 +42,7 @@ export const handler: Handlers<Data> = {
     const consent = (await listConsents(kv, user.id)).find((c) => c.clientId === clientId);
     if (!consent) throw new NotFoundError("That app is not connected to your account.");
     await revokeConsent(kv, user.id, clientId);
-    const name = consent.clientName || consent.redirectHost;
-    return ctx.redirect(`/connections?revoked=${encodeURIComponent(name)}`);
+    return ctx.redirect("/connections?revoked=1");
   },
 };
 

@@ -84,8 +84,7 @@ export function parseClientMetadata(
   }
 
   const rawName = optionalString(meta.client_name, "client_name", MAX_CLIENT_NAME_LENGTH);
-  // deno-lint-ignore no-control-regex
-  const clientName = rawName?.replace(/[\u0000-\u001f\u007f]/g, "").trim() || null;
+  const clientName = rawName === null ? null : displayName(rawName);
 
   const clientUri = optionalString(meta.client_uri, "client_uri", MAX_URI_LENGTH);
   if (clientUri !== null && !/^https?:\/\//i.test(clientUri)) {
@@ -110,6 +109,16 @@ export function parseClientMetadata(
     clientUri,
     grantTypes,
   };
+}
+
+/**
+ * A client name fit to show on the consent page: control and invisible formatting characters
+ * (bidirectional overrides, zero-width characters) removed, since they could make the name
+ * read as another; `null` when nothing is left.
+ */
+export function displayName(name: string): string | null {
+  return name.replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}]/gu, "").replace(/\s+/g, " ").trim() ||
+    null;
 }
 
 function invalid(message: string): OAuthError {

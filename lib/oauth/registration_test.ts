@@ -1,7 +1,18 @@
 import assert from "node:assert/strict";
 import { createTestApp, type TestApp } from "../testing/app.ts";
 import { keys, type StoredClient } from "./store.ts";
-import { authorizeCode, exchangeCode, pkcePair, registerClient } from "./test_support.ts";
+import {
+  authorizeCode,
+  authorizePath,
+  csrfTokenOf,
+  exchangeCode,
+  pkcePair,
+  postConsent,
+  REDIRECT_URI,
+  registerClient,
+  RESOURCE,
+  tokenRequest,
+} from "./test_support.ts";
 
 function register(app: TestApp, body: unknown, contentType = "application/json") {
   return app.request("/oauth/register", {
@@ -43,16 +54,68 @@ Deno.test("registration stores a public client and answers RFC 7591 metadata", a
   assert.equal(stored?.clientName, "MCP Inspector");
 });
 
-Deno.test("a client asking for a secret method is registered as a public client", async () => {
+Deno.test("Claude's registration (client_secret_post) gets a public client that completes the flow", async () => {
   using app = await createTestApp();
+  const callback = "https://claude.ai/api/mcp/auth_callback";
+  // What claude.ai sends (RFC 7591 §3.2.1 lets the server answer with another method).
   const response = await register(app, {
-    redirect_uris: ["https://claude.ai/api/mcp/auth_callback"],
+    client_name: "Claude",
+    redirect_uris: [callback],
+    grant_types: ["authorization_code", "refresh_token"],
+    response_types: ["code"],
     token_endpoint_auth_method: "client_secret_post",
   });
   assert.equal(response.status, 201);
   const body = await response.json();
   assert.equal(body.token_endpoint_auth_method, "none");
   assert.equal(body.client_secret, undefined);
+  assert.deepEqual(body.redirect_uris, [callback]);
+  for (const method of ["none", "client_secret_basic"]) {
+    const other = await register(app, {
+      redirect_uris: [callback],
+      token_endpoint_auth_method: method,
+    });
+    assert.equal(other.status, 201, method);
+    assert.equal((await other.json()).token_endpoint_auth_method, "none", method);
+  }
+
+  const { verifier, challenge } = await pkcePair();
+  const cookie = await app.signIn("ada@example.com");
+  const page = await app.request(
+    authorizePath(body.client_id, challenge, { redirect_uri: callback, scope: null }),
+    { headers: { Cookie: cookie } },
+  );
+  assert.equal(page.status, 200);
+  const allowed = await postConsent(app, cookie, csrfTokenOf(await page.text()), "allow");
+  const landed = new URL(allowed.headers.get("Location")!);
+  assert.equal(landed.origin + landed.pathname, callback);
+  const token = await tokenRequest(app, {
+    grant_type: "authorization_code",
+    client_id: body.client_id,
+    code: landed.searchParams.get("code")!,
+    code_verifier: verifier,
+    redirect_uri: callback,
+    resource: RESOURCE,
+  });
+  assert.equal(token.status, 200, await token.clone().text());
+  assert.equal((await token.json()).scope, "read:todos write:todos");
+});
+
+Deno.test("client names lose control and invisible formatting characters", async () => {
+  using app = await createTestApp();
+  for (
+    const [name, shown] of [
+      ["Good\u202Eevil", "Goodevil"],
+      ["Zero\u200Bwidth\u2066app", "Zerowidthapp"],
+      ["Line\nbreak\u2028too", "Linebreaktoo"],
+      ["  spaced   out  ", "spaced out"],
+      ["\u202E\u200B", undefined],
+    ]
+  ) {
+    const response = await register(app, { client_name: name, redirect_uris: [REDIRECT_URI] });
+    assert.equal(response.status, 201);
+    assert.equal((await response.json()).client_name, shown, JSON.stringify(name));
+  }
 });
 
 Deno.test("bad registrations get a clear RFC 7591 error and store nothing", async () => {

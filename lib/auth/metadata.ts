@@ -54,8 +54,11 @@ export function createMetadataApp(): Hono<AppEnv> {
     maxAge: 86400,
   });
 
+  // Every well-known path, answered or not: a browser-based client probing for a document
+  // this server lacks sees a 404 rather than a CORS failure.
+  app.use("/.well-known/*", publicCors);
+
   for (const path of [PRM_PATH, `${PRM_PATH}/mcp`]) {
-    app.use(path, publicCors);
     app.get(path, (c) => {
       c.header("Cache-Control", METADATA_CACHE);
       return c.json(protectedResourceMetadata(c));
@@ -65,7 +68,6 @@ export function createMetadataApp(): Hono<AppEnv> {
   for (
     const path of ["/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"]
   ) {
-    app.use(path, publicCors);
     app.get(path, async (c) => {
       const metadata = await c.var.deps.identity.authorizationServerMetadata(c.var.origin);
       c.header("Cache-Control", METADATA_CACHE);

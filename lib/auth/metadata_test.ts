@@ -87,6 +87,14 @@ Deno.test("authorization server metadata is served on the app's origin, cached, 
   });
   assert.equal(preflight.status, 204);
   assert.match(preflight.headers.get("Access-Control-Allow-Headers")!, /MCP-Protocol-Version/i);
+  // A document this server lacks is a 404 a browser-based client can read, not a CORS error.
+  const missing = await app.request("/.well-known/oauth-authorization-server/mcp", {
+    headers: { Origin: "http://localhost:6274", Accept: "application/json" },
+  });
+  assert.equal(missing.status, 404);
+  assert.equal(missing.headers.get("Access-Control-Allow-Origin"), "*");
+  assert.equal(missing.headers.get("Access-Control-Allow-Credentials"), null);
+  await missing.body?.cancel();
 });
 
 Deno.test("without an authorization server the metadata and guessed endpoints are 404", async () => {

@@ -2,7 +2,7 @@
  * Server side of islands. A preact `options.vnode` hook swaps each island component for a
  * wrapper that renders `<pages-island data-island="Name" data-key="N">` around the island's
  * own output and records its props; the page then carries the props as a JSON data block
- * and loads the bundles of the islands it contains (see `render.tsx`, `client.ts`).
+ * and loads the bundles of the islands it contains (see `render.ts`, `client.ts`).
  */
 import {
   type ComponentChildren,

@@ -14,3 +14,12 @@ Deno.test("generateManifest() imports routes and the shell, not underscore helpe
   assert.match(text, /"\.\/islands\/TodoList\.tsx": \$i0,/);
   assert.doesNotMatch(text, /_components/);
 });
+
+Deno.test("generateManifest() refuses Fresh special files it does not implement", () => {
+  for (const file of ["_middleware.ts", "admin/_middleware.tsx", "_layout.tsx", "_404.tsx"]) {
+    assert.throws(
+      () => generateManifest(["_app.tsx", file], []),
+      (error: Error) => error.message.startsWith(`routes/${file}: Fresh's _middleware`),
+    );
+  }
+});

@@ -8,6 +8,9 @@
  * `index.tsx` -> `/`, `about.tsx` -> `/about`, `todos/[id].tsx` -> `/todos/:id`,
  * `[...path].tsx` -> the rest of the path, `(group)/` folders add nothing to the URL,
  * files or folders starting with `_` are not routes (`_app.tsx` is the HTML shell).
+ * Fresh's `_middleware`, `_layout`, `_404` and `_500` files are not supported: the build
+ * stops with a message rather than ignore them (check the session in a handler, share markup
+ * through `components/`, throw an `AppError` for an error page).
  *
  * ```tsx
  * import type { Handlers, PageProps } from "../lib/pages/mod.ts";

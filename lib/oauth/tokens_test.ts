@@ -5,7 +5,15 @@ import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing/app.ts";
 import { startTestIssuer } from "../testing/issuer.ts";
 import { loadSigningKey } from "./keys.ts";
 import { getSigningKey } from "./store.ts";
-import { authorizeCode, exchangeCode, pkcePair, registerClient, RESOURCE } from "./test_support.ts";
+import {
+  authorizeCode,
+  exchangeCode,
+  pkcePair,
+  REDIRECT_URI,
+  registerClient,
+  RESOURCE,
+  tokenRequest,
+} from "./test_support.ts";
 
 /** A real access token from the full flow, and its claims. */
 async function realToken(app: TestApp) {
@@ -109,4 +117,52 @@ Deno.test("the local identity advertises RFC 8414 metadata for the built-in serv
     authorization_response_iss_parameter_supported: true,
     client_id_metadata_document_supported: true,
   });
+});
+
+Deno.test("each credential works only as itself: session, access token, refresh token, code", async () => {
+  using app = await createTestApp();
+  const clientId = await registerClient(app);
+  const { verifier, challenge } = await pkcePair();
+  const { code, cookie } = await authorizeCode(app, clientId, challenge);
+  const { access_token, refresh_token } = await exchangeCode(app, clientId, code, verifier);
+  const session = cookie.slice(cookie.indexOf("=") + 1);
+  const mcp = (token: string) =>
+    app.request("/mcp", {
+      method: "POST",
+      headers: {
+        Authorization: `Bearer ${token}`,
+        "Content-Type": "application/json",
+        Accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+    });
+  assert.equal((await mcp(access_token)).status, 200, "the access token is a bearer token");
+  for (const [name, token] of [["session", session], ["refresh token", refresh_token]]) {
+    const response = await mcp(token);
+    assert.equal(response.status, 401, name);
+    assert.match(response.headers.get("WWW-Authenticate")!, /invalid_token/, name);
+    await response.body?.cancel();
+  }
+  const asSession = await app.request("/api/todos", {
+    headers: { Cookie: `todo_session=${access_token}`, Authorization: `Bearer ${access_token}` },
+  });
+  assert.equal(asSession.status, 401, "an access token is no session, as cookie or bearer");
+  await asSession.body?.cancel();
+  for (
+    const [grant, params] of [
+      ["refresh_token", { refresh_token: access_token }],
+      ["refresh_token", { refresh_token: session }],
+      ["authorization_code", { code: refresh_token, code_verifier: verifier }],
+      ["authorization_code", { code: session, code_verifier: verifier }],
+    ] as const
+  ) {
+    const response = await tokenRequest(app, {
+      grant_type: grant,
+      client_id: clientId,
+      redirect_uri: REDIRECT_URI,
+      ...params,
+    });
+    assert.equal(response.status, 400, `${grant} ${Object.keys(params)[0]}`);
+    assert.equal((await response.json()).error, "invalid_grant");
+  }
 });

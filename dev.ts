@@ -32,7 +32,7 @@ const server = new Deno.Command("deno", {
     "--watch=static/_islands/manifest.json",
     "--allow-net",
     "--allow-env",
-    "--allow-read",
+    "--allow-read=.",
     "--allow-write=./data",
     "main.ts",
   ],

@@ -9,7 +9,7 @@ async function start(env: Record<string, string>) {
       "run",
       "--allow-net",
       "--allow-env",
-      "--allow-read",
+      "--allow-read=.",
       "--allow-write=./data",
       new URL("main.ts", import.meta.url).pathname,
     ],
@@ -23,6 +23,7 @@ async function start(env: Record<string, string>) {
       KV_PATH: ":memory:",
       ...env,
     },
+    cwd: new URL(".", import.meta.url),
     stdout: "piped",
     stderr: "piped",
   }).output();

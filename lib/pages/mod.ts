@@ -60,10 +60,12 @@
  *
  * ## Static files
  * `static/` is served at `/`; `asset("/styles.css")` adds the build id for long caching.
- * Island bundles go to `static/_islands/` (content-hashed, cached for a year).
+ * Island bundles go to `static/_islands/` (content-hashed, cached for a year). Text files are
+ * sent gzip-compressed to clients that accept it.
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { compress } from "hono/compress";
 import type { Context } from "hono";
 import type { ComponentType } from "preact";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -145,7 +147,9 @@ export function createPages(manifest: Manifest): Hono<AppEnv> {
       return c.text("Method not allowed.", 405);
     });
   }
-  pages.get("*", serveStatic());
+  // Static files are public, so compressing them leaks nothing (pages are left to the
+  // platform: Deno Deploy compresses at its edge).
+  pages.get("*", compress(), serveStatic());
   return pages;
 }
 

@@ -143,6 +143,22 @@ Deno.test("static files: revalidated by default, cached for a year when versione
   await versioned.body?.cancel();
 });
 
+Deno.test("static files: gzip for clients that accept it, identical once decompressed", async () => {
+  using test = await createTestApp();
+  const plain = await (await test.request("/styles.css")).text();
+  const res = await test.request("/styles.css", { headers: { "Accept-Encoding": "gzip" } });
+  assert.equal(res.headers.get("Content-Encoding"), "gzip");
+  assert.match(res.headers.get("Vary") ?? "", /Accept-Encoding/);
+  const zipped = new Uint8Array(await res.arrayBuffer());
+  assert.ok(zipped.length < plain.length / 2, `${zipped.length} bytes`);
+  const unzipped = new Response(
+    new Blob([zipped]).stream().pipeThrough(
+      new DecompressionStream("gzip"),
+    ),
+  );
+  assert.equal(await unzipped.text(), plain);
+});
+
 Deno.test("static files: no way out of static/ and no hidden files", async () => {
   using test = await createTestApp();
   for (

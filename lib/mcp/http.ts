@@ -10,7 +10,9 @@ import type { AppEnv } from "../http/context.ts";
 import { invalidMessageProblem, refuseInvalidParams } from "./messages.ts";
 import { mcpCors, refuseForeignOrigins } from "./origin.ts";
 import { requiredScopes } from "./scopes.ts";
-import { createTodoMcpServer } from "./server.ts";
+import { createTodoMcpServer, TOOL_ACCESS } from "./server.ts";
+
+const TOOL_NAMES = Object.keys(TOOL_ACCESS);
 
 /** Largest JSON-RPC request body accepted; larger ones get 413. */
 export const MAX_MCP_BODY_BYTES = 1024 * 1024;
@@ -61,7 +63,7 @@ export function createMcpApp(): Hono<AppEnv> {
       enableJsonResponse: true,
     });
     await server.connect(transport);
-    refuseInvalidParams(transport);
+    refuseInvalidParams(transport, TOOL_NAMES);
     try {
       // The original body stream is spent: hand the transport the text (or the parsed value).
       const request = new Request(c.req.raw.url, {

@@ -3,7 +3,8 @@
  * A body that is JSON but not a JSON-RPC message is -32600 Invalid Request (the SDK says
  * -32700 Parse error), and a request whose params do not fit its method is -32602 Invalid
  * params (the SDK's handlers report their zod failure as -32603 Internal error, with the raw
- * zod dump as the message).
+ * zod dump as the message). A call of a tool the server does not have is -32602 too, as the
+ * 2025-11-25 spec's tools/Error Handling asks (the SDK answers it with an `isError` result).
  */
 import {
   CallToolRequestSchema,
@@ -57,10 +58,16 @@ export function invalidMessageProblem(body: unknown): string | null {
   return null;
 }
 
-/** Why a request's params do not fit its method, or `null` (also for other messages). */
-export function invalidParamsProblem(message: unknown): string | null {
+/**
+ * Why a request's params do not fit its method (or name a tool not in `tools`), or `null`
+ * (also for messages that are not requests).
+ */
+export function invalidParamsProblem(message: unknown, tools: readonly string[]): string | null {
   if (typeof message !== "object" || message === null || !("id" in message)) return null;
-  const { method, params } = message as { method?: unknown; params?: { uri?: unknown } };
+  const { method, params } = message as {
+    method?: unknown;
+    params?: { uri?: unknown; name?: unknown };
+  };
   if (typeof method !== "string" || !Object.hasOwn(REQUEST_SCHEMAS, method)) return null;
   const result = REQUEST_SCHEMAS[method].safeParse(message);
   if (!result.success) {
@@ -71,17 +78,25 @@ export function invalidParamsProblem(message: unknown): string | null {
   if (method === "resources/read" && !URL.canParse(String(params?.uri))) {
     return "Invalid params for resources/read: params.uri is not a URI.";
   }
+  if (method === "tools/call" && !tools.includes(String(params?.name))) {
+    const name = JSON.stringify(String(params?.name).slice(0, 100));
+    return `Unknown tool: ${name}. This server's tools are ${tools.join(", ")}.`;
+  }
   return null;
 }
 
 /**
- * Answers requests with invalid params on `transport` with a -32602 error before the server
- * sees them. Call after `server.connect(transport)`, which sets the handler wrapped here.
+ * Answers requests with invalid params (or for a tool not in `tools`) on `transport` with a
+ * -32602 error before the server sees them. Call after `server.connect(transport)`, which
+ * sets the handler wrapped here.
  */
-export function refuseInvalidParams(transport: WebStandardStreamableHTTPServerTransport): void {
+export function refuseInvalidParams(
+  transport: WebStandardStreamableHTTPServerTransport,
+  tools: readonly string[],
+): void {
   const deliver = transport.onmessage;
   transport.onmessage = (message, extra) => {
-    const problem = invalidParamsProblem(message);
+    const problem = invalidParamsProblem(message, tools);
     if (problem === null) return deliver?.(message, extra);
     const id = (message as { id: string | number }).id;
     transport.send({

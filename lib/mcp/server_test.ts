@@ -180,11 +180,18 @@ Deno.test("bad arguments give isError results with a clear message and change no
     ["updateTodo", { todoID: todo.id }, /text/],
     ["deleteTodo", { todoID: unknownId }, /No todo with id/],
     ["listTodos", { filter: "someday" }, /filter/],
-    ["noSuchTool", {}, /noSuchTool/],
   ];
   for (const [name, args, message] of cases) {
     assert.match(failed(await client.callTool({ name, arguments: args })), message, name);
   }
+  // An unknown tool is a protocol error (2025-11-25, tools/Error Handling), not a tool result.
+  const unknown = await client.callTool({ name: "noSuchTool", arguments: {} }).then(
+    () => null,
+    (error) => error,
+  );
+  assert.ok(unknown instanceof McpError, String(unknown));
+  assert.equal(unknown.code, -32602);
+  assert.match(unknown.message, /Unknown tool: "noSuchTool".*listTodos/);
   assert.deepEqual(await listTodos(env.app.kv, "user-a"), before);
   await client.close();
 });

@@ -263,6 +263,61 @@ Deno.test("the token endpoint answers CORS preflights for browser-based clients"
   await response.body?.cancel();
 });
 
+Deno.test("a browser client on another origin can register and redeem; cookie endpoints stay closed", async () => {
+  using app = await createTestApp();
+  const inspector = "http://localhost:6274";
+  for (
+    const [path, headers] of [["/oauth/register", "content-type"], [
+      "/oauth/token",
+      "content-type,authorization",
+    ]]
+  ) {
+    const preflight = await app.request(path, {
+      method: "OPTIONS",
+      headers: {
+        Origin: inspector,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": headers,
+      },
+    });
+    assert.equal(preflight.status, 204, path);
+    assert.equal(preflight.headers.get("Access-Control-Allow-Origin"), "*", path);
+    assert.equal(preflight.headers.get("Access-Control-Allow-Credentials"), null, path);
+    await preflight.body?.cancel();
+  }
+  const registered = await app.request("/oauth/register", {
+    method: "POST",
+    headers: { Origin: inspector, "Content-Type": "application/json" },
+    body: JSON.stringify({ redirect_uris: [`${inspector}/oauth/callback`] }),
+  });
+  assert.equal(registered.status, 201);
+  assert.equal(registered.headers.get("Access-Control-Allow-Origin"), "*");
+  const { client_id } = await registered.json();
+  const refused = await app.request("/oauth/token", {
+    method: "POST",
+    headers: { Origin: inspector, "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ grant_type: "authorization_code", client_id, code: "x" }),
+  });
+  assert.equal(refused.status, 400);
+  assert.equal(refused.headers.get("Access-Control-Allow-Origin"), "*", "errors are readable");
+  assert.equal((await refused.json()).error, "invalid_request");
+
+  const cookie = await app.signIn("ada@example.com");
+  for (const path of ["/oauth/authorize", "/connections", "/api/todos"]) {
+    const response = await app.request(path, {
+      headers: { Origin: "https://evil.example", Cookie: cookie },
+    });
+    assert.equal(response.headers.get("Access-Control-Allow-Origin"), null, path);
+    await response.body?.cancel();
+    const preflight = await app.request(path, {
+      method: "OPTIONS",
+      headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "POST" },
+    });
+    assert.equal(preflight.headers.get("Access-Control-Allow-Origin"), null, `${path} preflight`);
+    await preflight.body?.cancel();
+  }
+});
+
 Deno.test("concurrent redemptions of one code issue tokens at most once", async () => {
   using app = await createTestApp();
   const { clientId, verifier, code } = await codeFor(app);

@@ -55,7 +55,11 @@ export const defaultDocumentFetcher: DocumentFetcher = createDocumentFetcher();
 
 /** Why a client metadata document cannot be used; shown to the person or the client. */
 export class MetadataDocumentError extends Error {
-  constructor(message: string) {
+  /**
+   * @param transient true when trying again later may work (the fetch failed or timed out, or
+   *   the host answered 5xx or 429), so a client should not be told its id is invalid
+   */
+  constructor(message: string, readonly transient = false) {
     super(message);
     this.name = "MetadataDocumentError";
   }
@@ -136,12 +140,14 @@ export async function loadMetadataDocumentClient(
       timedOut
         ? "Fetching the client metadata document timed out."
         : "Could not fetch the client metadata document.",
+      true,
     );
   }
   if (response.status !== 200) {
     await response.body?.cancel();
     throw new MetadataDocumentError(
       `The client metadata document answered ${response.status}, not 200 (redirects are not followed).`,
+      response.status >= 500 || response.status === 429,
     );
   }
   const text = await readCapped(response, MAX_DOCUMENT_BYTES);
@@ -213,7 +219,10 @@ async function readCapped(response: Response, limit: number): Promise<string> {
     }
   } catch (error) {
     if (error instanceof MetadataDocumentError) throw error;
-    throw new MetadataDocumentError("Reading the client metadata document failed or timed out.");
+    throw new MetadataDocumentError(
+      "Reading the client metadata document failed or timed out.",
+      true,
+    );
   }
   const bytes = new Uint8Array(size);
   let offset = 0;

@@ -239,3 +239,32 @@ Deno.test("a metadata-document client authorizes, shows its host and gets workin
   assert.equal(grant.clientId, CLIENT_ID);
   assert.equal(host.fetches, 1, "authorize and token requests shared one cached fetch");
 });
+
+Deno.test("the token endpoint tells a passing outage of the document host from a bad document", async () => {
+  let status = 503;
+  await using host = startDocumentHost(() =>
+    status === 200 ? Response.json(document()) : new Response("down", { status })
+  );
+  using app = await appWithFetcher(host.fetcher);
+  const redeem = () =>
+    app.request("/oauth/token", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "refresh_token",
+        client_id: CLIENT_ID,
+        refresh_token: "r".repeat(43),
+      }),
+    });
+  const outage = await redeem();
+  assert.equal(outage.status, 503);
+  assert.equal((await outage.json()).error, "temporarily_unavailable");
+  status = 404;
+  const gone = await redeem();
+  assert.equal(gone.status, 401);
+  assert.equal((await gone.json()).error, "invalid_client");
+  status = 200;
+  const back = await redeem();
+  assert.equal(back.status, 400);
+  assert.equal((await back.json()).error, "invalid_grant", "the client is known again");
+});

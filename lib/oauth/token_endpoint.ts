@@ -107,7 +107,10 @@ async function authenticateClient(
     );
   } catch (error) {
     if (error instanceof MetadataDocumentError) {
-      throw new OAuthError("invalid_client", error.message);
+      // A passing outage of the client's host must not make it discard its tokens.
+      throw error.transient
+        ? new OAuthError("temporarily_unavailable", error.message, 503)
+        : new OAuthError("invalid_client", error.message);
     }
     throw error;
   }

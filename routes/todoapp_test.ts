@@ -119,7 +119,8 @@ Deno.test("POST /todoapp shows the error on the page and changes nothing for bad
     const res = await test.request("/todoapp", form(cookie, fields));
     assert.equal(res.status, status, JSON.stringify(fields));
     const html = await res.text();
-    assert.match(html, /<p class="error" role="alert">/);
+    assert.match(html, /<p class="error" id="todo-error" role="alert">/);
+    assert.match(html, /aria-describedby="todo-error"/);
     assert.match(html, message);
     assert.match(html, /Keep me/);
   }

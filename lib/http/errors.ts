@@ -25,6 +25,7 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
   if (error instanceof OAuthError) {
     // RFC 6749 §5.2 body; token responses, errors included, are never cached (§5.1).
     return c.json(error.toJSON(), error.status, {
+      ...error.headers,
       "Cache-Control": "no-store",
       Pragma: "no-cache",
     });

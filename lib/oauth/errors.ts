@@ -25,7 +25,16 @@ export type OAuthErrorCode =
 /** A client's mistake (or a refused grant) at an OAuth endpoint, in RFC 6749 terms. */
 export class OAuthError extends Error {
   readonly status: ContentfulStatusCode;
-  constructor(readonly code: OAuthErrorCode, description: string, status?: ContentfulStatusCode) {
+  /**
+   * @param headers extra response headers, e.g. the `WWW-Authenticate` challenge RFC 6749 §5.2
+   *   requires on a 401 `invalid_client` when the client authenticated with a header
+   */
+  constructor(
+    readonly code: OAuthErrorCode,
+    description: string,
+    status?: ContentfulStatusCode,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
     super(description);
     this.name = "OAuthError";
     this.status = status ?? (code === "invalid_client" ? 401 : code === "server_error" ? 500 : 400);

@@ -76,23 +76,34 @@ async function readForm(c: Context<AppEnv>): Promise<URLSearchParams> {
   return params;
 }
 
+/** The challenge RFC 6749 §5.2 requires with `invalid_client` after header authentication. */
+const BASIC_CHALLENGE = { "WWW-Authenticate": 'Basic realm="oauth"' };
+
 /** Public clients identify themselves with `client_id` (or as the Basic user name). */
 async function authenticateClient(
   c: Context<AppEnv>,
   params: URLSearchParams,
 ): Promise<StoredClient> {
   let clientId = params.get("client_id");
-  const basic = c.req.header("Authorization")?.match(/^Basic\s+([A-Za-z0-9+/=]+)$/i);
-  if (basic) {
+  const header = c.req.header("Authorization") ?? "";
+  const viaBasic = /^Basic(\s|$)/i.test(header);
+  const challenge = viaBasic ? BASIC_CHALLENGE : {};
+  if (viaBasic) {
+    const basic = header.match(/^Basic\s+([A-Za-z0-9+/=]+)$/i);
     let user: string | null = null;
     try {
-      const decoded = atob(basic[1]);
+      const decoded = atob(basic?.[1] ?? "");
       user = decodeURIComponent(decoded.slice(0, Math.max(0, decoded.indexOf(":"))));
     } catch {
       // fall through: reported below
     }
     if (!user || (clientId !== null && clientId !== user)) {
-      throw new OAuthError("invalid_client", "The Authorization header does not name the client.");
+      throw new OAuthError(
+        "invalid_client",
+        "The Authorization header does not name the client.",
+        401,
+        challenge,
+      );
     }
     clientId = user;
   }
@@ -110,12 +121,17 @@ async function authenticateClient(
       // A passing outage of the client's host must not make it discard its tokens.
       throw error.transient
         ? new OAuthError("temporarily_unavailable", error.message, 503)
-        : new OAuthError("invalid_client", error.message);
+        : new OAuthError("invalid_client", error.message, 401, challenge);
     }
     throw error;
   }
   if (!client) {
-    throw new OAuthError("invalid_client", "Unknown client_id; register the client again.");
+    throw new OAuthError(
+      "invalid_client",
+      "Unknown client_id; register the client again.",
+      401,
+      challenge,
+    );
   }
   return client;
 }

@@ -318,6 +318,44 @@ Deno.test("a browser client on another origin can register and redeem; cookie en
   }
 });
 
+Deno.test("a client may name itself with HTTP Basic; a bad Basic header gets a 401 challenge", async () => {
+  using app = await createTestApp();
+  const { clientId, verifier, code } = await codeFor(app);
+  const form = {
+    grant_type: "authorization_code",
+    code,
+    code_verifier: verifier,
+    redirect_uri: REDIRECT_URI,
+  };
+  const post = (authorization: string, params: Record<string, string>) =>
+    app.request("/oauth/token", {
+      method: "POST",
+      headers: {
+        Authorization: authorization,
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams(params),
+    });
+  for (
+    const authorization of [
+      "Basic !!!",
+      `Basic ${btoa("no-colon")}`,
+      `Basic ${btoa("mcp-client-00000000-0000-0000-0000-000000000000:")}`,
+      `Basic ${btoa("someone-else:x")}`,
+    ]
+  ) {
+    const refused = await post(authorization, { ...form, client_id: clientId });
+    assert.deepEqual(await oauthError(refused), { status: 401, error: "invalid_client" });
+    assert.equal(refused.headers.get("WWW-Authenticate"), 'Basic realm="oauth"', authorization);
+  }
+  const unknownInBody = await tokenRequest(app, { ...form, client_id: "mcp-client-unknown" });
+  assert.deepEqual(await oauthError(unknownInBody), { status: 401, error: "invalid_client" });
+  assert.equal(unknownInBody.headers.get("WWW-Authenticate"), null, "no header, no challenge");
+  const ok = await post(`Basic ${btoa(`${clientId}:`)}`, form);
+  assert.equal(ok.status, 200, "the code still works after the refusals");
+  await ok.body?.cancel();
+});
+
 Deno.test("concurrent redemptions of one code issue tokens at most once", async () => {
   using app = await createTestApp();
   const { clientId, verifier, code } = await codeFor(app);

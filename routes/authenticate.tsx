@@ -5,7 +5,7 @@ import { NotFoundError } from "../lib/errors.ts";
 import { type Handlers, Head, type PageProps, type RouteConfig } from "../lib/pages/mod.ts";
 
 /** The session is not needed here: the island creates it. */
-export const config: RouteConfig = { user: "none" };
+export const config: RouteConfig = { user: "skip" };
 
 /** `/authenticate`: where Stytch sends the browser back after Google OAuth (Stytch mode only). */
 export const handler: Handlers<StytchBrowserConfig> = {

@@ -24,7 +24,7 @@ function localIdentity(state: PageState): LocalIdentity | null {
 }
 
 /** Signing in must keep working when the session cannot be checked (Stytch's keys down). */
-export const config: RouteConfig = { user: "optional" };
+export const config: RouteConfig = { user: "lenient" };
 
 export const handler: Handlers<Data> = {
   GET(ctx) {

@@ -4,7 +4,7 @@ import type { Handlers, RouteConfig } from "../lib/pages/mod.ts";
 export { StytchLogoutPage as default } from "../components/StytchLogoutPage.tsx";
 
 /** Signing out never needs to know who is signed in (it works while Stytch is down). */
-export const config: RouteConfig = { user: "none" };
+export const config: RouteConfig = { user: "skip" };
 
 export const handler: Handlers = {
   // The default export is only for Stytch mode's POST answer; GET stays refused.

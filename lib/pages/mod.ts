@@ -38,8 +38,8 @@
  *
  * The session is checked before the handler runs. A page that works without knowing the
  * user says so, so that an identity provider outage (Stytch's keys unreachable) does not
- * take it down with a 503: `export const config: RouteConfig = { user: "optional" }` (user
- * or `null`) or `{ user: "none" }` (never checked), see {@linkcode RouteConfig}.
+ * take it down with a 503: `export const config: RouteConfig = { user: "lenient" }` (user
+ * or `null`) or `{ user: "skip" }` (never checked), see {@linkcode RouteConfig}.
  *
  * ## Add an island
  * Create `islands/Name.tsx` with a default-exported component, use it in any page like a
@@ -158,11 +158,11 @@ async function sessionUser(
   c: Context<AppEnv>,
   mode: NonNullable<RouteConfig["user"]>,
 ): Promise<User | null> {
-  if (mode === "none") return null;
+  if (mode === "skip") return null;
   try {
     return await c.get("deps").identity.getSessionUser(c.req.raw);
   } catch (error) {
-    if (mode === "optional" && error instanceof ServiceUnavailableError) return null;
+    if (mode === "lenient" && error instanceof ServiceUnavailableError) return null;
     throw error;
   }
 }
@@ -176,7 +176,7 @@ async function routeContext(
   const state: PageState = {
     deps,
     origin: c.get("origin"),
-    user: await sessionUser(c, module.config?.user ?? "required"),
+    user: await sessionUser(c, module.config?.user ?? "strict"),
     requestId: c.get("requestId"),
   };
   if (state.user) c.set("user", state.user);

@@ -182,11 +182,11 @@ Deno.test("a route's config.user decides whether an identity outage fails the pa
     }),
   });
   using _ = test;
-  const who = ({ state }: PageProps) => <p>user {state.user?.id ?? "none"}</p>;
+  const who = ({ state }: PageProps) => <p>user {state.user?.id ?? "unknown"}</p>;
   const routes: Manifest["routes"] = {
-    "./routes/required.tsx": { default: who },
-    "./routes/optional.tsx": { default: who, config: { user: "optional" } },
-    "./routes/none.tsx": { default: who, config: { user: "none" } },
+    "./routes/strict.tsx": { default: who },
+    "./routes/lenient.tsx": { default: who, config: { user: "lenient" } },
+    "./routes/skip.tsx": { default: who, config: { user: "skip" } },
   };
   const app = new Hono<AppEnv>();
   app.use(requestContext(test.deps));
@@ -194,15 +194,15 @@ Deno.test("a route's config.user decides whether an identity outage fails the pa
   app.route("/", createPages({ routes, islands: {} }));
   const get = (path: string) => app.request(path, { headers: { Accept: "text/html" } });
 
-  const required = await get("/required");
-  assert.equal(required.status, 503);
-  await required.body?.cancel();
-  const optional = await get("/optional");
-  assert.equal(optional.status, 200);
-  assert.match(await optional.text(), /user none/);
+  const strict = await get("/strict");
+  assert.equal(strict.status, 503);
+  await strict.body?.cancel();
+  const lenient = await get("/lenient");
+  assert.equal(lenient.status, 200);
+  assert.match(await lenient.text(), /user unknown/);
   assert.equal(checks, 2);
-  const none = await get("/none");
-  assert.equal(none.status, 200);
-  assert.match(await none.text(), /user none/);
-  assert.equal(checks, 2, "a route with user: none never asks the identity provider");
+  const skip = await get("/skip");
+  assert.equal(skip.status, 200);
+  assert.match(await skip.text(), /user unknown/);
+  assert.equal(checks, 2, "a route with user: skip never asks the identity provider");
 });

@@ -10,8 +10,8 @@ export interface PageState {
   /** The app's canonical origin, e.g. `http://localhost:8000`. */
   origin: string;
   /**
-   * The signed-in user, or `null` (also `null` when the route's `config.user` is `"none"`,
-   * or `"optional"` and the identity provider could not tell; see {@linkcode RouteConfig}).
+   * The signed-in user, or `null` (also `null` when the route's `config.user` is `"skip"`,
+   * or `"lenient"` and the identity provider could not tell; see {@linkcode RouteConfig}).
    */
   user: User | null;
   requestId: string;
@@ -70,15 +70,15 @@ export type Handlers<Data = undefined> = Partial<
  * `user` says how much the route depends on knowing who is signed in, which decides what
  * happens when the identity provider cannot tell (e.g. Stytch's signing keys cannot be
  * fetched while a session cookie is present):
- * - `"required"` (default): `state.user` is resolved before the handler; if the provider
+ * - `"strict"` (default): `state.user` is resolved before the handler; if the provider
  *   cannot tell, the request fails with 503 (a page that guards data must not guess).
- * - `"optional"`: resolved the same way, but `null` when the provider cannot tell, so the
+ * - `"lenient"`: resolved the same way, but `null` when the provider cannot tell, so the
  *   page still works (e.g. `/login`, which only skips the form for a signed-in person).
- * - `"none"`: never resolved, `state.user` is `null` and no key fetch happens (e.g.
+ * - `"skip"`: never resolved, `state.user` is `null` and no key fetch happens (e.g.
  *   `/logout`, `/authenticate`, redirects).
  */
 export interface RouteConfig {
-  user?: "required" | "optional" | "none";
+  user?: "strict" | "lenient" | "skip";
 }
 
 /** What a file in `routes/` may export. */

@@ -35,7 +35,7 @@ export class OAuthError extends Error {
     status?: ContentfulStatusCode,
     readonly headers: Readonly<Record<string, string>> = {},
   ) {
-    super(description);
+    super(errorDescription(description));
     this.name = "OAuthError";
     this.status = status ?? (code === "invalid_client" ? 401 : code === "server_error" ? 500 : 400);
   }
@@ -44,6 +44,20 @@ export class OAuthError extends Error {
   toJSON(): { error: OAuthErrorCode; error_description: string } {
     return { error: this.code, error_description: this.message };
   }
+}
+
+/** Longest `error_description` sent; longer ones (echoing a client's input) are cut. */
+export const MAX_ERROR_DESCRIPTION_LENGTH = 300;
+
+/**
+ * `text` in the characters RFC 6749 §5.2 allows in `error_description` (printable ASCII without
+ * `"` and `\`): double quotes become single ones, anything else outside the set is dropped.
+ */
+export function errorDescription(text: string): string {
+  const allowed = text.replaceAll('"', "'").replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, "");
+  return allowed.length <= MAX_ERROR_DESCRIPTION_LENGTH
+    ? allowed
+    : `${allowed.slice(0, MAX_ERROR_DESCRIPTION_LENGTH - 3)}...`;
 }
 
 /**

@@ -318,6 +318,23 @@ Deno.test("a browser client on another origin can register and redeem; cookie en
   }
 });
 
+Deno.test("error descriptions keep to RFC 6749's characters and a bounded length", async () => {
+  using app = await createTestApp();
+  const response = await tokenRequest(app, { grant_type: `"\\é\u0000${"g".repeat(5000)}` });
+  const { error, error_description } = await response.json();
+  assert.equal(error, "unsupported_grant_type");
+  assert.match(error_description, /^[\x20-\x21\x23-\x5B\x5D-\x7E]+$/);
+  assert.ok(error_description.length <= 300, `${error_description.length} characters`);
+  const redirect = await app.request(
+    `/oauth/authorize?client_id=${await registerClient(app)}&redirect_uri=${
+      encodeURIComponent(REDIRECT_URI)
+    }&response_type=${"é".repeat(400)}`,
+    { headers: { Cookie: await app.signIn("ada@example.com") } },
+  );
+  const sent = new URL(redirect.headers.get("Location")!).searchParams.get("error_description")!;
+  assert.match(sent, /^[\x20-\x21\x23-\x5B\x5D-\x7E]+$/);
+});
+
 Deno.test("a client may name itself with HTTP Basic; a bad Basic header gets a 401 challenge", async () => {
   using app = await createTestApp();
   const { clientId, verifier, code } = await codeFor(app);

@@ -34,9 +34,15 @@ export const todosPrefix = (userId: string): Deno.KvKey => ["todos", userId];
 /** KV key of a user's todo count. */
 export const todoCountKey = (userId: string): Deno.KvKey => ["todo_count", userId];
 
-/** Trims and checks todo text: 1 to {@linkcode MAX_TEXT_LENGTH} characters. */
+/** Control characters other than tab and newline, and DEL. */
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B-\u001F\u007F]/;
+
+/** Trims and checks todo text: 1 to {@linkcode MAX_TEXT_LENGTH} characters of printable text. */
 export function normalizeText(text: unknown): string {
   if (typeof text !== "string") throw new ValidationError("Todo text must be a string.");
+  if (CONTROL_CHARACTERS.test(text) || !text.isWellFormed()) {
+    throw new ValidationError("Todo text must not contain control characters or broken Unicode.");
+  }
   const trimmed = text.trim();
   if (trimmed.length === 0) throw new ValidationError("Todo text must not be empty.");
   const length = [...trimmed].length;

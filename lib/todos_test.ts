@@ -40,6 +40,19 @@ Deno.test("createTodo() rejects empty, blank and non-string text", () =>
     assert.deepEqual(await listTodos(kv, "alice"), []);
   }));
 
+Deno.test("createTodo() rejects control characters and lone surrogates but keeps tabs, newlines and emoji", () =>
+  withKv(async (kv) => {
+    for (const bad of ["a\u0000b", "bell\u0007", "esc\u001b[31m", "del\u007f", "half \ud83d"]) {
+      await assert.rejects(
+        () => createTodo(kv, "alice", bad),
+        (e) => e instanceof ValidationError && e.message.includes("control characters"),
+      );
+    }
+    assert.deepEqual(await listTodos(kv, "alice"), []);
+    const ok = await createTodo(kv, "alice", "line one\n\tline two 🙂");
+    assert.equal(ok.text, "line one\n\tline two 🙂");
+  }));
+
 Deno.test("createTodo() rejects text over 500 characters and accepts exactly 500", () =>
   withKv(async (kv) => {
     await assert.rejects(

@@ -128,3 +128,21 @@ Deno.test("POST /logout refuses cross-site posts and keeps the session", async (
   assert.equal(after.status, 200);
   await after.body?.cancel();
 });
+
+Deno.test("POST /login marks the cookie Secure when PUBLIC_URL is https, even behind a plain-http proxy", async () => {
+  using proxied = await createTestApp({ env: { PUBLIC_URL: "https://todos.example" } });
+  const res = await proxied.request(
+    "/login",
+    loginPost({ email: "ada@example.com" }, "https://todos.example"),
+  );
+  assert.equal(res.status, 303);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith(`${LOCAL_SESSION_COOKIE}=`))!;
+  assert.match(cookie, /; Secure/);
+
+  using plain = await createTestApp();
+  const local = await plain.request("/login", loginPost({ email: "ada@example.com" }));
+  const localCookie = local.headers.getSetCookie().find((c) =>
+    c.startsWith(`${LOCAL_SESSION_COOKIE}=`)
+  )!;
+  assert.doesNotMatch(localCookie, /Secure/);
+});

@@ -4,6 +4,7 @@
  */
 import { getCookie } from "hono/cookie";
 import type { Context } from "hono";
+import type { AppEnv } from "../http/context.ts";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { NotFoundError } from "../errors.ts";
 import { InvalidTokenError } from "./jwt.ts";
@@ -22,9 +23,9 @@ export const LOCAL_SESSION_COOKIE = "todo_session";
 export interface LocalIdentity extends IdentityProvider {
   readonly kind: "local";
   /** Signs the person in as the local user for `email` and sets the session cookie. */
-  signIn(c: Context, email: unknown): Promise<User>;
+  signIn(c: Context<AppEnv>, email: unknown): Promise<User>;
   /** Ends the request's session, if any, and clears the cookie. */
-  signOut(c: Context): Promise<void>;
+  signOut(c: Context<AppEnv>): Promise<void>;
 }
 
 export interface LocalIdentityOptions {
@@ -65,7 +66,7 @@ export function createLocalIdentity(options: LocalIdentityOptions): LocalIdentit
       setCookie(c, LOCAL_SESSION_COOKIE, token, {
         httpOnly: true,
         sameSite: "Lax",
-        secure: new URL(c.req.url).protocol === "https:",
+        secure: isHttps(c),
         path: "/",
         maxAge: SESSION_TTL_MS / 1000,
       });
@@ -76,7 +77,7 @@ export function createLocalIdentity(options: LocalIdentityOptions): LocalIdentit
       if (token) await deleteSession(kv, token);
       deleteCookie(c, LOCAL_SESSION_COOKIE, {
         path: "/",
-        secure: new URL(c.req.url).protocol === "https:",
+        secure: isHttps(c),
       });
     },
   };
@@ -98,4 +99,10 @@ export function readCookie(req: Request, name: string): string | null {
     }
   }
   return null;
+}
+
+/** True when the app is served over https: its canonical origin (`PUBLIC_URL`) says so, which
+ * also holds behind a TLS-terminating proxy that forwards plain http. */
+function isHttps(c: Context<AppEnv>): boolean {
+  return new URL(c.get("origin") ?? c.req.url).protocol === "https:";
 }

@@ -3,7 +3,13 @@
  * their islands get and the Content-Security-Policy additions the Stytch SDK needs.
  */
 import { deleteCookie } from "hono/cookie";
-import { loginUrl } from "../pages/return_to.ts";
+import { ValidationError } from "../errors.ts";
+import {
+  authorizeParams,
+  loginUrlForAuthorize,
+  PARKED_REQUEST_PARAM,
+  ParkedRequestError,
+} from "../oauth/parked.ts";
 import type { RenderInit, RouteContext } from "../pages/types.ts";
 import type { IdentityProvider } from "./identity.ts";
 import type { StytchBrowserConfig } from "./stytch_browser.ts";
@@ -46,10 +52,22 @@ export function stytchRenderInit(identity: IdentityProvider, init: RenderInit = 
 /**
  * `GET /oauth/authorize` in Stytch mode: Connected Apps sends the browser here (the
  * dashboard's Authorization URL). A visitor who is not signed in goes to `/login` and comes
- * back with the whole query string; a signed-in person gets Stytch's consent UI.
+ * back with the whole query string (parked in KV when too long for `returnTo`); a signed-in
+ * person gets Stytch's consent UI.
  */
-export function stytchAuthorize<T>(ctx: RouteContext<T>): Response {
-  if (!ctx.state.user) return ctx.redirect(loginUrl(ctx.url), 302);
+export async function stytchAuthorize<T>(ctx: RouteContext<T>): Promise<Response> {
+  const { kv } = ctx.state.deps;
+  try {
+    if (!ctx.state.user) return ctx.redirect(await loginUrlForAuthorize(kv, ctx.url), 302);
+    if (ctx.url.searchParams.has(PARKED_REQUEST_PARAM)) {
+      // Stytch's consent UI reads the request from the page's own URL: put it back there.
+      const params = await authorizeParams(kv, ctx.url);
+      return ctx.redirect(`${ctx.url.pathname}?${params}`, 302);
+    }
+  } catch (error) {
+    if (error instanceof ParkedRequestError) throw new ValidationError(error.message);
+    throw error;
+  }
   return ctx.render(undefined, stytchRenderInit(ctx.state.deps.identity));
 }
 

@@ -113,6 +113,31 @@ Deno.test("/oauth/authorize sends a visitor to /login with the whole query", asy
   });
 });
 
+Deno.test("/oauth/authorize keeps a request too long for returnTo and restores it after sign-in", async () => {
+  await withStytchApp(async (t, issuer) => {
+    const query = "?response_type=code&client_id=c1&redirect_uri=https%3A%2F%2Fx.example%2Fcb" +
+      `&state=${"s".repeat(3000)}&code_challenge=abc&code_challenge_method=S256`;
+    const res = await t.request(`/oauth/authorize${query}`);
+    assert.equal(res.status, 302);
+    const returnTo = new URL(res.headers.get("Location")!, ORIGIN).searchParams.get("returnTo")!;
+    assert.match(returnTo, /^\/oauth\/authorize\?parked_request=[\w-]+$/);
+    assert.ok(returnTo.length < 200);
+
+    const cookie = await sessionCookie(issuer);
+    const resumed = await t.request(returnTo, { headers: { Cookie: cookie } });
+    assert.equal(resumed.status, 302);
+    const restored = new URL(resumed.headers.get("Location")!, ORIGIN);
+    assert.equal(restored.pathname, "/oauth/authorize");
+    assert.deepEqual([...restored.searchParams], [...new URLSearchParams(query)]);
+
+    const unknown = await t.request("/oauth/authorize?parked_request=" + "A".repeat(43), {
+      headers: { Cookie: cookie, Accept: "text/html" },
+    });
+    assert.equal(unknown.status, 400);
+    assert.match(await unknown.text(), /expired or is not valid/);
+  });
+});
+
 Deno.test("/oauth/authorize shows Stytch's consent island to a signed-in person", async () => {
   await withStytchApp(async (t, issuer) => {
     const res = await t.request("/oauth/authorize?client_id=c1", {

@@ -35,6 +35,7 @@ export const todosPrefix = (userId: string): Deno.KvKey => ["todos", userId];
 export const todoCountKey = (userId: string): Deno.KvKey => ["todo_count", userId];
 
 /** Control characters other than tab and newline, and DEL. */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B-\u001F\u007F]/;
 
 /** Trims and checks todo text: 1 to {@linkcode MAX_TEXT_LENGTH} characters of printable text. */

@@ -5,7 +5,7 @@
  * `/token` and `/register` on the MCP server's origin.
  */
 import { Hono } from "hono";
-import { cors } from "hono/cors";
+import { publicCors } from "../http/cors.ts";
 import { NotFoundError } from "../errors.ts";
 import type { AppEnv } from "../http/context.ts";
 
@@ -46,17 +46,10 @@ const GUESSED_ENDPOINTS = {
 /** Builds the routes above, to be mounted at `/`. */
 export function createMetadataApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  // Public documents: any origin may read them (browser-based clients such as MCP Inspector).
-  const publicCors = cors({
-    origin: "*",
-    allowMethods: ["GET", "POST", "OPTIONS"],
-    allowHeaders: ["Content-Type", "Authorization", "MCP-Protocol-Version"],
-    maxAge: 86400,
-  });
-
+  const cors = publicCors();
   // Every well-known path, answered or not: a browser-based client probing for a document
   // this server lacks sees a 404 rather than a CORS failure.
-  app.use("/.well-known/*", publicCors);
+  app.use("/.well-known/*", cors);
 
   for (const path of [PRM_PATH, `${PRM_PATH}/mcp`]) {
     app.get(path, (c) => {
@@ -76,7 +69,7 @@ export function createMetadataApp(): Hono<AppEnv> {
   }
 
   for (const [path, field] of Object.entries(GUESSED_ENDPOINTS)) {
-    app.use(path, publicCors);
+    app.use(path, cors);
     app.all(path, async (c) => {
       const metadata = await c.var.deps.identity.authorizationServerMetadata(c.var.origin);
       const endpoint = metadata[field];

@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
+import { publicCors } from "../http/cors.ts";
 import type { AppEnv } from "../http/context.ts";
 import { OAuthError } from "./errors.ts";
 import { publicJwks } from "./keys.ts";
@@ -28,12 +28,7 @@ export function createOAuthApp(): Hono<AppEnv> {
       );
     },
   });
-  const open = cors({
-    origin: "*",
-    allowMethods: ["GET", "POST", "OPTIONS"],
-    allowHeaders: ["Content-Type", "Authorization", "MCP-Protocol-Version"],
-    maxAge: 86400,
-  });
+  const open = publicCors();
 
   app.use("/register", open);
   app.use("/token", open);

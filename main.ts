@@ -16,12 +16,7 @@ try {
   Deno.exit(1);
 }
 
-if (config.kvPath && !config.kvPath.includes("://") && config.kvPath !== ":memory:") {
-  await Deno.mkdir(new URL(".", new URL(config.kvPath, `file://${Deno.cwd()}/`)), {
-    recursive: true,
-  });
-}
-const kv = await Deno.openKv(config.kvPath);
+const kv = await openKv(config.kvPath);
 const identity = createIdentityProvider(config, kv);
 const app = createApp({ config, kv, identity });
 
@@ -35,3 +30,20 @@ Deno.serve({
     );
   },
 }, app.fetch);
+
+/** Opens Deno KV at `path` (creating a local file's folder), or exits naming what to change. */
+async function openKv(path: string | undefined): Promise<Deno.Kv> {
+  try {
+    if (path && !path.includes("://") && path !== ":memory:") {
+      await Deno.mkdir(new URL(".", new URL(path, `file://${Deno.cwd()}/`)), { recursive: true });
+    }
+    return await Deno.openKv(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotCapable)) throw error;
+    console.error(
+      `Cannot open KV_PATH=${path}: \`deno task start\` may write only ./data. Put the file ` +
+        "under ./data, or run main.ts yourself with --allow-write for its folder.",
+    );
+    Deno.exit(1);
+  }
+}

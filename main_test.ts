@@ -45,3 +45,11 @@ Deno.test("a partial or malformed configuration stops start-up naming each probl
   assert.ok(!output.includes(SECRET), "the secret is never printed");
   assert.doesNotMatch(output, /Todo app .* on http/, "nothing was served");
 });
+
+Deno.test("a KV_PATH outside ./data stops start-up saying how to allow it", async () => {
+  const { code, output } = await start({ KV_PATH: "/tmp/elsewhere/todos.sqlite3" });
+  assert.equal(code, 1);
+  assert.match(output, /Cannot open KV_PATH=\/tmp\/elsewhere\/todos\.sqlite3/);
+  assert.match(output, /--allow-write/);
+  assert.doesNotMatch(output, /NotCapable|Uncaught/);
+});

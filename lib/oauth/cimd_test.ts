@@ -9,7 +9,6 @@ import {
 } from "./cimd.ts";
 import { findClient } from "./clients.ts";
 import {
-  appWithFetcher,
   authorizePath,
   csrfTokenOf,
   exchangeCode,
@@ -222,7 +221,7 @@ Deno.test("a metadata-document client authorizes, shows its host and gets workin
   await using host = startDocumentHost(() =>
     Response.json(document({ redirect_uris: [REDIRECT_URI] }))
   );
-  using app = await appWithFetcher(host.fetcher);
+  using app = await createTestApp({ documentFetcher: host.fetcher });
   const { verifier, challenge } = await pkcePair();
   const cookie = await app.signIn("ada@example.com");
   const page = await app.request(authorizePath(CLIENT_ID, challenge), {
@@ -245,7 +244,7 @@ Deno.test("the token endpoint tells a passing outage of the document host from a
   await using host = startDocumentHost(() =>
     status === 200 ? Response.json(document()) : new Response("down", { status })
   );
-  using app = await appWithFetcher(host.fetcher);
+  using app = await createTestApp({ documentFetcher: host.fetcher });
   const redeem = () =>
     app.request("/oauth/token", {
       method: "POST",

@@ -14,7 +14,7 @@ import {
 } from "../testing/mcp_sdk.ts";
 import assert from "node:assert/strict";
 import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing/app.ts";
-import { appWithFetcher, csrfTokenOf } from "./test_support.ts";
+import { csrfTokenOf } from "./test_support.ts";
 
 const REDIRECT_URL = "http://127.0.0.1:47123/oauth/callback";
 
@@ -170,17 +170,19 @@ Deno.test("the MCP SDK client discovers, registers, authorizes, calls tools and 
 Deno.test("the MCP SDK client uses a Client ID Metadata Document when the server offers it", async () => {
   const clientMetadataUrl = "https://agent.example/mcp/client.json";
   let fetches = 0;
-  using app = await appWithFetcher({
-    lookup: () => Promise.resolve(["93.184.216.34"]),
-    fetch: (url) => {
-      fetches++;
-      assert.equal(url.href, clientMetadataUrl);
-      return Promise.resolve(Response.json({
-        client_id: clientMetadataUrl,
-        client_name: "Metadata Document Agent",
-        redirect_uris: [REDIRECT_URL],
-        token_endpoint_auth_method: "none",
-      }));
+  using app = await createTestApp({
+    documentFetcher: {
+      lookup: () => Promise.resolve(["93.184.216.34"]),
+      fetch: (url) => {
+        fetches++;
+        assert.equal(url.href, clientMetadataUrl);
+        return Promise.resolve(Response.json({
+          client_id: clientMetadataUrl,
+          client_name: "Metadata Document Agent",
+          redirect_uris: [REDIRECT_URL],
+          token_endpoint_auth_method: "none",
+        }));
+      },
     },
   });
   const provider = new MemoryOAuthProvider(clientMetadataUrl);

@@ -1,12 +1,6 @@
 /** Helpers for the OAuth server's tests: PKCE pairs, registration, and the consent flow over HTTP. */
 import assert from "node:assert/strict";
-import { createApp } from "../app.ts";
-import { LOCAL_SESSION_COOKIE } from "../auth/local.ts";
-import { createSession, findOrCreateLocalUser } from "../auth/local_sessions.ts";
-import { createIdentityProvider } from "../auth/provider.ts";
-import { parseConfig } from "../config.ts";
 import { TEST_ORIGIN, type TestApp } from "../testing/app.ts";
-import type { DocumentFetcher } from "./cimd.ts";
 import { s256 } from "./pkce.ts";
 
 export const REDIRECT_URI = "http://127.0.0.1:33418/callback";
@@ -130,28 +124,12 @@ export async function exchangeCode(
   return await response.json();
 }
 
-/** The real app, like `createTestApp`, but fetching metadata documents through `fetcher`. */
-export async function appWithFetcher(fetcher: DocumentFetcher): Promise<TestApp> {
-  const config = parseConfig({});
-  const kv = await Deno.openKv(":memory:");
-  const deps = {
-    config,
-    kv,
-    identity: createIdentityProvider(config, kv),
-    documentFetcher: fetcher,
-  };
-  const app = createApp(deps);
-  return {
-    app,
-    deps,
-    kv,
-    config,
-    request: (path, init) =>
-      Promise.resolve(app.fetch(new Request(new URL(path, TEST_ORIGIN), init))),
-    async signIn(email) {
-      const user = await findOrCreateLocalUser(kv, email);
-      return `${LOCAL_SESSION_COOKIE}=${await createSession(kv, user)}`;
-    },
-    [Symbol.dispose]: () => kv.close(),
-  };
+/** Registers a client, signs in, approves, and returns everything a token request needs. */
+export async function approvedCode(
+  app: TestApp,
+): Promise<{ clientId: string; verifier: string; code: string }> {
+  const clientId = await registerClient(app);
+  const { verifier, challenge } = await pkcePair();
+  const { code } = await authorizeCode(app, clientId, challenge);
+  return { clientId, verifier, code };
 }

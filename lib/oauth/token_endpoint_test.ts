@@ -3,7 +3,7 @@ import { createTestApp, type TestApp } from "../testing/app.ts";
 import { hashSecret } from "./secrets.ts";
 import { keys, redeemCode, revokeConsent, type StoredCode } from "./store.ts";
 import {
-  authorizeCode,
+  approvedCode,
   exchangeCode,
   pkcePair,
   REDIRECT_URI,
@@ -11,14 +11,6 @@ import {
   RESOURCE,
   tokenRequest,
 } from "./test_support.ts";
-
-/** Signs in, approves, and returns everything a token request needs. */
-async function codeFor(app: TestApp) {
-  const clientId = await registerClient(app);
-  const { verifier, challenge } = await pkcePair();
-  const { code } = await authorizeCode(app, clientId, challenge);
-  return { clientId, verifier, code };
-}
 
 async function oauthError(response: Response): Promise<{ status: number; error: string }> {
   assert.equal(response.headers.get("Cache-Control"), "no-store");
@@ -34,7 +26,7 @@ function verify(app: TestApp, token: string) {
 
 Deno.test("a code exchanges for a Bearer access token and a refresh token, never cached", async () => {
   using app = await createTestApp();
-  const { clientId, verifier, code } = await codeFor(app);
+  const { clientId, verifier, code } = await approvedCode(app);
   const response = await tokenRequest(app, {
     grant_type: "authorization_code",
     client_id: clientId,
@@ -58,7 +50,7 @@ Deno.test("a code exchanges for a Bearer access token and a refresh token, never
 
 Deno.test("the code is stored only as a hash", async () => {
   using app = await createTestApp();
-  const { code } = await codeFor(app);
+  const { code } = await approvedCode(app);
   assert.equal((await app.kv.get(keys.code(code))).value, null);
   assert.ok((await app.kv.get(keys.code(await hashSecret(code)))).value);
   for await (const entry of app.kv.list({ prefix: [] })) {
@@ -68,7 +60,7 @@ Deno.test("the code is stored only as a hash", async () => {
 
 Deno.test("a wrong verifier, redirect_uri, client or resource is refused and the code still works", async () => {
   using app = await createTestApp();
-  const { clientId, verifier, code } = await codeFor(app);
+  const { clientId, verifier, code } = await approvedCode(app);
   const otherClient = await registerClient(app);
   const good = {
     grant_type: "authorization_code",
@@ -101,7 +93,7 @@ Deno.test("a wrong verifier, redirect_uri, client or resource is refused and the
 
 Deno.test("a replayed code is refused and revokes the tokens it issued", async () => {
   using app = await createTestApp();
-  const { clientId, verifier, code } = await codeFor(app);
+  const { clientId, verifier, code } = await approvedCode(app);
   const tokens = await exchangeCode(app, clientId, code, verifier);
   await verify(app, tokens.access_token);
 
@@ -124,7 +116,7 @@ Deno.test("a replayed code is refused and revokes the tokens it issued", async (
 
 Deno.test("a code expires within ten minutes", async () => {
   using app = await createTestApp();
-  const { code } = await codeFor(app);
+  const { code } = await approvedCode(app);
   const hash = await hashSecret(code);
   const stored = (await app.kv.get<StoredCode>(keys.code(hash))).value!;
   assert.ok(stored.expiresAt - Date.now() <= 10 * 60 * 1000);
@@ -137,7 +129,7 @@ Deno.test("a code expires within ten minutes", async () => {
 
 Deno.test("refresh rotates the refresh token and the new access token works", async () => {
   using app = await createTestApp();
-  const { clientId, verifier, code } = await codeFor(app);
+  const { clientId, verifier, code } = await approvedCode(app);
   const first = await exchangeCode(app, clientId, code, verifier);
   const response = await tokenRequest(app, {
     grant_type: "refresh_token",
@@ -164,7 +156,7 @@ Deno.test("refresh rotates the refresh token and the new access token works", as
 
 Deno.test("reusing a rotated refresh token revokes the whole chain", async () => {
   using app = await createTestApp();
-  const { clientId, verifier, code } = await codeFor(app);
+  const { clientId, verifier, code } = await approvedCode(app);
   const first = await exchangeCode(app, clientId, code, verifier);
   const rotated = await tokenRequest(app, {
     grant_type: "refresh_token",
@@ -190,7 +182,7 @@ Deno.test("reusing a rotated refresh token revokes the whole chain", async () =>
 
 Deno.test("a refresh token is refused for another client, a wider scope or another resource", async () => {
   using app = await createTestApp();
-  const { clientId, verifier, code } = await codeFor(app);
+  const { clientId, verifier, code } = await approvedCode(app);
   const tokens = await exchangeCode(app, clientId, code, verifier);
   const otherClient = await registerClient(app);
   const base = {
@@ -215,7 +207,7 @@ Deno.test("a refresh token is refused for another client, a wider scope or anoth
 
 Deno.test("revoking a connected app stops its refresh and access tokens", async () => {
   using app = await createTestApp();
-  const { clientId, verifier, code } = await codeFor(app);
+  const { clientId, verifier, code } = await approvedCode(app);
   const tokens = await exchangeCode(app, clientId, code, verifier);
   const { userId } = await verify(app, tokens.access_token);
   assert.equal(await revokeConsent(app.kv, userId, clientId), true);
@@ -337,7 +329,7 @@ Deno.test("error descriptions keep to RFC 6749's characters and a bounded length
 
 Deno.test("a client may name itself with HTTP Basic; a bad Basic header gets a 401 challenge", async () => {
   using app = await createTestApp();
-  const { clientId, verifier, code } = await codeFor(app);
+  const { clientId, verifier, code } = await approvedCode(app);
   const form = {
     grant_type: "authorization_code",
     code,
@@ -375,7 +367,7 @@ Deno.test("a client may name itself with HTTP Basic; a bad Basic header gets a 4
 
 Deno.test("concurrent redemptions of one code issue tokens at most once", async () => {
   using app = await createTestApp();
-  const { clientId, verifier, code } = await codeFor(app);
+  const { clientId, verifier, code } = await approvedCode(app);
   const request = () =>
     tokenRequest(app, {
       grant_type: "authorization_code",
@@ -392,7 +384,7 @@ Deno.test("concurrent redemptions of one code issue tokens at most once", async 
 
 Deno.test("concurrent refreshes with one token leave at most one usable chain", async () => {
   using app = await createTestApp();
-  const { clientId, verifier, code } = await codeFor(app);
+  const { clientId, verifier, code } = await approvedCode(app);
   const tokens = await exchangeCode(app, clientId, code, verifier);
   const request = () =>
     tokenRequest(app, {

@@ -6,6 +6,7 @@ import { startTestIssuer } from "../testing/issuer.ts";
 import { loadSigningKey } from "./keys.ts";
 import { getSigningKey } from "./store.ts";
 import {
+  approvedCode,
   authorizeCode,
   exchangeCode,
   pkcePair,
@@ -17,9 +18,7 @@ import {
 
 /** A real access token from the full flow, and its claims. */
 async function realToken(app: TestApp) {
-  const clientId = await registerClient(app);
-  const { verifier, challenge } = await pkcePair();
-  const { code } = await authorizeCode(app, clientId, challenge);
+  const { clientId, verifier, code } = await approvedCode(app);
   const { access_token } = await exchangeCode(app, clientId, code, verifier);
   return { token: access_token, claims: decodeJwt(access_token), clientId };
 }

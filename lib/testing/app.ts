@@ -4,6 +4,7 @@ import { type Config, parseConfig } from "../config.ts";
 import type { IdentityProvider } from "../auth/identity.ts";
 import { createIdentityProvider } from "../auth/provider.ts";
 import type { Deps } from "../http/context.ts";
+import type { DocumentFetcher } from "../oauth/cimd.ts";
 import { LOCAL_SESSION_COOKIE } from "../auth/local.ts";
 import { createSession, findOrCreateLocalUser, normalizeEmail } from "../auth/local_sessions.ts";
 
@@ -24,11 +25,13 @@ export interface TestApp extends Disposable {
 export async function createTestApp(options: {
   env?: Record<string, string>;
   identity?: (config: Config, kv: Deno.Kv) => IdentityProvider;
+  /** Fetches OAuth Client ID Metadata Documents instead of the network (see `Deps`). */
+  documentFetcher?: DocumentFetcher;
 } = {}): Promise<TestApp> {
   const config = parseConfig(options.env ?? {});
   const kv = await Deno.openKv(":memory:");
   const identity = (options.identity ?? createIdentityProvider)(config, kv);
-  const deps: Deps = { config, kv, identity };
+  const deps: Deps = { config, kv, identity, documentFetcher: options.documentFetcher };
   const app = createApp(deps);
   const request = (path: string, init?: RequestInit) =>
     Promise.resolve(app.fetch(new Request(new URL(path, TEST_ORIGIN), init)));

@@ -2,14 +2,23 @@
  * The RS256 key pair that signs access tokens: made on first use, kept in KV so every
  * isolate and every restart signs with the same key, and published as a JWKS.
  */
-import { exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
+import {
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+  type JWTVerifyGetKey,
+} from "jose";
 import { getSigningKey, insertSigningKey, type SigningKeyRecord } from "./store.ts";
 
-/** The key in force: its id, the private key and the public JWK. */
+/** The key in force: its id, the private key, the public JWK and a key set verifying with it. */
 export interface SigningKey {
   kid: string;
   privateKey: CryptoKey;
   publicJwk: JWK;
+  /** Built once, so jose imports the public key once rather than on every verification. */
+  verifyKeys: JWTVerifyGetKey;
 }
 
 const loaded = new WeakMap<Deno.Kv, Promise<SigningKey>>();
@@ -34,7 +43,13 @@ async function loadOrCreate(kv: Deno.Kv): Promise<SigningKey> {
   const record = (await getSigningKey(kv)) ?? (await insertSigningKey(kv, await makeRecord()));
   const privateKey = await importJWK(record.privateJwk as JWK, "RS256");
   if (!(privateKey instanceof CryptoKey)) throw new Error("Stored signing key is not an RSA key.");
-  return { kid: record.kid, privateKey, publicJwk: record.publicJwk as JWK };
+  const publicJwk = record.publicJwk as JWK;
+  return {
+    kid: record.kid,
+    privateKey,
+    publicJwk,
+    verifyKeys: createLocalJWKSet({ keys: [publicJwk] }),
+  };
 }
 
 async function makeRecord(): Promise<SigningKeyRecord> {

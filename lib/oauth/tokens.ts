@@ -3,7 +3,7 @@
  * `scope`, `client_id`, `exp`, `iat`, `nbf`, `jti`) plus `grant_id`, typed `at+jwt`
  * (RFC 9068). The audience is the resource the client asked for (RFC 8707).
  */
-import { createLocalJWKSet, decodeProtectedHeader, SignJWT } from "jose";
+import { decodeProtectedHeader, SignJWT } from "jose";
 import type { AccessGrant } from "../auth/identity.ts";
 import { InvalidTokenError, verifyJwt } from "../auth/jwt.ts";
 import { loadSigningKey } from "./keys.ts";
@@ -66,7 +66,7 @@ export async function verifyLocalAccessToken(
     throw new InvalidTokenError("Token is not an access token.");
   }
   const key = await loadSigningKey(kv);
-  const payload = await verifyJwt(token, createLocalJWKSet({ keys: [key.publicJwk] }), {
+  const payload = await verifyJwt(token, key.verifyKeys, {
     issuers: [new URL(resource).origin],
     audience: resource,
     check(payload) {

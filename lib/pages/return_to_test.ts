@@ -35,3 +35,35 @@ Deno.test("loginUrl() carries the path and query as returnTo", () => {
     "/login?returnTo=%2Ftodoapp%3Fa%3D1%26b%3D2",
   );
 });
+
+Deno.test("safeReturnTo() refuses paths that normalise to another host (dot segments)", () => {
+  for (
+    const value of [
+      "/.//evil.example",
+      "/./\\evil.example",
+      "/%2e//evil.example",
+      "/%2E//evil.example",
+      "/a/..//evil.example",
+      "/..//evil.example",
+      "/a/b/../..//evil.example/x?y#z",
+      "/.%2e//evil.example",
+    ]
+  ) {
+    assert.equal(safeReturnTo(value), DEFAULT_RETURN_TO, value);
+  }
+});
+
+Deno.test("safeReturnTo() output always stays on the app's origin (every short path)", () => {
+  const pieces = ["", ".", "..", "%2e", "%2E.", "%2e%2e", "\\", "%5c", "%2f", "evil.example"];
+  const app = "https://app.example";
+  // Every path of up to four pieces, each followed by "/" or nothing: 160,000 values.
+  let paths = ["/"];
+  for (let depth = 0; depth < 4; depth++) {
+    paths = paths.flatMap((path) => pieces.flatMap((piece) => [path + piece, `${path}${piece}/`]));
+    for (const value of paths) {
+      const out = safeReturnTo(value);
+      assert.match(out, /^\/(?![/\\])/, `${value} -> ${out}`);
+      assert.equal(new URL(out, app).origin, app, `${value} -> ${out}`);
+    }
+  }
+});

@@ -3,6 +3,7 @@ import { ConfigError, parseConfig } from "./lib/config.ts";
 import { misconfiguredHandler } from "./lib/config_page.ts";
 import { createIdentityProvider } from "./lib/auth/provider.ts";
 import { createApp } from "./lib/app.ts";
+import { isLocalKvPath, secureKvFile, tightenFiles } from "./lib/kv_file.ts";
 
 let config;
 try {
@@ -22,22 +23,32 @@ const app = createApp({ config, kv, identity });
 
 Deno.serve({
   port: config.port,
+  hostname: config.hostname,
   onListen: ({ hostname, port }) => {
-    const shown = hostname === "0.0.0.0" ? "localhost" : hostname;
+    const loopbackOnly = hostname === "127.0.0.1" || hostname === "::1";
+    const shown = loopbackOnly || hostname === "0.0.0.0" ? "localhost" : hostname;
     console.log(
       `Todo app (${identity.kind} sign-in) on http://${shown}:${port}` +
-        (config.publicUrl ? `, public at ${config.publicUrl.origin}` : ""),
+        (config.publicUrl ? `, public at ${config.publicUrl.origin}` : "") +
+        (loopbackOnly ? ` (listening on ${hostname} only; set HOSTNAME to change)` : ""),
     );
   },
 }, app.fetch);
 
-/** Opens Deno KV at `path` (creating a local file's folder), or exits naming what to change. */
+/**
+ * Opens Deno KV at `path` (a local file owner-only: folder 0700, files 0600, see
+ * lib/kv_file.ts), or exits naming what to change.
+ */
 async function openKv(path: string | undefined): Promise<Deno.Kv> {
   try {
-    if (path && !path.includes("://") && path !== ":memory:") {
-      await Deno.mkdir(new URL(".", new URL(path, `file://${Deno.cwd()}/`)), { recursive: true });
+    if (!isLocalKvPath(path)) return await Deno.openKv(path);
+    const tightened = await secureKvFile(path);
+    const kv = await Deno.openKv(path);
+    await tightenFiles(path, tightened);
+    if (tightened.length > 0) {
+      console.log(`KV file was readable by others; now owner-only: ${tightened.join(", ")}`);
     }
-    return await Deno.openKv(path);
+    return kv;
   } catch (error) {
     if (!(error instanceof Deno.errors.NotCapable)) throw error;
     console.error(

@@ -53,3 +53,47 @@ Deno.test("a KV_PATH outside ./data stops start-up saying how to allow it", asyn
   assert.match(output, /--allow-write/);
   assert.doesNotMatch(output, /NotCapable|Uncaught/);
 });
+
+Deno.test("deno task start with local sign-in listens on 127.0.0.1 only", async () => {
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = probe.addr.port;
+  probe.close();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-env",
+      "--allow-read=.",
+      "--allow-write=./data",
+      "main.ts",
+    ],
+    env: { PORT: String(port), KV_PATH: ":memory:", HOSTNAME: "", DENO_DEPLOYMENT_ID: "" },
+    cwd: new URL(".", import.meta.url),
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  try {
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let output = "";
+    while (!/Todo app .*\n/.test(output)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      output += value;
+    }
+    reader.cancel();
+    assert.match(output, /listening on 127\.0\.0\.1 only/);
+    (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+    const lan = Deno.networkInterfaces().find((i) =>
+      i.family === "IPv4" && !/^127\./.test(i.address)
+    );
+    if (lan) {
+      await assert.rejects(
+        () => Deno.connect({ hostname: lan.address, port }),
+        Deno.errors.ConnectionRefused,
+      );
+    }
+  } finally {
+    child.kill();
+    await child.status;
+  }
+});

@@ -6,7 +6,8 @@ import { Hono } from "hono";
 import { createApiApp } from "./api.ts";
 import type { AppEnv, Deps } from "./http/context.ts";
 import { handleError, handleNotFound } from "./http/errors.ts";
-import { requestContext, securityHeaders } from "./http/middleware.ts";
+import { checkHost } from "./http/host.ts";
+import { noStore, requestContext, securityHeaders } from "./http/middleware.ts";
 import { createPages } from "./pages/mod.ts";
 import { createOAuthApp } from "./oauth/app.ts";
 import { createMcpApp } from "./mcp/http.ts";
@@ -16,11 +17,14 @@ import manifest from "../pages.gen.ts";
 /** Builds the app for `deps`; `app.fetch` is the whole server. */
 export function createApp(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  // First: nothing may read the request's URL or Host before they are known to be sound.
+  app.use(checkHost(deps.config));
   app.use(requestContext(deps));
   app.use(securityHeaders());
   app.onError(handleError);
   app.notFound(handleNotFound);
 
+  app.use("/api/*", noStore());
   app.route("/api", createApiApp());
   app.route("/mcp", createMcpApp());
   app.route("/", createMetadataApp());

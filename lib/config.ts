@@ -3,6 +3,11 @@ import { z } from "zod";
 /** Typed application configuration, parsed once at start-up from the environment. */
 export interface Config {
   port: number;
+  /**
+   * Address to listen on (`HOSTNAME`). Local sign-in defaults to `127.0.0.1`: it is
+   * password-less, so nobody else on the network may reach it.
+   */
+  hostname: string;
   /** Canonical origin of the app (no trailing slash), when `PUBLIC_URL` is set. */
   publicUrl: URL | null;
   /** Path or URL handed to `Deno.openKv`; `undefined` opens the platform default (Deno Deploy). */
@@ -12,6 +17,15 @@ export interface Config {
   /** Stytch settings; `null` selects the built-in local identity provider. */
   stytch: StytchConfig | null;
   mcp: McpConfig;
+  /** Lifetimes of the built-in OAuth server's keys and tokens (local mode). */
+  tokens: TokenConfig;
+}
+
+export interface TokenConfig {
+  /** How long a signing key signs before a new one takes over (`OAUTH_KEY_ROTATION_DAYS`). */
+  signingKeyRotationMs: number;
+  /** How long a rotated refresh token may be presented again (`OAUTH_REFRESH_GRACE_SECONDS`). */
+  refreshReuseGraceMs: number;
 }
 
 export interface StytchConfig {
@@ -88,10 +102,21 @@ const scopeName = (name: string) =>
     message: `${name} must be a single OAuth scope token (no spaces or quotes)`,
   });
 
+/** A whole number of `unit` from `min` to `max`. */
+const wholeNumber = (name: string, unit: string, min: number, max: number) =>
+  z.string().trim().regex(/^\d{1,6}$/, { message: `${name} must be a whole number of ${unit}` })
+    .transform(Number).refine((n) => n >= min && n <= max, {
+      message: `${name} must be ${min}-${max} ${unit}`,
+    });
+
 const EnvSchema = z.object({
   PORT: z.string().trim().regex(/^\d{1,5}$/, { message: "PORT must be a port number" })
     .transform(Number).refine((n) => n > 0 && n < 65536, { message: "PORT must be 1-65535" })
     .optional(),
+  HOSTNAME: z.string().trim().regex(/^(?:[A-Za-z0-9_.-]+|\[?[0-9A-Fa-f:.]+\]?)$/, {
+    message:
+      "HOSTNAME must be an IP address or a host name to listen on, e.g. 127.0.0.1 or 0.0.0.0",
+  }).transform((value) => value.replace(/^\[(.*)\]$/, "$1")).optional(),
   PUBLIC_URL: originUrl("PUBLIC_URL").optional(),
   KV_PATH: z.string().trim().min(1).optional(),
   DENO_DEPLOYMENT_ID: z.string().optional(),
@@ -108,6 +133,10 @@ const EnvSchema = z.object({
   STYTCH_DOMAIN: originUrl("STYTCH_DOMAIN").optional(),
   MCP_READ_SCOPE: scopeName("MCP_READ_SCOPE").default("read:todos"),
   MCP_WRITE_SCOPE: scopeName("MCP_WRITE_SCOPE").default("write:todos"),
+  // At least a day, so the previous key outlives every token it signed (an hour each).
+  OAUTH_KEY_ROTATION_DAYS: wholeNumber("OAUTH_KEY_ROTATION_DAYS", "days", 1, 365).default(30),
+  OAUTH_REFRESH_GRACE_SECONDS: wholeNumber("OAUTH_REFRESH_GRACE_SECONDS", "seconds", 0, 60)
+    .default(10),
   MCP_ALLOWED_ORIGINS: z.string().default("").transform((value, ctx) => {
     const origins: string[] = [];
     for (const item of value.split(",").map((s) => s.trim()).filter(Boolean)) {
@@ -215,6 +244,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const data = result.data;
   return {
     port: data.PORT ?? 8000,
+    hostname: data.HOSTNAME ?? (present.length === 0 ? "127.0.0.1" : "0.0.0.0"),
     publicUrl: data.PUBLIC_URL ?? null,
     kvPath: data.KV_PATH ?? (onDenoDeploy ? undefined : "./data/todos.sqlite3"),
     onDenoDeploy,
@@ -231,6 +261,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       readScope: data.MCP_READ_SCOPE,
       writeScope: data.MCP_WRITE_SCOPE,
       allowedOrigins: data.MCP_ALLOWED_ORIGINS,
+    },
+    tokens: {
+      signingKeyRotationMs: data.OAUTH_KEY_ROTATION_DAYS * 24 * 60 * 60 * 1000,
+      refreshReuseGraceMs: data.OAUTH_REFRESH_GRACE_SECONDS * 1000,
     },
   };
 }

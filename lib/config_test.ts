@@ -254,3 +254,38 @@ Deno.test("PORT, KV_PATH and MCP settings are parsed or refused by name", () => 
     /^MCP_ALLOWED_ORIGINS must be a comma-separated/,
   );
 });
+
+Deno.test("signing key rotation and refresh grace default to 30 days and 10 s, bounded by name", () => {
+  assert.deepEqual(parseConfig({}).tokens, {
+    signingKeyRotationMs: 30 * 24 * 60 * 60 * 1000,
+    refreshReuseGraceMs: 10_000,
+  });
+  assert.deepEqual(
+    parseConfig({ OAUTH_KEY_ROTATION_DAYS: " 7 ", OAUTH_REFRESH_GRACE_SECONDS: "0" }).tokens,
+    { signingKeyRotationMs: 7 * 24 * 60 * 60 * 1000, refreshReuseGraceMs: 0 },
+  );
+  assertOneProblem(
+    { OAUTH_KEY_ROTATION_DAYS: "0" },
+    /^OAUTH_KEY_ROTATION_DAYS must be 1-365 days$/,
+  );
+  assertOneProblem(
+    { OAUTH_KEY_ROTATION_DAYS: "1.5" },
+    /^OAUTH_KEY_ROTATION_DAYS must be a whole number of days$/,
+  );
+  assertOneProblem(
+    { OAUTH_REFRESH_GRACE_SECONDS: "61" },
+    /^OAUTH_REFRESH_GRACE_SECONDS must be 0-60 seconds$/,
+  );
+  assertOneProblem(
+    { OAUTH_REFRESH_GRACE_SECONDS: "-1" },
+    /^OAUTH_REFRESH_GRACE_SECONDS must be a whole number of seconds$/,
+  );
+});
+
+Deno.test("HOSTNAME defaults to loopback for local sign-in, is parsed, and refused by name", () => {
+  assert.equal(parseConfig({}).hostname, "127.0.0.1");
+  assert.equal(parseConfig({ HOSTNAME: " 0.0.0.0 " }).hostname, "0.0.0.0");
+  assert.equal(parseConfig({ HOSTNAME: "[::1]" }).hostname, "::1");
+  assertOneProblem({ HOSTNAME: "http://x" }, /^HOSTNAME must be an IP address or a host name/);
+  assertOneProblem({ HOSTNAME: "a b" }, /^HOSTNAME must be an IP address or a host name/);
+});

@@ -10,8 +10,13 @@ import { NotFoundError } from "../errors.ts";
 import type { AppEnv } from "../http/context.ts";
 
 const PRM_PATH = "/.well-known/oauth-protected-resource";
-/** Metadata is public and changes only with the configuration: cache briefly anywhere. */
-const METADATA_CACHE = "public, max-age=300";
+/**
+ * Metadata built from `PUBLIC_URL` is public and changes only with the configuration: cache
+ * briefly anywhere. Metadata built from the request's own Host is never kept by a cache.
+ */
+function metadataCacheControl(c: { var: AppEnv["Variables"] }): string {
+  return c.var.deps.config.publicUrl ? "public, max-age=300" : "no-store";
+}
 
 /** The canonical resource identifier of the MCP server (RFC 8707): `<origin>/mcp`. */
 export function resourceUrl(origin: string): string {
@@ -53,7 +58,7 @@ export function createMetadataApp(): Hono<AppEnv> {
 
   for (const path of [PRM_PATH, `${PRM_PATH}/mcp`]) {
     app.get(path, (c) => {
-      c.header("Cache-Control", METADATA_CACHE);
+      c.header("Cache-Control", metadataCacheControl(c));
       return c.json(protectedResourceMetadata(c));
     });
   }
@@ -63,7 +68,7 @@ export function createMetadataApp(): Hono<AppEnv> {
   ) {
     app.get(path, async (c) => {
       const metadata = await c.var.deps.identity.authorizationServerMetadata(c.var.origin);
-      c.header("Cache-Control", METADATA_CACHE);
+      c.header("Cache-Control", metadataCacheControl(c));
       return c.json(metadata);
     });
   }

@@ -27,6 +27,14 @@ export function securityHeaders() {
   });
 }
 
+/** `Cache-Control: no-store` on every response (per-user data that no cache may keep). */
+export function noStore() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    await next();
+    c.header("Cache-Control", "no-store");
+  });
+}
+
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**

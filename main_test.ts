@@ -97,3 +97,53 @@ Deno.test("deno task start with local sign-in listens on 127.0.0.1 only", async 
     await child.status;
   }
 });
+
+Deno.test("deno task start makes the KV folder 0700 and its files 0600, tightening old ones", async () => {
+  const folder = new URL(`./data/test-${crypto.randomUUID()}/`, import.meta.url);
+  await Deno.mkdir(folder, { recursive: true });
+  await Deno.chmod(folder, 0o755);
+  const file = new URL("todos.sqlite3", folder);
+  await Deno.writeFile(file, new Uint8Array(), { mode: 0o644 });
+  await Deno.chmod(file, 0o644);
+  const kvPath = `./data/${folder.pathname.split("/").at(-2)}/todos.sqlite3`;
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = String(probe.addr.port);
+  probe.close();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-env",
+      "--allow-read=.",
+      "--allow-write=./data",
+      "main.ts",
+    ],
+    env: { PORT: port, KV_PATH: kvPath, HOSTNAME: "127.0.0.1", DENO_DEPLOYMENT_ID: "" },
+    cwd: new URL(".", import.meta.url),
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  try {
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let output = "";
+    while (!/Todo app .*\n/.test(output)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      output += value;
+    }
+    reader.cancel();
+    assert.match(output, /Todo app/);
+    const lines = output.split("\n").filter((line) => line.includes("readable by others"));
+    assert.equal(lines.length, 1, output);
+    assert.match(lines[0], /test-[0-9a-f-]+\/ 0755->0700, .*todos\.sqlite3 0644->0600/);
+    assert.equal((await Deno.stat(folder)).mode! & 0o777, 0o700);
+    for (const suffix of ["", "-wal", "-shm"]) {
+      const info = await Deno.stat(new URL(`todos.sqlite3${suffix}`, folder)).catch(() => null);
+      if (info) assert.equal(info.mode! & 0o777, 0o600, suffix);
+    }
+  } finally {
+    child.kill();
+    await child.status;
+    await Deno.remove(folder, { recursive: true });
+  }
+});

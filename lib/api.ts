@@ -1,16 +1,29 @@
 /**
  * REST API for the browser, mounted at `/api`. Compatible with the reference app's client
  * (`GET/POST /todos`, `POST /todos/:id/complete`, `DELETE /todos/:id`) plus `PATCH` for
- * edits. Every answer to a successful call is the user's whole list, `{todos}`.
+ * edits, bulk changes (`PATCH /todos` marks all, `DELETE /todos?completed=true` clears the
+ * completed ones), `POST /todos/undo` for the last deletion, and `GET /session`. Every answer
+ * to a successful todo call is the user's whole list, `{todos}`; deletions add `undo`.
+ * Answers are `no-store` and compressed for clients that accept it.
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { compress } from "hono/compress";
 import { z } from "zod";
-import { PayloadTooLargeError } from "./errors.ts";
+import { PayloadTooLargeError, ValidationError } from "./errors.ts";
 import type { AppEnv } from "./http/context.ts";
 import { readJsonBody } from "./http/json_body.ts";
 import { refuseCrossSiteWrites, requireUser } from "./http/middleware.ts";
-import { createTodo, deleteTodo, listTodos, updateTodo } from "./todos.ts";
+import {
+  clearCompleted,
+  createTodo,
+  deleteTodoUndoably,
+  type Deletion,
+  listTodos,
+  setAllCompleted,
+  undoDeletion,
+  updateTodo,
+} from "./todos.ts";
 
 export const MAX_API_BODY_BYTES = 64 * 1024;
 
@@ -25,14 +38,30 @@ const PatchBody = z.strictObject({
   message: "Send text, completed, or both.",
 });
 
+const AllBody = z.strictObject({
+  completed: z.boolean({ error: "completed must be true or false" }),
+});
+
+const UndoBody = z.strictObject({
+  token: z.string({ error: "token must be a string" }).max(100),
+});
+
 /** The user's whole list, the body of every successful answer. */
 async function todosOf({ deps, user }: AppEnv["Variables"]) {
   return { todos: await listTodos(deps.kv, user.id) };
 }
 
+/** What a deletion answer adds: the token `POST /todos/undo` takes, and what was deleted. */
+const undoOf = ({ token, todos }: Deletion) => ({ token, count: todos.length, todos });
+
 /** Builds the `/api` sub-app. */
 export function createApiApp(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
+  api.use(compress());
+  api.use(async (c, next) => {
+    await next();
+    c.header("Cache-Control", "no-store"); // a user's todos: never kept by caches
+  });
   api.use(refuseCrossSiteWrites());
   api.use(requireUser());
   api.use(bodyLimit({
@@ -42,7 +71,29 @@ export function createApiApp(): Hono<AppEnv> {
     },
   }));
 
+  api.get("/session", (c) => c.json({ user: { email: c.var.user.email ?? null } }));
+
   api.get("/todos", async (c) => c.json(await todosOf(c.var)));
+
+  api.patch("/todos", async (c) => {
+    const { completed } = await readJsonBody(c, AllBody);
+    await setAllCompleted(c.var.deps.kv, c.var.user.id, completed);
+    return c.json(await todosOf(c.var));
+  });
+
+  api.delete("/todos", async (c) => {
+    if (c.req.query("completed") !== "true") {
+      throw new ValidationError("Say which todos to delete: DELETE /api/todos?completed=true.");
+    }
+    const deletion = await clearCompleted(c.var.deps.kv, c.var.user.id);
+    return c.json({ ...await todosOf(c.var), undo: undoOf(deletion) });
+  });
+
+  api.post("/todos/undo", async (c) => {
+    const { token } = await readJsonBody(c, UndoBody);
+    await undoDeletion(c.var.deps.kv, c.var.user.id, token);
+    return c.json(await todosOf(c.var));
+  });
 
   api.post("/todos", async (c) => {
     const { todoText } = await readJsonBody(c, CreateBody);
@@ -62,8 +113,8 @@ export function createApiApp(): Hono<AppEnv> {
   });
 
   api.delete("/todos/:id", async (c) => {
-    await deleteTodo(c.var.deps.kv, c.var.user.id, c.req.param("id"));
-    return c.json(await todosOf(c.var));
+    const deletion = await deleteTodoUndoably(c.var.deps.kv, c.var.user.id, c.req.param("id"));
+    return c.json({ ...await todosOf(c.var), undo: undoOf(deletion) });
   });
 
   return api;

@@ -65,9 +65,10 @@ Deno.test("POST /api/todos/:id/complete, PATCH and DELETE change one todo each",
 
   const completed = await call(t, alice, `/todos/${a.id}/complete`, { method: "POST" });
   assert.equal(completed.status, 200);
+  // Completing a todo leaves it in its place (creation order).
   assert.deepEqual(completed.json.todos.map((x: Todo) => [x.text, x.completed]), [
-    ["b", false],
     ["a", true],
+    ["b", false],
   ]);
 
   const reopened = await call(t, alice, `/todos/${a.id}`, {
@@ -252,4 +253,118 @@ Deno.test("each user sees and changes only their own todos through the API", asy
   // The same email signs in as the same user.
   const aliceAgain = await t.signIn("ALICE@example.com");
   assert.equal((await call(t, aliceAgain, "/todos")).json.todos.length, 1);
+});
+
+Deno.test("PATCH /api/todos marks every todo complete or incomplete and keeps the order", async () => {
+  const { t, alice } = await setup();
+  using _ = t;
+  for (const todoText of ["a", "b", "c"]) {
+    await call(t, alice, "/todos", { method: "POST", body: { todoText } });
+  }
+  const all = await call(t, alice, "/todos", { method: "PATCH", body: { completed: true } });
+  assert.equal(all.status, 200);
+  assert.deepEqual(all.json.todos.map((x: Todo) => [x.text, x.completed]), [
+    ["a", true],
+    ["b", true],
+    ["c", true],
+  ]);
+  const none = await call(t, alice, "/todos", { method: "PATCH", body: { completed: false } });
+  assert.ok(none.json.todos.every((x: Todo) => !x.completed));
+  for (const body of [{}, { completed: "yes" }, { completed: true, text: "x" }]) {
+    const bad = await call(t, alice, "/todos", { method: "PATCH", body });
+    assert.equal(bad.status, 400, JSON.stringify(body));
+    assert.equal(bad.json.error.code, "invalid_request");
+  }
+  assert.ok((await call(t, alice, "/todos")).json.todos.every((x: Todo) => !x.completed));
+});
+
+Deno.test("DELETE /api/todos?completed=true clears completed todos; POST /api/todos/undo restores them in place", async () => {
+  const { t, alice } = await setup();
+  using _ = t;
+  for (const todoText of ["a", "b", "c"]) {
+    await call(t, alice, "/todos", { method: "POST", body: { todoText } });
+  }
+  const before = (await call(t, alice, "/todos")).json.todos as Todo[];
+  await call(t, alice, `/todos/${before[0].id}/complete`, { method: "POST" });
+  await call(t, alice, `/todos/${before[2].id}/complete`, { method: "POST" });
+
+  const refused = await call(t, alice, "/todos", { method: "DELETE" });
+  assert.equal(refused.status, 400);
+  assert.equal((await call(t, alice, "/todos")).json.todos.length, 3);
+
+  const cleared = await call(t, alice, "/todos?completed=true", { method: "DELETE" });
+  assert.equal(cleared.status, 200);
+  assert.deepEqual(cleared.json.todos.map((x: Todo) => x.text), ["b"]);
+  assert.equal(cleared.json.undo.count, 2);
+  assert.deepEqual(cleared.json.undo.todos.map((x: Todo) => x.text), ["a", "c"]);
+
+  const undone = await call(t, alice, "/todos/undo", {
+    method: "POST",
+    body: { token: cleared.json.undo.token },
+  });
+  assert.equal(undone.status, 200);
+  assert.deepEqual(undone.json.todos.map((x: Todo) => [x.text, x.completed]), [
+    ["a", true],
+    ["b", false],
+    ["c", true],
+  ]);
+  const again = await call(t, alice, "/todos/undo", {
+    method: "POST",
+    body: { token: cleared.json.undo.token },
+  });
+  assert.equal(again.status, 404);
+  assert.match(again.json.error.message, /nothing to undo/);
+  for (const body of [{}, { token: 5 }, { token: "x".repeat(101) }]) {
+    const bad = await call(t, alice, "/todos/undo", { method: "POST", body });
+    assert.equal(bad.status, 400, JSON.stringify(body));
+  }
+});
+
+Deno.test("DELETE /api/todos/:id answers an undo token that only its owner can use", async () => {
+  const { t, alice } = await setup();
+  using _ = t;
+  const bob = await t.signIn("bob@example.com");
+  const created = await call(t, alice, "/todos", { method: "POST", body: { todoText: "mine" } });
+  const deleted = await call(t, alice, `/todos/${created.json.todos[0].id}`, { method: "DELETE" });
+  assert.deepEqual(deleted.json.todos, []);
+  assert.equal(deleted.json.undo.count, 1);
+  const token = deleted.json.undo.token;
+  const stolen = await call(t, bob, "/todos/undo", { method: "POST", body: { token } });
+  assert.equal(stolen.status, 404);
+  assert.deepEqual((await call(t, bob, "/todos")).json.todos, []);
+  const undone = await call(t, alice, "/todos/undo", { method: "POST", body: { token } });
+  assert.deepEqual(undone.json.todos, created.json.todos);
+});
+
+Deno.test("GET /api/session names the signed-in user, or answers 401", async () => {
+  const { t, alice } = await setup();
+  using _ = t;
+  const res = await call(t, alice, "/session");
+  assert.equal(res.status, 200);
+  assert.deepEqual(res.json, { user: { email: "alice@example.com" } });
+  assert.equal((await call(t, null, "/session")).status, 401);
+});
+
+Deno.test("API answers are no-store and gzip-compressed for clients that accept it", async () => {
+  const { t, alice } = await setup();
+  using _ = t;
+  for (let i = 0; i < 30; i++) {
+    await call(t, alice, "/todos", { method: "POST", body: { todoText: `todo number ${i}` } });
+  }
+  const plain = await t.request("/api/todos", { headers: { Cookie: alice } });
+  const raw = await plain.text();
+  assert.equal(plain.headers.get("Content-Encoding"), null);
+  assert.equal(plain.headers.get("Cache-Control"), "no-store");
+
+  const gz = await t.request("/api/todos", {
+    headers: { Cookie: alice, "Accept-Encoding": "gzip, deflate, br" },
+  });
+  assert.equal(gz.headers.get("Content-Encoding"), "gzip");
+  assert.equal(gz.headers.get("Cache-Control"), "no-store");
+  const bytes = new Uint8Array(await gz.arrayBuffer());
+  assert.ok(bytes.length < raw.length / 3, `${bytes.length} vs ${raw.length}`);
+  const inflated = await new Response(
+    new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip")),
+  ).text();
+  assert.equal(inflated, raw);
 });

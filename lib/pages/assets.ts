@@ -1,7 +1,9 @@
 /**
- * The island build (`static/_islands/manifest.json`, written by `deno task build`): which
- * bundle hydrates which island, and the build id that versions static asset URLs.
+ * The build (`static/_islands/manifest.json`, written by `deno task build`): which bundle
+ * hydrates which island, the build id that versions static asset URLs, and the list of
+ * static files the server may serve.
  */
+import type { StaticFiles } from "./static_files.ts";
 
 export interface IslandBuild {
   buildId: string;
@@ -9,6 +11,8 @@ export interface IslandBuild {
   islands: Record<string, string>;
   /** Island name -> the chunks its entry imports, for `<link rel="modulepreload">`. */
   preload?: Record<string, string[]>;
+  /** Every servable file under `static/` (URL path -> type, size, hash); nothing else is served. */
+  files?: StaticFiles;
 }
 
 /** Where static files live (served at `/`). */
@@ -18,15 +22,23 @@ export const ISLANDS_DIR = new URL("_islands/", STATIC_DIR);
 
 let current: IslandBuild | null = null;
 
-/** Reads the island build once; without one, pages render without island scripts (and say so). */
+/**
+ * Reads the build once; without one, pages render without island scripts and no static file
+ * is served (and it says so).
+ */
 export function loadIslandBuild(): IslandBuild {
   if (current) return current;
   try {
     current = JSON.parse(Deno.readTextFileSync(new URL("manifest.json", ISLANDS_DIR)));
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
-    console.warn("No island build found: run `deno task build`. Pages will work without islands.");
-    current = { buildId: "dev", islands: {} };
+    console.warn(
+      "No build found: run `deno task build`. Pages will work without islands or static files.",
+    );
+    current = { buildId: "dev", islands: {}, files: {} };
+  }
+  if (!current!.files) {
+    console.warn("The build lists no static files (built by an older version): run the build.");
   }
   return current!;
 }

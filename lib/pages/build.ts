@@ -1,11 +1,13 @@
 /**
  * `deno task build`: regenerates `pages.gen.ts`, then bundles every island for the browser
  * with `deno bundle` (minified ES modules, shared code split into chunks) into
- * `static/_islands/`, content-hashed, with `manifest.json` naming each island's entry file.
+ * `static/_islands/`, content-hashed, with `manifest.json` naming each island's entry file
+ * and listing every file under `static/` the server may serve (nothing else is served).
  */
 import { ISLANDS_DIR, STATIC_DIR } from "./assets.ts";
 import { currentManifest, listModules, MANIFEST_FILE, ROOT_DIR } from "./manifest.ts";
 import { islandName } from "./routing.ts";
+import { listStaticFiles } from "./static_files.ts";
 
 /** Writes `pages.gen.ts` when it changed; returns true if it did. */
 export async function writeManifest(): Promise<boolean> {
@@ -84,22 +86,19 @@ async function buildIslandsLocked(): Promise<Record<string, string>> {
     await Deno.remove(new URL(old.name, ISLANDS_DIR), { recursive: true });
   }
   const islands: Record<string, string> = {};
-  const hashes: Uint8Array[] = [];
   const built = entries.length > 0 ? await Array.fromAsync(Deno.readDir(outDir)) : [];
   for (const { name: fileName } of built.toSorted((a, b) => a.name < b.name ? -1 : 1)) {
     const bytes = await Deno.readFile(new URL(fileName, outDir));
-    hashes.push(bytes);
     const island = islandFiles.map(islandName).find((name) => `${name}.js` === fileName);
     const target = island ? `${island}-${await hashOf(bytes)}.js` : fileName;
     await Deno.writeFile(new URL(target, ISLANDS_DIR), bytes);
     if (island) islands[island] = `/_islands/${target}`;
   }
-  // The build id also versions top-level static files (styles.css) through `asset()`.
-  const statics = (await Array.fromAsync(Deno.readDir(STATIC_DIR))).filter((e) => e.isFile);
-  for (const name of statics.map((e) => e.name).sort()) {
-    hashes.push(await Deno.readFile(new URL(name, STATIC_DIR)));
-  }
-  const buildId = await hashOf(...hashes);
+  // The servable files, bundles included; their hashes make the build id, which versions
+  // static file URLs (styles.css) through `asset()`.
+  const { files, skipped } = await listStaticFiles(STATIC_DIR);
+  for (const reason of skipped) console.warn(`static/ not served: ${reason.slice(1)}`);
+  const buildId = await hashOf(new TextEncoder().encode(JSON.stringify(files)));
   const preload: Record<string, string[]> = {};
   for (const [island, url] of Object.entries(islands)) {
     preload[island] = (await staticImports(url.replace("/_islands/", ""))).map((f) =>
@@ -108,7 +107,7 @@ async function buildIslandsLocked(): Promise<Record<string, string>> {
   }
   // Written last and only when changed: `deno task dev` restarts the server when it changes.
   const manifestFile = new URL("manifest.json", ISLANDS_DIR);
-  const manifest = JSON.stringify({ buildId, islands, preload }, null, 2) + "\n";
+  const manifest = JSON.stringify({ buildId, islands, preload, files }, null, 2) + "\n";
   if (manifest !== await Deno.readTextFile(manifestFile).catch(() => null)) {
     await Deno.writeTextFile(new URL("manifest.json", tmp), manifest);
     await Deno.rename(new URL("manifest.json", tmp), manifestFile);

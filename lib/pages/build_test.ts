@@ -20,3 +20,15 @@ Deno.test("the island build names a content-hashed TodoList bundle under 12 KB g
   assert.ok(size < 12 * 1024, `TodoList JS is ${size} bytes gzipped`);
   console.log(`TodoList island JS: ${size} bytes gzipped (${chunks.length} chunk(s))`);
 });
+
+Deno.test("the build lists every servable static file, bundles included, but not its own manifest", async () => {
+  const manifest = JSON.parse(await Deno.readTextFile(new URL("manifest.json", ISLANDS_DIR)));
+  const paths = Object.keys(manifest.files);
+  assert.deepEqual(manifest.files["/styles.css"]?.type, "text/css; charset=utf-8");
+  assert.ok(paths.includes("/favicon.svg"));
+  for (const url of [...Object.values(manifest.islands), ...manifest.preload.TodoList]) {
+    assert.ok(paths.includes(url as string), `${url} is listed`);
+  }
+  assert.ok(!paths.includes("/_islands/manifest.json"));
+  assert.ok(paths.every((path) => /^(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)+$/.test(path)), paths.join());
+});

@@ -61,7 +61,17 @@
  * ## Static files
  * `static/` is served at `/`; `asset("/styles.css")` adds the build id for long caching.
  * Island bundles go to `static/_islands/` (content-hashed, cached for a year). Text files are
- * sent gzip-compressed to clients that accept it.
+ * sent gzip-compressed to clients that accept it; others revalidate with an `ETag`.
+ *
+ * Only files known at build time are served: `deno task build` walks `static/` and lists
+ * every servable file (path -> content type, size, hash) in `static/_islands/manifest.json`.
+ * A request is answered only when its path is exactly a listed path (decoded once; listed
+ * names need no escapes, so each has one spelling); every other path is a 404, so no
+ * spelling of `..`, `%2e`, `%252e`, `\`, `%c0%ae`, NUL or an encoded `?`/`#` can reach a file
+ * outside `static/`. A file added to `static/` is not served until the build runs again
+ * (`deno task dev` rebuilds on every change; `deno task start` builds first). The build
+ * leaves out, and names, hidden files, symbolic links, names with characters other than
+ * letters, digits, `.`, `_` and `-`, and types outside `STATIC_TYPES` (static_files.ts).
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";

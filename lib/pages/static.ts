@@ -1,58 +1,88 @@
 /**
- * Serves `static/` at `/`. Hashed island bundles (`/_islands/*`) and URLs versioned by
- * `asset()` (`?v=`) are cached for a year; other files are revalidated on each use.
+ * Serves `static/` at `/` from the list of files made at build time (`static_files.ts`):
+ * a request path is served only when it is, exactly, a listed path. Nothing is resolved
+ * against the file system from the request, so no spelling (encoded dots or slashes,
+ * double encoding, backslashes, overlong UTF-8, dot segments, NUL, an encoded `?` or `#`)
+ * can name a file outside `static/`: all of them are simply not in the list (404).
+ *
+ * Hashed island bundles (`/_islands/*`) and URLs versioned by `asset()` (`?v=`) are cached
+ * for a year; other files are revalidated on each use (`ETag`, 304).
  */
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../http/context.ts";
-import { STATIC_DIR } from "./assets.ts";
+import { loadIslandBuild, STATIC_DIR } from "./assets.ts";
+import type { StaticFile, StaticFiles } from "./static_files.ts";
 
-const TYPES: Record<string, string> = {
-  css: "text/css; charset=utf-8",
-  js: "text/javascript; charset=utf-8",
-  json: "application/json; charset=utf-8",
-  svg: "image/svg+xml",
-  png: "image/png",
-  ico: "image/x-icon",
-  txt: "text/plain; charset=utf-8",
-  webmanifest: "application/manifest+json",
-};
+/**
+ * The path of a raw request URL (`scheme://authority/path?query#fragment`), as the client
+ * sent it: not decoded and not normalised (`new URL()` would resolve `/x/../`).
+ */
+function rawPath(url: string): string | null {
+  const start = url.indexOf("/", url.indexOf("://") + 3);
+  if (start === -1) return null;
+  const end = url.slice(start).search(/[?#]/);
+  return end === -1 ? url.slice(start) : url.slice(start, start + end);
+}
 
-/** Middleware answering GET/HEAD for files under `dir`; anything else falls through. */
-export function serveStatic(dir: URL = STATIC_DIR) {
+/**
+ * The listed file `url` names, or undefined. The path is decoded exactly once and must be
+ * the listed path itself: listed names use only unreserved characters, so each has one
+ * spelling and any escape (even of a harmless character) is refused.
+ */
+export function findStaticFile(
+  files: ReadonlyMap<string, StaticFile>,
+  url: string,
+): { path: string; file: StaticFile } | undefined {
+  const path = rawPath(url);
+  if (path === null) return undefined;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
+  if (decoded !== path) return undefined;
+  const file = files.get(decoded);
+  return file && { path: decoded, file };
+}
+
+/** True when an `If-None-Match` header value matches `etag` (weak comparison, RFC 9110). */
+function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.split(",").some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === "*" || trimmed.replace(/^W\//, "") === etag;
+  });
+}
+
+/**
+ * Middleware answering GET/HEAD for the files in `files` (default: the build's list),
+ * read from `dir`; any other path falls through (404).
+ */
+export function serveStatic(dir: URL = STATIC_DIR, files?: StaticFiles) {
+  let listed: Map<string, StaticFile> | undefined;
   return createMiddleware<AppEnv>(async (c, next) => {
     if (c.req.method !== "GET" && c.req.method !== "HEAD") return await next();
-    const url = new URL(c.req.url);
-    let path: string;
+    listed ??= new Map(Object.entries(files ?? loadIslandBuild().files ?? {}));
+    const found = findStaticFile(listed, c.req.url);
+    if (!found) return await next();
+    let bytes: Uint8Array<ArrayBuffer>;
     try {
-      path = decodeURIComponent(url.pathname);
-    } catch {
-      return await next();
-    }
-    const extension = path.match(/\.([a-z0-9]+)$/)?.[1];
-    // Only plain relative paths: no dot segments, backslashes, NULs, or hidden files.
-    if (!extension || !TYPES[extension] || /(^|\/)\.|\\|\0/.test(path)) return await next();
-    let file: Deno.FsFile;
-    try {
-      file = await Deno.open(new URL(`.${path}`, dir));
-      if (!(await file.stat()).isFile) {
-        file.close();
-        return await next();
-      }
+      bytes = await Deno.readFile(new URL(`.${found.path}`, dir));
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.IsADirectory) {
-        return await next();
-      }
+      // Listed at build time but removed since: as if it had never been there.
+      if (error instanceof Deno.errors.NotFound) return await next();
       throw error;
     }
-    const immutable = path.startsWith("/_islands/") || url.searchParams.has("v");
+    const immutable = found.path.startsWith("/_islands/") || c.req.query("v") !== undefined;
+    const etag = `"${found.file.hash}"`;
     const headers = {
-      "Content-Type": TYPES[extension],
+      "Content-Type": found.file.type,
       "Cache-Control": immutable ? "public, max-age=31536000, immutable" : "no-cache",
+      ETag: etag,
     };
-    if (c.req.method === "HEAD") {
-      file.close();
-      return c.body(null, 200, headers);
-    }
-    return c.body(file.readable, 200, headers);
+    if (matches(c.req.header("If-None-Match"), etag)) return c.body(null, 304, headers);
+    if (c.req.method === "HEAD") return c.body(null, 200, headers);
+    return c.body(bytes, 200, { ...headers, "Content-Length": String(bytes.length) });
   });
 }

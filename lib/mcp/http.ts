@@ -1,16 +1,21 @@
 /**
- * The `/mcp` sub-app: Streamable HTTP, stateless. Each POST gets its own McpServer and
- * transport (any Deno Deploy isolate can answer any request), after the Origin check, bearer
- * authentication and the scope check of the JSON-RPC messages it carries.
+ * The `/mcp` sub-app: Streamable HTTP, stateless, both protocol eras on one endpoint. In
+ * front of both eras and owned by this app: the Origin check, bearer authentication, the
+ * body limit and the scope check of the JSON-RPC messages a body carries. The body is read
+ * once; its parsed value goes to the v2 SDK: the 2026-07-28 era to `createMcpHandler`, the
+ * 2025 era (no `_meta` envelope claim, as the SDK's own `isLegacyRequest` decides) to
+ * lib/mcp/legacy.ts.
  */
-import { WebStandardStreamableHTTPServerTransport } from "./sdk.ts";
 import { Hono } from "hono";
 import { requireBearer, requireScopes } from "../auth/bearer.ts";
 import type { AppEnv } from "../http/context.ts";
-import { invalidMessageProblem, refuseInvalidParams } from "./messages.ts";
+import { authInfoFor } from "./context.ts";
+import { jsonRpcError, serveLegacy } from "./legacy.ts";
 import { mcpCors, refuseForeignOrigins } from "./origin.ts";
+import { findParamsProblems, restateParamsErrors } from "./params.ts";
 import { requiredScopes } from "./scopes.ts";
-import { createTodoMcpServer, TOOL_ACCESS } from "./server.ts";
+import { createMcpHandler, isLegacyRequest } from "./sdk.ts";
+import { createTodoServerFactory, TOOL_ACCESS } from "./server.ts";
 
 const TOOL_NAMES = Object.keys(TOOL_ACCESS);
 
@@ -23,61 +28,44 @@ export const MAX_MCP_BODY_BYTES = 1024 * 1024;
  */
 const ENDPOINT = ["/", "/:trailingSlash{^$}"];
 
-/** Builds the `/mcp` sub-app. */
+/** Builds the `/mcp` sub-app; the MCP definitions are built here, once per app. */
 export function createMcpApp(): Hono<AppEnv> {
   const mcp = new Hono<AppEnv>();
+  /** Per KV handle (one per app in production; tests build many apps). */
+  const served = new WeakMap<Deno.Kv, ReturnType<typeof createServing>>();
   mcp.use(mcpCors());
   mcp.use(refuseForeignOrigins());
   mcp.use(requireBearer());
 
   mcp.on("POST", ENDPOINT, async (c) => {
     const { kv, config } = c.var.deps;
-    let body: string | null;
+    let text: string | null;
     try {
-      body = await readLimited(c.req.raw, MAX_MCP_BODY_BYTES);
+      text = await readLimited(c.req.raw, MAX_MCP_BODY_BYTES);
     } catch {
       return jsonRpcError(400, -32700, "Parse error: the request body could not be read.");
     }
-    if (body === null) {
+    if (text === null) {
       return jsonRpcError(413, -32600, `Request body exceeds ${MAX_MCP_BODY_BYTES} bytes.`);
     }
-    let parsed: unknown = undefined;
+    let body: unknown;
     try {
-      parsed = JSON.parse(body);
+      body = JSON.parse(text);
     } catch {
-      // Left to the transport, which answers with a JSON-RPC parse error.
+      return jsonRpcError(400, -32700, "Parse error: the request body is not JSON.");
     }
-    if (Array.isArray(parsed) && parsed.length === 0) {
-      return jsonRpcError(400, -32600, "Invalid Request: an empty batch.");
-    }
-    const invalid = parsed === undefined ? null : invalidMessageProblem(parsed);
-    if (invalid !== null) return jsonRpcError(400, -32600, invalid);
-    if (parsed !== undefined) {
-      const known = [config.mcp.readScope, config.mcp.writeScope];
-      requireScopes(c.var.grant, requiredScopes(parsed, config.mcp), known);
-    }
+    const known = [config.mcp.readScope, config.mcp.writeScope];
+    requireScopes(c.var.grant, requiredScopes(body, config.mcp), known);
 
-    const server = createTodoMcpServer({ kv, userId: c.var.grant.userId });
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-    });
-    await server.connect(transport);
-    refuseInvalidParams(transport, TOOL_NAMES);
-    try {
-      // The original body stream is spent: hand the transport the text (or the parsed value).
-      const request = new Request(c.req.raw.url, {
-        method: "POST",
-        headers: c.req.raw.headers,
-        body,
-      });
-      return await transport.handleRequest(
-        request,
-        parsed === undefined ? undefined : { parsedBody: parsed },
-      );
-    } finally {
-      await server.close();
-    }
+    let serving = served.get(kv);
+    if (!serving) served.set(kv, serving = createServing(kv));
+    const authInfo = authInfoFor(c.var.grant);
+    const request = c.req.raw;
+    const response = await isLegacyRequest(request, body)
+      ? await serveLegacy(serving.factory, request, body, authInfo)
+      : await serving.modern.fetch(request, { parsedBody: body, authInfo });
+    const problems = findParamsProblems(body, TOOL_NAMES);
+    return problems ? await restateParamsErrors(response, problems) : response;
   });
 
   // Stateless: no standalone SSE stream to GET and no session to DELETE (spec: answer 405).
@@ -91,6 +79,27 @@ export function createMcpApp(): Hono<AppEnv> {
     );
   }
   return mcp;
+}
+
+/** The server factory and the 2026-07-28 handler for one KV store. */
+function createServing(kv: Deno.Kv) {
+  const factory = createTodoServerFactory(kv);
+  const modern = createMcpHandler(factory, {
+    legacy: "reject",
+    maxRequestBodySize: MAX_MCP_BODY_BYTES,
+    onerror: reportError,
+  });
+  return { factory, modern };
+}
+
+/** Logs what the SDK reports, except the refusals of client mistakes it already answered. */
+function reportError(error: Error): void {
+  if (
+    /^Rejected |Unsupported protocol version|Missing required client capab/i.test(error.message)
+  ) {
+    return;
+  }
+  console.error("MCP:", error);
 }
 
 /** Reads a body as text, or `null` as soon as it is known to exceed `maxBytes`. */
@@ -114,16 +123,4 @@ async function readLimited(req: Request, maxBytes: number): Promise<string | nul
     }
     text += decoder.decode(value, { stream: true });
   }
-}
-
-function jsonRpcError(
-  status: number,
-  code: number,
-  message: string,
-  headers: Record<string, string> = {},
-): Response {
-  return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, {
-    status,
-    headers,
-  });
 }

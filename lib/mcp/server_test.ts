@@ -2,7 +2,7 @@
  * The MCP tools, resources and prompt, through the SDK's own Client over Streamable HTTP
  * against the real app (in-process), with real tokens from the test issuer.
  */
-import { McpError } from "./sdk.ts";
+import { McpError } from "../testing/mcp_sdk.ts";
 import assert from "node:assert/strict";
 import { initializeRequest, startMcpTestEnv } from "../testing/mcp.ts";
 import { listTodos, type Todo } from "../todos.ts";
@@ -90,12 +90,12 @@ Deno.test("listTodos lists all, open or completed todos with counts", async () =
     counts: { open: number; completed: number };
   };
   assert.equal(all.filter, "all");
-  assert.deepEqual(all.todos.map((t) => t.text), ["two", "three", "one"]);
+  assert.deepEqual(all.todos.map((t) => t.text).toSorted(), ["one", "three", "two"]);
   assert.deepEqual(all.counts, { open: 2, completed: 1 });
   const open = ok(
     await client.callTool({ name: "listTodos", arguments: { filter: "open" } }),
   ) as { todos: Todo[] };
-  assert.deepEqual(open.todos.map((t) => t.text), ["two", "three"]);
+  assert.deepEqual(open.todos.map((t) => t.text).toSorted(), ["three", "two"]);
   const done = ok(
     await client.callTool({ name: "listTodos", arguments: { filter: "completed" } }),
   ) as { todos: Todo[] };

@@ -1,9 +1,14 @@
 /**
  * Test harness for `/mcp`: the real app over `:memory:` KV whose local identity provider
  * accepts access tokens from a loopback test issuer (real RS256 JWTs, real JWKS fetches),
- * plus an MCP SDK client wired to `app.fetch`.
+ * plus MCP SDK clients of both eras wired to `app.fetch`.
  */
-import { Client, StreamableHTTPClientTransport } from "./mcp_sdk.ts";
+import {
+  Client,
+  ClientV2,
+  StreamableHTTPClientTransport,
+  StreamableHTTPClientTransportV2,
+} from "./mcp_sdk.ts";
 import { createRemoteJWKSet } from "jose";
 import type { AccessGrant } from "../auth/identity.ts";
 import { InvalidTokenError, verifyJwt } from "../auth/jwt.ts";
@@ -20,13 +25,21 @@ export interface McpTestEnv extends AsyncDisposable {
   issuer: TestIssuer;
   /** Mints an access token for `userId` with `scope` (default both scopes) for `/mcp`. */
   token(userId: string, options?: TokenOptions): Promise<string>;
-  /** Connects an SDK client to `/mcp` in-process with `token` as its bearer token. */
+  /** Connects a v1 SDK client (2025 revisions) to `/mcp` in-process with `token`. */
   connect(token: string): Promise<Client>;
+  /**
+   * Connects a v2 SDK client: `"auto"` probes with `server/discover` and takes the newest era
+   * both sides speak; `"2026-07-28"` pins that revision; `"legacy"` speaks 2025 only.
+   */
+  connectV2(token: string, mode?: V2Mode): Promise<ClientV2>;
   /** A local user: its id (a token's `sub`) and a session cookie for `/api`. */
   user(email: string): Promise<{ id: string; cookie: string }>;
   /** POSTs JSON-RPC `body` to `/mcp` with the headers MCP clients send. */
   post(token: string | null, body: unknown, headers?: Record<string, string>): Promise<Response>;
 }
+
+/** How a v2 client chooses its protocol era (`versionNegotiation.mode`). */
+export type V2Mode = "auto" | "legacy" | "2026-07-28";
 
 export interface TokenOptions {
   scope?: string;
@@ -86,6 +99,17 @@ export async function startMcpTestEnv(env: Record<string, string> = {}): Promise
         fetch: inProcessFetch,
       });
       const client = new Client({ name: "todo-test-client", version: "1.0.0" });
+      await client.connect(transport);
+      return client;
+    },
+    async connectV2(token, mode = "auto") {
+      const transport = new StreamableHTTPClientTransportV2(new URL(MCP_URL), {
+        requestInit: { headers: { Authorization: `Bearer ${token}` } },
+        fetch: inProcessFetch,
+      });
+      const client = new ClientV2({ name: "todo-test-client-v2", version: "1.0.0" }, {
+        versionNegotiation: { mode: mode === "2026-07-28" ? { pin: mode } : mode },
+      });
       await client.connect(transport);
       return client;
     },

@@ -1,11 +1,14 @@
 /**
- * The MCP SDK's client-side pieces for tests, typed (see lib/mcp/sdk.ts for why the
- * `@ts-types` lines are needed). Import the SDK's client through this module.
+ * MCP SDK clients for tests, imported in one place: the v1 client (`@modelcontextprotocol/sdk`,
+ * 2025 revisions only, typed through `@ts-types` because its `exports` map points at `.d.ts`
+ * files it does not ship) and the v2 client (`@modelcontextprotocol/client`, both eras).
  */
 // @ts-types="@modelcontextprotocol/sdk/client/index"
 export { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 export { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+// @ts-types="@modelcontextprotocol/sdk/types"
+export { McpError } from "@modelcontextprotocol/sdk/types.js";
 // @ts-types="@modelcontextprotocol/sdk/client/auth"
 export {
   auth,
@@ -18,3 +21,8 @@ export type {
   OAuthClientMetadata,
   OAuthTokens,
 } from "@modelcontextprotocol/sdk/shared/auth.js";
+export {
+  Client as ClientV2,
+  ProtocolError as ProtocolErrorV2,
+  StreamableHTTPClientTransport as StreamableHTTPClientTransportV2,
+} from "@modelcontextprotocol/client";

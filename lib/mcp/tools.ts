@@ -1,0 +1,174 @@
+/**
+ * The six todo tools, defined once per app (per isolate): their schemas (JSON Schemas built
+ * once), annotations and handlers. Handlers take the user from the request's context, so the
+ * same definitions serve every request; `registerTools` adds them to a per-request server.
+ */
+import { z } from "zod";
+import { AppError } from "../errors.ts";
+import { createTodo, deleteTodo, listTodos, MAX_TEXT_LENGTH, updateTodo } from "../todos.ts";
+import { userIdOf } from "./context.ts";
+import { withCachedJsonSchema } from "./schemas.ts";
+import type { CallToolResult, McpServer, ServerContext } from "./sdk.ts";
+
+/** What a tool needs from the token: the read or the write scope (names in `config.mcp`). */
+export type Access = "read" | "write";
+
+/** Every tool this server offers and the access it needs; `lib/mcp/scopes.ts` enforces it. */
+export const TOOL_ACCESS: Readonly<Record<string, Access>> = {
+  listTodos: "read",
+  createTodo: "write",
+  markTodoComplete: "write",
+  markTodoIncomplete: "write",
+  updateTodo: "write",
+  deleteTodo: "write",
+};
+
+const TodoShape = z.object({
+  id: z.string().describe("The todo's id."),
+  text: z.string().describe("What needs doing."),
+  completed: z.boolean().describe("True once done."),
+  createdAt: z.string().describe("When it was created (ISO 8601)."),
+  updatedAt: z.string().describe("When it last changed (ISO 8601)."),
+});
+
+const todoID = z.string({ error: "must be the id of a todo (a string), as listTodos returns it." })
+  .describe("The id of the todo, as returned by listTodos.");
+const todoText = (what: string) =>
+  z.string({ error: `must be a string of 1 to ${MAX_TEXT_LENGTH} characters.` })
+    .describe(`${what}, 1 to ${MAX_TEXT_LENGTH} characters (trimmed).`);
+const FILTER = z.enum(["all", "open", "completed"], {
+  error: 'must be "all", "open" or "completed".',
+});
+
+const ONE_TODO = withCachedJsonSchema(z.object({ todo: TodoShape }));
+const BY_ID = withCachedJsonSchema(z.object({ todoID }));
+
+const WRITE = { readOnlyHint: false, openWorldHint: false } as const;
+
+/** A tool's handler: the validated arguments and the user the request acts for. */
+type Run<A> = (kv: Deno.Kv, userId: string, args: A) => Promise<Record<string, unknown>>;
+
+/** Adds the six tools, bound to `kv`, to `server`. Cheap: the definitions are built once. */
+export function toolRegistrar(kv: Deno.Kv): (server: McpServer) => void {
+  const bind = <A>(run: Run<A>) => (args: A, ctx: ServerContext) =>
+    toolResult(() => run(kv, userIdOf(ctx), args));
+
+  const listTodosTool = {
+    config: {
+      title: "List todos",
+      description: "Lists the todos in the order they were created. " +
+        'Pass filter "open" or "completed" to see only those.',
+      inputSchema: withCachedJsonSchema(z.object({
+        filter: FILTER.default("all")
+          .describe('Which todos to list: "all" (default), "open" or "completed".'),
+      })),
+      outputSchema: withCachedJsonSchema(z.object({
+        filter: z.enum(["all", "open", "completed"]),
+        todos: z.array(TodoShape),
+        counts: z.object({ open: z.number(), completed: z.number() })
+          .describe("How many todos are open and completed in the whole list."),
+      })),
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    handler: bind<{ filter: "all" | "open" | "completed" }>(async (kv, userId, { filter }) => {
+      const all = await listTodos(kv, userId);
+      const open = all.filter((todo) => !todo.completed);
+      const todos = filter === "open"
+        ? open
+        : filter === "completed"
+        ? all.filter((todo) => todo.completed)
+        : all;
+      return { filter, todos, counts: { open: open.length, completed: all.length - open.length } };
+    }),
+  };
+
+  const createTodoTool = {
+    config: {
+      title: "Create a todo",
+      description: "Adds a new, open todo and returns it with its id.",
+      inputSchema: withCachedJsonSchema(
+        z.object({ todoText: todoText("What needs doing") }),
+      ),
+      outputSchema: ONE_TODO,
+      annotations: { ...WRITE, destructiveHint: false, idempotentHint: false },
+    },
+    handler: bind<{ todoText: string }>(async (kv, userId, { todoText }) => ({
+      todo: await createTodo(kv, userId, todoText),
+    })),
+  };
+
+  const markTool = (completed: boolean) => ({
+    config: {
+      title: completed ? "Mark a todo complete" : "Mark a todo incomplete",
+      description: completed
+        ? "Marks a todo as done. Doing it again changes nothing."
+        : "Marks a completed todo as open again. Doing it again changes nothing.",
+      inputSchema: BY_ID,
+      outputSchema: ONE_TODO,
+      annotations: { ...WRITE, destructiveHint: false, idempotentHint: true },
+    },
+    handler: bind<{ todoID: string }>(async (kv, userId, { todoID }) => ({
+      todo: await updateTodo(kv, userId, todoID, { completed }),
+    })),
+  });
+
+  const updateTodoTool = {
+    config: {
+      title: "Change a todo's text",
+      description: "Replaces a todo's text; its completion state stays as it is.",
+      inputSchema: withCachedJsonSchema(
+        z.object({ todoID, text: todoText("The new text") }),
+      ),
+      outputSchema: ONE_TODO,
+      annotations: { ...WRITE, destructiveHint: true, idempotentHint: true },
+    },
+    handler: bind<{ todoID: string; text: string }>(async (kv, userId, { todoID, text }) => ({
+      todo: await updateTodo(kv, userId, todoID, { text }),
+    })),
+  };
+
+  const deleteTodoTool = {
+    config: {
+      title: "Delete a todo",
+      description: "Deletes a todo for good and returns what it was.",
+      inputSchema: BY_ID,
+      outputSchema: withCachedJsonSchema(z.object({ deleted: TodoShape })),
+      annotations: { ...WRITE, destructiveHint: true, idempotentHint: true },
+    },
+    handler: bind<{ todoID: string }>(async (kv, userId, { todoID }) => ({
+      deleted: await deleteTodo(kv, userId, todoID),
+    })),
+  };
+
+  const markComplete = markTool(true);
+  const markIncomplete = markTool(false);
+
+  return (server) => {
+    server.registerTool("listTodos", listTodosTool.config, listTodosTool.handler);
+    server.registerTool("createTodo", createTodoTool.config, createTodoTool.handler);
+    server.registerTool("markTodoComplete", markComplete.config, markComplete.handler);
+    server.registerTool("markTodoIncomplete", markIncomplete.config, markIncomplete.handler);
+    server.registerTool("updateTodo", updateTodoTool.config, updateTodoTool.handler);
+    server.registerTool("deleteTodo", deleteTodoTool.config, deleteTodoTool.handler);
+  };
+}
+
+/**
+ * Runs a tool body: its value becomes `structuredContent` and, as JSON, the text content. A
+ * client's mistake (any `AppError` below 500) becomes an `isError` result with its message;
+ * anything else is logged and answered without details.
+ */
+async function toolResult(run: () => Promise<Record<string, unknown>>): Promise<CallToolResult> {
+  try {
+    const value = await run();
+    return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: value };
+  } catch (error) {
+    if (error instanceof AppError && error.status < 500) return toolError(error.message);
+    console.error("MCP tool failed:", error);
+    return toolError("Something went wrong on our side; try again.");
+  }
+}
+
+function toolError(message: string): CallToolResult {
+  return { content: [{ type: "text", text: message }], isError: true };
+}

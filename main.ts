@@ -33,7 +33,7 @@ Deno.serve({
         (loopbackOnly ? ` (listening on ${hostname} only; set HOSTNAME to change)` : ""),
     );
   },
-}, app.fetch);
+}, (req, info) => app.fetch(req, { remoteAddr: info.remoteAddr }));
 
 /**
  * Opens Deno KV at `path` (a local file owner-only: folder 0700, files 0600, see

@@ -19,6 +19,23 @@ export interface Config {
   mcp: McpConfig;
   /** Lifetimes of the built-in OAuth server's keys and tokens (local mode). */
   tokens: TokenConfig;
+  /**
+   * How many proxies in front of the app append to `X-Forwarded-For` (`TRUSTED_PROXY`);
+   * 0 reads the client address from the connection only (lib/http/client_ip.ts).
+   */
+  trustedProxyHops: number;
+  /** Limits on unauthenticated writes (lib/http/rate_limit.ts). */
+  rateLimits: RateLimitConfig;
+}
+
+/** Per-client-address limits on unauthenticated writes, and the cap on stored registrations. */
+export interface RateLimitConfig {
+  registrationsPerMinute: number;
+  registrationsPerDay: number;
+  signInsPerMinute: number;
+  parkedRequestsPerMinute: number;
+  /** Registrations accepted from everyone together per rolling day (unused ones live a day). */
+  maxRegistrationsPerDay: number;
 }
 
 export interface TokenConfig {
@@ -137,6 +154,39 @@ const EnvSchema = z.object({
   OAUTH_KEY_ROTATION_DAYS: wholeNumber("OAUTH_KEY_ROTATION_DAYS", "days", 1, 365).default(30),
   OAUTH_REFRESH_GRACE_SECONDS: wholeNumber("OAUTH_REFRESH_GRACE_SECONDS", "seconds", 0, 60)
     .default(10),
+  TRUSTED_PROXY: z.string().trim().regex(/^\d{1,2}$/, {
+    message:
+      "TRUSTED_PROXY must be the number of proxies in front of the app that append to X-Forwarded-For (0-10), e.g. 1",
+  }).transform(Number).refine((n) => n <= 10, { message: "TRUSTED_PROXY must be 0-10" }).default(
+    0,
+  ),
+  RATE_LIMIT_REGISTRATIONS_PER_MINUTE: wholeNumber(
+    "RATE_LIMIT_REGISTRATIONS_PER_MINUTE",
+    "requests",
+    1,
+    100_000,
+  ).default(20),
+  RATE_LIMIT_REGISTRATIONS_PER_DAY: wholeNumber(
+    "RATE_LIMIT_REGISTRATIONS_PER_DAY",
+    "requests",
+    1,
+    999_999,
+  ).default(200),
+  RATE_LIMIT_SIGN_INS_PER_MINUTE: wholeNumber(
+    "RATE_LIMIT_SIGN_INS_PER_MINUTE",
+    "requests",
+    1,
+    100_000,
+  )
+    .default(30),
+  RATE_LIMIT_PARKED_REQUESTS_PER_MINUTE: wholeNumber(
+    "RATE_LIMIT_PARKED_REQUESTS_PER_MINUTE",
+    "requests",
+    1,
+    100_000,
+  ).default(30),
+  MAX_REGISTRATIONS_PER_DAY: wholeNumber("MAX_REGISTRATIONS_PER_DAY", "clients", 1, 999_999)
+    .default(10_000),
   MCP_ALLOWED_ORIGINS: z.string().default("").transform((value, ctx) => {
     const origins: string[] = [];
     for (const item of value.split(",").map((s) => s.trim()).filter(Boolean)) {
@@ -265,6 +315,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     tokens: {
       signingKeyRotationMs: data.OAUTH_KEY_ROTATION_DAYS * 24 * 60 * 60 * 1000,
       refreshReuseGraceMs: data.OAUTH_REFRESH_GRACE_SECONDS * 1000,
+    },
+    trustedProxyHops: data.TRUSTED_PROXY,
+    rateLimits: {
+      registrationsPerMinute: data.RATE_LIMIT_REGISTRATIONS_PER_MINUTE,
+      registrationsPerDay: data.RATE_LIMIT_REGISTRATIONS_PER_DAY,
+      signInsPerMinute: data.RATE_LIMIT_SIGN_INS_PER_MINUTE,
+      parkedRequestsPerMinute: data.RATE_LIMIT_PARKED_REQUESTS_PER_MINUTE,
+      maxRegistrationsPerDay: data.MAX_REGISTRATIONS_PER_DAY,
     },
   };
 }

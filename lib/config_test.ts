@@ -289,3 +289,48 @@ Deno.test("HOSTNAME defaults to loopback for local sign-in, is parsed, and refus
   assertOneProblem({ HOSTNAME: "http://x" }, /^HOSTNAME must be an IP address or a host name/);
   assertOneProblem({ HOSTNAME: "a b" }, /^HOSTNAME must be an IP address or a host name/);
 });
+
+Deno.test("rate limits and TRUSTED_PROXY have defaults a person never meets and are refused by name", () => {
+  const config = parseConfig({});
+  assert.equal(config.trustedProxyHops, 0);
+  assert.deepEqual(config.rateLimits, {
+    registrationsPerMinute: 20,
+    registrationsPerDay: 200,
+    signInsPerMinute: 30,
+    parkedRequestsPerMinute: 30,
+    maxRegistrationsPerDay: 10_000,
+  });
+  const set = parseConfig({
+    TRUSTED_PROXY: " 1 ",
+    RATE_LIMIT_REGISTRATIONS_PER_MINUTE: "5",
+    RATE_LIMIT_REGISTRATIONS_PER_DAY: "50",
+    RATE_LIMIT_SIGN_INS_PER_MINUTE: "10",
+    RATE_LIMIT_PARKED_REQUESTS_PER_MINUTE: "7",
+    MAX_REGISTRATIONS_PER_DAY: "500",
+  });
+  assert.equal(set.trustedProxyHops, 1);
+  assert.deepEqual(set.rateLimits, {
+    registrationsPerMinute: 5,
+    registrationsPerDay: 50,
+    signInsPerMinute: 10,
+    parkedRequestsPerMinute: 7,
+    maxRegistrationsPerDay: 500,
+  });
+  for (const value of ["true", "yes", "-1", "1.5", "10.0.0.1"]) {
+    assertOneProblem({ TRUSTED_PROXY: value }, /^TRUSTED_PROXY must be the number of proxies/);
+  }
+  assertOneProblem({ TRUSTED_PROXY: "11" }, /^TRUSTED_PROXY must be 0-10$/);
+  for (
+    const name of [
+      "RATE_LIMIT_REGISTRATIONS_PER_MINUTE",
+      "RATE_LIMIT_REGISTRATIONS_PER_DAY",
+      "RATE_LIMIT_SIGN_INS_PER_MINUTE",
+      "RATE_LIMIT_PARKED_REQUESTS_PER_MINUTE",
+    ]
+  ) {
+    assertOneProblem({ [name]: "0" }, new RegExp(`^${name} must be 1-\\d+ requests$`));
+    assertOneProblem({ [name]: "20/min" }, new RegExp(`^${name} must be a whole number`));
+  }
+  assertOneProblem({ MAX_REGISTRATIONS_PER_DAY: "0" }, /^MAX_REGISTRATIONS_PER_DAY must be 1-/);
+  assertOneProblem({ MAX_REGISTRATIONS_PER_DAY: "lots" }, /^MAX_REGISTRATIONS_PER_DAY must be/);
+});

@@ -71,3 +71,10 @@ export class ServiceUnavailableError extends AppError {
     super(503, "service_unavailable", message);
   }
 }
+
+/** 429: one client sent more of these requests than its limit allows (lib/http/rate_limit.ts). */
+export class TooManyRequestsError extends AppError {
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(429, "rate_limited", message);
+  }
+}

@@ -3,6 +3,7 @@ import StytchLogin from "../islands/StytchLogin.tsx";
 import { stytchBrowserConfig, stytchRenderInit } from "../lib/auth/stytch_pages.ts";
 import type { LocalIdentity } from "../lib/auth/local.ts";
 import { NotFoundError, ValidationError } from "../lib/errors.ts";
+import { clientLimit, enforceRateLimit } from "../lib/http/rate_limit.ts";
 import {
   type Handlers,
   Head,
@@ -38,6 +39,8 @@ export const handler: Handlers<Data> = {
   async POST(ctx) {
     const local = localIdentity(ctx.state);
     if (!local) throw new NotFoundError("This server signs people in with Stytch, not a form.");
+    // Every attempt counts, before anything is read: each sign-in may store a user and a session.
+    await enforceRateLimit(ctx.state.deps.kv, clientLimit(ctx.hono, "signIn"));
     const form = await ctx.req.formData().catch(() => {
       throw new ValidationError("Send the sign-in form as form data.");
     });

@@ -4,6 +4,7 @@
  */
 import { deleteCookie } from "hono/cookie";
 import { ValidationError } from "../errors.ts";
+import { clientLimit } from "../http/rate_limit.ts";
 import {
   authorizeParams,
   loginUrlForAuthorize,
@@ -58,7 +59,10 @@ export function stytchRenderInit(identity: IdentityProvider, init: RenderInit = 
 export async function stytchAuthorize<T>(ctx: RouteContext<T>): Promise<Response> {
   const { kv } = ctx.state.deps;
   try {
-    if (!ctx.state.user) return ctx.redirect(await loginUrlForAuthorize(kv, ctx.url), 302);
+    if (!ctx.state.user) {
+      const limit = clientLimit(ctx.hono, "parking");
+      return ctx.redirect(await loginUrlForAuthorize(kv, ctx.url, limit), 302);
+    }
     if (ctx.url.searchParams.has(PARKED_REQUEST_PARAM)) {
       // Stytch's consent UI reads the request from the page's own URL: put it back there.
       const params = await authorizeParams(kv, ctx.url);

@@ -13,6 +13,14 @@ export interface Deps {
 
 /** Hono environment: per-request state, typed once, set by middleware, read by handlers. */
 export interface AppEnv {
+  /**
+   * Per-connection facts main.ts passes as `app.fetch(req, env)`. Absent in in-process tests,
+   * hence optional: read them through `clientIp` (lib/http/client_ip.ts).
+   */
+  Bindings: {
+    /** The TCP peer from `Deno.ServeHandlerInfo` (the real client unless behind a proxy). */
+    remoteAddr?: Deno.Addr;
+  };
   Variables: {
     deps: Deps;
     /** Random id for this request, echoed in `X-Request-Id` and in server logs. */

@@ -8,7 +8,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { AppError } from "../errors.ts";
+import { AppError, TooManyRequestsError } from "../errors.ts";
 import { OAuthError } from "../oauth/errors.ts";
 import { errorPageResponse, wantsHtml } from "../pages/error_page.ts";
 import { BearerRequestError, InsufficientScopeError } from "../auth/bearer.ts";
@@ -22,6 +22,14 @@ export interface ErrorBody {
 
 /** Hono `onError` handler. */
 export function handleError(error: Error, c: Context<AppEnv>): Response {
+  if (error instanceof TooManyRequestsError && isOAuthEndpoint(c.req.path)) {
+    // RFC 6749 and RFC 7591 name no rate-limit error: `temporarily_unavailable` (the server
+    // cannot take the request now) with the 429 status and Retry-After saying why and when.
+    return handleError(
+      new OAuthError("temporarily_unavailable", error.message, 429, retryAfter(error)),
+      c,
+    );
+  }
   if (error instanceof OAuthError) {
     // RFC 6749 §5.2 body; token responses, errors included, are never cached (§5.1).
     return c.json(error.toJSON(), error.status, {
@@ -31,8 +39,12 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
     });
   }
   if (error instanceof AppError) {
-    if (wantsHtml(c.req.raw)) return errorPageResponse(error.status, error.message);
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = retryAfter(error);
+    if (wantsHtml(c.req.raw)) {
+      const page = errorPageResponse(error.status, error.message);
+      for (const [name, value] of Object.entries(headers)) page.headers.set(name, value);
+      return page;
+    }
     if (error.status === 401 || error.status === 403) headers["Cache-Control"] = "no-store";
     const challenge = bearerChallengeHeader(error, c.get("bearerChallenge"));
     if (challenge) headers["WWW-Authenticate"] = challenge;
@@ -65,6 +77,18 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
     { error: { code: "internal_error", message: "Something went wrong on our side." } },
     500,
   );
+}
+
+/** The OAuth server's JSON endpoints (not the consent page): errors there are RFC 6749 bodies. */
+function isOAuthEndpoint(path: string): boolean {
+  return path.startsWith("/oauth/") && path !== "/oauth/authorize";
+}
+
+/** The `Retry-After` header of a rate-limit refusal; none for other errors. */
+function retryAfter(error: AppError): Record<string, string> {
+  return error instanceof TooManyRequestsError
+    ? { "Retry-After": String(error.retryAfterSeconds) }
+    : {};
 }
 
 /** Hono `notFound` handler. */

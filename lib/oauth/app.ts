@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { publicCors } from "../http/cors.ts";
 import type { AppEnv } from "../http/context.ts";
+import { rateLimit } from "../http/rate_limit.ts";
 import { OAuthError } from "./errors.ts";
 import { publicJwks } from "./keys.ts";
 import { registerClient } from "./registration.ts";
@@ -34,7 +35,8 @@ export function createOAuthApp(): Hono<AppEnv> {
   app.use("/token", open);
   app.use("/jwks.json", open);
 
-  app.post("/register", limit, async (c) => {
+  // Counted before the body is read, so refusing a flood costs no parsing.
+  app.post("/register", rateLimit("registration"), limit, async (c) => {
     if (!/^application\/json\s*(;|$)/i.test(c.req.header("Content-Type") ?? "")) {
       throw new OAuthError(
         "invalid_client_metadata",
@@ -51,6 +53,7 @@ export function createOAuthApp(): Hono<AppEnv> {
       c.var.deps.kv,
       body,
       supportedScopes(c.var.deps.config.mcp),
+      c.var.deps.config.rateLimits.maxRegistrationsPerDay,
     );
     return c.json(response, 201, { "Cache-Control": "no-store", Pragma: "no-cache" });
   });

@@ -3,6 +3,7 @@
  * sign-in, remembered consent, or the consent form (CSRF token, no framing). The route file
  * `routes/oauth/authorize.tsx` dispatches here; the view is `components/OAuthConsent.tsx`.
  */
+import { clientLimit } from "../http/rate_limit.ts";
 import type { Handlers, RouteContext } from "../pages/mod.ts";
 import {
   approve,
@@ -56,7 +57,8 @@ export const localAuthorizeHandlers: Handlers<ConsentData> = {
       if (!user) {
         if (prompt === "none") throw new OAuthError("login_required", "Sign-in is required.");
         try {
-          return ctx.redirect(await loginUrlForAuthorize(env.kv, ctx.url), 302);
+          const limit = clientLimit(ctx.hono, "parking");
+          return ctx.redirect(await loginUrlForAuthorize(env.kv, ctx.url, limit), 302);
         } catch (error) {
           if (error instanceof ParkedRequestError) return showError(ctx, error.message, 400);
           throw error;

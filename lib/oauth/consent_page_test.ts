@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { rateLimitRules } from "../http/rate_limit.ts";
 import { createTestApp, TEST_ORIGIN } from "../testing/app.ts";
 import {
   authorizeParams,
@@ -366,7 +367,8 @@ Deno.test("a parked authorize request is refused when unknown, mixed with parame
     assert.match(await response.text(), /sign-in link has expired or is not valid/);
   }
   const url = new URL(`${TEST_ORIGIN}/oauth/authorize?state=${"s".repeat(3000)}`);
-  const login = new URL(await loginUrlForAuthorize(app.kv, url), TEST_ORIGIN);
+  const limit = { subject: "192.0.2.1", rules: rateLimitRules(app.config.rateLimits).parking };
+  const login = new URL(await loginUrlForAuthorize(app.kv, url, limit), TEST_ORIGIN);
   const parked = new URL(login.searchParams.get("returnTo")!, TEST_ORIGIN);
   assert.equal((await authorizeParams(app.kv, parked)).get("state"), "s".repeat(3000));
   await assert.rejects(
@@ -374,5 +376,5 @@ Deno.test("a parked authorize request is refused when unknown, mixed with parame
     ParkedRequestError,
   );
   const huge = new URL(`${TEST_ORIGIN}/oauth/authorize?state=${"s".repeat(40_000)}`);
-  await assert.rejects(loginUrlForAuthorize(app.kv, huge), ParkedRequestError);
+  await assert.rejects(loginUrlForAuthorize(app.kv, huge, limit), ParkedRequestError);
 });

@@ -4,7 +4,10 @@
  * metadata-document `client_id`, a long `redirect_uri` or `state`). Such a request is parked
  * in KV for ten minutes under a random reference, and sign-in returns to
  * `/oauth/authorize?parked_request=<reference>`, which resumes it with the original query.
+ * Anyone signed out can park, so parking is rate limited per client address (a 429 before
+ * anything is stored) and every parked request expires.
  */
+import { type ClientLimit, enforceRateLimit } from "../http/rate_limit.ts";
 import { loginUrl, safeReturnTo } from "../pages/return_to.ts";
 import { hashSecret, isSecretShaped, newSecret } from "./secrets.ts";
 import { getParkedRequest, parkRequest } from "./store.ts";
@@ -24,14 +27,21 @@ export class ParkedRequestError extends Error {
 
 /**
  * The sign-in URL that brings the person back to the authorize request `url`: its own path
- * and query when they fit in `returnTo`, else a reference to the request parked in KV.
+ * and query when they fit in `returnTo`, else a reference to the request parked in KV, which
+ * counts against `limit` (`clientLimit(c, "parking")`; throws `TooManyRequestsError`).
  */
-export async function loginUrlForAuthorize(kv: Deno.Kv, url: URL, now = Date.now()) {
+export async function loginUrlForAuthorize(
+  kv: Deno.Kv,
+  url: URL,
+  limit: ClientLimit,
+  now = Date.now(),
+) {
   const path = url.pathname + url.search;
   if (safeReturnTo(path) === path) return loginUrl(url);
   if (url.search.length > MAX_PARKED_QUERY_LENGTH) {
     throw new ParkedRequestError("The authorization request is too long.");
   }
+  await enforceRateLimit(kv, limit, now);
   const reference = newSecret();
   await parkRequest(kv, await hashSecret(reference), {
     query: url.search,

@@ -6,6 +6,7 @@
  * ```
  * ["oauth_signing_key"]                             -> SigningKeyRecord
  * ["oauth_clients", clientId]                       -> StoredClient (expires when unused)
+ * ["oauth_registrations", bucket]                   -> Deno.KvU64 (registrations per bucket, for the cap)
  * ["oauth_cimd", clientIdUrl]                       -> StoredClient (cached metadata document)
  * ["oauth_pending", tokenHash]                      -> PendingAuthorization (consent form, 10 min)
  * ["oauth_parked", referenceHash]                   -> ParkedRequest (authorize query kept over sign-in, 10 min)
@@ -112,6 +113,7 @@ export interface StoredRefreshToken {
 export const keys = {
   signingKey: (): Deno.KvKey => ["oauth_signing_key"],
   client: (clientId: string): Deno.KvKey => ["oauth_clients", clientId],
+  registrations: (bucket: number): Deno.KvKey => ["oauth_registrations", bucket],
   metadataDocument: (url: string): Deno.KvKey => ["oauth_cimd", url],
   pending: (tokenHash: string): Deno.KvKey => ["oauth_pending", tokenHash],
   parked: (referenceHash: string): Deno.KvKey => ["oauth_parked", referenceHash],
@@ -161,9 +163,43 @@ export async function insertSigningKey(
 
 // ---- clients --------------------------------------------------------------------------
 
-/** Saves a registered client that KV forgets after `ttlMs` unless it is used again. */
-export async function saveClient(kv: Deno.Kv, client: StoredClient, ttlMs: number): Promise<void> {
-  await kv.set(keys.client(client.clientId), client, { expireIn: ttlMs });
+/** The cap on stored registrations (see lib/oauth/registration.ts for the buckets). */
+export interface RegistrationCap {
+  /** Time buckets whose registrations may still be stored, oldest first, the current last. */
+  buckets: number[];
+  /** Most registrations those buckets may hold together. */
+  max: number;
+  /** How long the current bucket's count must be kept. */
+  bucketTtlMs: number;
+}
+
+/**
+ * Saves a newly registered client (forgotten after `ttlMs` unless used) and counts it in the
+ * current bucket, in one atomic operation checked against every count read, unless the buckets
+ * already hold `cap.max` registrations. Returns `false`, storing nothing, at the cap.
+ */
+export async function insertRegisteredClient(
+  kv: Deno.Kv,
+  client: StoredClient,
+  ttlMs: number,
+  cap: RegistrationCap,
+): Promise<boolean> {
+  const countKeys = cap.buckets.map(keys.registrations);
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const counts = await kv.getMany<Deno.KvU64[]>(countKeys);
+    const number = (entry: Deno.KvEntryMaybe<Deno.KvU64>) => Number(entry.value?.value ?? 0n);
+    if (counts.reduce((total, entry) => total + number(entry), 0) >= cap.max) return false;
+    const current = counts[counts.length - 1];
+    const operation = kv.atomic();
+    for (const entry of counts) operation.check(entry);
+    const result = await operation
+      .check({ key: keys.client(client.clientId), versionstamp: null })
+      .set(current.key, new Deno.KvU64(BigInt(number(current) + 1)), { expireIn: cap.bucketTtlMs })
+      .set(keys.client(client.clientId), client, { expireIn: ttlMs })
+      .commit();
+    if (result.ok) return true;
+  }
+  throw new StoreContentionError("the registration count");
 }
 
 /** A registered client by id, or `null`. */

@@ -10,6 +10,7 @@ const TITLES: Record<number, string> = {
   404: "Page not found",
   405: "Not allowed",
   413: "Too large",
+  429: "Too many requests",
   503: "Temporarily unavailable",
 };
 

@@ -147,3 +147,60 @@ Deno.test("deno task start makes the KV folder 0700 and its files 0600, tighteni
     await Deno.remove(folder, { recursive: true });
   }
 });
+
+Deno.test("deno task start limits sign-ins per client address (the TCP peer reaches the app)", async () => {
+  const probe = Deno.listen({ hostname: "::", port: 0 });
+  const port = probe.addr.port;
+  probe.close();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-env",
+      "--allow-read=.",
+      "--allow-write=./data",
+      "main.ts",
+    ],
+    env: {
+      PORT: String(port),
+      KV_PATH: ":memory:",
+      HOSTNAME: "::",
+      DENO_DEPLOYMENT_ID: "",
+      RATE_LIMIT_SIGN_INS_PER_MINUTE: "1",
+    },
+    cwd: new URL(".", import.meta.url),
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  try {
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let output = "";
+    while (!/Todo app .*\n/.test(output)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      output += value;
+    }
+    reader.cancel();
+    // Keep both sign-ins from one address in the same minute.
+    const left = 60_000 - (Date.now() % 60_000);
+    if (left < 5_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
+    const signIn = async (host: string) => {
+      const origin = `http://${host}:${port}`;
+      const response = await fetch(`${origin}/login`, {
+        method: "POST",
+        headers: { Origin: origin, "Content-Type": "application/x-www-form-urlencoded" },
+        body: "email=ada%40example.com&returnTo=%2Ftodoapp",
+        redirect: "manual",
+      });
+      await response.body?.cancel();
+      return response.status;
+    };
+    assert.ok((await signIn("127.0.0.1")) < 400);
+    assert.equal(await signIn("127.0.0.1"), 429);
+    // Another address (IPv6 loopback) has its own count: main.ts passes the peer on.
+    assert.ok((await signIn("[::1]")) < 400);
+  } finally {
+    child.kill();
+    await child.status;
+  }
+});

@@ -25,6 +25,13 @@ const USER_DATA = { ttlMs: 0, cacheScope: "private" } as const;
 
 const OPTIONS = {
   instructions: INSTRUCTIONS,
+  // Nothing is announced: the tools and the prompt change only with a deploy, and list changes
+  // of the todo resources are not pushed (no subscriptions/listen streams yet).
+  capabilities: {
+    tools: { listChanged: false },
+    prompts: { listChanged: false },
+    resources: { listChanged: false },
+  },
   cacheHints: {
     "server/discover": STATIC_LIST,
     "tools/list": STATIC_LIST,

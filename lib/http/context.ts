@@ -9,6 +9,8 @@ export interface Deps {
   identity: IdentityProvider;
   /** Fetches OAuth Client ID Metadata Documents (local mode); real DNS and fetch unless set. */
   documentFetcher?: DocumentFetcher;
+  /** The time in ms for the token endpoint (tests move it on); `Date.now` when unset. */
+  clock?: () => number;
 }
 
 /** Hono environment: per-request state, typed once, set by middleware, read by handlers. */

@@ -1,6 +1,12 @@
 /**
- * The RS256 key pair that signs access tokens: made on first use, kept in KV so every
- * isolate and every restart signs with the same key, and published as a JWKS.
+ * The RS256 keys that sign access tokens: kept in KV so every isolate and every restart
+ * signs with the same key, rotated on a schedule, published as a JWKS of the current and the
+ * previous key. A token signed with the previous key keeps verifying until it expires: the
+ * previous key is dropped only once every token it signed has expired.
+ *
+ * Each isolate caches the keys per KV handle and re-reads them after {@linkcode KEY_REFRESH_MS},
+ * when the current key is due for rotation, or (once per token) when a token names a key id
+ * it does not know, so a rotation made by another isolate is picked up within a minute.
  */
 import {
   createLocalJWKSet,
@@ -10,49 +16,167 @@ import {
   type JWK,
   type JWTVerifyGetKey,
 } from "jose";
-import { getSigningKey, insertSigningKey, type SigningKeyRecord } from "./store.ts";
+import { CLOCK_TOLERANCE_SECONDS } from "../auth/jwt.ts";
+import { settleSigningKeys, type SigningKeyRecord, type SigningKeySet } from "./key_store.ts";
 
-/** The key in force: its id, the private key, the public JWK and a key set verifying with it. */
+/** How long an isolate trusts its cached keys before reading them again. */
+export const KEY_REFRESH_MS = 60_000;
+
+/** When keys rotate. */
+export interface RotationPolicy {
+  /** Age at which the current key hands over to a new one. */
+  rotateAfterMs: number;
+  /** Longest life of a token a key signs (access token TTL). */
+  tokenLifetimeMs: number;
+}
+
+/** A key ready to sign (private key) and verify (public JWK). */
 export interface SigningKey {
   kid: string;
   privateKey: CryptoKey;
   publicJwk: JWK;
-  /** Built once, so jose imports the public key once rather than on every verification. */
+  createdAt: number;
+}
+
+/** What an isolate holds: the stored keys imported, and when it read them. */
+interface KeyRing {
+  current: SigningKey;
+  previous: SigningKey | null;
+  /** Built once per read, so jose imports the public keys once rather than per verification. */
   verifyKeys: JWTVerifyGetKey;
+  loadedAt: number;
 }
 
-const loaded = new WeakMap<Deno.Kv, Promise<SigningKey>>();
+const rings = new WeakMap<Deno.Kv, Promise<KeyRing>>();
 
-/** The signing key stored in `kv`, made and stored on first use (cached per KV handle). */
-export function loadSigningKey(kv: Deno.Kv): Promise<SigningKey> {
-  let key = loaded.get(kv);
-  if (!key) {
-    key = loadOrCreate(kv);
-    loaded.set(kv, key);
-    key.catch(() => loaded.delete(kv));
+/** The key that signs now, rotating first when it is due under `policy`. */
+export async function currentSigningKey(
+  kv: Deno.Kv,
+  policy: RotationPolicy,
+  now = Date.now(),
+): Promise<SigningKey> {
+  const ring = await keyRing(
+    kv,
+    now,
+    (ring) => isStale(ring, now) || isDue(ring, policy, now),
+    policy,
+  );
+  return ring.current;
+}
+
+/**
+ * The keys that verify a token whose header names `kid`: the cached current and previous
+ * keys, read again first if they are stale or if `kid` looks like one of ours but is unknown
+ * (another isolate rotated). Bounded: at most one extra read per call.
+ */
+export async function verificationKeys(
+  kv: Deno.Kv,
+  kid: unknown,
+  now = Date.now(),
+): Promise<JWTVerifyGetKey> {
+  const unknown = (ring: KeyRing) =>
+    typeof kid === "string" && KID_PATTERN.test(kid) && !kidsOf(ring).includes(kid);
+  return (await keyRing(kv, now, (ring) => isStale(ring, now) || unknown(ring), null)).verifyKeys;
+}
+
+/** The public JWKS document (`{keys: [current, previous]}`) for `kv`'s signing keys. */
+export async function publicJwks(kv: Deno.Kv, now = Date.now()): Promise<{ keys: JWK[] }> {
+  const ring = await keyRing(kv, now, (ring) => isStale(ring, now), null);
+  return { keys: [ring.current, ring.previous].flatMap((key) => key ? [key.publicJwk] : []) };
+}
+
+const KID_PATTERN = /^local-[0-9a-f-]{36}$/;
+
+/**
+ * Longest a key must verify after it stopped signing: a token's life, plus the time an
+ * isolate may go on signing with a cached key, plus the verifier's clock tolerance.
+ */
+const retention = (policy: RotationPolicy) =>
+  policy.tokenLifetimeMs + KEY_REFRESH_MS + CLOCK_TOLERANCE_SECONDS * 1000;
+
+/** Due when the current key is old enough and dropping the previous key strands no token. */
+function isDue(keys: SigningKeySet | KeyRing, policy: RotationPolicy, now: number): boolean {
+  const age = now - keys.current.createdAt;
+  return age >= policy.rotateAfterMs && (keys.previous === null || age >= retention(policy));
+}
+
+const isStale = (ring: KeyRing, now: number) =>
+  now - ring.loadedAt >= KEY_REFRESH_MS || now < ring.loadedAt;
+
+const kidsOf = (ring: KeyRing) => [ring.current.kid, ring.previous?.kid];
+
+/**
+ * The cached ring for `kv`, read again (at most once per call) when `reload` says so; the
+ * read brings the stored keys up to date, rotating them when `policy` is given and says so.
+ * Callers that find the ring stale at the same moment share one read.
+ */
+async function keyRing(
+  kv: Deno.Kv,
+  now: number,
+  reload: (ring: KeyRing) => boolean,
+  policy: RotationPolicy | null,
+): Promise<KeyRing> {
+  let pending = rings.get(kv);
+  let ring = pending ? await pending : null;
+  if (ring && !reload(ring)) return ring;
+  if (rings.get(kv) === pending) {
+    pending = load(kv, now, policy, ring);
+    rings.set(kv, pending);
+    pending.catch(() => rings.get(kv) === pending && rings.delete(kv));
+  } else {
+    // Another caller started a read after ours was found stale: share it.
+    pending = rings.get(kv)!;
   }
-  return key;
+  ring = await pending;
+  if (policy && isDue(ring, policy, now) && rings.get(kv) === pending) {
+    // The shared read was a verifier's, which does not rotate: rotate now.
+    pending = load(kv, now, policy, ring);
+    rings.set(kv, pending);
+    pending.catch(() => rings.get(kv) === pending && rings.delete(kv));
+    ring = await pending;
+  }
+  return ring;
 }
 
-/** The public JWKS document (`{keys: [...]}`) for `kv`'s signing key. */
-export async function publicJwks(kv: Deno.Kv): Promise<{ keys: JWK[] }> {
-  return { keys: [(await loadSigningKey(kv)).publicJwk] };
-}
-
-async function loadOrCreate(kv: Deno.Kv): Promise<SigningKey> {
-  const record = (await getSigningKey(kv)) ?? (await insertSigningKey(kv, await makeRecord()));
-  const privateKey = await importJWK(record.privateJwk as JWK, "RS256");
-  if (!(privateKey instanceof CryptoKey)) throw new Error("Stored signing key is not an RSA key.");
-  const publicJwk = record.publicJwk as JWK;
+/** Reads (and settles) the stored keys, reusing `before`'s imported keys where kids match. */
+async function load(
+  kv: Deno.Kv,
+  now: number,
+  policy: RotationPolicy | null,
+  before: KeyRing | null,
+): Promise<KeyRing> {
+  const stored = await settleSigningKeys(
+    kv,
+    (keys) => policy !== null && isDue(keys, policy, now),
+    () => makeRecord(now),
+  );
+  const reuse = (record: SigningKeyRecord) =>
+    [before?.current, before?.previous].find((key) => key?.kid === record.kid) ??
+      importRecord(record);
+  const current = await reuse(stored.current);
+  const previous = stored.previous ? await reuse(stored.previous) : null;
   return {
-    kid: record.kid,
-    privateKey,
-    publicJwk,
-    verifyKeys: createLocalJWKSet({ keys: [publicJwk] }),
+    current,
+    previous,
+    verifyKeys: createLocalJWKSet({
+      keys: [current, previous].flatMap((key) => key ? [key.publicJwk] : []),
+    }),
+    loadedAt: now,
   };
 }
 
-async function makeRecord(): Promise<SigningKeyRecord> {
+async function importRecord(record: SigningKeyRecord): Promise<SigningKey> {
+  const privateKey = await importJWK(record.privateJwk as JWK, "RS256");
+  if (!(privateKey instanceof CryptoKey)) throw new Error("Stored signing key is not an RSA key.");
+  return {
+    kid: record.kid,
+    privateKey,
+    publicJwk: record.publicJwk as JWK,
+    createdAt: record.createdAt,
+  };
+}
+
+async function makeRecord(now: number): Promise<SigningKeyRecord> {
   const { privateKey, publicKey } = await generateKeyPair("RS256", {
     extractable: true,
     modulusLength: 2048,
@@ -60,5 +184,5 @@ async function makeRecord(): Promise<SigningKeyRecord> {
   const kid = `local-${crypto.randomUUID()}`;
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" };
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: "RS256" };
-  return { kid, privateJwk, publicJwk, createdAt: Date.now() };
+  return { kid, privateJwk, publicJwk, createdAt: now };
 }

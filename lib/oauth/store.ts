@@ -4,7 +4,7 @@
  * atomic operations checked against the versionstamps they read, retried a few times.
  *
  * ```
- * ["oauth_signing_key"]                             -> SigningKeyRecord
+ * ["oauth_signing_key"]                             -> signing keys (lib/oauth/key_store.ts)
  * ["oauth_clients", clientId]                       -> StoredClient (expires when unused)
  * ["oauth_registrations", bucket]                   -> Deno.KvU64 (registrations per bucket, for the cap)
  * ["oauth_cimd", clientIdUrl]                       -> StoredClient (cached metadata document)
@@ -18,14 +18,6 @@
  */
 
 const MAX_ATTEMPTS = 5;
-
-/** The RS256 key pair that signs access tokens, as JWKs. */
-export interface SigningKeyRecord {
-  kid: string;
-  privateJwk: JsonWebKey;
-  publicJwk: JsonWebKey;
-  createdAt: number;
-}
 
 /** A client, registered (RFC 7591) or described by its metadata document (CIMD). */
 export interface StoredClient {
@@ -107,11 +99,14 @@ export interface StoredRefreshToken {
   clientId: string;
   expiresAt: number;
   rotatedAt: number | null;
+  /** Set on rotation: the hash of the token that replaced this one. */
+  successorHash?: string;
+  /** Set on rotation: that token, sealed under this one (lib/oauth/successor.ts). */
+  sealedSuccessor?: string;
 }
 
 /** Typed key builders for every OAuth record (see the table above). */
 export const keys = {
-  signingKey: (): Deno.KvKey => ["oauth_signing_key"],
   client: (clientId: string): Deno.KvKey => ["oauth_clients", clientId],
   registrations: (bucket: number): Deno.KvKey => ["oauth_registrations", bucket],
   metadataDocument: (url: string): Deno.KvKey => ["oauth_cimd", url],
@@ -139,26 +134,6 @@ export class StoreContentionError extends Error {
     super(`Too many concurrent changes to ${what}; try again.`);
     this.name = "StoreContentionError";
   }
-}
-
-// ---- signing key ----------------------------------------------------------------------
-
-/** The stored signing key, or `null` before the first one is made. */
-export async function getSigningKey(kv: Deno.Kv): Promise<SigningKeyRecord | null> {
-  return (await kv.get<SigningKeyRecord>(keys.signingKey())).value;
-}
-
-/** Stores `record` unless a key exists already; returns the key in force afterwards. */
-export async function insertSigningKey(
-  kv: Deno.Kv,
-  record: SigningKeyRecord,
-): Promise<SigningKeyRecord> {
-  const result = await kv.atomic().check({ key: keys.signingKey(), versionstamp: null })
-    .set(keys.signingKey(), record).commit();
-  if (result.ok) return record;
-  const winner = await getSigningKey(kv);
-  if (!winner) throw new StoreContentionError("the signing key");
-  return winner;
 }
 
 // ---- clients --------------------------------------------------------------------------
@@ -446,13 +421,27 @@ export async function redeemCode(
 
 export type RotateOutcome =
   | { kind: "rotated"; previous: StoredGrant; chain: IssuedChain }
+  | { kind: "grace"; grant: StoredGrant; sealedSuccessor: string }
   | { kind: "unknown" | "expired" | "revoked" }
   | { kind: "reused" };
 
+/** How a rotated refresh token may be presented again (see {@linkcode rotateRefreshToken}). */
+export interface ReuseRules {
+  /** How long after its rotation a token may be presented again; 0 allows no reuse. */
+  graceMs: number;
+  /** The next token sealed under the presented one, stored with it if this call rotates. */
+  sealedSuccessor: string;
+}
+
 /**
- * Rotates a refresh token atomically: the old one is marked used and the grant moves on to
- * the next. `check` (which throws to refuse, changing nothing) sees the live grant. Reusing a
- * rotated token revokes the whole chain (OAuth 2.1 §4.3.1).
+ * Rotates a refresh token atomically: the old one is marked used (keeping its successor's
+ * hash and the successor sealed under the old token) and the grant moves on to the next.
+ * `check` (which throws to refuse, changing nothing) sees the live grant.
+ *
+ * A rotated token presented again within `reuse.graceMs` while its successor is still the
+ * grant's live token (the chain has not moved on) is a concurrent refresh: the outcome is
+ * `grace` with the sealed successor, and nothing is written. Any other reuse revokes the
+ * whole chain (OAuth 2.1 §4.3.1).
  */
 export async function rotateRefreshToken(
   kv: Deno.Kv,
@@ -460,30 +449,45 @@ export async function rotateRefreshToken(
   now: number,
   check: (grant: StoredGrant, refresh: StoredRefreshToken) => void,
   next: (grant: StoredGrant) => IssuedChain,
+  reuse: ReuseRules,
 ): Promise<RotateOutcome> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const entry = await kv.get<StoredRefreshToken>(keys.refresh(tokenHash));
     const refresh = entry.value;
     if (!refresh) return { kind: "unknown" };
-    if (refresh.rotatedAt !== null) {
-      await revokeGrant(kv, refresh.userId, refresh.clientId, refresh.grantId);
-      return { kind: "reused" };
-    }
-    if (refresh.expiresAt <= now) return { kind: "expired" };
     const grantEntry = await kv.get<StoredGrant>(
       keys.grant(refresh.userId, refresh.clientId, refresh.grantId),
     );
     const grant = grantEntry.value;
+    if (refresh.rotatedAt !== null) {
+      const inGrace = now - refresh.rotatedAt < reuse.graceMs && !!refresh.sealedSuccessor &&
+        !!grant && grant.expiresAt > now && grant.refreshHash === refresh.successorHash;
+      if (!inGrace) {
+        await revokeGrant(kv, refresh.userId, refresh.clientId, refresh.grantId);
+        return { kind: "reused" };
+      }
+      check(grant, refresh);
+      // Both reads still hold (the chain did not move on between them): a check-only commit.
+      if (!(await kv.atomic().check(entry, grantEntry).commit()).ok) continue;
+      return { kind: "grace", grant, sealedSuccessor: refresh.sealedSuccessor! };
+    }
+    if (refresh.expiresAt <= now) return { kind: "expired" };
     if (!grant || grant.expiresAt <= now || grant.refreshHash !== tokenHash) {
+      // The grant may have moved on after the token was read (a concurrent rotation): read again.
+      if (!(await kv.atomic().check(entry).commit()).ok) continue;
       return { kind: "revoked" };
     }
     check(grant, refresh);
     const chain = next(grant);
+    const rotated: StoredRefreshToken = {
+      ...refresh,
+      rotatedAt: now,
+      successorHash: chain.refreshHash,
+      sealedSuccessor: reuse.sealedSuccessor,
+    };
     const result = await kv.atomic()
       .check(entry, grantEntry)
-      .set(entry.key, { ...refresh, rotatedAt: now }, {
-        expireIn: remaining(refresh.expiresAt, now),
-      })
+      .set(entry.key, rotated, { expireIn: remaining(refresh.expiresAt, now) })
       .set(grantEntry.key, chain.grant, { expireIn: remaining(chain.grant.expiresAt, now) })
       .set(keys.refresh(chain.refreshHash), chain.refresh, {
         expireIn: remaining(chain.refresh.expiresAt, now),

@@ -11,6 +11,7 @@ import { OAuthError } from "./errors.ts";
 import { s256, timingSafeEqual } from "./pkce.ts";
 import { parseScope, supportedScopes } from "./scopes.ts";
 import { hashSecret, isSecretShaped, newSecret } from "./secrets.ts";
+import { openSuccessor, sealSuccessor } from "./successor.ts";
 import {
   type IssuedChain,
   redeemCode,
@@ -32,8 +33,11 @@ export interface TokenResponse {
   scope: string;
 }
 
-/** Handles `POST /oauth/token`. */
-export async function handleTokenRequest(c: Context<AppEnv>, now = Date.now()): Promise<Response> {
+/** Handles `POST /oauth/token` (at `now`, by default the deps' clock). */
+export async function handleTokenRequest(
+  c: Context<AppEnv>,
+  now = c.var.deps.clock?.() ?? Date.now(),
+): Promise<Response> {
   const params = await readForm(c);
   const grantType = params.get("grant_type");
   if (!grantType) throw new OAuthError("invalid_request", "grant_type is required.");
@@ -212,6 +216,23 @@ async function exchangeCode(
   return await tokenResponse(c, outcome.chain.grant, outcome.chain.grant.scopes, refreshToken, now);
 }
 
+/**
+ * Refresh with rotation and a reuse grace window for concurrent refreshes (one client
+ * refreshing the same token from two places at once, e.g. Claude's connector).
+ *
+ * Design: a rotation stores, beside the old token's hash, its successor sealed under a key
+ * derived from the old token (lib/oauth/successor.ts; nothing readable is stored). Within
+ * the window, and only while that successor is still the grant's live token, presenting the
+ * old token again returns a fresh access token and the SAME successor refresh token, and
+ * writes nothing. So both concurrent requests succeed, both callers hold the one live refresh
+ * token, and the grant keeps exactly one chain; whichever caller refreshes next moves it on.
+ * The alternatives were worse: a new sibling token per reuse (Auth0's reuse interval) leaves
+ * several live chains, so a thief who reuses a stolen token in the window gets a branch that
+ * reuse detection never sees; replacing the grant's token with the second request's makes
+ * the first caller's token stale, and its next refresh would revoke the grant. Reuse after
+ * the window, or of a token whose successor was itself used (the chain moved on), still
+ * revokes the whole grant. The single-use check stays one atomic operation in the store.
+ */
 async function refresh(
   c: Context<AppEnv>,
   client: StoredClient,
@@ -228,6 +249,10 @@ async function refresh(
 
   const refreshToken = newSecret();
   const refreshHash = await hashSecret(refreshToken);
+  const reuse = {
+    graceMs: c.var.deps.config.tokens.refreshReuseGraceMs,
+    sealedSuccessor: await sealSuccessor(token, refreshToken),
+  };
   const outcome = await rotateRefreshToken(
     c.var.deps.kv,
     await hashSecret(token),
@@ -244,6 +269,7 @@ async function refresh(
       }
     },
     (grant) => newChain(grant, refreshHash, now),
+    reuse,
   );
   switch (outcome.kind) {
     case "unknown":
@@ -256,6 +282,12 @@ async function refresh(
         "invalid_grant",
         "The refresh token was already used; every token of this authorization is revoked.",
       );
+    case "grace": {
+      const successor = await openSuccessor(token, outcome.sealedSuccessor);
+      if (!successor) throw new OAuthError("invalid_grant", "The refresh token is not valid.");
+      const scopes = requestedScopes ?? outcome.grant.scopes;
+      return await tokenResponse(c, outcome.grant, scopes, successor, now);
+    }
   }
   return await tokenResponse(
     c,
@@ -300,7 +332,7 @@ async function tokenResponse(
     scopes,
     resource: grant.resource,
     grantId: grant.grantId,
-  }, now);
+  }, { now, keyRotationMs: c.var.deps.config.tokens.signingKeyRotationMs });
   return {
     access_token: accessToken,
     token_type: "Bearer",

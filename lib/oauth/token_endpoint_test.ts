@@ -12,6 +12,11 @@ import {
   tokenRequest,
 } from "./test_support.ts";
 
+/** Every KV entry (key, value, versionstamp), to assert that a refusal changed nothing. */
+async function kvSnapshot(kv: Deno.Kv): Promise<unknown[]> {
+  return await Array.fromAsync(kv.list({ prefix: [] }));
+}
+
 async function oauthError(response: Response): Promise<{ status: number; error: string }> {
   assert.equal(response.headers.get("Cache-Control"), "no-store");
   const body = await response.json();
@@ -54,7 +59,8 @@ Deno.test("the code is stored only as a hash", async () => {
   assert.equal((await app.kv.get(keys.code(code))).value, null);
   assert.ok((await app.kv.get(keys.code(await hashSecret(code)))).value);
   for await (const entry of app.kv.list({ prefix: [] })) {
-    assert.ok(!JSON.stringify(entry).includes(code), `raw code under ${String(entry.key)}`);
+    const stored = JSON.stringify(entry, (_, v) => typeof v === "bigint" ? `${v}` : v);
+    assert.ok(!stored.includes(code), `raw code under ${String(entry.key)}`);
   }
 });
 
@@ -154,30 +160,119 @@ Deno.test("refresh rotates the refresh token and the new access token works", as
   assert.deepEqual((await verify(app, third.access_token)).scopes, ["read:todos"]);
 });
 
-Deno.test("reusing a rotated refresh token revokes the whole chain", async () => {
-  using app = await createTestApp();
+/** Refreshes `refreshToken` for `clientId` with extra `params`. */
+function refreshRequest(
+  app: TestApp,
+  clientId: string,
+  refreshToken: string,
+  params: Record<string, string> = {},
+): Promise<Response> {
+  return tokenRequest(app, {
+    grant_type: "refresh_token",
+    client_id: clientId,
+    refresh_token: refreshToken,
+    ...params,
+  });
+}
+
+/** The status of an MCP ping with `token` as the bearer. */
+async function mcpStatus(app: TestApp, token: string): Promise<number> {
+  const response = await app.request("/mcp", {
+    method: "POST",
+    headers: {
+      Authorization: `Bearer ${token}`,
+      "Content-Type": "application/json",
+      Accept: "application/json, text/event-stream",
+    },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+  });
+  await response.body?.cancel();
+  return response.status;
+}
+
+/** A fresh grant's first tokens, and a clock the token endpoint reads (moved by `advance`). */
+async function grantWithClock(app: TestApp) {
+  let offset = 0;
+  app.deps.clock = () => Date.now() + offset;
   const { clientId, verifier, code } = await approvedCode(app);
   const first = await exchangeCode(app, clientId, code, verifier);
-  const rotated = await tokenRequest(app, {
-    grant_type: "refresh_token",
-    client_id: clientId,
-    refresh_token: first.refresh_token,
-  });
-  const second = await rotated.json();
+  return { clientId, first, advance: (ms: number) => offset += ms };
+}
 
-  const reuse = await tokenRequest(app, {
-    grant_type: "refresh_token",
-    client_id: clientId,
-    refresh_token: first.refresh_token,
-  });
+Deno.test("reusing a rotated refresh token after the grace window revokes the grant, also at /mcp", async () => {
+  using app = await createTestApp();
+  const { clientId, first, advance } = await grantWithClock(app);
+  const second = await (await refreshRequest(app, clientId, first.refresh_token)).json();
+  assert.equal(await mcpStatus(app, second.access_token), 200);
+
+  advance(10_001);
+  const reuse = await refreshRequest(app, clientId, first.refresh_token);
   assert.deepEqual(await oauthError(reuse), { status: 400, error: "invalid_grant" });
-  const latest = await tokenRequest(app, {
-    grant_type: "refresh_token",
-    client_id: clientId,
-    refresh_token: second.refresh_token,
-  });
+  const latest = await refreshRequest(app, clientId, second.refresh_token);
   assert.deepEqual(await oauthError(latest), { status: 400, error: "invalid_grant" });
   await assert.rejects(verify(app, second.access_token), /revoked/);
+  assert.equal(await mcpStatus(app, second.access_token), 401);
+  assert.equal(await mcpStatus(app, first.access_token), 401);
+});
+
+Deno.test("within the grace window a rotated refresh token gets its live successor, revoking nothing", async () => {
+  using app = await createTestApp();
+  const { clientId, first, advance } = await grantWithClock(app);
+  const second = await (await refreshRequest(app, clientId, first.refresh_token)).json();
+  advance(9_000);
+  const again = await refreshRequest(app, clientId, first.refresh_token, { scope: "read:todos" });
+  assert.equal(again.status, 200, await again.clone().text());
+  const retried = await again.json();
+  assert.equal(retried.refresh_token, second.refresh_token, "the one live refresh token");
+  assert.notEqual(retried.access_token, second.access_token, "a fresh access token");
+  assert.equal(retried.scope, "read:todos", "narrowed as asked");
+  for (const token of [first.access_token, second.access_token, retried.access_token]) {
+    assert.equal(await mcpStatus(app, token), 200);
+  }
+  const third = await refreshRequest(app, clientId, second.refresh_token);
+  assert.equal(third.status, 200, "the chain moves on from the shared token");
+  await third.body?.cancel();
+});
+
+Deno.test("reusing a token whose successor was already refreshed revokes the grant, even in the window", async () => {
+  using app = await createTestApp();
+  const { clientId, first } = await grantWithClock(app);
+  const second = await (await refreshRequest(app, clientId, first.refresh_token)).json();
+  const third = await (await refreshRequest(app, clientId, second.refresh_token)).json();
+  const reuse = await refreshRequest(app, clientId, first.refresh_token);
+  assert.deepEqual(await oauthError(reuse), { status: 400, error: "invalid_grant" });
+  const latest = await refreshRequest(app, clientId, third.refresh_token);
+  assert.deepEqual(await oauthError(latest), { status: 400, error: "invalid_grant" });
+  assert.equal(await mcpStatus(app, third.access_token), 401);
+});
+
+Deno.test("OAUTH_REFRESH_GRACE_SECONDS=0 turns the grace window off", async () => {
+  using app = await createTestApp({ env: { OAUTH_REFRESH_GRACE_SECONDS: "0" } });
+  const { clientId, first } = await grantWithClock(app);
+  const second = await (await refreshRequest(app, clientId, first.refresh_token)).json();
+  const reuse = await refreshRequest(app, clientId, first.refresh_token);
+  assert.deepEqual(await oauthError(reuse), { status: 400, error: "invalid_grant" });
+  assert.equal(await mcpStatus(app, second.access_token), 401);
+});
+
+Deno.test("in the grace window a rotated token is still refused for another client, scope or resource", async () => {
+  using app = await createTestApp();
+  const { clientId, first } = await grantWithClock(app);
+  const second = await (await refreshRequest(app, clientId, first.refresh_token)).json();
+  const otherClient = await registerClient(app);
+  const before = await kvSnapshot(app.kv);
+  const cases: [string, Record<string, string>, string][] = [
+    [otherClient, {}, "invalid_grant"],
+    [clientId, { scope: "read:todos admin" }, "invalid_scope"],
+    [clientId, { resource: "https://elsewhere.example/mcp" }, "invalid_target"],
+  ];
+  for (const [client, params, error] of cases) {
+    const result = await oauthError(await refreshRequest(app, client, first.refresh_token, params));
+    assert.equal(result.error, error, JSON.stringify(params));
+  }
+  assert.deepEqual(await kvSnapshot(app.kv), before, "the refusals changed nothing stored");
+  const still = await refreshRequest(app, clientId, first.refresh_token);
+  assert.equal((await still.json()).refresh_token, second.refresh_token);
 });
 
 Deno.test("a refresh token is refused for another client, a wider scope or another resource", async () => {
@@ -382,28 +477,25 @@ Deno.test("concurrent redemptions of one code issue tokens at most once", async 
   await Promise.all(responses.map((r) => r.body?.cancel()));
 });
 
-Deno.test("concurrent refreshes with one token leave at most one usable chain", async () => {
+Deno.test("concurrent refreshes of one token all succeed with the same new refresh token", async () => {
   using app = await createTestApp();
-  const { clientId, verifier, code } = await approvedCode(app);
-  const tokens = await exchangeCode(app, clientId, code, verifier);
-  const request = () =>
-    tokenRequest(app, {
-      grant_type: "refresh_token",
-      client_id: clientId,
-      refresh_token: tokens.refresh_token,
-    });
-  const responses = await Promise.all([request(), request()]);
+  const { clientId, first } = await grantWithClock(app);
+  const responses = await Promise.all(
+    [1, 2, 3].map(() => refreshRequest(app, clientId, first.refresh_token)),
+  );
   const bodies = await Promise.all(responses.map((r) => r.json()));
-  assert.deepEqual(responses.map((r) => r.status).sort(), [200, 400]);
-  assert.equal(bodies.find((b) => b.error)?.error, "invalid_grant");
-  const issued = bodies.find((b) => b.access_token);
-  const accessWorks = await verify(app, issued.access_token).then(() => true, () => false);
-  const next = await tokenRequest(app, {
-    grant_type: "refresh_token",
-    client_id: clientId,
-    refresh_token: issued.refresh_token,
-  });
+  assert.deepEqual(responses.map((r) => r.status), [200, 200, 200], JSON.stringify(bodies));
+  assert.equal(new Set(bodies.map((b) => b.refresh_token)).size, 1, "one live refresh token");
+  assert.notEqual(bodies[0].refresh_token, first.refresh_token);
+  assert.equal(new Set(bodies.map((b) => b.access_token)).size, 3);
+  for (const body of bodies) assert.equal(await mcpStatus(app, body.access_token), 200);
+  for await (const entry of app.kv.list({ prefix: [] })) {
+    const stored = JSON.stringify(entry.value, (_, v) => typeof v === "bigint" ? `${v}` : v);
+    for (const token of [first.refresh_token, bodies[0].refresh_token]) {
+      assert.ok(!stored.includes(token), `raw refresh token under ${String(entry.key)}`);
+    }
+  }
+  const next = await refreshRequest(app, clientId, bodies[0].refresh_token);
+  assert.equal(next.status, 200, "the grant lives on");
   await next.body?.cancel();
-  // Sequential: the winner's chain lives on; interleaved: the reuse revoked all of it.
-  assert.equal(next.status === 200, accessWorks);
 });

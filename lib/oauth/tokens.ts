@@ -6,11 +6,16 @@
 import { decodeProtectedHeader, SignJWT } from "jose";
 import type { AccessGrant } from "../auth/identity.ts";
 import { InvalidTokenError, verifyJwt } from "../auth/jwt.ts";
-import { loadSigningKey } from "./keys.ts";
+import { currentSigningKey, type RotationPolicy, verificationKeys } from "./keys.ts";
 import { getGrant } from "./store.ts";
 
 export const ACCESS_TOKEN_TTL_SECONDS = 60 * 60;
 export const ACCESS_TOKEN_TYPE = "at+jwt";
+
+/** The signing key rotation for keys that rotate every `rotateAfterMs` (config `tokens`). */
+export function signingKeyPolicy(rotateAfterMs: number): RotationPolicy {
+  return { rotateAfterMs, tokenLifetimeMs: ACCESS_TOKEN_TTL_SECONDS * 1000 };
+}
 
 export interface AccessTokenClaims {
   issuer: string;
@@ -21,13 +26,17 @@ export interface AccessTokenClaims {
   grantId: string;
 }
 
-/** Signs an access token for `claims`, valid for about an hour from `now`. */
+/**
+ * Signs an access token for `claims`, valid for about an hour from `now`, with the current
+ * key (rotated first when it is older than `keyRotationMs`).
+ */
 export async function issueAccessToken(
   kv: Deno.Kv,
   claims: AccessTokenClaims,
-  now = Date.now(),
+  options: { keyRotationMs: number; now?: number },
 ): Promise<string> {
-  const key = await loadSigningKey(kv);
+  const now = options.now ?? Date.now();
+  const key = await currentSigningKey(kv, signingKeyPolicy(options.keyRotationMs), now);
   const seconds = Math.floor(now / 1000);
   return await new SignJWT({
     scope: claims.scopes.join(" "),
@@ -57,16 +66,16 @@ export async function verifyLocalAccessToken(
   now = Date.now(),
 ): Promise<AccessGrant> {
   let typ: unknown;
+  let kid: unknown;
   try {
-    typ = decodeProtectedHeader(token).typ;
+    ({ typ, kid } = decodeProtectedHeader(token));
   } catch {
     throw new InvalidTokenError("Token is not a JWT.");
   }
   if (typeof typ !== "string" || typ.toLowerCase() !== ACCESS_TOKEN_TYPE) {
     throw new InvalidTokenError("Token is not an access token.");
   }
-  const key = await loadSigningKey(kv);
-  const payload = await verifyJwt(token, key.verifyKeys, {
+  const payload = await verifyJwt(token, await verificationKeys(kv, kid, now), {
     issuers: [new URL(resource).origin],
     audience: resource,
     check(payload) {

@@ -3,8 +3,9 @@ import { decodeJwt, decodeProtectedHeader, SignJWT } from "jose";
 import { InvalidTokenError } from "../auth/jwt.ts";
 import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing/app.ts";
 import { startTestIssuer } from "../testing/issuer.ts";
-import { loadSigningKey } from "./keys.ts";
-import { getSigningKey } from "./store.ts";
+import { currentSigningKey } from "./keys.ts";
+import { getSigningKeys } from "./key_store.ts";
+import { signingKeyPolicy } from "./tokens.ts";
 import {
   approvedCode,
   authorizeCode,
@@ -25,7 +26,10 @@ async function realToken(app: TestApp) {
 
 /** Signs `claims` with the server's own key (to forge near-miss tokens). */
 async function signOwn(app: TestApp, claims: Record<string, unknown>, typ = "at+jwt") {
-  const key = await loadSigningKey(app.kv);
+  const key = await currentSigningKey(
+    app.kv,
+    signingKeyPolicy(app.config.tokens.signingKeyRotationMs),
+  );
   return await new SignJWT(claims).setProtectedHeader({ alg: "RS256", typ, kid: key.kid })
     .sign(key.privateKey);
 }
@@ -91,11 +95,12 @@ Deno.test("the signing key is made once, kept in KV, and only its public half is
   assert.equal(response.status, 200);
   const { keys } = await response.json();
   assert.equal(keys.length, 1);
-  const stored = await getSigningKey(app.kv);
+  const stored = (await getSigningKeys(app.kv))?.current;
   assert.equal(keys[0].kid, stored?.kid);
   assert.equal(keys[0].alg, "RS256");
   for (const secret of ["d", "p", "q", "dp", "dq", "qi"]) assert.equal(keys[0][secret], undefined);
-  assert.equal((await loadSigningKey(app.kv)).kid, stored?.kid);
+  const policy = signingKeyPolicy(app.config.tokens.signingKeyRotationMs);
+  assert.equal((await currentSigningKey(app.kv, policy)).kid, stored?.kid);
 });
 
 Deno.test("the local identity advertises RFC 8414 metadata for the built-in server", async () => {

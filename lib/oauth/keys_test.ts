@@ -1,0 +1,218 @@
+import assert from "node:assert/strict";
+import {
+  decodeJwt,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  jwtVerify,
+  SignJWT,
+} from "jose";
+import { InvalidTokenError } from "../auth/jwt.ts";
+import { createTestApp, type TestApp } from "../testing/app.ts";
+import { getSigningKeys, type SigningKeyRecord, signingKeysKey } from "./key_store.ts";
+import { currentSigningKey, KEY_REFRESH_MS, publicJwks, verificationKeys } from "./keys.ts";
+import { approvedCode, exchangeCode, RESOURCE } from "./test_support.ts";
+import {
+  ACCESS_TOKEN_TTL_SECONDS,
+  type AccessTokenClaims,
+  issueAccessToken,
+  signingKeyPolicy,
+  verifyLocalAccessToken,
+} from "./tokens.ts";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Keys rotate daily in these tests (`OAUTH_KEY_ROTATION_DAYS=1`, the shortest allowed). */
+const ENV = { OAUTH_KEY_ROTATION_DAYS: "1" };
+
+/** A live grant's claims (from the real flow) and helpers that sign and verify at a given time. */
+async function withGrant(app: TestApp) {
+  const { clientId, verifier, code } = await approvedCode(app);
+  const { access_token } = await exchangeCode(app, clientId, code, verifier);
+  const payload = decodeJwt(access_token);
+  const claims: AccessTokenClaims = {
+    issuer: payload.iss!,
+    userId: payload.sub!,
+    clientId,
+    scopes: (payload.scope as string).split(" "),
+    resource: RESOURCE,
+    grantId: payload.grant_id as string,
+  };
+  const keyRotationMs = app.config.tokens.signingKeyRotationMs;
+  return {
+    token: access_token,
+    claims,
+    issue: (now: number) => issueAccessToken(app.kv, claims, { now, keyRotationMs }),
+    verify: (token: string, now: number) => verifyLocalAccessToken(app.kv, token, RESOURCE, now),
+  };
+}
+
+const kidOf = (token: string) => decodeProtectedHeader(token).kid;
+
+async function jwksKids(app: TestApp | Deno.Kv, now?: number): Promise<string[]> {
+  const kv = app instanceof Deno.Kv ? app : app.kv;
+  return (await publicJwks(kv, now)).keys.map((key) => key.kid!);
+}
+
+Deno.test("a token signed before a rotation verifies after it, and not after a second one", async () => {
+  using app = await createTestApp({ env: ENV });
+  const t0 = Date.now();
+  const { token, issue, verify } = await withGrant(app);
+  const first = kidOf(token);
+
+  const afterOne = t0 + DAY_MS + 60_000;
+  const rotated = await issue(afterOne);
+  assert.notEqual(kidOf(rotated), first, "the first rotation made a new key");
+  await verify(token, afterOne);
+  assert.deepEqual(await jwksKids(app, afterOne), [kidOf(rotated), first]);
+
+  const afterTwo = afterOne + DAY_MS;
+  const again = await issue(afterTwo);
+  assert.deepEqual(await jwksKids(app, afterTwo), [kidOf(again), kidOf(rotated)]);
+  await assert.rejects(verify(token, afterTwo), InvalidTokenError);
+  const expiresAt = decodeJwt(token).exp! * 1000;
+  assert.ok(expiresAt < afterOne + ACCESS_TOKEN_TTL_SECONDS * 1000, "it had expired anyway");
+});
+
+Deno.test("the previous key is kept until every token it signed has expired", async () => {
+  // Even with a schedule shorter than a token's life (not configurable, but a rule of keys.ts).
+  using app = await createTestApp();
+  const policy = { rotateAfterMs: 1, tokenLifetimeMs: ACCESS_TOKEN_TTL_SECONDS * 1000 };
+  const t0 = Date.now();
+  const a = await currentSigningKey(app.kv, policy, t0);
+  const b = await currentSigningKey(app.kv, policy, t0 + 1);
+  assert.notEqual(b.kid, a.kid);
+  const lastSignedByA = t0 + 1;
+  const beforeExpiry = lastSignedByA + policy.tokenLifetimeMs;
+  assert.equal((await currentSigningKey(app.kv, policy, beforeExpiry)).kid, b.kid);
+  assert.deepEqual(await jwksKids(app, beforeExpiry), [b.kid, a.kid]);
+  const later = beforeExpiry + 3 * 60_000;
+  const c = await currentSigningKey(app.kv, policy, later);
+  assert.deepEqual(await jwksKids(app, later), [c.kid, b.kid]);
+});
+
+/**
+ * Two isolates over one store: each has its own key cache (keyed by the handle), both reach
+ * the same data. (Two SQLite handles on one file in one process meet "database is locked";
+ * Deno Deploy's KV has no such limit.)
+ */
+async function twoIsolates(run: (mine: Deno.Kv, other: Deno.Kv) => Promise<void>) {
+  using app = await createTestApp();
+  const kv = app.kv;
+  const other = { get: kv.get.bind(kv), atomic: kv.atomic.bind(kv) } as unknown as Deno.Kv;
+  await run(kv, other);
+}
+
+Deno.test("two isolates rotating at once make one new key, and each signs with it", async () => {
+  await twoIsolates(async (mine, other) => {
+    const policy = signingKeyPolicy(DAY_MS);
+    const t0 = Date.now();
+    const first = await currentSigningKey(mine, policy, t0);
+    assert.equal((await currentSigningKey(other, policy, t0)).kid, first.kid);
+    const due = t0 + DAY_MS;
+    const signers = await Promise.all([
+      currentSigningKey(mine, policy, due),
+      currentSigningKey(other, policy, due),
+      currentSigningKey(other, policy, due),
+    ]);
+    assert.notEqual(signers[0].kid, first.kid);
+    assert.deepEqual(signers.map((key) => key.kid), Array(3).fill(signers[0].kid));
+    const stored = await getSigningKeys(mine);
+    assert.equal(stored?.current.kid, signers[0].kid);
+    assert.equal(stored?.previous?.kid, first.kid);
+  });
+});
+
+Deno.test("an isolate picks up another's rotation: unknown key ids at once, and when it signs", async () => {
+  await twoIsolates(async (mine, other) => {
+    const policy = signingKeyPolicy(DAY_MS);
+    const t0 = Date.now();
+    const a = await currentSigningKey(mine, policy, t0);
+    assert.equal((await currentSigningKey(mine, policy, t0 + DAY_MS - 1)).kid, a.kid);
+    const rotatedAt = t0 + DAY_MS;
+    const b = await currentSigningKey(other, policy, rotatedAt);
+    assert.notEqual(b.kid, a.kid);
+    assert.deepEqual(await jwksKids(mine, rotatedAt), [a.kid], "still cached");
+
+    const token = await new SignJWT({}).setProtectedHeader({ alg: "RS256", kid: b.kid })
+      .sign(b.privateKey);
+    await jwtVerify(token, await verificationKeys(mine, b.kid, rotatedAt));
+    assert.equal((await currentSigningKey(mine, policy, rotatedAt)).kid, b.kid);
+    const stored = await getSigningKeys(mine);
+    assert.deepEqual([stored?.current.kid, stored?.previous?.kid], [b.kid, a.kid], "no third key");
+  });
+});
+
+Deno.test("an isolate reads its cached keys again after KEY_REFRESH_MS", async () => {
+  await twoIsolates(async (mine, other) => {
+    const t0 = Date.now();
+    const a = await currentSigningKey(mine, signingKeyPolicy(DAY_MS), t0);
+    // Another isolate rotates early (as one with a shorter schedule would).
+    const eager = { rotateAfterMs: 1, tokenLifetimeMs: ACCESS_TOKEN_TTL_SECONDS * 1000 };
+    const b = await currentSigningKey(other, eager, t0 + 1);
+    assert.notEqual(b.kid, a.kid);
+    const policy = signingKeyPolicy(DAY_MS);
+    assert.equal((await currentSigningKey(mine, policy, t0 + KEY_REFRESH_MS - 1)).kid, a.kid);
+    assert.equal((await currentSigningKey(mine, policy, t0 + KEY_REFRESH_MS)).kid, b.kid);
+  });
+});
+
+Deno.test("a single-key record of the first format is migrated and its tokens keep verifying", async () => {
+  using app = await createTestApp({ env: ENV });
+  const t0 = Date.now();
+  const { claims, issue, verify } = await withGrant(app);
+  // An install from before rotation: one key, stored bare, made long ago.
+  const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
+  const kid = `local-${crypto.randomUUID()}`;
+  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: "RS256" };
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" };
+  const legacy: SigningKeyRecord = { kid, privateJwk, publicJwk, createdAt: t0 - 90 * DAY_MS };
+  await app.kv.set(signingKeysKey(), legacy);
+  const seconds = Math.floor(t0 / 1000);
+  const oldToken = await new SignJWT({
+    scope: claims.scopes.join(" "),
+    client_id: claims.clientId,
+    grant_id: claims.grantId,
+  }).setProtectedHeader({ alg: "RS256", typ: "at+jwt", kid })
+    .setIssuer(claims.issuer).setSubject(claims.userId).setAudience(RESOURCE)
+    .setIssuedAt(seconds).setNotBefore(seconds).setExpirationTime(seconds + 3600)
+    .setJti(crypto.randomUUID()).sign(privateKey);
+
+  await verify(oldToken, t0);
+  const fresh = await issue(t0 + 1);
+  assert.notEqual(kidOf(fresh), kid, "the overdue key was rotated out of signing");
+  const stored = await app.kv.get<{ version: number }>(signingKeysKey());
+  assert.equal(stored.value?.version, 2);
+  assert.equal((await getSigningKeys(app.kv))?.previous?.kid, kid);
+  await verify(oldToken, t0 + 1);
+  await verify(fresh, t0 + 1);
+});
+
+Deno.test("a token naming an unknown key is refused after at most one more read of the keys", async () => {
+  using app = await createTestApp({ env: ENV });
+  const { token } = await withGrant(app);
+  let reads = 0;
+  const counted = {
+    get: (key: Deno.KvKey) => (reads++, app.kv.get(key)),
+    atomic: () => app.kv.atomic(),
+  } as unknown as Deno.Kv;
+  const now = Date.now();
+  await verifyLocalAccessToken(counted, token, RESOURCE, now);
+  const [, payload, signature] = token.split(".");
+  const cases: [unknown, number][] = [
+    [`local-${crypto.randomUUID()}`, 1],
+    ["elsewhere", 0],
+    [42, 0],
+    [undefined, 0],
+  ];
+  for (const [kid, expectedReads] of cases) {
+    const header = btoa(JSON.stringify({ ...decodeProtectedHeader(token), kid }))
+      .replaceAll("=", "").replaceAll("+", "-").replaceAll("/", "_");
+    reads = 0;
+    await assert.rejects(
+      verifyLocalAccessToken(counted, `${header}.${payload}.${signature}`, RESOURCE, now),
+      InvalidTokenError,
+      String(kid),
+    );
+    assert.equal(reads, expectedReads, `reads for kid ${String(kid)}`);
+  }
+});

@@ -19,7 +19,6 @@ export function isLocalKvPath(path: string | undefined): path is string {
  * folder or file that others may read. Returns what it tightened, e.g. `["data/ 0755->0700"]`.
  */
 export async function secureKvFile(path: string): Promise<string[]> {
-  if (Deno.build.os === "windows") return [];
   const folder = new URL(".", new URL(path, `file://${Deno.cwd()}/`));
   const tightened: string[] = [];
   try {
@@ -30,6 +29,8 @@ export async function secureKvFile(path: string): Promise<string[]> {
       await Deno.mkdir(folder, { recursive: true, mode: FOLDER_MODE });
     }
   }
+  // Windows has no POSIX modes: files there inherit the folder's access control list.
+  if (Deno.build.os === "windows") return tightened;
   // The working directory or a shared sticky folder such as /tmp is not ours to close.
   const folderInfo = await Deno.stat(folder);
   const isCwd = folder.pathname.replace(/\/$/, "") === Deno.cwd();

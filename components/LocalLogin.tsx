@@ -1,3 +1,5 @@
+import { Head } from "../lib/pages/mod.ts";
+
 /** The built-in local sign-in form: an email address, no password (development only). */
 export function LocalLogin(
   { returnTo, email, error }: { returnTo: string; email: string; error: string | null },
@@ -20,9 +22,29 @@ export function LocalLogin(
       {error && <p class="error" id="login-error" role="alert">{error}</p>}
       <button type="submit" class="primary">Sign in</button>
       <p class="hint">
-        Built-in local sign-in: the same email is always the same account. Configure Stytch for real
-        accounts.
+        No password and no email to confirm: the same address always opens the same list.
       </p>
     </form>
+  );
+}
+
+/**
+ * Shown after a successful local sign-in: goes on to `returnTo` (a same-origin path) by a
+ * GET navigation (meta refresh, no script), with a link for browsers that do not follow it.
+ */
+export function ContinueAfterSignIn({ returnTo }: { returnTo: string }) {
+  return (
+    <>
+      <Head>
+        <title>Signed in · Todos</title>
+        <meta http-equiv="refresh" content={`0;url=${returnTo}`} />
+      </Head>
+      <main class="card narrow">
+        <h1>Signed in</h1>
+        <p>
+          <a href={returnTo}>Continue</a>
+        </p>
+      </main>
+    </>
   );
 }

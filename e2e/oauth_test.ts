@@ -174,6 +174,45 @@ Deno.test("OAuth consent in Chromium", async (t) => {
   );
 
   await t.step(
+    "consent remembered, browser signed out: signing in again lands at the callback with a code",
+    () =>
+      browser.withPage(async (page, { context }) => {
+        const clientId = await register(server, callback.uri, "Returning Agent");
+        const first = await authorizeUrl(server, clientId, callback.uri, "first");
+        await signInToConsent(page, first.url, "dana@example.com");
+        await page.click("button[value=allow]");
+        await page.waitForURL((at) => at.href.startsWith(callback.uri));
+
+        // Signed out (cookies cleared), the app asks again: sign-in alone must finish the flow,
+        // though the login form's CSP says form-action 'self' and the callback is elsewhere.
+        await context.clearCookies();
+        const again = await authorizeUrl(server, clientId, callback.uri, "second");
+        await page.goto(again.url);
+        assert.equal(new URL(page.url()).pathname, "/login");
+        await page.fill("#email", "dana@example.com");
+        await page.click("button[type=submit]");
+        await page.waitForURL((at) => at.href.startsWith(callback.uri), { timeout: 5000 });
+        const landed = new URL(page.url());
+        assert.equal(landed.searchParams.get("state"), "second");
+        assert.equal(landed.searchParams.get("iss"), server.origin);
+        const tokenResponse = await fetch(server.url("/oauth/token"), {
+          method: "POST",
+          headers: { "Content-Type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({
+            grant_type: "authorization_code",
+            client_id: clientId,
+            code: landed.searchParams.get("code")!,
+            code_verifier: again.verifier,
+            redirect_uri: callback.uri,
+            resource: server.url("/mcp"),
+          }),
+        });
+        assert.equal(tokenResponse.status, 200);
+        assert.ok((await tokenResponse.json()).access_token);
+      }),
+  );
+
+  await t.step(
     "an unknown client gets an error page, not a redirect",
     () =>
       browser.withPage(async (page) => {

@@ -1,4 +1,4 @@
-import { LocalLogin } from "../components/LocalLogin.tsx";
+import { ContinueAfterSignIn, LocalLogin } from "../components/LocalLogin.tsx";
 import StytchLogin from "../islands/StytchLogin.tsx";
 import { stytchBrowserConfig, stytchRenderInit } from "../lib/auth/stytch_pages.ts";
 import type { LocalIdentity } from "../lib/auth/local.ts";
@@ -17,6 +17,8 @@ interface Data {
   returnTo: string;
   email: string;
   error: string | null;
+  /** Set after a successful sign-in: the page then only continues to `returnTo`. */
+  signedIn?: boolean;
 }
 
 /** The local identity provider, or `null` when another provider (Stytch) is configured. */
@@ -53,11 +55,18 @@ export const handler: Handlers<Data> = {
       const shown = typeof email === "string" ? email.slice(0, 254) : "";
       return ctx.render({ returnTo, email: shown, error: error.message }, { status: 400 });
     }
-    return ctx.redirect(returnTo);
+    // Not a redirect: Chrome applies this page's `form-action 'self'` to every redirect after
+    // the post, and `returnTo` may redirect on to another origin (an OAuth client's callback
+    // when consent is remembered). A page that continues by GET leaves the form behind, so
+    // form-action stays 'self' with no exception for any client.
+    return ctx.render({ returnTo, email: "", error: null, signedIn: true }, {
+      headers: { "Cache-Control": "no-store" },
+    });
   },
 };
 
 export default function LoginPage({ data, state }: PageProps<Data>) {
+  if (data.signedIn) return <ContinueAfterSignIn returnTo={data.returnTo} />;
   return (
     <>
       <Head>

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createTestApp, TEST_ORIGIN } from "../lib/testing/app.ts";
+import { continueTarget } from "../lib/testing/sign_in.ts";
 
 const SNEAKY = ["/.//evil.example", "/%2e//evil.example", "/a/..//evil.example/x"];
 
@@ -24,8 +25,6 @@ Deno.test("POST /login never redirects to a path that normalises to another host
       headers: { Origin: TEST_ORIGIN, "Content-Type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ email: "ada@example.com", returnTo }).toString(),
     });
-    await res.body?.cancel();
-    assert.equal(res.status, 303);
-    assert.equal(res.headers.get("Location"), "/todoapp", returnTo);
+    assert.equal(await continueTarget(res), "/todoapp", returnTo);
   }
 });

@@ -15,6 +15,7 @@ import {
 import assert from "node:assert/strict";
 import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing/app.ts";
 import { csrfTokenOf } from "./test_support.ts";
+import { continueTarget } from "../testing/sign_in.ts";
 
 const REDIRECT_URL = "http://127.0.0.1:47123/oauth/callback";
 
@@ -81,9 +82,8 @@ async function signInAndAllow(
     headers: { Origin: TEST_ORIGIN, "Content-Type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ email, returnTo: login.searchParams.get("returnTo")! }),
   });
-  assert.equal(signedIn.status, 303);
   const cookie = signedIn.headers.get("Set-Cookie")!.split(";")[0];
-  const back = signedIn.headers.get("Location")!;
+  const back = await continueTarget(signedIn);
   assert.equal(back, authorizationUrl.pathname + authorizationUrl.search);
   const consent = await app.request(back, { headers: { Cookie: cookie } });
   assert.equal(consent.status, 200);

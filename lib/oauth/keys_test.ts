@@ -64,6 +64,8 @@ Deno.test("a token signed before a rotation verifies after it, and not after a s
   assert.notEqual(kidOf(rotated), first, "the first rotation made a new key");
   await verify(token, afterOne);
   assert.deepEqual(await jwksKids(app, afterOne), [kidOf(rotated), first]);
+  const published = await (await app.request("/oauth/jwks.json")).json();
+  assert.deepEqual(published.keys.map((key: { kid: string }) => key.kid), [kidOf(rotated), first]);
 
   const afterTwo = afterOne + DAY_MS;
   const again = await issue(afterTwo);

@@ -116,26 +116,30 @@ async function keyRing(
   reload: (ring: KeyRing) => boolean,
   policy: RotationPolicy | null,
 ): Promise<KeyRing> {
-  let pending = rings.get(kv);
-  let ring = pending ? await pending : null;
-  if (ring && !reload(ring)) return ring;
-  if (rings.get(kv) === pending) {
-    pending = load(kv, now, policy, ring);
-    rings.set(kv, pending);
-    pending.catch(() => rings.get(kv) === pending && rings.delete(kv));
-  } else {
-    // Another caller started a read after ours was found stale: share it.
-    pending = rings.get(kv)!;
-  }
-  ring = await pending;
-  if (policy && isDue(ring, policy, now) && rings.get(kv) === pending) {
+  const cached = rings.get(kv);
+  const before = cached ? await cached : null;
+  if (before && !reload(before)) return before;
+  // Share a read another caller started after ours was found stale; otherwise start one.
+  const shared = rings.get(kv);
+  let ring = shared && shared !== cached ? await shared : await startLoad(kv, now, policy, before);
+  if (policy && isDue(ring, policy, now)) {
     // The shared read was a verifier's, which does not rotate: rotate now.
-    pending = load(kv, now, policy, ring);
-    rings.set(kv, pending);
-    pending.catch(() => rings.get(kv) === pending && rings.delete(kv));
-    ring = await pending;
+    ring = await startLoad(kv, now, policy, ring);
   }
   return ring;
+}
+
+/** Starts a read of `kv`'s keys and caches it; a failed read is forgotten. */
+function startLoad(
+  kv: Deno.Kv,
+  now: number,
+  policy: RotationPolicy | null,
+  before: KeyRing | null,
+): Promise<KeyRing> {
+  const pending = load(kv, now, policy, before);
+  rings.set(kv, pending);
+  pending.catch(() => rings.get(kv) === pending && rings.delete(kv));
+  return pending;
 }
 
 /** Reads (and settles) the stored keys, reusing `before`'s imported keys where kids match. */

@@ -243,6 +243,8 @@ Deno.test("CORS: preflight for allowed origins, WWW-Authenticate exposed on 401"
   assert.equal(preflight.headers.get("Access-Control-Allow-Origin"), "http://localhost:6274");
   assert.match(preflight.headers.get("Access-Control-Allow-Headers")!, /Authorization/);
   assert.match(preflight.headers.get("Access-Control-Allow-Headers")!, /Mcp-Protocol-Version/);
+  // 2026-07-28 clients send these with every request.
+  assert.match(preflight.headers.get("Access-Control-Allow-Headers")!, /Mcp-Method,Mcp-Name/);
   assert.equal(preflight.headers.get("Access-Control-Allow-Credentials"), null);
 
   const foreign = await env.app.request("/mcp", {

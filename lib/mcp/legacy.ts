@@ -6,8 +6,11 @@
  * (the SDK says -32700, a parse error, for a body that parsed), and an unknown resource is
  * -32002 (the v2 SDK emits the 2026 code, -32602 with `data.uri`, in both eras).
  */
-import type { AuthInfo } from "@modelcontextprotocol/server";
-import { type McpServerFactory, WebStandardStreamableHTTPServerTransport } from "./sdk.ts";
+import {
+  type AuthInfo,
+  type McpServerFactory,
+  WebStandardStreamableHTTPServerTransport,
+} from "./sdk.ts";
 
 /** JSON-RPC code of "Resource not found" in the 2025 revisions. */
 export const RESOURCE_NOT_FOUND_2025 = -32002;

@@ -47,6 +47,9 @@ export function mcpCors() {
       "Last-Event-ID",
       "Mcp-Protocol-Version",
       "Mcp-Session-Id",
+      // Sent by 2026-07-28 clients with every request (SEP-2243).
+      "Mcp-Method",
+      "Mcp-Name",
     ],
     exposeHeaders: ["WWW-Authenticate", "Mcp-Protocol-Version", "Mcp-Session-Id"],
     maxAge: 600,

@@ -4,6 +4,7 @@
  * lib/testing/mcp_sdk.ts.
  */
 export {
+  type AuthInfo,
   type CallToolResult,
   createMcpHandler,
   isLegacyRequest,
@@ -14,6 +15,5 @@ export {
   ResourceTemplate,
   type ServerContext,
   type StandardSchemaWithJSON,
-  SUPPORTED_PROTOCOL_VERSIONS,
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";

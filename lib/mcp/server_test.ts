@@ -312,10 +312,10 @@ Deno.test("a write over MCP shows in GET /api/todos for the same user, and the r
   await client.close();
 });
 
-Deno.test("initialize negotiates 2025-11-25, 2025-06-18 and 2025-03-26", async () => {
+Deno.test("initialize negotiates 2025-11-25, 2025-06-18, 2025-03-26 and the 2024 revisions", async () => {
   await using env = await startMcpTestEnv();
   const token = await env.token("user-a");
-  for (const version of ["2025-11-25", "2025-06-18", "2025-03-26"]) {
+  for (const version of ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", "2024-10-07"]) {
     const response = await env.post(token, initializeRequest(version));
     assert.equal(response.status, 200);
     assert.equal(response.headers.get("Mcp-Session-Id"), null);
@@ -325,4 +325,7 @@ Deno.test("initialize negotiates 2025-11-25, 2025-06-18 and 2025-03-26", async (
     assert.ok(result.capabilities.tools && result.capabilities.resources);
     assert.ok(result.capabilities.prompts);
   }
+  // An unknown version gets the newest 2025 revision, which the client may then refuse.
+  const newer = await env.post(token, initializeRequest("2026-07-28"));
+  assert.equal((await newer.json()).result.protocolVersion, "2025-11-25");
 });

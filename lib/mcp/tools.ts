@@ -7,7 +7,7 @@ import { z } from "zod";
 import { AppError } from "../errors.ts";
 import { createTodo, deleteTodo, listTodos, MAX_TEXT_LENGTH, updateTodo } from "../todos.ts";
 import { userIdOf } from "./context.ts";
-import { withCachedJsonSchema } from "./schemas.ts";
+import { outputSchema, withCachedJsonSchema } from "./schemas.ts";
 import type { CallToolResult, McpServer, ServerContext } from "./sdk.ts";
 
 /** What a tool needs from the token: the read or the write scope (names in `config.mcp`). */
@@ -40,7 +40,7 @@ const FILTER = z.enum(["all", "open", "completed"], {
   error: 'must be "all", "open" or "completed".',
 });
 
-const ONE_TODO = withCachedJsonSchema(z.object({ todo: TodoShape }));
+const ONE_TODO = outputSchema(z.object({ todo: TodoShape }));
 const BY_ID = withCachedJsonSchema(z.object({ todoID }));
 
 const WRITE = { readOnlyHint: false, openWorldHint: false } as const;
@@ -62,7 +62,7 @@ export function toolRegistrar(kv: Deno.Kv): (server: McpServer) => void {
         filter: FILTER.default("all")
           .describe('Which todos to list: "all" (default), "open" or "completed".'),
       })),
-      outputSchema: withCachedJsonSchema(z.object({
+      outputSchema: outputSchema(z.object({
         filter: z.enum(["all", "open", "completed"]),
         todos: z.array(TodoShape),
         counts: z.object({ open: z.number(), completed: z.number() })
@@ -132,7 +132,7 @@ export function toolRegistrar(kv: Deno.Kv): (server: McpServer) => void {
       title: "Delete a todo",
       description: "Deletes a todo for good and returns what it was.",
       inputSchema: BY_ID,
-      outputSchema: withCachedJsonSchema(z.object({ deleted: TodoShape })),
+      outputSchema: outputSchema(z.object({ deleted: TodoShape })),
       annotations: { ...WRITE, destructiveHint: true, idempotentHint: true },
     },
     handler: bind<{ todoID: string }>(async (kv, userId, { todoID }) => ({

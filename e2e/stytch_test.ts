@@ -28,7 +28,7 @@ async function fakeStytch(
   context: BrowserContext,
   issuer: TestIssuer,
   appOrigin: string,
-  options: { refuseSite?: boolean } = {},
+  options: { refuseSite?: boolean; consentRemembered?: boolean } = {},
 ) {
   const calls: StytchCall[] = [];
   const cors = {
@@ -155,7 +155,7 @@ async function fakeStytch(
             client_name: "Fake MCP Client",
             client_description: "",
           },
-          consent_required: true,
+          consent_required: !options.consentRemembered,
           scope_results: [
             { scope: "openid", is_grantable: true, description: "Know who you are" },
             { scope: "read:todos", is_grantable: true, description: "Read your todos" },
@@ -253,6 +253,29 @@ Deno.test("Stytch mode in Chromium", async (t) => {
           assert.equal(exchange?.body?.token, "oauth-token-1");
           // The server accepted the session JWT cookie the SDK stored.
           await page.locator("h1", { hasText: "Your todos" }).waitFor();
+        }),
+    );
+
+    await t.step(
+      "consent remembered, signed out: signing in again lands at the client's callback with a code",
+      () =>
+        browser.withPage(async (page, { context }) => {
+          // Stytch sign-in ends in script navigation (/authenticate -> returnTo), never a form
+          // post, so the login page's form-action 'self' has no redirect chain to block.
+          const calls = await fakeStytch(context, issuer, server.origin, {
+            consentRemembered: true,
+          });
+          await context.route("http://127.0.0.1:1/**", (route) => route.fulfill({ body: "ok" }));
+          await page.goto(server.url(`/oauth/authorize${AUTHORIZE_QUERY}`));
+          assert.equal(new URL(page.url()).pathname, "/login");
+          await page.locator("stytch-ui input[type=email]").waitFor();
+          await page.goto(server.url("/authenticate?stytch_token_type=oauth&token=oauth-token-2"));
+          await page.waitForURL(/^http:\/\/127\.0\.0\.1:1\/callback/);
+          const callback = new URL(page.url());
+          assert.equal(callback.searchParams.get("code"), "authorization-code-fake");
+          assert.equal(callback.searchParams.get("state"), "xyz&more");
+          // No consent screen: the SDK finished the authorization by itself.
+          assert.ok(calls.some((c) => c.path === "/sdk/v1/idp/oauth/authorize/submit"));
         }),
     );
 

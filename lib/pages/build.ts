@@ -7,7 +7,7 @@
 import { ISLANDS_DIR, STATIC_DIR } from "./assets.ts";
 import { currentManifest, listModules, MANIFEST_FILE, ROOT_DIR } from "./manifest.ts";
 import { islandName } from "./routing.ts";
-import { listStaticFiles } from "./static_files.ts";
+import { listStaticFiles, sha256Hex } from "./static_files.ts";
 
 /** Writes `pages.gen.ts` when it changed; returns true if it did. */
 export async function writeManifest(): Promise<boolean> {
@@ -18,15 +18,7 @@ export async function writeManifest(): Promise<boolean> {
   return true;
 }
 
-const hex = (bytes: ArrayBuffer) =>
-  Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
-
-async function hashOf(...parts: Uint8Array[]): Promise<string> {
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) all.set(part, (offset += part.length) - part.length);
-  return hex(await crypto.subtle.digest("SHA-256", all)).slice(0, 12);
-}
+const hashOf = async (bytes: Uint8Array<ArrayBuffer>) => (await sha256Hex(bytes)).slice(0, 12);
 
 /** Bundles every island into `static/_islands/` and writes its `manifest.json`. */
 export async function buildIslands(): Promise<Record<string, string>> {

@@ -29,7 +29,7 @@ function rawPath(url: string): string | null {
  * the listed path itself: listed names use only unreserved characters, so each has one
  * spelling and any escape (even of a harmless character) is refused.
  */
-export function findStaticFile(
+function findStaticFile(
   files: ReadonlyMap<string, StaticFile>,
   url: string,
 ): { path: string; file: StaticFile } | undefined {

@@ -47,8 +47,11 @@ export interface StaticListing {
   skipped: string[];
 }
 
-const hex = (bytes: ArrayBuffer) =>
-  Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+/** The SHA-256 of `bytes` as lowercase hex. */
+export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 /**
  * Walks `dir` and lists every file it may serve, sorted by path. Leaves out hidden entries,
@@ -77,7 +80,7 @@ export async function listStaticFiles(dir: URL): Promise<StaticListing> {
           continue;
         }
         const bytes = await Deno.readFile(new URL(`${sub}${entry.name}`, dir));
-        const hash = hex(await crypto.subtle.digest("SHA-256", bytes)).slice(0, 16);
+        const hash = (await sha256Hex(bytes)).slice(0, 16);
         found.push([path, { type, size: bytes.length, hash }]);
       }
     }

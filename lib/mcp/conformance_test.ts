@@ -85,7 +85,7 @@ Deno.test("the MCP conformance suites pass every scenario that applies to this s
   await using env = await startMcpTestEnv();
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, env.app.app.fetch);
   const appOrigin = `http://127.0.0.1:${server.addr.port}`;
-  const proxies: Deno.HttpServer[] = [];
+  const proxies: Deno.HttpServer<Deno.NetAddr>[] = [];
   const results = await Deno.makeTempDir({ prefix: "mcp-conformance-" });
   try {
     const outcomes = await Promise.all(RUNS.map(async (run, index) => {
@@ -117,7 +117,7 @@ Deno.test("the MCP conformance suites pass every scenario that applies to this s
 });
 
 /** A loopback proxy to `appOrigin` that sends `token` as the bearer token. */
-function startTokenProxy(appOrigin: string, token: string): Deno.HttpServer {
+function startTokenProxy(appOrigin: string, token: string): Deno.HttpServer<Deno.NetAddr> {
   return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
     const url = new URL(req.url);
     const headers = new Headers(req.headers);

@@ -8,11 +8,13 @@ import * as $r4 from "./routes/login.tsx";
 import * as $r5 from "./routes/logout.tsx";
 import * as $r6 from "./routes/oauth/authorize.tsx";
 import * as $r7 from "./routes/todoapp.tsx";
-import * as $i0 from "./islands/StytchAuthenticate.tsx";
-import * as $i1 from "./islands/StytchConsent.tsx";
-import * as $i2 from "./islands/StytchLogin.tsx";
-import * as $i3 from "./islands/StytchLogout.tsx";
-import * as $i4 from "./islands/TodoList.tsx";
+import * as $i0 from "./islands/McpUrl.tsx";
+import * as $i1 from "./islands/SessionGuard.tsx";
+import * as $i2 from "./islands/StytchAuthenticate.tsx";
+import * as $i3 from "./islands/StytchConsent.tsx";
+import * as $i4 from "./islands/StytchLogin.tsx";
+import * as $i5 from "./islands/StytchLogout.tsx";
+import * as $i6 from "./islands/TodoList.tsx";
 
 const manifest: Manifest = {
   routes: {
@@ -26,11 +28,13 @@ const manifest: Manifest = {
     "./routes/todoapp.tsx": $r7,
   },
   islands: {
-    "./islands/StytchAuthenticate.tsx": $i0,
-    "./islands/StytchConsent.tsx": $i1,
-    "./islands/StytchLogin.tsx": $i2,
-    "./islands/StytchLogout.tsx": $i3,
-    "./islands/TodoList.tsx": $i4,
+    "./islands/McpUrl.tsx": $i0,
+    "./islands/SessionGuard.tsx": $i1,
+    "./islands/StytchAuthenticate.tsx": $i2,
+    "./islands/StytchConsent.tsx": $i3,
+    "./islands/StytchLogin.tsx": $i4,
+    "./islands/StytchLogout.tsx": $i5,
+    "./islands/TodoList.tsx": $i6,
   },
 };
 

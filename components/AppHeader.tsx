@@ -1,20 +1,38 @@
 import type { User } from "../lib/auth/identity.ts";
+import SessionGuard from "../islands/SessionGuard.tsx";
 
-/** The signed-in header: app name, links, who is signed in, and a sign-out button. */
-export function AppHeader({ user }: { user: User }) {
+const LINKS = [
+  { href: "/todoapp", label: "Your todos" },
+  { href: "/connections", label: "Connected apps" },
+];
+
+/**
+ * The signed-in header: a skip link (the first tab stop), app name, links with the current
+ * page marked, who is signed in, and a sign-out button. It also carries the session guard
+ * that hides the page when it comes back from the back/forward cache after signing out.
+ */
+export function AppHeader({ user, current }: { user: User; current?: string }) {
+  const email = user.email ?? "Signed in";
   return (
-    <header class="topbar">
-      <a class="brand" href="/todoapp">
-        <span class="brand-mark" aria-hidden="true">✓</span> Todos
-      </a>
-      <nav class="topnav" aria-label="Account">
-        <a href="/todoapp">Your todos</a>
-        <a href="/connections">Connected apps</a>
-        <span class="who" title="Signed in">{user.email ?? "Signed in"}</span>
-        <form method="post" action="/logout">
-          <button type="submit" class="link-button">Sign out</button>
-        </form>
-      </nav>
-    </header>
+    <>
+      <a class="skip-link" href="#main">Skip to main content</a>
+      <header class="topbar">
+        <a class="brand" href="/todoapp">
+          <span class="brand-mark" aria-hidden="true">✓</span> Todos
+        </a>
+        <nav class="topnav" aria-label="Account">
+          {LINKS.map(({ href, label }) => (
+            <a key={href} href={href} aria-current={href === current ? "page" : undefined}>
+              {label}
+            </a>
+          ))}
+          <span class="who" title={email}>{email}</span>
+          <form method="post" action="/logout">
+            <button type="submit" class="link-button">Sign out</button>
+          </form>
+        </nav>
+      </header>
+      <SessionGuard email={user.email ?? null} />
+    </>
   );
 }

@@ -5,7 +5,7 @@ export function ConnectedApps(
   { consents, revoked }: { consents: StoredConsent[]; revoked: boolean },
 ) {
   return (
-    <main class="card">
+    <main class="card" id="main">
       <h1>Connected apps</h1>
       {revoked && <p role="status">Access revoked: that app's tokens no longer work.</p>}
       {consents.length === 0

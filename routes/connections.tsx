@@ -27,7 +27,7 @@ export const handler: Handlers<Data> = {
     return ctx.render({
       consents: await listConsents(ctx.state.deps.kv, user.id),
       revoked: ctx.url.searchParams.get("revoked") === "1",
-    });
+    }, { headers: { "Cache-Control": "no-store" } });
   },
   async POST(ctx) {
     requireLocal(ctx.state);
@@ -53,7 +53,7 @@ export default function ConnectionsPage({ data, state }: PageProps<Data>) {
       <Head>
         <title>Connected apps · Todos</title>
       </Head>
-      <AppHeader user={state.user!} />
+      <AppHeader user={state.user!} current="/connections" />
       <ConnectedApps consents={data.consents} revoked={data.revoked} />
     </>
   );

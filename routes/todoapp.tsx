@@ -1,33 +1,85 @@
 import { AppHeader } from "../components/AppHeader.tsx";
-import { AppError, ValidationError } from "../lib/errors.ts";
+import {
+  deletedMessage,
+  type Filter,
+  focusAfter,
+  pageUrl,
+  parseFilter,
+  STALE_MESSAGE,
+  type TodoItem,
+} from "../components/todo_view.ts";
+import { AppError, NotFoundError, ValidationError } from "../lib/errors.ts";
 import { type Handlers, Head, type PageProps } from "../lib/pages/mod.ts";
 import { loginUrl } from "../lib/pages/return_to.ts";
-import { createTodo, deleteTodo, listTodos, type Todo, updateTodo } from "../lib/todos.ts";
-import TodoList from "../islands/TodoList.tsx";
+import {
+  clearCompleted,
+  createTodo,
+  deleteTodoUndoably,
+  getDeletion,
+  listTodos,
+  MAX_TEXT_LENGTH,
+  setAllCompleted,
+  undoDeletion,
+  updateTodo,
+} from "../lib/todos.ts";
+import TodoList, { type Notice } from "../islands/TodoList.tsx";
+import McpUrl from "../islands/McpUrl.tsx";
 
 interface Data {
-  todos: Todo[];
+  todos: TodoItem[];
+  filter: Filter;
   error: string | null;
+  notice: Notice | null;
+  editing: string | null;
+  focus: string | null;
 }
 
-/** Applies one no-JavaScript form post (`action` = add | complete | incomplete | edit | delete). */
-async function applyForm(kv: Deno.Kv, userId: string, form: FormData): Promise<void> {
+/** Signed-in pages: never kept by caches (the page is someone's list). */
+const NO_STORE = { headers: { "Cache-Control": "no-store" } };
+
+/** Only the fields the page shows, so the island's props stay small. */
+const items = (todos: TodoItem[]): TodoItem[] =>
+  todos.map(({ id, text, completed }) => ({ id, text, completed }));
+
+/**
+ * Applies one no-JavaScript form post and returns where to go next: the same filter, focus
+ * on the todo acted on (or its neighbour), and after a deletion the token of its Undo.
+ * Actions: add, complete, incomplete, edit, delete, complete-all, incomplete-all,
+ * clear-completed, undo.
+ */
+async function applyForm(kv: Deno.Kv, userId: string, form: FormData): Promise<string> {
   const action = form.get("action");
   const id = String(form.get("id") ?? "");
+  const filter = parseFilter(String(form.get("filter") ?? ""));
+  const back = async (todoId: string, undo?: string) => {
+    const at = focusAfter(await listTodos(kv, userId), filter, todoId);
+    return pageUrl(filter, { at, undo }, at ? `todo-${at}` : "new-todo");
+  };
   switch (action) {
     case "add":
       await createTodo(kv, userId, form.get("text") ?? "");
-      return;
+      return pageUrl(filter, {}, "new-todo");
     case "complete":
     case "incomplete":
       await updateTodo(kv, userId, id, { completed: action === "complete" });
-      return;
+      return await back(id);
     case "edit":
       await updateTodo(kv, userId, id, { text: String(form.get("text") ?? "") });
-      return;
+      return await back(id);
     case "delete":
-      await deleteTodo(kv, userId, id);
-      return;
+      return await back(id, (await deleteTodoUndoably(kv, userId, id)).token);
+    case "complete-all":
+    case "incomplete-all":
+      await setAllCompleted(kv, userId, action === "complete-all");
+      return pageUrl(filter, {}, "new-todo");
+    case "clear-completed": {
+      const deletion = await clearCompleted(kv, userId);
+      return pageUrl(filter, { undo: deletion.todos.length ? deletion.token : null }, "new-todo");
+    }
+    case "undo": {
+      const [first] = await undoDeletion(kv, userId, form.get("token"));
+      return first ? await back(first.id) : pageUrl(filter);
+    }
     default:
       throw new ValidationError("Unknown action.");
   }
@@ -37,7 +89,18 @@ export const handler: Handlers<Data> = {
   async GET(ctx) {
     const { user, deps } = ctx.state;
     if (!user) return ctx.redirect(loginUrl(ctx.url), 302);
-    return ctx.render({ todos: await listTodos(deps.kv, user.id), error: null });
+    const query = ctx.url.searchParams;
+    const todos = items(await listTodos(deps.kv, user.id));
+    const known = (id: string | null) => todos.some((todo) => todo.id === id) ? id : null;
+    const deletion = await getDeletion(deps.kv, user.id, query.get("undo"));
+    return ctx.render({
+      todos,
+      filter: parseFilter(query.get("filter")),
+      error: null,
+      notice: deletion && { text: deletedMessage(deletion.todos), undo: deletion.token },
+      editing: known(query.get("edit")),
+      focus: known(query.get("at")),
+    }, NO_STORE);
   },
   // Without JavaScript the island's forms post here; with it, they call /api instead.
   async POST(ctx) {
@@ -47,37 +110,48 @@ export const handler: Handlers<Data> = {
       throw new ValidationError("Send the form as form data.");
     });
     try {
-      await applyForm(deps.kv, user.id, form);
+      return ctx.redirect(await applyForm(deps.kv, user.id, form));
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      const todos = await listTodos(deps.kv, user.id);
-      return ctx.render({ todos, error: error.message }, { status: error.status });
+      const stale = error instanceof NotFoundError && form.get("action") !== "undo";
+      return ctx.render({
+        todos: items(await listTodos(deps.kv, user.id)),
+        filter: parseFilter(String(form.get("filter") ?? "")),
+        error: stale ? STALE_MESSAGE : error.message,
+        notice: null,
+        editing: null,
+        focus: null,
+      }, { status: error.status, ...NO_STORE });
     }
-    return ctx.redirect("/todoapp");
   },
 };
 
 export default function TodoApp({ data, state }: PageProps<Data>) {
-  const mcpUrl = `${state.origin}/mcp`;
   return (
     <>
       <Head>
-        <title>Your todos</title>
+        <title>Your todos · Todos</title>
       </Head>
-      <AppHeader user={state.user!} />
-      <main class="card">
+      <AppHeader user={state.user!} current="/todoapp" />
+      <main class="card" id="main">
         <h1>Your todos</h1>
-        <TodoList todos={data.todos} error={data.error} />
+        <TodoList
+          todos={data.todos}
+          filter={data.filter}
+          maxLength={MAX_TEXT_LENGTH}
+          error={data.error}
+          notice={data.notice}
+          editing={data.editing}
+          focus={data.focus}
+        />
       </main>
-      <aside class="card mcp-info">
-        <h2>Use your todos from an AI agent</h2>
+      <aside class="card mcp-info" aria-labelledby="mcp-heading">
+        <h2 id="mcp-heading">Use your todos from an AI agent</h2>
         <p>
           This app is also a remote MCP server. Add this URL to Claude, MCP Inspector or any MCP
           client; it will ask you to sign in and approve access:
         </p>
-        <p>
-          <code class="mcp-url">{mcpUrl}</code>
-        </p>
+        <McpUrl url={`${state.origin}/mcp`} />
       </aside>
     </>
   );

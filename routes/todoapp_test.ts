@@ -25,11 +25,42 @@ async function userId(test: { kv: Deno.Kv }, cookie: string) {
   return (await getSessionUser(test.kv, cookie.split("=")[1]))!.id;
 }
 
-Deno.test("GET / redirects to /todoapp", async () => {
-  using test = await createTestApp();
-  const res = await test.request("/");
-  assert.equal(res.status, 302);
-  assert.equal(res.headers.get("Location"), "/todoapp");
+/** The props the page hands the TodoList island (parsed from its JSON block). */
+function todoListProps(html: string) {
+  const key = Number(html.match(/<pages-island data-island="TodoList" data-key="(\d+)">/)![1]);
+  const block = html.match(
+    /<script type="application\/json" id="__pages_islands">(.*?)<\/script>/,
+  )!;
+  return JSON.parse(block[1])[key];
+}
+
+const page = async (
+  test: { request: (path: string, init?: RequestInit) => Promise<Response> },
+  cookie: string,
+  path = "/todoapp",
+) => {
+  const res = await test.request(path, { headers: { Cookie: cookie } });
+  assert.equal(res.status, 200, path);
+  return await res.text();
+};
+
+Deno.test("GET / shows signed-out visitors what the app is, how to sign in and the MCP URL; signed-in people go on to /todoapp", async () => {
+  using test = await createTestApp({ env: { PUBLIC_URL: "https://todos.example" } });
+  const res = await test.request("/", { headers: { Accept: "text/html" } });
+  assert.equal(res.status, 200);
+  const html = await res.text();
+  assert.match(html, /<title>Welcome · Todos<\/title>/);
+  assert.match(html, /<h1>Your todo list, for you and your AI agents<\/h1>/);
+  assert.match(html, /href="\/login\?returnTo=%2Ftodoapp"/);
+  assert.match(html, /<code class="mcp-url">https:\/\/todos\.example\/mcp<\/code>/);
+  assert.match(html, /<pages-island data-island="McpUrl"/);
+  assert.match(html, /<a class="skip-link" href="#main">/);
+  assert.match(html, /<main class="card landing" id="main">/);
+
+  const cookie = await test.signIn("ada@example.com");
+  const signedIn = await test.request("/", { headers: { Cookie: cookie } });
+  assert.equal(signedIn.status, 302);
+  assert.equal(signedIn.headers.get("Location"), "/todoapp");
 });
 
 Deno.test("GET /todoapp without a session redirects to /login with the path and query as returnTo", async () => {
@@ -46,19 +77,31 @@ Deno.test("GET /todoapp renders the user's todos, the MCP URL, the user and sign
   const res = await test.request("/todoapp", { headers: { Cookie: cookie } });
   assert.equal(res.status, 200);
   assert.match(res.headers.get("Content-Security-Policy")!, /script-src 'self';/);
+  assert.equal(res.headers.get("Cache-Control"), "no-store");
   const html = await res.text();
   assert.match(html, /<span class="text">Buy milk<\/span>/);
+  assert.match(html, /<title>Your todos · Todos<\/title>/);
+  assert.match(html, /<a href="\/todoapp" aria-current="page">Your todos<\/a>/);
+  assert.match(html, /<a class="skip-link" href="#main">/);
+  assert.match(
+    html,
+    /<div class="status" role="status"><\/div>/,
+    "the live region is there from load",
+  );
+  assert.match(html, /<input id="new-todo"[^>]* maxlength="500"[^>]* autofocus/);
   assert.match(html, /https:\/\/todos\.example\/mcp/);
   assert.match(html, /ada@example\.com/);
   assert.match(html, /<form method="post" action="\/logout">/);
   assert.match(html, /href="\/connections"/);
-  assert.match(html, /<pages-island data-island="TodoList" data-key="0">/);
-  // Only this page's island bundle is loaded (needs `deno task build`, which `test` runs first).
-  assert.match(
-    html,
-    /<script type="module" src="\/_islands\/TodoList-[0-9a-f]{12}\.js"><\/script>/,
-  );
-  assert.equal(html.match(/<script type="module"/g)?.length, 1);
+  assert.match(html, /<pages-island data-island="TodoList" data-key="\d">/);
+  // Only this page's island bundles are loaded (needs `deno task build`, which `test` runs first).
+  for (const island of ["TodoList", "McpUrl", "SessionGuard"]) {
+    assert.match(
+      html,
+      new RegExp(`<script type="module" src="/_islands/${island}-[0-9a-f]{12}\\.js"></script>`),
+    );
+  }
+  assert.equal(html.match(/<script type="module"/g)?.length, 3);
 });
 
 Deno.test("GET /todoapp keeps todo text inert in the HTML and in the island's props", async () => {
@@ -76,8 +119,7 @@ Deno.test("GET /todoapp keeps todo text inert in the HTML and in the island's pr
     /<script type="application\/json" id="__pages_islands">(.*?)<\/script>/,
   )!;
   assert.doesNotMatch(block[1], /[<>]/);
-  const [props] = JSON.parse(block[1]);
-  assert.deepEqual(props.todos.map((t: { text: string }) => t.text), XSS);
+  assert.deepEqual(todoListProps(html).todos.map((t: { text: string }) => t.text), XSS);
 });
 
 Deno.test("POST /todoapp without JavaScript adds, completes, reopens, edits and deletes (303 back)", async () => {
@@ -87,19 +129,174 @@ Deno.test("POST /todoapp without JavaScript adds, completes, reopens, edits and 
   const post = async (fields: Record<string, string>) => {
     const res = await test.request("/todoapp", form(cookie, fields));
     assert.equal(res.status, 303, JSON.stringify(fields));
-    assert.equal(res.headers.get("Location"), "/todoapp");
+    return res.headers.get("Location")!;
   };
-  await post({ action: "add", text: "  Water plants  " });
+  // After adding, the page comes back to the input; after acting on a todo, to that todo.
+  assert.equal(await post({ action: "add", text: "  Water plants  " }), "/todoapp#new-todo");
   const [todo] = await listTodos(test.kv, uid);
   assert.equal(todo.text, "Water plants");
-  await post({ action: "complete", id: todo.id });
+  const back = `/todoapp?at=${todo.id}#todo-${todo.id}`;
+  assert.equal(await post({ action: "complete", id: todo.id }), back);
   assert.equal((await listTodos(test.kv, uid))[0].completed, true);
-  await post({ action: "incomplete", id: todo.id });
+  assert.equal(await post({ action: "incomplete", id: todo.id }), back);
   assert.equal((await listTodos(test.kv, uid))[0].completed, false);
-  await post({ action: "edit", id: todo.id, text: "Water all plants" });
+  assert.equal(await post({ action: "edit", id: todo.id, text: "Water all plants" }), back);
   assert.equal((await listTodos(test.kv, uid))[0].text, "Water all plants");
-  await post({ action: "delete", id: todo.id });
+  const deleted = await post({ action: "delete", id: todo.id });
+  assert.match(deleted, /^\/todoapp\?undo=[0-9A-Z]{26}#new-todo$/);
   assert.deepEqual(await listTodos(test.kv, uid), []);
+
+  // The page after a deletion offers Undo (a form, so it works without JavaScript).
+  const html = await page(test, cookie, deleted);
+  assert.match(html, /<div class="status" role="status">Deleted “Water all plants”\.<form/);
+  const token = new URL(deleted, TEST_ORIGIN).searchParams.get("undo")!;
+  assert.match(html, new RegExp(`<input type="hidden" name="token" value="${token}"/>`));
+  assert.equal(await post({ action: "undo", token }), back);
+  assert.deepEqual((await listTodos(test.kv, uid)).map((t) => [t.id, t.text]), [
+    [todo.id, "Water all plants"],
+  ]);
+  // Used once: the page no longer offers it, and a second undo is an error in words.
+  assert.doesNotMatch(await page(test, cookie, deleted), /Deleted “/);
+  const again = await test.request("/todoapp", form(cookie, { action: "undo", token }));
+  assert.equal(again.status, 404);
+  assert.match(await again.text(), /nothing to undo/);
+});
+
+Deno.test("POST /todoapp keeps todos in place, returns to the filter it came from and focuses the neighbour of a todo that left the view", async () => {
+  using test = await createTestApp();
+  const cookie = await test.signIn("filters@example.com");
+  const uid = await userId(test, cookie);
+  const [a, b, c] = [
+    await createTodo(test.kv, uid, "a"),
+    await createTodo(test.kv, uid, "b"),
+    await createTodo(test.kv, uid, "c"),
+  ];
+  const post = async (fields: Record<string, string>) => {
+    const res = await test.request("/todoapp", form(cookie, fields));
+    assert.equal(res.status, 303, JSON.stringify(fields));
+    return res.headers.get("Location")!;
+  };
+  // Completing "b" while showing Active: it leaves the view, focus goes to "c".
+  assert.equal(
+    await post({ action: "complete", id: b.id, filter: "active" }),
+    `/todoapp?filter=active&at=${c.id}#todo-${c.id}`,
+  );
+  assert.deepEqual((await listTodos(test.kv, uid)).map((t) => t.text), ["a", "b", "c"]);
+  const active = await page(test, cookie, `/todoapp?filter=active&at=${c.id}`);
+  assert.match(active, /<a href="\/todoapp\?filter=active" aria-current="page">Active<\/a>/);
+  assert.doesNotMatch(active, /<span class="text">b<\/span>/);
+  assert.match(
+    active,
+    new RegExp(`value="complete" autofocus><span class="visually-hidden">Mark complete: c<`),
+  );
+  assert.doesNotMatch(active, /id="new-todo"[^>]*autofocus/);
+  // The island's props carry each todo once, with only what the page shows.
+  const props = todoListProps(active);
+  assert.deepEqual(
+    props.todos,
+    [a, b, c].map((t) => ({ id: t.id, text: t.text, completed: t.id === b.id })),
+  );
+  assert.equal(active.split(a.id).length - 1 > 0, true);
+  assert.doesNotMatch(active, /createdAt/);
+
+  const completed = await page(test, cookie, "/todoapp?filter=completed");
+  assert.match(completed, /<span class="text">b<\/span>/);
+  assert.doesNotMatch(completed, /<span class="text">[ac]<\/span>/);
+  // Unknown filters show everything.
+  assert.match(
+    await page(test, cookie, "/todoapp?filter=<x>"),
+    /<span class="text">a<\/span>[^]*<span class="text">c<\/span>/,
+  );
+
+  // Mark all complete, then clear completed (undoable), from the Completed view.
+  assert.equal(
+    await post({ action: "complete-all", filter: "completed" }),
+    "/todoapp?filter=completed#new-todo",
+  );
+  assert.ok((await listTodos(test.kv, uid)).every((t) => t.completed));
+  assert.match(await page(test, cookie), /value="incomplete-all">Mark all incomplete</);
+  await post({ action: "incomplete-all" });
+  assert.ok((await listTodos(test.kv, uid)).every((t) => !t.completed));
+  await post({ action: "complete", id: a.id });
+  await post({ action: "complete", id: c.id });
+  const cleared = await post({ action: "clear-completed" });
+  assert.deepEqual((await listTodos(test.kv, uid)).map((t) => t.text), ["b"]);
+  assert.match(await page(test, cookie, cleared), /Deleted 2 completed todos\.<form/);
+  const token = new URL(cleared, TEST_ORIGIN).searchParams.get("undo")!;
+  await post({ action: "undo", token });
+  assert.deepEqual((await listTodos(test.kv, uid)).map((t) => [t.text, t.completed]), [
+    ["a", true],
+    ["b", false],
+    ["c", true],
+  ]);
+});
+
+Deno.test("GET /todoapp?edit= shows that todo as a focused text field with Save and Cancel", async () => {
+  using test = await createTestApp();
+  const cookie = await test.signIn("edit@example.com");
+  const todo = await createTodo(test.kv, await userId(test, cookie), "Fix <b>bike</b>");
+  const html = await page(test, cookie, `/todoapp?edit=${todo.id}`);
+  assert.match(
+    html,
+    new RegExp(
+      `<input id="edit-${todo.id}" class="edit-input" name="text" required maxlength="500" autocomplete="off" autofocus value="Fix &lt;b>bike&lt;/b>"/>`,
+    ),
+  );
+  assert.match(html, /<button type="submit">Save<\/button>/);
+  assert.match(
+    html,
+    new RegExp(`<a class="cancel" href="/todoapp\\?at=${todo.id}#todo-${todo.id}">Cancel</a>`),
+  );
+  assert.doesNotMatch(html, /id="new-todo"[^>]*autofocus/);
+  // An id that is not one of the person's todos is ignored.
+  assert.doesNotMatch(
+    await page(test, cookie, "/todoapp?edit=01ARZ3NDEKTSV4RRFFQ69G5FAV"),
+    /edit-input/,
+  );
+});
+
+Deno.test("POST /todoapp on a todo deleted elsewhere says so in words, shows no id and drops the row", async () => {
+  using test = await createTestApp();
+  const cookie = await test.signIn("stale@example.com");
+  const uid = await userId(test, cookie);
+  const gone = await createTodo(test.kv, uid, "Gone elsewhere");
+  await createTodo(test.kv, uid, "Still here");
+  await test.request("/todoapp", form(cookie, { action: "delete", id: gone.id }));
+  for (const action of ["complete", "incomplete", "delete", "edit"]) {
+    const res = await test.request("/todoapp", form(cookie, { action, id: gone.id, text: "x" }));
+    assert.equal(res.status, 404, action);
+    const html = await res.text();
+    assert.match(
+      html,
+      /role="alert">That todo was deleted elsewhere \(in another tab or by an app\)/,
+    );
+    assert.ok(!html.includes(`No todo with id`), action);
+    assert.doesNotMatch(html, /Gone elsewhere/);
+    assert.match(html, /Still here/);
+  }
+});
+
+Deno.test("pages are gzip-compressed for browsers that accept it: 200 todos stay under 40 KB on the wire", async () => {
+  using test = await createTestApp();
+  const cookie = await test.signIn("heavy@example.com");
+  const uid = await userId(test, cookie);
+  for (let i = 0; i < 200; i++) {
+    await createTodo(
+      test.kv,
+      uid,
+      `Todo number ${i}: ${"call the plumber about the leak ".slice(0, 10 + (i % 20))}`,
+    );
+  }
+  const res = await test.request("/todoapp", {
+    headers: { Cookie: cookie, "Accept-Encoding": "gzip, deflate, br" },
+  });
+  assert.equal(res.headers.get("Content-Encoding"), "gzip");
+  assert.match(res.headers.get("Vary") ?? "", /Accept-Encoding/i);
+  const wire = (await res.arrayBuffer()).byteLength;
+  assert.ok(wire < 40 * 1024, `${wire} bytes`);
+  const landing = await test.request("/", { headers: { "Accept-Encoding": "gzip" } });
+  assert.equal(landing.headers.get("Content-Encoding"), "gzip");
+  await landing.body?.cancel();
 });
 
 Deno.test("POST /todoapp shows the error on the page and changes nothing for bad input", async () => {
@@ -111,8 +308,9 @@ Deno.test("POST /todoapp shows the error on the page and changes nothing for bad
   const cases: [Record<string, string>, number, RegExp][] = [
     [{ action: "add", text: "   " }, 400, /must not be empty/],
     [{ action: "add", text: "x".repeat(501) }, 400, /at most 500 characters/],
-    [{ action: "complete", id: "01ARZ3NDEKTSV4RRFFQ69G5FAV" }, 404, /not found|No todo/i],
-    [{ action: "delete", id: "../../etc" }, 404, /not found|No todo/i],
+    [{ action: "complete", id: "01ARZ3NDEKTSV4RRFFQ69G5FAV" }, 404, /deleted elsewhere/],
+    [{ action: "delete", id: "../../etc" }, 404, /deleted elsewhere/],
+    [{ action: "undo", token: "nope" }, 404, /nothing to undo/],
     [{ action: "explode" }, 400, /Unknown action/],
   ];
   for (const [fields, status, message] of cases) {
@@ -120,6 +318,7 @@ Deno.test("POST /todoapp shows the error on the page and changes nothing for bad
     assert.equal(res.status, status, JSON.stringify(fields));
     const html = await res.text();
     assert.match(html, /<p class="error" id="todo-error" role="alert">/);
+    assert.ok(!html.includes("No todo with id"), JSON.stringify(fields));
     assert.match(html, /aria-describedby="todo-error"/);
     assert.match(html, message);
     assert.match(html, /Keep me/);

@@ -132,6 +132,7 @@ export function createPages(manifest: Manifest): Hono<AppEnv> {
   const pages = new Hono<AppEnv>();
   // Per route, not `pages.use()`: the sub-app is mounted at `/`, where `use` would also run
   // for paths other areas own.
+  const compressPages = compress();
   const guards = [
     refuseCrossSiteWrites(),
     bodyLimit({
@@ -144,6 +145,9 @@ export function createPages(manifest: Manifest): Hono<AppEnv> {
   for (const pattern of sortPatterns([...byPattern.keys()])) {
     const module = byPattern.get(pattern)!;
     pages.use(pattern, ...guards);
+    // Pages are compressed too, except under /oauth/: the consent page holds a CSRF token
+    // next to text a client chose (its name), which is what BREACH-style guessing needs.
+    if (!pattern.startsWith("/oauth/")) pages.use(pattern, compressPages);
     const allowed = METHODS.filter((m) => module.handler?.[m] || (m === "GET" && module.default));
     for (const method of allowed) {
       const handler: Handler<unknown> = module.handler?.[method] ?? ((ctx) => ctx.render());
@@ -157,8 +161,7 @@ export function createPages(manifest: Manifest): Hono<AppEnv> {
       return c.text("Method not allowed.", 405);
     });
   }
-  // Static files are public, so compressing them leaks nothing (pages are left to the
-  // platform: Deno Deploy compresses at its edge).
+  // Static files are public, so compressing them leaks nothing.
   pages.get("*", compress(), serveStatic());
   return pages;
 }

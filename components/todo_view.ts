@@ -1,0 +1,76 @@
+/**
+ * What the todo page shows, shared by the server route and the TodoList island: the filters,
+ * the page URLs that carry them, and the status messages.
+ */
+
+/** A todo as the page needs it (the island's props carry only these fields). */
+export interface TodoItem {
+  id: string;
+  text: string;
+  completed: boolean;
+}
+
+export type Filter = "all" | "active" | "completed";
+
+/** The filter links, in order, with their labels. */
+export const FILTERS: readonly { filter: Filter; label: string }[] = [
+  { filter: "all", label: "All" },
+  { filter: "active", label: "Active" },
+  { filter: "completed", label: "Completed" },
+];
+
+/** The filter named by `?filter=` (anything unknown is "all"). */
+export function parseFilter(value: string | null | undefined): Filter {
+  return value === "active" || value === "completed" ? value : "all";
+}
+
+/** The todos a filter shows, in list (creation) order. */
+export function filterTodos<T extends TodoItem>(todos: T[], filter: Filter): T[] {
+  if (filter === "all") return todos;
+  return todos.filter((todo) => todo.completed === (filter === "completed"));
+}
+
+/**
+ * The page URL for `filter` plus optional query parameters (`edit`, `at`, `undo`) and a
+ * fragment; `filter=all` is left out so `/todoapp` stays the plain address.
+ */
+export function pageUrl(
+  filter: Filter,
+  params: Record<string, string | null | undefined> = {},
+  fragment?: string,
+): string {
+  const query = new URLSearchParams();
+  if (filter !== "all") query.set("filter", filter);
+  for (const [name, value] of Object.entries(params)) if (value) query.set(name, value);
+  const search = query.size > 0 ? `?${query}` : "";
+  return `/todoapp${search}${fragment ? `#${fragment}` : ""}`;
+}
+
+/**
+ * Where focus goes after `id` changed or left the view: the todo itself if `filter` still
+ * shows it, else the next shown todo in creation order (ULIDs sort by it), else the one
+ * before, else `null` (the new-todo input).
+ */
+export function focusAfter(todos: TodoItem[], filter: Filter, id: string): string | null {
+  const shown = filterTodos(todos, filter);
+  if (shown.some((todo) => todo.id === id)) return id;
+  return (shown.find((todo) => todo.id > id) ?? shown.findLast((todo) => todo.id < id))?.id ??
+    null;
+}
+
+/** The status message after a deletion of `todos`. */
+export function deletedMessage(todos: { text: string }[]): string {
+  return todos.length === 1
+    ? `Deleted “${shorten(todos[0].text)}”.`
+    : `Deleted ${todos.length} completed todos.`;
+}
+
+/** The message when a todo acted on was deleted elsewhere (another tab, an agent). */
+export const STALE_MESSAGE =
+  "That todo was deleted elsewhere (in another tab or by an app), so it is gone from your list.";
+
+/** Todo text cut to a length that reads well in a message. */
+export function shorten(text: string, max = 60): string {
+  const chars = [...text];
+  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : text;
+}

@@ -1,8 +1,9 @@
 /**
  * Which scope each MCP request needs. Reading todos (listTodos, resources, the prompt) needs
  * the read scope; tools that change todos need the write scope. Requests that reveal no
- * todos (initialize, ping, tools/list, prompts/list, resources/templates/list, notifications)
- * need only a valid token, so a client can connect and discover what it may ask for.
+ * todos (server/discover, initialize, ping, tools/list, prompts/list, resources/templates/list,
+ * notifications) need only a valid token, so a client can connect and discover what it may ask
+ * for. The same rules hold in both protocol eras (the 2026 `_meta` envelope changes nothing).
  */
 import type { McpConfig } from "../config.ts";
 import { type Access, TOOL_ACCESS } from "./server.ts";

@@ -18,7 +18,14 @@ Deno.test("reading tools and methods need read, changing tools need write", () =
 
 Deno.test("discovery, unknown tools and non-requests need no scope", () => {
   for (
-    const method of ["initialize", "ping", "tools/list", "prompts/list", "resources/templates/list"]
+    const method of [
+      "server/discover",
+      "initialize",
+      "ping",
+      "tools/list",
+      "prompts/list",
+      "resources/templates/list",
+    ]
   ) {
     assert.equal(accessFor({ jsonrpc: "2.0", id: 1, method }), null, method);
   }

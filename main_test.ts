@@ -2,17 +2,21 @@ import assert from "node:assert/strict";
 
 const SECRET = "secret-test-abcdefghijklmnopqrstuvwxyz012345=";
 
-/** Runs `main.ts` as `deno task start` does (same permissions, no .env) with `env` on top. */
+/** `deno task start`'s own command line (same permissions, no .env). */
+const START_ARGS = [
+  "run",
+  "--allow-net",
+  "--allow-env",
+  "--allow-read=.",
+  "--allow-write=./data",
+  "main.ts",
+];
+const CWD = new URL(".", import.meta.url);
+
+/** Runs `main.ts` to its exit with `env` on top of a local-mode environment. */
 async function start(env: Record<string, string>) {
   const { code, stderr, stdout } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-read=.",
-      "--allow-write=./data",
-      new URL("main.ts", import.meta.url).pathname,
-    ],
+    args: START_ARGS,
     env: {
       STYTCH_PROJECT_ID: "",
       STYTCH_SECRET: "",
@@ -23,12 +27,48 @@ async function start(env: Record<string, string>) {
       KV_PATH: ":memory:",
       ...env,
     },
-    cwd: new URL(".", import.meta.url),
+    cwd: CWD,
     stdout: "piped",
     stderr: "piped",
   }).output();
   const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
   return { code, output: decode(stdout) + decode(stderr) };
+}
+
+/** A free TCP port on `hostname`. */
+function freePort(hostname: string): number {
+  const probe = Deno.listen({ hostname, port: 0 });
+  probe.close();
+  return probe.addr.port;
+}
+
+/**
+ * Starts `main.ts` as a server with `env` and waits for its start-up line; `output` is what
+ * it printed until then. `await using` stops it.
+ */
+async function serve(env: Record<string, string>) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: START_ARGS,
+    env: { DENO_DEPLOYMENT_ID: "", ...env },
+    cwd: CWD,
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let output = "";
+  while (!/Todo app .*\n/.test(output)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    output += value;
+  }
+  reader.cancel();
+  return {
+    output,
+    async [Symbol.asyncDispose]() {
+      child.kill();
+      await child.status;
+    },
+  };
 }
 
 Deno.test("a partial or malformed configuration stops start-up naming each problem", async () => {
@@ -55,46 +95,18 @@ Deno.test("a KV_PATH outside ./data stops start-up saying how to allow it", asyn
 });
 
 Deno.test("deno task start with local sign-in listens on 127.0.0.1 only", async () => {
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = probe.addr.port;
-  probe.close();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-read=.",
-      "--allow-write=./data",
-      "main.ts",
-    ],
-    env: { PORT: String(port), KV_PATH: ":memory:", HOSTNAME: "", DENO_DEPLOYMENT_ID: "" },
-    cwd: new URL(".", import.meta.url),
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  try {
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let output = "";
-    while (!/Todo app .*\n/.test(output)) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      output += value;
-    }
-    reader.cancel();
-    assert.match(output, /listening on 127\.0\.0\.1 only/);
-    (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-    const lan = Deno.networkInterfaces().find((i) =>
-      i.family === "IPv4" && !/^127\./.test(i.address)
+  const port = freePort("127.0.0.1");
+  await using server = await serve({ PORT: String(port), KV_PATH: ":memory:", HOSTNAME: "" });
+  assert.match(server.output, /listening on 127\.0\.0\.1 only/);
+  (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+  const lan = Deno.networkInterfaces().find((i) =>
+    i.family === "IPv4" && !/^127\./.test(i.address)
+  );
+  if (lan) {
+    await assert.rejects(
+      () => Deno.connect({ hostname: lan.address, port }),
+      Deno.errors.ConnectionRefused,
     );
-    if (lan) {
-      await assert.rejects(
-        () => Deno.connect({ hostname: lan.address, port }),
-        Deno.errors.ConnectionRefused,
-      );
-    }
-  } finally {
-    child.kill();
-    await child.status;
   }
 });
 
@@ -106,35 +118,15 @@ Deno.test("deno task start makes the KV folder 0700 and its files 0600, tighteni
   await Deno.writeFile(file, new Uint8Array(), { mode: 0o644 });
   await Deno.chmod(file, 0o644);
   const kvPath = `./data/${folder.pathname.split("/").at(-2)}/todos.sqlite3`;
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = String(probe.addr.port);
-  probe.close();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-read=.",
-      "--allow-write=./data",
-      "main.ts",
-    ],
-    env: { PORT: port, KV_PATH: kvPath, HOSTNAME: "127.0.0.1", DENO_DEPLOYMENT_ID: "" },
-    cwd: new URL(".", import.meta.url),
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
   try {
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let output = "";
-    while (!/Todo app .*\n/.test(output)) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      output += value;
-    }
-    reader.cancel();
-    assert.match(output, /Todo app/);
-    const lines = output.split("\n").filter((line) => line.includes("readable by others"));
-    assert.equal(lines.length, 1, output);
+    await using server = await serve({
+      PORT: String(freePort("127.0.0.1")),
+      KV_PATH: kvPath,
+      HOSTNAME: "127.0.0.1",
+    });
+    assert.match(server.output, /Todo app/);
+    const lines = server.output.split("\n").filter((line) => line.includes("readable by others"));
+    assert.equal(lines.length, 1, server.output);
     assert.match(lines[0], /test-[0-9a-f-]+\/ 0755->0700, .*todos\.sqlite3 0644->0600/);
     assert.equal((await Deno.stat(folder)).mode! & 0o777, 0o700);
     for (const suffix of ["", "-wal", "-shm"]) {
@@ -142,65 +134,34 @@ Deno.test("deno task start makes the KV folder 0700 and its files 0600, tighteni
       if (info) assert.equal(info.mode! & 0o777, 0o600, suffix);
     }
   } finally {
-    child.kill();
-    await child.status;
     await Deno.remove(folder, { recursive: true });
   }
 });
 
 Deno.test("deno task start limits sign-ins per client address (the TCP peer reaches the app)", async () => {
-  const probe = Deno.listen({ hostname: "::", port: 0 });
-  const port = probe.addr.port;
-  probe.close();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-read=.",
-      "--allow-write=./data",
-      "main.ts",
-    ],
-    env: {
-      PORT: String(port),
-      KV_PATH: ":memory:",
-      HOSTNAME: "::",
-      DENO_DEPLOYMENT_ID: "",
-      RATE_LIMIT_SIGN_INS_PER_MINUTE: "1",
-    },
-    cwd: new URL(".", import.meta.url),
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  try {
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let output = "";
-    while (!/Todo app .*\n/.test(output)) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      output += value;
-    }
-    reader.cancel();
-    // Keep both sign-ins from one address in the same minute.
-    const left = 60_000 - (Date.now() % 60_000);
-    if (left < 5_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
-    const signIn = async (host: string) => {
-      const origin = `http://${host}:${port}`;
-      const response = await fetch(`${origin}/login`, {
-        method: "POST",
-        headers: { Origin: origin, "Content-Type": "application/x-www-form-urlencoded" },
-        body: "email=ada%40example.com&returnTo=%2Ftodoapp",
-        redirect: "manual",
-      });
-      await response.body?.cancel();
-      return response.status;
-    };
-    assert.ok((await signIn("127.0.0.1")) < 400);
-    assert.equal(await signIn("127.0.0.1"), 429);
-    // Another address (IPv6 loopback) has its own count: main.ts passes the peer on.
-    assert.ok((await signIn("[::1]")) < 400);
-  } finally {
-    child.kill();
-    await child.status;
-  }
+  const port = freePort("::");
+  await using _server = await serve({
+    PORT: String(port),
+    KV_PATH: ":memory:",
+    HOSTNAME: "::",
+    RATE_LIMIT_SIGN_INS_PER_MINUTE: "1",
+  });
+  // Keep both sign-ins from one address in the same minute.
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 5_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
+  const signIn = async (host: string) => {
+    const origin = `http://${host}:${port}`;
+    const response = await fetch(`${origin}/login`, {
+      method: "POST",
+      headers: { Origin: origin, "Content-Type": "application/x-www-form-urlencoded" },
+      body: "email=ada%40example.com&returnTo=%2Ftodoapp",
+      redirect: "manual",
+    });
+    await response.body?.cancel();
+    return response.status;
+  };
+  assert.ok((await signIn("127.0.0.1")) < 400);
+  assert.equal(await signIn("127.0.0.1"), 429);
+  // Another address (IPv6 loopback) has its own count: main.ts passes the peer on.
+  assert.ok((await signIn("[::1]")) < 400);
 });

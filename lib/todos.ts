@@ -7,6 +7,11 @@
  * under `["todos_deleted", userId, todoId]` and `["todos_undo", userId]` names the last one.
  * Every change is one atomic operation checked against the versionstamps it read; bulk changes
  * are bounded batches of such operations ({@linkcode BULK_BATCH_SIZE}).
+ *
+ * Live changes: every committed change also adds 1 to `["todo_changes", userId] -> Deno.KvU64`
+ * in the same atomic operation ({@linkcode todoChangesKey}). Open pages and MCP listen streams
+ * `kv.watch` that key (lib/live/). A sum needs no check, so concurrent writes never conflict
+ * over it, and its value is the user's change count: a version that only grows.
  */
 import { ConflictError, NotFoundError, ValidationError } from "./errors.ts";
 import { isId, newId } from "./ids.ts";
@@ -56,6 +61,22 @@ export const deletedTodoKey = (userId: string, todoId: string): Deno.KvKey => [
 ];
 /** KV key of a user's last undoable deletion. */
 export const lastDeletionKey = (userId: string): Deno.KvKey => ["todos_undo", userId];
+/** KV key of a user's change marker: how many changes their todos have had (see above). */
+export const todoChangesKey = (userId: string): Deno.KvKey => ["todo_changes", userId];
+
+/** Adds the change-marker bump to `op`: every write path commits through here. */
+function withChange(op: Deno.AtomicOperation, userId: string): Deno.AtomicOperation {
+  return op.sum(todoChangesKey(userId), 1n);
+}
+
+/**
+ * The user's change count (0 before their first change): it grows with every committed write,
+ * so a list read after it is at least that new.
+ */
+export async function getTodosVersion(kv: Deno.Kv, userId: string): Promise<number> {
+  const entry = await kv.get<Deno.KvU64>(todoChangesKey(userId));
+  return Number(entry.value?.value ?? 0n);
+}
 
 /** An undoable deletion: what was deleted, named by a token the Undo button sends back. */
 export interface Deletion {
@@ -130,7 +151,7 @@ export async function createTodo(kv: Deno.Kv, userId: string, text: unknown): Pr
       updatedAt: now.toISOString(),
     };
     const key = todoKey(userId, todo.id);
-    const result = await kv.atomic()
+    const result = await withChange(kv.atomic(), userId)
       .check(count)
       .check({ key, versionstamp: null })
       .set(key, todo)
@@ -159,7 +180,8 @@ export async function updateTodo(
       completed: changes.completed ?? entry.value.completed,
       updatedAt: new Date().toISOString(),
     };
-    const result = await kv.atomic().check(entry).set(entry.key, todo).commit();
+    const result = await withChange(kv.atomic(), userId).check(entry).set(entry.key, todo)
+      .commit();
     return result.ok ? todo : null;
   });
 }
@@ -173,7 +195,8 @@ export async function toggleTodo(kv: Deno.Kv, userId: string, todoId: string): P
       completed: !entry.value.completed,
       updatedAt: new Date().toISOString(),
     };
-    const result = await kv.atomic().check(entry).set(entry.key, todo).commit();
+    const result = await withChange(kv.atomic(), userId).check(entry).set(entry.key, todo)
+      .commit();
     return result.ok ? todo : null;
   });
 }
@@ -186,7 +209,7 @@ export async function deleteTodo(kv: Deno.Kv, userId: string, todoId: string): P
       kv.get<Deno.KvU64>(todoCountKey(userId)),
     ]);
     const current = count.value?.value ?? 1n;
-    const result = await kv.atomic()
+    const result = await withChange(kv.atomic(), userId)
       .check(entry)
       .check(count)
       .delete(entry.key)
@@ -236,8 +259,9 @@ export async function setAllCompleted(
     changed += await commitWithRetry(async () => {
       const entries = (await readTodos(kv, userId, batch))
         .filter((entry) => entry.value.completed !== completed);
+      if (entries.length === 0) return 0; // changed elsewhere meanwhile: nothing to commit
       const updatedAt = new Date().toISOString();
-      const op = kv.atomic();
+      const op = withChange(kv.atomic(), userId);
       for (const entry of entries) {
         op.check(entry).set(entry.key, { ...entry.value, completed, updatedAt });
       }
@@ -286,7 +310,7 @@ export async function undoDeletion(kv: Deno.Kv, userId: string, token: unknown):
         ]);
         const current = count.value?.value ?? 0n;
         if (current + BigInt(kept.length) > BigInt(MAX_TODOS)) throw limitReached();
-        const op = kv.atomic().check(count);
+        const op = withChange(kv.atomic(), userId).check(count);
         for (const entry of kept) {
           const key = todoKey(userId, entry.value.id);
           op.check(entry).check({ key, versionstamp: null }).set(key, entry.value).delete(
@@ -326,7 +350,7 @@ async function deleteUndoably(
         ids: [...deleted, ...entries.map((entry) => entry.value)].map((todo) => todo.id),
         at: Date.now(),
       };
-      const op = kv.atomic().check(count);
+      const op = withChange(kv.atomic(), userId).check(count);
       for (const entry of entries) {
         op.check(entry).delete(entry.key)
           .set(deletedTodoKey(userId, entry.value.id), entry.value, { expireIn: UNDO_WINDOW_MS });

@@ -13,12 +13,14 @@ import { z } from "zod";
 import { PayloadTooLargeError, ValidationError } from "./errors.ts";
 import type { AppEnv } from "./http/context.ts";
 import { readJsonBody } from "./http/json_body.ts";
+import { serveTodoEvents } from "./api_events.ts";
 import { refuseCrossSiteWrites, requireUser } from "./http/middleware.ts";
 import {
   clearCompleted,
   createTodo,
   deleteTodoUndoably,
   type Deletion,
+  getTodosVersion,
   listTodos,
   setAllCompleted,
   undoDeletion,
@@ -74,6 +76,16 @@ export function createApiApp(): Hono<AppEnv> {
   api.get("/session", (c) => c.json({ user: { email: c.var.user.email ?? null } }));
 
   api.get("/todos", async (c) => c.json(await todosOf(c.var)));
+
+  // Live sync (lib/api_events.ts); a successful write also says which version it left the
+  // list at, so the page can ignore streamed lists older than what it already shows.
+  api.get("/todos/events", serveTodoEvents);
+  api.on(["POST", "PATCH", "DELETE"], ["/todos", "/todos/*"], async (c, next) => {
+    await next();
+    if (c.res.ok) {
+      c.header("X-Todos-Version", String(await getTodosVersion(c.var.deps.kv, c.var.user.id)));
+    }
+  });
 
   api.patch("/todos", async (c) => {
     const { completed } = await readJsonBody(c, AllBody);

@@ -26,6 +26,18 @@ export interface Config {
   trustedProxyHops: number;
   /** Limits on unauthenticated writes (lib/http/rate_limit.ts). */
   rateLimits: RateLimitConfig;
+  /** Live sync streams (`/api/todos/events`, MCP `subscriptions/listen`; lib/live/). */
+  live: LiveConfig;
+}
+
+/** Caps and heartbeat of live streams, counted per isolate. */
+export interface LiveConfig {
+  /** Open streams one user may hold (`LIVE_MAX_STREAMS_PER_USER`). */
+  maxStreamsPerUser: number;
+  /** Open streams of everyone together (`LIVE_MAX_STREAMS`). */
+  maxStreams: number;
+  /** How often a stream sends a heartbeat and re-checks its session (`LIVE_HEARTBEAT_SECONDS`). */
+  heartbeatMs: number;
 }
 
 /** Per-client-address limits on unauthenticated writes, and the cap on stored registrations. */
@@ -185,6 +197,10 @@ const EnvSchema = z.object({
     1,
     100_000,
   ).default(30),
+  LIVE_MAX_STREAMS_PER_USER: wholeNumber("LIVE_MAX_STREAMS_PER_USER", "streams", 1, 1000)
+    .default(10),
+  LIVE_MAX_STREAMS: wholeNumber("LIVE_MAX_STREAMS", "streams", 1, 100_000).default(5000),
+  LIVE_HEARTBEAT_SECONDS: wholeNumber("LIVE_HEARTBEAT_SECONDS", "seconds", 1, 300).default(20),
   MAX_REGISTRATIONS_PER_DAY: wholeNumber("MAX_REGISTRATIONS_PER_DAY", "clients", 1, 999_999)
     .default(10_000),
   MCP_ALLOWED_ORIGINS: z.string().default("").transform((value, ctx) => {
@@ -323,6 +339,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       signInsPerMinute: data.RATE_LIMIT_SIGN_INS_PER_MINUTE,
       parkedRequestsPerMinute: data.RATE_LIMIT_PARKED_REQUESTS_PER_MINUTE,
       maxRegistrationsPerDay: data.MAX_REGISTRATIONS_PER_DAY,
+    },
+    live: {
+      maxStreamsPerUser: data.LIVE_MAX_STREAMS_PER_USER,
+      maxStreams: data.LIVE_MAX_STREAMS,
+      heartbeatMs: data.LIVE_HEARTBEAT_SECONDS * 1000,
     },
   };
 }

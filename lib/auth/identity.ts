@@ -29,6 +29,12 @@ export interface IdentityProvider {
    */
   getSessionUser(req: Request): Promise<User | null>;
   /**
+   * When the request's session stops being valid (ms since the epoch), or `null` when it has
+   * none; long-lived answers (the live events stream) end then. Stytch: the session JWT's `exp`
+   * (minutes away). Local: the stored session's expiry.
+   */
+  getSessionExpiry?(req: Request): Promise<number | null>;
+  /**
    * Verifies an MCP bearer token whose audience must be `resource` (the canonical `/mcp`
    * URL) or, for Stytch, the project. Throws `InvalidTokenError` when it is not acceptable.
    */

@@ -13,6 +13,7 @@ import {
   createSession,
   deleteSession,
   findOrCreateLocalUser,
+  getSessionExpiry,
   getSessionUser,
   normalizeEmail,
   SESSION_TTL_MS,
@@ -44,6 +45,10 @@ export function createLocalIdentity(options: LocalIdentityOptions): LocalIdentit
     async getSessionUser(req) {
       const token = readCookie(req, LOCAL_SESSION_COOKIE);
       return token ? await getSessionUser(kv, token) : null;
+    },
+    async getSessionExpiry(req) {
+      const token = readCookie(req, LOCAL_SESSION_COOKIE);
+      return token ? await getSessionExpiry(kv, token) : null;
     },
     async verifyAccessToken(token, resource) {
       if (!options.verifyAccessToken) {

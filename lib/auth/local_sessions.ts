@@ -64,6 +64,14 @@ export async function getSessionUser(kv: Deno.Kv, token: string): Promise<User |
   return { id: entry.value.userId, email: entry.value.email || null };
 }
 
+/** When a live session token expires (ms since the epoch), or `null` for unknown or expired ones. */
+export async function getSessionExpiry(kv: Deno.Kv, token: string): Promise<number | null> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const entry = await kv.get<StoredSession>(sessionKey(await sha256Hex(token)));
+  if (!entry.value || entry.value.expiresAt <= Date.now()) return null;
+  return entry.value.expiresAt;
+}
+
 /** Ends a session; unknown tokens are ignored. */
 export async function deleteSession(kv: Deno.Kv, token: string): Promise<void> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return;

@@ -3,6 +3,7 @@
  * Stytch's JS SDK, MCP bearer tokens are Connected Apps access tokens; both are verified
  * locally against the project's JWKS. The authorization server is Stytch itself.
  */
+import { decodeJwt } from "jose";
 import type { StytchConfig } from "../config.ts";
 import type { IdentityProvider } from "./identity.ts";
 import { InvalidTokenError } from "./jwt.ts";
@@ -45,6 +46,19 @@ export function createStytchIdentity(
         if (error instanceof InvalidTokenError) return null;
         throw error;
       }
+    },
+    async getSessionExpiry(req) {
+      const token = readCookie(req, STYTCH_SESSION_COOKIE);
+      if (!token) return null;
+      try {
+        await tokens.verifySession(token);
+      } catch (error) {
+        if (error instanceof InvalidTokenError) return null;
+        throw error;
+      }
+      // Verified above; its `exp` is when the browser must present a refreshed JWT.
+      const { exp } = decodeJwt(token);
+      return typeof exp === "number" ? exp * 1000 : null;
     },
     verifyAccessToken(token, resource) {
       // Stytch puts the project id in a Connected Apps token's `aud`; a token bound to this

@@ -1,0 +1,133 @@
+/**
+ * `GET /api/todos/events`: Server-Sent Events that keep an open todo page in sync. On connect
+ * and after every change to the user's todos (from any source: pages, REST, MCP) it sends
+ *
+ *     id: <version>
+ *     event: todos
+ *     data: {"version": <version>, "todos": [...]}
+ *
+ * with the whole list (the same shape as every REST answer), so a page applies it without a
+ * second request and a reconnecting page is re-synced by the first event. `version` is the
+ * user's change count (lib/todos.ts): it only grows, so a page ignores a list older than one it
+ * already shows. Changes arrive by `kv.watch` (lib/live/changes.ts), never by polling; the only
+ * timer is the heartbeat comment, which also re-checks the session. The stream ends when the
+ * client goes away, when the session expires (a Stytch session JWT's `exp`, minutes away) and
+ * when it is signed out (found at the next heartbeat); `event: session-ended` says which.
+ */
+import type { Context } from "hono";
+import { UnauthorizedError } from "./errors.ts";
+import type { AppEnv } from "./http/context.ts";
+import { watchTodoChanges } from "./live/changes.ts";
+import { streamSlotsFor } from "./live/limits.ts";
+import { getTodosVersion, listTodos } from "./todos.ts";
+
+/** How long a browser waits before reconnecting after the stream drops (the `retry:` field). */
+export const RECONNECT_MS = 2000;
+/** A client that leaves this much unread (bytes) is dropped; it re-syncs when it reconnects. */
+const MAX_UNREAD_BYTES = 4 * 1024 * 1024;
+/** Longest delay `setTimeout` takes; a session ending later is caught by the heartbeat. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Handles `GET /api/todos/events` for the signed-in user (`requireUser` ran before). */
+export async function serveTodoEvents(c: Context<AppEnv>): Promise<Response> {
+  const { kv, identity, config } = c.var.deps;
+  const userId = c.var.user.id;
+  const request = c.req.raw;
+  const expiresAt = await identity.getSessionExpiry?.(request) ?? null;
+  if (expiresAt !== null && expiresAt <= Date.now()) throw new UnauthorizedError();
+  const release = streamSlotsFor(kv, config.live).acquire(userId);
+
+  const encoder = new TextEncoder();
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let closed = false;
+  let sentVersion = -1;
+  let sending = false;
+  let again = false;
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  let unwatch = () => {};
+
+  const write = (text: string) => {
+    if (closed) return;
+    controller.enqueue(encoder.encode(text));
+    if ((controller.desiredSize ?? 0) < -MAX_UNREAD_BYTES) close();
+  };
+  const close = (reason?: "expired" | "signed-out") => {
+    if (closed) return;
+    if (reason) write(`event: session-ended\ndata: ${JSON.stringify({ reason })}\n\n`);
+    closed = true;
+    for (const timer of timers) clearTimeout(timer);
+    unwatch();
+    release();
+    request.signal.removeEventListener("abort", onAbort);
+    try {
+      controller.close();
+    } catch {
+      // already closed or cancelled by the client
+    }
+  };
+  const onAbort = () => close();
+
+  /** Sends the list unless this stream already sent one as new; coalesces bursts of changes. */
+  const send = async () => {
+    if (sending) {
+      again = true;
+      return;
+    }
+    sending = true;
+    try {
+      do {
+        again = false;
+        const version = await getTodosVersion(kv, userId);
+        if (version <= sentVersion || closed) continue;
+        const todos = await listTodos(kv, userId);
+        if (closed) break;
+        sentVersion = version;
+        write(`id: ${version}\nevent: todos\ndata: ${JSON.stringify({ version, todos })}\n\n`);
+      } while (again && !closed);
+    } catch (error) {
+      console.error("live: could not send the todo list:", error);
+      close(); // the browser reconnects and re-syncs
+    } finally {
+      sending = false;
+    }
+  };
+
+  const heartbeat = async () => {
+    write(": heartbeat\n\n");
+    try {
+      const user = await identity.getSessionUser(request);
+      if (user?.id !== userId) close("signed-out");
+    } catch {
+      // The provider could not decide (e.g. JWKS unreachable): keep the stream until it can.
+    }
+  };
+
+  const body = new ReadableStream<Uint8Array>({
+    start(streamController) {
+      controller = streamController;
+      write(`retry: ${RECONNECT_MS}\n: connected\n\n`);
+      unwatch = watchTodoChanges(kv, userId, (version) => {
+        if (version > sentVersion) send();
+      }, () => close());
+      timers.push(setInterval(heartbeat, config.live.heartbeatMs));
+      if (expiresAt !== null) {
+        const delay = expiresAt - Date.now();
+        if (delay < MAX_TIMER_MS) timers.push(setTimeout(() => close("expired"), delay));
+      }
+      request.signal.addEventListener("abort", onAbort);
+      if (request.signal.aborted) close();
+      send();
+    },
+    cancel() {
+      close();
+    },
+  }, { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength });
+
+  return new Response(body, {
+    headers: {
+      "Content-Type": "text/event-stream; charset=utf-8",
+      // Proxies (nginx and alike) must pass events on at once, not collect them.
+      "X-Accel-Buffering": "no",
+    },
+  });
+}

@@ -28,7 +28,6 @@ await rebuild();
 const server = new Deno.Command("deno", {
   args: [
     "run",
-    "--env-file",
     "--watch=static/_islands/manifest.json",
     "--allow-net",
     "--allow-env",

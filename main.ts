@@ -4,6 +4,9 @@ import { misconfiguredHandler } from "./lib/config_page.ts";
 import { createIdentityProvider } from "./lib/auth/provider.ts";
 import { createApp } from "./lib/app.ts";
 import { isLocalKvPath, secureKvFile, tightenFiles } from "./lib/kv_file.ts";
+import { parseEnv } from "node:util";
+
+await loadEnvFile(".env");
 
 let config;
 try {
@@ -21,19 +24,28 @@ const kv = await openKv(config.kvPath);
 const identity = createIdentityProvider(config, kv);
 const app = createApp({ config, kv, identity });
 
-Deno.serve({
-  port: config.port,
-  hostname: config.hostname,
-  onListen: ({ hostname, port }) => {
-    const loopbackOnly = hostname === "127.0.0.1" || hostname === "::1";
-    const shown = loopbackOnly || hostname === "0.0.0.0" ? "localhost" : hostname;
-    console.log(
-      `Todo app (${identity.kind} sign-in) on http://${shown}:${port}` +
-        (config.publicUrl ? `, public at ${config.publicUrl.origin}` : "") +
-        (loopbackOnly ? ` (listening on ${hostname} only; set HOSTNAME to change)` : ""),
-    );
-  },
-}, (req, info) => app.fetch(req, { remoteAddr: info.remoteAddr }));
+try {
+  Deno.serve({
+    port: config.port,
+    hostname: config.hostname,
+    onListen: ({ hostname, port }) => {
+      const loopbackOnly = hostname === "127.0.0.1" || hostname === "::1";
+      const shown = loopbackOnly || hostname === "0.0.0.0" ? "localhost" : hostname;
+      console.log(
+        `Todo app (${identity.kind} sign-in) on http://${shown}:${port}` +
+          (config.publicUrl ? `, public at ${config.publicUrl.origin}` : "") +
+          (loopbackOnly ? ` (listening on ${hostname} only; set HOSTNAME to change)` : ""),
+      );
+    },
+  }, (req, info) => app.fetch(req, { remoteAddr: info.remoteAddr }));
+} catch (error) {
+  if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+  console.error(
+    `Port ${config.port} is already in use: stop the other server, or start on another port ` +
+      `(PORT=${config.port + 1} deno task start).`,
+  );
+  Deno.exit(1);
+}
 
 /**
  * Opens Deno KV at `path` (a local file owner-only: folder 0700, files 0600, see
@@ -56,5 +68,22 @@ async function openKv(path: string | undefined): Promise<Deno.Kv> {
         "under ./data, or run main.ts yourself with --allow-write for its folder.",
     );
     Deno.exit(1);
+  }
+}
+
+/**
+ * Loads `path` into the environment when it exists (a fresh clone has none and needs none,
+ * so no warning); variables already set in the environment win, as with `--env-file`.
+ */
+async function loadEnvFile(path: string): Promise<void> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return;
+    throw error;
+  }
+  for (const [name, value] of Object.entries(parseEnv(text))) {
+    if (value !== undefined && Deno.env.get(name) === undefined) Deno.env.set(name, value);
   }
 }

@@ -53,7 +53,9 @@ async function applyForm(kv: Deno.Kv, userId: string, form: FormData): Promise<s
   const filter = parseFilter(String(form.get("filter") ?? ""));
   const back = async (todoId: string, undo?: string) => {
     const at = focusAfter(await listTodos(kv, userId), filter, todoId);
-    return pageUrl(filter, { at, undo }, at ? `todo-${at}` : "new-todo");
+    // `autofocus` on that todo's button brings focus (and scroll) back to it; a fragment
+    // naming the row would stop browsers from running autofocus at all.
+    return pageUrl(filter, { at, undo }, at ? undefined : "new-todo");
   };
   switch (action) {
     case "add":

@@ -135,7 +135,7 @@ Deno.test("POST /todoapp without JavaScript adds, completes, reopens, edits and 
   assert.equal(await post({ action: "add", text: "  Water plants  " }), "/todoapp#new-todo");
   const [todo] = await listTodos(test.kv, uid);
   assert.equal(todo.text, "Water plants");
-  const back = `/todoapp?at=${todo.id}#todo-${todo.id}`;
+  const back = `/todoapp?at=${todo.id}`;
   assert.equal(await post({ action: "complete", id: todo.id }), back);
   assert.equal((await listTodos(test.kv, uid))[0].completed, true);
   assert.equal(await post({ action: "incomplete", id: todo.id }), back);
@@ -179,7 +179,7 @@ Deno.test("POST /todoapp keeps todos in place, returns to the filter it came fro
   // Completing "b" while showing Active: it leaves the view, focus goes to "c".
   assert.equal(
     await post({ action: "complete", id: b.id, filter: "active" }),
-    `/todoapp?filter=active&at=${c.id}#todo-${c.id}`,
+    `/todoapp?filter=active&at=${c.id}`,
   );
   assert.deepEqual((await listTodos(test.kv, uid)).map((t) => t.text), ["a", "b", "c"]);
   const active = await page(test, cookie, `/todoapp?filter=active&at=${c.id}`);
@@ -245,7 +245,7 @@ Deno.test("GET /todoapp?edit= shows that todo as a focused text field with Save 
   assert.match(html, /<button type="submit">Save<\/button>/);
   assert.match(
     html,
-    new RegExp(`<a class="cancel" href="/todoapp\\?at=${todo.id}#todo-${todo.id}">Cancel</a>`),
+    new RegExp(`<a class="cancel" href="/todoapp\\?at=${todo.id}">Cancel</a>`),
   );
   assert.doesNotMatch(html, /id="new-todo"[^>]*autofocus/);
   // An id that is not one of the person's todos is ignored.

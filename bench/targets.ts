@@ -1,6 +1,7 @@
 /**
- * The requests the benchmark compares: REST `GET /api/todos` with a session cookie, and MCP
- * `tools/call listTodos` as a 2025-11-25 client and as a 2026-07-28 client send it.
+ * The requests the benchmark compares: the bare baseline, REST `GET /api/todos` with a session
+ * cookie, MCP `tools/call listTodos` as a 2025-11-25 client and as a 2026-07-28 client send
+ * it, and the page `GET /todoapp` (plain, and gzip'd as a browser asks for it).
  */
 import type { Target } from "./load.ts";
 
@@ -9,6 +10,37 @@ export interface BenchServer {
   origin: string;
   token: string;
   cookie: string;
+  /** The reading user (whose todos the bare baseline lists too). */
+  userId: string;
+  /** Writing users by list size: their cookie and how many todos they were seeded with. */
+  writers: Record<string, { cookie: string; seeded: number }>;
+  /** Bytes of `"<path> <content-encoding>"` answers, plain and gzip'd. */
+  sizes: Record<string, number>;
+}
+
+/** Plain answers: what wrk asks for, so both load generators measure the same work. */
+const PLAIN = { "Accept-Encoding": "identity" };
+
+/** The bare `Deno.serve` + one `kv.list` (bench/bare.ts): the limit. */
+export function bareList(origin: string, expected: number): Target {
+  return {
+    name: "bare Deno.serve + kv.list",
+    request: () => new Request(`${origin}/`, { headers: PLAIN }),
+    check: (status, body) => status === 200 && JSON.parse(body).todos.length === expected,
+  };
+}
+
+/** The todo page with the reading user's list, as a browser without gzip would fetch it. */
+export function page(server: BenchServer, expected: number, gzip = false): Target {
+  return {
+    name: gzip ? "page GET /todoapp (gzip)" : "page GET /todoapp",
+    request: () =>
+      new Request(`${server.origin}/todoapp`, {
+        headers: { Cookie: server.cookie, "Accept-Encoding": gzip ? "gzip" : "identity" },
+      }),
+    // The Deno client decompresses; each todo is one list item with its id.
+    check: (status, body) => status === 200 && body.split('<li id="todo-').length - 1 === expected,
+  };
 }
 
 /** `GET /api/todos`, as the web app's page does. */
@@ -16,7 +48,7 @@ export function restList(server: BenchServer, expected: number): Target {
   return {
     name: "REST GET /api/todos",
     request: () =>
-      new Request(`${server.origin}/api/todos`, { headers: { Cookie: server.cookie } }),
+      new Request(`${server.origin}/api/todos`, { headers: { Cookie: server.cookie, ...PLAIN } }),
     check: (status, body) => status === 200 && JSON.parse(body).todos.length === expected,
   };
 }
@@ -75,6 +107,7 @@ function mcpHeaders(server: BenchServer, version: string): Record<string, string
     "Content-Type": "application/json",
     Accept: "application/json, text/event-stream",
     "MCP-Protocol-Version": version,
+    ...PLAIN,
   };
 }
 

@@ -2,9 +2,12 @@
  * REST API for the browser, mounted at `/api`. Compatible with the reference app's client
  * (`GET/POST /todos`, `POST /todos/:id/complete`, `DELETE /todos/:id`) plus `PATCH` for
  * edits, bulk changes (`PATCH /todos` marks all, `DELETE /todos?completed=true` clears the
- * completed ones), `POST /todos/undo` for the last deletion, and `GET /session`. Every answer
- * to a successful todo call is the user's whole list, `{todos}`; deletions add `undo`.
- * Answers are `no-store` and compressed for clients that accept it.
+ * completed ones), `POST /todos/undo` for the last deletion, and `GET /session`. A write
+ * answers what it changed, so its cost does not grow with the list: a created or changed todo
+ * as `{todo}`, a deletion as `{undo}` (its token and the deleted todos). The two calls that can
+ * change every todo, `PATCH /todos` and `POST /todos/undo`, answer the whole list, `{todos}`,
+ * like `GET /todos`. Answers are `no-store` and compressed for clients that accept it (never
+ * event streams, which Hono's compression leaves alone).
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -48,7 +51,7 @@ const UndoBody = z.strictObject({
   token: z.string({ error: "token must be a string" }).max(100),
 });
 
-/** The user's whole list, the body of every successful answer. */
+/** The user's whole list: the answer of `GET /todos` and of the writes that can change all. */
 async function todosOf({ deps, user }: AppEnv["Variables"]) {
   return { todos: await listTodos(deps.kv, user.id) };
 }
@@ -98,7 +101,7 @@ export function createApiApp(): Hono<AppEnv> {
       throw new ValidationError("Say which todos to delete: DELETE /api/todos?completed=true.");
     }
     const deletion = await clearCompleted(c.var.deps.kv, c.var.user.id);
-    return c.json({ ...await todosOf(c.var), undo: undoOf(deletion) });
+    return c.json({ undo: undoOf(deletion) });
   });
 
   api.post("/todos/undo", async (c) => {
@@ -109,24 +112,26 @@ export function createApiApp(): Hono<AppEnv> {
 
   api.post("/todos", async (c) => {
     const { todoText } = await readJsonBody(c, CreateBody);
-    await createTodo(c.var.deps.kv, c.var.user.id, todoText);
-    return c.json(await todosOf(c.var), 201);
+    return c.json({ todo: await createTodo(c.var.deps.kv, c.var.user.id, todoText) }, 201);
   });
 
   api.post("/todos/:id/complete", async (c) => {
-    await updateTodo(c.var.deps.kv, c.var.user.id, c.req.param("id"), { completed: true });
-    return c.json(await todosOf(c.var));
+    const id = c.req.param("id");
+    return c.json({
+      todo: await updateTodo(c.var.deps.kv, c.var.user.id, id, { completed: true }),
+    });
   });
 
   api.patch("/todos/:id", async (c) => {
     const changes = await readJsonBody(c, PatchBody);
-    await updateTodo(c.var.deps.kv, c.var.user.id, c.req.param("id"), changes);
-    return c.json(await todosOf(c.var));
+    return c.json({
+      todo: await updateTodo(c.var.deps.kv, c.var.user.id, c.req.param("id"), changes),
+    });
   });
 
   api.delete("/todos/:id", async (c) => {
     const deletion = await deleteTodoUndoably(c.var.deps.kv, c.var.user.id, c.req.param("id"));
-    return c.json({ ...await todosOf(c.var), undo: undoOf(deletion) });
+    return c.json({ undo: undoOf(deletion) });
   });
 
   return api;

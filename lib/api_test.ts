@@ -44,51 +44,56 @@ Deno.test("GET /api/todos without a session answers 401 with a JSON error", asyn
   assert.equal(forged.status, 401);
 });
 
-Deno.test("POST /api/todos creates a todo and answers the whole list", async () => {
+Deno.test("POST /api/todos creates a todo and answers it alone, not the list", async () => {
   const { t, alice } = await setup();
   using _ = t;
+  await call(t, alice, "/todos", { method: "POST", body: { todoText: "first" } });
   const res = await call(t, alice, "/todos", { method: "POST", body: { todoText: " milk " } });
   assert.equal(res.status, 201);
-  assert.equal(res.json.todos.length, 1);
-  assert.equal(res.json.todos[0].text, "milk");
-  assert.equal(res.json.todos[0].completed, false);
+  assert.deepEqual(Object.keys(res.json), ["todo"]);
+  assert.equal(res.json.todo.text, "milk");
+  assert.equal(res.json.todo.completed, false);
   const list = await call(t, alice, "/todos");
-  assert.deepEqual(list.json.todos, res.json.todos);
+  assert.deepEqual(list.json.todos.map((x: Todo) => x.text), ["first", "milk"]);
+  assert.deepEqual(list.json.todos[1], res.json.todo);
 });
 
 Deno.test("POST /api/todos/:id/complete, PATCH and DELETE change one todo each", async () => {
   const { t, alice } = await setup();
   using _ = t;
-  await call(t, alice, "/todos", { method: "POST", body: { todoText: "a" } });
-  const created = await call(t, alice, "/todos", { method: "POST", body: { todoText: "b" } });
-  const [a, b] = created.json.todos as Todo[];
+  const a = (await call(t, alice, "/todos", { method: "POST", body: { todoText: "a" } })).json
+    .todo as Todo;
+  const b = (await call(t, alice, "/todos", { method: "POST", body: { todoText: "b" } })).json
+    .todo as Todo;
+  const texts = async () =>
+    (await call(t, alice, "/todos")).json.todos.map((x: Todo) => [x.text, x.completed]);
 
   const completed = await call(t, alice, `/todos/${a.id}/complete`, { method: "POST" });
   assert.equal(completed.status, 200);
+  assert.deepEqual(Object.keys(completed.json), ["todo"]);
+  assert.deepEqual([completed.json.todo.id, completed.json.todo.completed], [a.id, true]);
   // Completing a todo leaves it in its place (creation order).
-  assert.deepEqual(completed.json.todos.map((x: Todo) => [x.text, x.completed]), [
-    ["a", true],
-    ["b", false],
-  ]);
+  assert.deepEqual(await texts(), [["a", true], ["b", false]]);
 
   const reopened = await call(t, alice, `/todos/${a.id}`, {
     method: "PATCH",
     body: { completed: false, text: "a2" },
   });
-  assert.deepEqual(reopened.json.todos.map((x: Todo) => [x.text, x.completed]), [
-    ["a2", false],
-    ["b", false],
-  ]);
+  assert.deepEqual(Object.keys(reopened.json), ["todo"]);
+  assert.deepEqual([reopened.json.todo.text, reopened.json.todo.completed], ["a2", false]);
+  assert.deepEqual(await texts(), [["a2", false], ["b", false]]);
 
   const deleted = await call(t, alice, `/todos/${b.id}`, { method: "DELETE" });
-  assert.deepEqual(deleted.json.todos.map((x: Todo) => x.text), ["a2"]);
+  assert.deepEqual(Object.keys(deleted.json), ["undo"]);
+  assert.deepEqual(deleted.json.undo.todos, [b]);
+  assert.deepEqual(await texts(), [["a2", false]]);
 });
 
 Deno.test("the API rejects bad input with a 4xx JSON error and changes nothing", async () => {
   const { t, alice } = await setup();
   using _ = t;
   const seeded = await call(t, alice, "/todos", { method: "POST", body: { todoText: "keep" } });
-  const id = seeded.json.todos[0].id;
+  const id = seeded.json.todo.id;
   const before = await listTodos(t.kv, await userIdOf(t, alice));
 
   const cases: [string, string, Call, number, string][] = [
@@ -202,11 +207,53 @@ Deno.test("a user limit error names the limit and leaves the list as it was", as
   assert.deepEqual(await listTodos(t.kv, userId), []);
 });
 
+Deno.test("50 concurrent creates through the API each answer their own todo, and all are kept", async () => {
+  const { t, alice } = await setup();
+  using _ = t;
+  const texts = Array.from({ length: 50 }, (_, i) => `todo ${i}`);
+  const answers = await Promise.all(
+    texts.map((todoText) => call(t, alice, "/todos", { method: "POST", body: { todoText } })),
+  );
+  assert.deepEqual(answers.map((a) => a.status), texts.map(() => 201));
+  assert.deepEqual(answers.map((a) => a.json.todo.text), texts);
+  const listed = (await call(t, alice, "/todos")).json.todos as Todo[];
+  assert.deepEqual(
+    listed.map((x) => x.id).toSorted(),
+    answers.map((a) => a.json.todo.id).toSorted(),
+  );
+
+  const completes = await Promise.all(
+    listed.map((x) => call(t, alice, `/todos/${x.id}/complete`, { method: "POST" })),
+  );
+  assert.ok(completes.every((a) => a.status === 200 && a.json.todo.completed));
+  const after = (await call(t, alice, "/todos")).json.todos as Todo[];
+  assert.equal(after.length, 50);
+  assert.ok(after.every((x) => x.completed));
+});
+
+Deno.test("concurrent creates through the API stop at the per-user limit", async () => {
+  const { t, alice } = await setup();
+  using _ = t;
+  const userId = await userIdOf(t, alice);
+  await t.kv.set(["todo_count", userId], new Deno.KvU64(990n));
+  const answers = await Promise.all(
+    Array.from(
+      { length: 30 },
+      (_, i) => call(t, alice, "/todos", { method: "POST", body: { todoText: `extra ${i}` } }),
+    ),
+  );
+  assert.equal(answers.filter((a) => a.status === 201).length, 10);
+  const refused = answers.filter((a) => a.status !== 201);
+  assert.ok(refused.every((a) => a.status === 409 && a.json.error.code === "todo_limit_reached"));
+  assert.equal((await listTodos(t.kv, userId)).length, 10);
+  assert.equal((await t.kv.get<Deno.KvU64>(["todo_count", userId])).value?.value, 1000n);
+});
+
 Deno.test("cookie-authenticated writes from another site are refused with 403", async () => {
   const { t, alice } = await setup();
   using _ = t;
   const seeded = await call(t, alice, "/todos", { method: "POST", body: { todoText: "keep" } });
-  const id = seeded.json.todos[0].id;
+  const id = seeded.json.todo.id;
   const crossSite: Record<string, string>[] = [
     { Origin: "https://evil.example" },
     { Origin: "null" },
@@ -245,7 +292,7 @@ Deno.test("each user sees and changes only their own todos through the API", asy
   using _ = t;
   const bob = await t.signIn("bob@example.com");
   const created = await call(t, alice, "/todos", { method: "POST", body: { todoText: "private" } });
-  const id = created.json.todos[0].id;
+  const id = created.json.todo.id;
   assert.deepEqual((await call(t, bob, "/todos")).json.todos, []);
   assert.equal((await call(t, bob, `/todos/${id}`, { method: "DELETE" })).status, 404);
   assert.equal((await call(t, bob, `/todos/${id}/complete`, { method: "POST" })).status, 404);
@@ -294,7 +341,8 @@ Deno.test("DELETE /api/todos?completed=true clears completed todos; POST /api/to
 
   const cleared = await call(t, alice, "/todos?completed=true", { method: "DELETE" });
   assert.equal(cleared.status, 200);
-  assert.deepEqual(cleared.json.todos.map((x: Todo) => x.text), ["b"]);
+  assert.deepEqual(Object.keys(cleared.json), ["undo"]);
+  assert.deepEqual((await call(t, alice, "/todos")).json.todos.map((x: Todo) => x.text), ["b"]);
   assert.equal(cleared.json.undo.count, 2);
   assert.deepEqual(cleared.json.undo.todos.map((x: Todo) => x.text), ["a", "c"]);
 
@@ -325,15 +373,14 @@ Deno.test("DELETE /api/todos/:id answers an undo token that only its owner can u
   using _ = t;
   const bob = await t.signIn("bob@example.com");
   const created = await call(t, alice, "/todos", { method: "POST", body: { todoText: "mine" } });
-  const deleted = await call(t, alice, `/todos/${created.json.todos[0].id}`, { method: "DELETE" });
-  assert.deepEqual(deleted.json.todos, []);
+  const deleted = await call(t, alice, `/todos/${created.json.todo.id}`, { method: "DELETE" });
   assert.equal(deleted.json.undo.count, 1);
   const token = deleted.json.undo.token;
   const stolen = await call(t, bob, "/todos/undo", { method: "POST", body: { token } });
   assert.equal(stolen.status, 404);
   assert.deepEqual((await call(t, bob, "/todos")).json.todos, []);
   const undone = await call(t, alice, "/todos/undo", { method: "POST", body: { token } });
-  assert.deepEqual(undone.json.todos, created.json.todos);
+  assert.deepEqual(undone.json.todos, [created.json.todo]);
 });
 
 Deno.test("GET /api/session names the signed-in user, or answers 401", async () => {

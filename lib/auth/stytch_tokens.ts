@@ -9,6 +9,7 @@ import type { StytchConfig } from "../config.ts";
 import { ServiceUnavailableError } from "../errors.ts";
 import type { AccessGrant, User } from "./identity.ts";
 import { InvalidTokenError, type JwtRules, verifyJwt } from "./jwt.ts";
+import { cachedUntil, VerifiedTokenCache } from "./token_cache.ts";
 
 /** The claim Stytch puts in every session JWT (absent from Connected Apps access tokens). */
 export const STYTCH_SESSION_CLAIM = "https://stytch.com/session";
@@ -58,19 +59,35 @@ export function createStytchTokenVerifier(
   const base = { issuers: stytchIssuers(config), audience: config.projectId };
   const sessionRules: JwtRules = { ...base, check: requireSessionClaims };
   const accessRules: JwtRules = { ...base, check: requireAccessTokenClaims };
+  // Verified tokens, remembered until their `exp` but no longer than the keys themselves are
+  // trusted without a refetch. Stytch's tokens are checked only by signature here (no call to
+  // Stytch), so remembering one changes nothing about when it stops working.
+  const sessions = new VerifiedTokenCache<Readonly<User>>();
+  const grants = new VerifiedTokenCache<Readonly<AccessGrant>>();
+  const trustUntil = (payload: JWTPayload) =>
+    Math.min(cachedUntil(payload), Date.now() + JWKS_MAX_AGE_MS);
   return {
     async verifySession(token) {
+      const known = sessions.get(token);
+      if (known) return known;
       const payload = await verifyJwt(token, keys, sessionRules);
-      return { id: payload.sub!, email: sessionEmail(payload) };
+      const user = Object.freeze({ id: payload.sub!, email: sessionEmail(payload) });
+      sessions.set(token, user, trustUntil(payload));
+      return user;
     },
     async verifyAccessToken(token, resource) {
+      const cacheKey = `${resource} ${token}`;
+      const known = grants.get(cacheKey);
+      if (known) return known;
       const audience = [config.projectId, resource];
       const payload = await verifyJwt(token, keys, { ...accessRules, audience });
-      return {
+      const grant = Object.freeze({
         userId: payload.sub!,
-        scopes: String(payload.scope).split(" ").filter(Boolean),
+        scopes: Object.freeze(String(payload.scope).split(" ").filter(Boolean)) as string[],
         clientId: payload.client_id as string,
-      };
+      });
+      grants.set(cacheKey, grant, trustUntil(payload));
+      return grant;
     },
   };
 }

@@ -3,9 +3,10 @@
  * `scope`, `client_id`, `exp`, `iat`, `nbf`, `jti`) plus `grant_id`, typed `at+jwt`
  * (RFC 9068). The audience is the resource the client asked for (RFC 8707).
  */
-import { decodeProtectedHeader, SignJWT } from "jose";
+import { decodeProtectedHeader, type JWTVerifyGetKey, SignJWT } from "jose";
 import type { AccessGrant } from "../auth/identity.ts";
 import { InvalidTokenError, verifyJwt } from "../auth/jwt.ts";
+import { cachedUntil, VerifiedTokenCache } from "../auth/token_cache.ts";
 import { currentSigningKey, type RotationPolicy, verificationKeys } from "./keys.ts";
 import { getGrant } from "./store.ts";
 
@@ -54,10 +55,27 @@ export async function issueAccessToken(
     .sign(key.privateKey);
 }
 
+/** What a verified access token carries (frozen: shared by the calls that send the token). */
+interface VerifiedAccess {
+  grant: Readonly<AccessGrant>;
+  clientId: string;
+  grantId: string;
+}
+
+/**
+ * Verified tokens per key set: a set lives until the isolate re-reads the keys (at least
+ * every `KEY_REFRESH_MS`, lib/oauth/keys.ts), so a key dropped from KV ends the trust in the
+ * tokens it signed as soon as it stops verifying new ones.
+ */
+const verified = new WeakMap<JWTVerifyGetKey, VerifiedTokenCache<VerifiedAccess>>();
+
 /**
  * Verifies an access token from this server for `resource` (the canonical `/mcp` URL, whose
  * origin is the issuer). Tokens of other types (no `at+jwt` header, no client or grant) are
- * refused, and so are tokens whose grant was revoked since they were issued.
+ * refused, and so are tokens whose grant was revoked since they were issued. The header,
+ * signature and claims of a token are checked once per isolate and key set (then remembered
+ * until its `exp`); its grant is read from KV on every call, so revoking it ends the token at
+ * once, in every isolate.
  */
 export async function verifyLocalAccessToken(
   kv: Deno.Kv,
@@ -65,6 +83,41 @@ export async function verifyLocalAccessToken(
   resource: string,
   now = Date.now(),
 ): Promise<AccessGrant> {
+  const keys = await verificationKeys(kv, accessTokenKeyId(token), now);
+  let cache = verified.get(keys);
+  if (!cache) verified.set(keys, cache = new VerifiedTokenCache());
+  const cacheKey = `${resource} ${token}`;
+  let access = cache.get(cacheKey, now);
+  if (!access) {
+    const payload = await verifyJwt(token, keys, {
+      issuers: [new URL(resource).origin],
+      audience: resource,
+      check(payload) {
+        for (const claim of ["client_id", "grant_id", "scope", "jti"]) {
+          if (typeof payload[claim] !== "string") {
+            throw new InvalidTokenError(`Token has no "${claim}" claim.`);
+          }
+        }
+      },
+    });
+    const clientId = payload.client_id as string;
+    const scopes = Object.freeze((payload.scope as string).split(" ").filter(Boolean));
+    access = {
+      grant: Object.freeze({ userId: payload.sub as string, clientId, scopes: scopes as string[] }),
+      clientId,
+      grantId: payload.grant_id as string,
+    };
+    cache.set(cacheKey, access, cachedUntil(payload));
+  }
+  if (!(await getGrant(kv, access.grant.userId, access.clientId, access.grantId, now))) {
+    cache.delete(cacheKey);
+    throw new InvalidTokenError("Token has been revoked.");
+  }
+  return access.grant;
+}
+
+/** The `kid` of a token whose header says it is an access token (`typ: at+jwt`). */
+function accessTokenKeyId(token: string): unknown {
   let typ: unknown;
   let kid: unknown;
   try {
@@ -75,25 +128,5 @@ export async function verifyLocalAccessToken(
   if (typeof typ !== "string" || typ.toLowerCase() !== ACCESS_TOKEN_TYPE) {
     throw new InvalidTokenError("Token is not an access token.");
   }
-  const payload = await verifyJwt(token, await verificationKeys(kv, kid, now), {
-    issuers: [new URL(resource).origin],
-    audience: resource,
-    check(payload) {
-      for (const claim of ["client_id", "grant_id", "scope", "jti"]) {
-        if (typeof payload[claim] !== "string") {
-          throw new InvalidTokenError(`Token has no "${claim}" claim.`);
-        }
-      }
-    },
-  });
-  const userId = payload.sub as string;
-  const clientId = payload.client_id as string;
-  if (!(await getGrant(kv, userId, clientId, payload.grant_id as string, now))) {
-    throw new InvalidTokenError("Token has been revoked.");
-  }
-  return {
-    userId,
-    clientId,
-    scopes: (payload.scope as string).split(" ").filter(Boolean),
-  };
+  return kid;
 }

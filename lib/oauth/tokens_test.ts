@@ -5,6 +5,7 @@ import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing/app.ts";
 import { startTestIssuer } from "../testing/issuer.ts";
 import { currentSigningKey } from "./keys.ts";
 import { getSigningKeys } from "./key_store.ts";
+import { keys } from "./store.ts";
 import { signingKeyPolicy } from "./tokens.ts";
 import {
   approvedCode,
@@ -75,6 +76,21 @@ Deno.test("tokens for another audience or issuer, expired or of another type are
   }.`.replaceAll("=", "");
   await assert.rejects(verify(app, unsigned), InvalidTokenError);
   await assert.rejects(verify(app, "garbage"), InvalidTokenError);
+});
+
+Deno.test("a token verified before is still refused for another resource and once its grant is gone", async () => {
+  using app = await createTestApp();
+  const { token, claims, clientId } = await realToken(app);
+  assert.equal((await verify(app, token)).clientId, clientId);
+  assert.equal((await verify(app, token)).clientId, clientId); // remembered
+  await assert.rejects(verify(app, token, "http://localhost:8000/other"), InvalidTokenError);
+  // Revoked by another isolate: only KV knows, and KV is asked on every call.
+  const grants = await Array.fromAsync(
+    app.kv.list({ prefix: keys.grantsOf(claims.sub!, clientId) }),
+  );
+  assert.equal(grants.length, 1);
+  await app.kv.delete(grants[0].key);
+  await assert.rejects(verify(app, token), /revoked/);
 });
 
 Deno.test("a token signed by another key with the same claims is refused", async () => {

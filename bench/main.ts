@@ -1,0 +1,226 @@
+/**
+ * Benchmark (`deno task bench`): the app's list-shaped paths against the limit, a bare
+ * `Deno.serve` doing one `kv.list` of the same todos in the same file-backed KV.
+ *
+ * Reads: bare, REST `GET /api/todos`, MCP `tools/call listTodos` (2025-11-25 and 2026-07-28
+ * eras) and the page `GET /todoapp` (plain and gzip'd), 100 todos of one user, driven by wrk
+ * (`-t1 -c16`) when /usr/bin/wrk exists, else by a Deno client with the same concurrency, in
+ * interleaved rounds (medians reported). Writes: REST create on lists of 10, 100 and ~1,000
+ * todos. Also the app's RSS before and after, and the size of answers plain and gzip'd.
+ * The app and the baseline each run in their own process (bench/serve.ts, bench/bare.ts).
+ * Options: --rounds=N --seconds=S --concurrency=C --todos=N --client=wrk|deno.
+ */
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { percentile, runLoad, type Sample, type Target } from "./load.ts";
+import { bareList, type BenchServer, mcpList2025, mcpList2026, page, restList } from "./targets.ts";
+import { runCreates } from "./writes.ts";
+import { hasWrk, runWrk } from "./wrk.ts";
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: "string", default: "5" },
+    seconds: { type: "string", default: "2" },
+    concurrency: { type: "string", default: "16" },
+    todos: { type: "string", default: "100" },
+    client: { type: "string" },
+  },
+});
+const rounds = Number(values.rounds);
+const seconds = Number(values.seconds);
+const concurrency = Number(values.concurrency);
+const todos = Number(values.todos);
+const useWrk = values.client ? values.client === "wrk" : await hasWrk();
+
+/** One round's figures for one target. */
+interface Round {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  firstError?: string;
+}
+
+const dir = await Deno.makeTempDir({ prefix: "bench-" });
+const kvPath = `${dir}/kv.sqlite3`;
+const children: Deno.ChildProcess[] = [];
+try {
+  const app = spawn("serve.ts", kvPath, String(todos), String(concurrency));
+  const server = await readFirstLine(app.stdout) as BenchServer;
+  const bare = spawn("bare.ts", kvPath, server.userId);
+  const { origin: bareOrigin } = await readFirstLine(bare.stdout) as { origin: string };
+
+  const targets = [
+    bareList(bareOrigin, todos),
+    restList(server, todos),
+    mcpList2025(server, todos),
+    mcpList2026(server, todos),
+    page(server, todos),
+    page(server, todos, true),
+  ];
+  for (const target of targets) await checkOnce(target);
+  const cpu = (await Deno.readTextFile("/proc/cpuinfo").catch(() => ""))
+    .match(/model name\s*:\s*(.*)/)?.[1] ?? "unknown CPU";
+  console.log(
+    `${navigator.hardwareConcurrency} cores (${cpu}), Deno ${Deno.version.deno}, ${
+      useWrk ? "wrk -t1" : "Deno client"
+    } -c${concurrency}, ${todos} todos, file KV; ${rounds} interleaved rounds of ${seconds}s ` +
+      "per target after a warm-up round; medians of the rounds",
+  );
+  const rssBefore = await rssMb(app.pid);
+
+  const measure = async (target: Target, secs: number): Promise<Round> =>
+    useWrk
+      ? await runWrk(target, concurrency, secs)
+      : roundOf(await runLoad(target, concurrency, secs * 1000));
+  for (const target of targets) await measure(target, 1);
+  const reads = new Map<Target, Round[]>(targets.map((t) => [t, []]));
+  for (let round = 0; round < rounds; round++) {
+    // Rotate the order each round so no target always runs first (or last).
+    for (let i = 0; i < targets.length; i++) {
+      const target = targets[(round + i) % targets.length];
+      reads.get(target)!.push(await measure(target, seconds));
+    }
+  }
+
+  const sizes = Object.keys(server.writers);
+  const writes = new Map<string, Round[]>(sizes.map((size) => [size, []]));
+  for (const size of sizes) {
+    await runCreates(server.origin, server.writers[size].cookie, concurrency, 500);
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < sizes.length; i++) {
+      const size = sizes[(round + i) % sizes.length];
+      const sample = await runCreates(
+        server.origin,
+        server.writers[size].cookie,
+        concurrency,
+        seconds * 1000,
+      );
+      writes.get(size)!.push(roundOf(sample));
+    }
+  }
+  const rssAfter = await rssMb(app.pid);
+
+  const row = (name: string, r: Round, ratio: string) =>
+    console.log(
+      [
+        name.padEnd(38),
+        r.rps.toFixed(0).padStart(7),
+        r.p50.toFixed(2).padStart(8),
+        r.p99.toFixed(2).padStart(8),
+        String(r.errors).padStart(7),
+        ratio.padStart(10),
+      ].join(" "),
+    );
+  const medians = new Map(targets.map((t) => [t, medianRound(reads.get(t)!)]));
+  const [bareT, restT, mcp25T, mcp26T, pageT] = targets;
+  const of = (t: Target) => medians.get(t)!;
+  const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+  console.log("");
+  console.log(
+    "reads (100 todos)                        req/s  p50 ms  p99 ms  errors   vs bare",
+  );
+  for (const target of targets) {
+    row(target.name, of(target), x(of(target).rps, of(bareT).rps));
+    const failed = reads.get(target)!.find((r) => r.firstError)?.firstError;
+    if (failed) console.log(`  first error: ${failed}`);
+  }
+  console.log("");
+  console.log(
+    "writes: REST POST /api/todos           creates/s  p50 ms  p99 ms  errors  p50 vs 10",
+  );
+  const write = (size: string) => medianRound(writes.get(size)!);
+  for (const size of sizes) {
+    const seeded = server.writers[size].seeded;
+    row(`create on a list of ${seeded}`, write(size), x(write(size).p50, write("10").p50));
+    const failed = writes.get(size)!.find((r) => r.firstError)?.firstError;
+    if (failed) console.log(`  first error: ${failed}`);
+  }
+  console.log("");
+  console.log("ratios");
+  console.log(`  REST / bare                 ${x(of(restT).rps, of(bareT).rps)}`);
+  console.log(`  MCP 2025-11-25 / REST       ${x(of(mcp25T).rps, of(restT).rps)}`);
+  console.log(`  MCP 2026-07-28 / REST       ${x(of(mcp26T).rps, of(restT).rps)}`);
+  console.log(`  page / bare                 ${x(of(pageT).rps, of(bareT).rps)}`);
+  console.log(
+    `  create p50 at ${server.writers["1000"].seeded} / at 10   ${
+      x(write("1000").p50, write("10").p50)
+    }`,
+  );
+  console.log("");
+  console.log("answer sizes (bytes)");
+  for (const [name, bytes] of Object.entries(server.sizes)) {
+    console.log(`  ${name.padEnd(28)} ${String(bytes).padStart(8)}`);
+  }
+  console.log("");
+  console.log(
+    `app RSS: ${rssBefore.toFixed(0)} MB before load, ${rssAfter.toFixed(0)} MB after`,
+  );
+} finally {
+  for (const child of children) {
+    child.kill();
+    await child.status;
+  }
+  await Deno.remove(dir, { recursive: true });
+}
+
+function spawn(file: string, ...args: string[]): Deno.ChildProcess {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", fileURLToPath(new URL(`./${file}`, import.meta.url)), ...args],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  children.push(child);
+  return child;
+}
+
+/** Sends `target` once and stops the benchmark unless the answer is the expected one. */
+async function checkOnce(target: Target): Promise<void> {
+  const response = await fetch(target.request());
+  const body = await response.text();
+  if (!target.check(response.status, body)) {
+    throw new Error(`${target.name}: unexpected answer ${response.status} ${body.slice(0, 300)}`);
+  }
+}
+
+function roundOf(sample: Sample): Round {
+  return {
+    rps: sample.latencies.length / (sample.durationMs / 1000),
+    p50: percentile(sample.latencies, 50),
+    p99: percentile(sample.latencies, 99),
+    errors: sample.errors,
+    firstError: sample.firstError,
+  };
+}
+
+/** Median of each figure across rounds (errors summed). */
+function medianRound(list: Round[]): Round {
+  const median = (pick: (r: Round) => number) => percentile(list.map(pick), 50);
+  return {
+    rps: median((r) => r.rps),
+    p50: median((r) => r.p50),
+    p99: median((r) => r.p99),
+    errors: list.reduce((n, r) => n + r.errors, 0),
+  };
+}
+
+/** Resident set size of process `pid` in MB (Linux), or NaN. */
+async function rssMb(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`).catch(() => "");
+  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]);
+  return kb / 1024;
+}
+
+async function readFirstLine(stream: ReadableStream<Uint8Array>): Promise<unknown> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error("a benchmark server exited before it listened");
+    text += decoder.decode(value, { stream: true });
+  }
+  reader.releaseLock();
+  return JSON.parse(text.slice(0, text.indexOf("\n")));
+}

@@ -96,7 +96,8 @@ Deno.test("server/discover answers capabilities, server info and versions, cache
   assert.ok(
     result.capabilities.tools && result.capabilities.resources && result.capabilities.prompts,
   );
-  assert.equal(result.capabilities.resources.subscribe, undefined);
+  // Listen streams carry resource changes (lib/mcp/subscriptions.ts).
+  assert.deepEqual(result.capabilities.resources, { subscribe: true, listChanged: true });
   assert.equal(result._meta["io.modelcontextprotocol/serverInfo"].name, "todo-app");
   assert.deepEqual([result.ttlMs, result.cacheScope], [300_000, "public"]);
 });

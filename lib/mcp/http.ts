@@ -16,6 +16,10 @@ import { findParamsProblems, restateParamsErrors } from "./params.ts";
 import { requiredScopes } from "./scopes.ts";
 import { createMcpHandler, isLegacyRequest } from "./sdk.ts";
 import { createTodoServerFactory, TOOL_ACCESS } from "./server.ts";
+import { createKvEventBus, isListenRequest, runListen } from "./subscriptions.ts";
+import type { LiveConfig } from "../config.ts";
+import { TooManyRequestsError } from "../errors.ts";
+import { streamSlotsFor } from "../live/limits.ts";
 
 const TOOL_NAMES = Object.keys(TOOL_ACCESS);
 
@@ -58,12 +62,28 @@ export function createMcpApp(): Hono<AppEnv> {
     requireScopes(c.var.grant, requiredScopes(body, config.mcp), known);
 
     let serving = served.get(kv);
-    if (!serving) served.set(kv, serving = createServing(kv));
+    if (!serving) served.set(kv, serving = createServing(kv, config.live));
     const authInfo = authInfoFor(c.var.grant);
     const request = c.req.raw;
-    const response = await isLegacyRequest(request, body)
-      ? await serveLegacy(serving.factory, request, body, authInfo)
-      : await serving.modern.fetch(request, { parsedBody: body, authInfo });
+    const modern = () => serving.modern.fetch(request, { parsedBody: body, authInfo });
+    let response: Response;
+    if (await isLegacyRequest(request, body)) {
+      response = await serveLegacy(serving.factory, request, body, authInfo);
+    } else if (isListenRequest(body)) {
+      const userId = c.var.grant.userId;
+      let release: () => void;
+      try {
+        release = streamSlotsFor(kv, config.live).acquire(userId);
+      } catch (error) {
+        if (!(error instanceof TooManyRequestsError)) throw error;
+        return jsonRpcError(429, -32000, error.message, {
+          "Retry-After": String(error.retryAfterSeconds),
+        });
+      }
+      response = await runListen(kv, userId, release, modern);
+    } else {
+      response = await modern();
+    }
     const problems = findParamsProblems(body, TOOL_NAMES);
     return problems ? await restateParamsErrors(response, problems) : response;
   });
@@ -81,13 +101,16 @@ export function createMcpApp(): Hono<AppEnv> {
   return mcp;
 }
 
-/** The server factory and the 2026-07-28 handler for one KV store. */
-function createServing(kv: Deno.Kv) {
+/** The server factory and the 2026-07-28 handler (its listen streams on KV) for one KV store. */
+function createServing(kv: Deno.Kv, live: LiveConfig) {
   const factory = createTodoServerFactory(kv);
   const modern = createMcpHandler(factory, {
     legacy: "reject",
     maxRequestBodySize: MAX_MCP_BODY_BYTES,
     onerror: reportError,
+    bus: createKvEventBus(kv),
+    maxSubscriptions: live.maxStreams,
+    keepAliveMs: live.heartbeatMs,
   });
   return { factory, modern };
 }

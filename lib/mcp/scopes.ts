@@ -1,6 +1,6 @@
 /**
- * Which scope each MCP request needs. Reading todos (listTodos, resources, the prompt) needs
- * the read scope; tools that change todos need the write scope. Requests that reveal no
+ * Which scope each MCP request needs. Reading todos (listTodos, resources, the prompt, listen
+ * streams) needs the read scope; tools that change todos need the write scope. Requests that reveal no
  * todos (server/discover, initialize, ping, tools/list, prompts/list, resources/templates/list,
  * notifications) need only a valid token, so a client can connect and discover what it may ask
  * for. The same rules hold in both protocol eras (the 2026 `_meta` envelope changes nothing).
@@ -12,6 +12,8 @@ const METHOD_ACCESS: Readonly<Record<string, Access>> = {
   "resources/list": "read",
   "resources/read": "read",
   "prompts/get": "read",
+  // A listen stream tells which todos change (their URIs): reading, like resources/list.
+  "subscriptions/listen": "read",
 };
 
 /** The access one JSON-RPC message needs, or `null` when any valid token will do. */

@@ -14,6 +14,8 @@ export {
   ResourceNotFoundError,
   ResourceTemplate,
   type ServerContext,
+  type ServerEvent,
+  type ServerEventBus,
   type StandardSchemaWithJSON,
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";

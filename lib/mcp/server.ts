@@ -25,8 +25,8 @@ const USER_DATA = { ttlMs: 0, cacheScope: "private" } as const;
 
 const OPTIONS = {
   instructions: INSTRUCTIONS,
-  // Nothing is announced: the tools and the prompt change only with a deploy, and list changes
-  // of the todo resources are not pushed (no subscriptions/listen streams yet).
+  // The tools and the prompt change only with a deploy. The 2025 era is stateless: it has no
+  // stream to push resource changes on (the 2026 era's are in MODERN_OPTIONS).
   capabilities: {
     tools: { listChanged: false },
     prompts: { listChanged: false },
@@ -42,14 +42,23 @@ const OPTIONS = {
   },
 };
 
+/**
+ * 2026-07-28: `subscriptions/listen` streams carry changes to the todo resources, from any
+ * source, to their user (lib/mcp/subscriptions.ts).
+ */
+const MODERN_OPTIONS = {
+  ...OPTIONS,
+  capabilities: { ...OPTIONS.capabilities, resources: { subscribe: true, listChanged: true } },
+};
+
 // The SDK builds its wire schemas lazily; build them at start-up rather than in a request.
 preloadSchemas();
 
 /** The factory the SDK calls for every request: a server with the todo definitions on `kv`. */
 export function createTodoServerFactory(kv: Deno.Kv): McpServerFactory {
   const registrars = [toolRegistrar(kv), resourceRegistrar(kv), promptRegistrar(kv)];
-  return () => {
-    const server = new McpServer(SERVER_INFO, OPTIONS);
+  return (ctx) => {
+    const server = new McpServer(SERVER_INFO, ctx?.era === "modern" ? MODERN_OPTIONS : OPTIONS);
     for (const register of registrars) register(server);
     return server;
   };

@@ -1,0 +1,154 @@
+/**
+ * `subscriptions/listen` (2026-07-28 era) over KV: an event bus for the SDK's listen router
+ * that is per user and driven by `kv.watch` on the user's change marker (lib/live/changes.ts),
+ * so a change from any source (page, REST, MCP, another isolate on Deno Deploy) reaches the
+ * listen streams of that user, and only theirs.
+ *
+ * The SDK's router calls `bus.subscribe(listener)` without saying for whom; lib/mcp/http.ts
+ * runs the listen request inside {@linkcode runListen}, whose async context carries the user
+ * (and a stream slot, lib/live/limits.ts) to `subscribe`. Each subscription keeps a snapshot
+ * of the list (id -> updatedAt), taken before the stream is acknowledged, and on every change
+ * compares the new list with it: `notifications/resources/updated` for `todoapp://todos` and
+ * for each todo URI that changed or went away (the router forwards only the URIs the client
+ * asked for), and `notifications/resources/list_changed` when todos were added or removed.
+ * `publish()` (the SDK's notify sugar) is not used: every change is a KV write.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { watchTodoChanges } from "../live/changes.ts";
+import { getTodosVersion, listTodos, type Todo } from "../todos.ts";
+import { TODOS_URI, todoUri } from "./resources.ts";
+import type { ServerEvent, ServerEventBus } from "./sdk.ts";
+
+/** What a listen request carries to the bus through its async context. */
+interface ListenContext {
+  userId: string;
+  /** The list when the request arrived: changes after it are notified. */
+  snapshot: Snapshot;
+  /** Frees the stream slot; the subscription takes it over when it starts. */
+  release: () => void;
+  subscribed: boolean;
+}
+
+interface Snapshot {
+  version: number;
+  /** id -> updatedAt */
+  todos: Map<string, string>;
+}
+
+const listenContext = new AsyncLocalStorage<ListenContext>();
+
+/** True when a parsed JSON-RPC body is a `subscriptions/listen` request. */
+export function isListenRequest(body: unknown): boolean {
+  return typeof body === "object" && body !== null && !Array.isArray(body) &&
+    (body as { method?: unknown }).method === "subscriptions/listen";
+}
+
+/**
+ * Serves one listen request for `userId` through `serve` (the SDK handler), holding the slot
+ * `release` frees for as long as the stream the SDK opens stays open.
+ */
+export async function runListen(
+  kv: Deno.Kv,
+  userId: string,
+  release: () => void,
+  serve: () => Promise<Response>,
+): Promise<Response> {
+  const context: ListenContext = {
+    userId,
+    snapshot: await takeSnapshot(kv, userId),
+    release,
+    subscribed: false,
+  };
+  try {
+    return await listenContext.run(context, serve);
+  } finally {
+    // Refused (bad params, nothing honored) or failed: no subscription owns the slot.
+    if (!context.subscribed) release();
+  }
+}
+
+/** The bus for the SDK's listen router on `kv`: per user, fed by `kv.watch`. */
+export function createKvEventBus(kv: Deno.Kv): ServerEventBus {
+  return {
+    publish() {
+      // Changes are KV writes, seen by the watch; nothing is published in-process.
+    },
+    subscribe(listener) {
+      const context = listenContext.getStore();
+      if (!context) return () => {}; // not a listen request of lib/mcp/http.ts: no events
+      context.subscribed = true;
+      return subscribeUser(kv, context, listener);
+    },
+  };
+}
+
+function subscribeUser(
+  kv: Deno.Kv,
+  { userId, snapshot, release }: ListenContext,
+  listener: (event: ServerEvent) => void,
+): () => void {
+  let current = snapshot;
+  let closed = false;
+  let checking = false;
+  let again = false;
+
+  const check = async () => {
+    if (checking) {
+      again = true;
+      return;
+    }
+    checking = true;
+    try {
+      do {
+        again = false;
+        const next = await takeSnapshot(kv, userId);
+        if (closed || next.version <= current.version) continue;
+        const events = diff(current, next);
+        current = next;
+        for (const event of events) listener(event);
+      } while (again && !closed);
+    } catch (error) {
+      console.error("MCP listen: could not read the todo list:", error);
+    } finally {
+      checking = false;
+    }
+  };
+
+  const unwatch = watchTodoChanges(kv, userId, (version) => {
+    if (!closed && version > current.version) check();
+  });
+  return () => {
+    if (closed) return;
+    closed = true;
+    unwatch();
+    release();
+  };
+}
+
+async function takeSnapshot(kv: Deno.Kv, userId: string): Promise<Snapshot> {
+  const version = await getTodosVersion(kv, userId);
+  const todos = await listTodos(kv, userId);
+  return { version, todos: new Map(todos.map((todo: Todo) => [todo.id, todo.updatedAt])) };
+}
+
+/** The change events between two snapshots of one user's list. */
+export function diff(before: Snapshot, after: Snapshot): ServerEvent[] {
+  const changed: string[] = [];
+  let membership = false;
+  for (const [id, updatedAt] of after.todos) {
+    const old = before.todos.get(id);
+    if (old === undefined) membership = true;
+    if (old !== updatedAt) changed.push(id);
+  }
+  for (const id of before.todos.keys()) {
+    if (!after.todos.has(id)) {
+      membership = true;
+      changed.push(id);
+    }
+  }
+  if (changed.length === 0) return [];
+  const events: ServerEvent[] = [{ kind: "resource_updated", uri: TODOS_URI }];
+  for (const id of changed) events.push({ kind: "resource_updated", uri: todoUri({ id }) });
+  if (membership) events.push({ kind: "resources_list_changed" });
+  return events;
+}

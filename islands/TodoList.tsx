@@ -11,6 +11,7 @@ import {
   STALE_MESSAGE,
   type TodoItem,
 } from "../components/todo_view.ts";
+import { useLiveTodos } from "../components/use_live_todos.ts";
 
 /** A status message; `undo` is the token of a deletion its Undo button restores. */
 export interface Notice {
@@ -86,7 +87,8 @@ const quoted = (text: string) => `“${shorten(text)}”`;
  * filters switch in place, and a polite status region says what happened.
  */
 export default function TodoList(props: TodoListProps) {
-  const [todos, setTodos] = useState(props.todos);
+  // Follows changes made elsewhere (other tabs, agents) over /api/todos/events.
+  const [todos, setTodos, fetchLive] = useLiveTodos(props.todos);
   const [filter, setFilter] = useState(props.filter);
   const [error, setError] = useState(props.error ?? null);
   const [notice, setNotice] = useState(props.notice ?? null);
@@ -158,7 +160,7 @@ export default function TodoList(props: TodoListProps) {
     if (busy) return null;
     setBusy(true);
     try {
-      const res = await fetch(...request(change));
+      const res = await fetchLive(...request(change));
       if (res.status === 401) {
         // The session ended (with Stytch, its five-minute JWT expired): sign-in renews it and
         // comes back here. Keep what was being typed; other changes are one click to redo.

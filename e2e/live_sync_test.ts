@@ -1,0 +1,203 @@
+/**
+ * Live sync in Chromium: changes made through REST, through an MCP tool call and in another
+ * tab appear in an open todo page without a reload; another user's page stays as it is; the
+ * page keeps what is being typed; and it recovers after the app restarts on the same KV file.
+ * Deadlines are generous (5 s): speed is measured by bench/live_sync.ts, not asserted here.
+ */
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { createRemoteJWKSet } from "jose";
+import { createApp } from "../lib/app.ts";
+import type { AccessGrant } from "../lib/auth/identity.ts";
+import { verifyJwt } from "../lib/auth/jwt.ts";
+import { createLocalIdentity } from "../lib/auth/local.ts";
+import { parseConfig } from "../lib/config.ts";
+import { createTodo } from "../lib/todos.ts";
+import { ClientV2, StreamableHTTPClientTransportV2 } from "../lib/testing/mcp_sdk.ts";
+import { startTestIssuer, type TestIssuer } from "../lib/testing/issuer.ts";
+import { launchBrowser } from "./browser.ts";
+
+const DEADLINE = { timeout: 5000 };
+
+interface LiveServer {
+  origin: string;
+  kv: Deno.Kv;
+  url(path: string): string;
+  /** Stops serving (streams end as their KV watches close) and closes the KV handle. */
+  stop(): Promise<void>;
+}
+
+/** The real app on 127.0.0.1:`port` over the KV file `kvPath`; MCP tokens from `issuer`. */
+async function serveApp(kvPath: string, port: number, issuer: TestIssuer): Promise<LiveServer> {
+  const origin = `http://127.0.0.1:${port}`;
+  const config = parseConfig({ LIVE_HEARTBEAT_SECONDS: "5" });
+  const kv = await Deno.openKv(kvPath);
+  const jwks = createRemoteJWKSet(new URL("/.well-known/jwks.json", issuer.origin));
+  const identity = createLocalIdentity({
+    kv,
+    verifyAccessToken: async (token, resource): Promise<AccessGrant> => {
+      const payload = await verifyJwt(token, jwks, {
+        issuers: [issuer.origin],
+        audience: resource,
+      });
+      return {
+        userId: payload.sub!,
+        scopes: String(payload.scope).split(" "),
+        clientId: "test-client",
+      };
+    },
+  });
+  const app = createApp({ config, kv, identity });
+  const server = Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, app.fetch);
+  return {
+    origin,
+    kv,
+    url: (path) => new URL(path, origin).href,
+    async stop() {
+      const done = server.shutdown(); // waits for open streams, which end once KV closes
+      kv.close();
+      await done;
+    },
+  };
+}
+
+async function signIn(page: Page, server: LiveServer, email: string) {
+  await page.goto(server.url("/login?returnTo=/todoapp"));
+  await page.fill("#email", email);
+  await page.click("button[type=submit]");
+  await page.waitForURL(server.url("/todoapp"));
+  await hydrated(page);
+}
+
+const hydrated = (page: Page) =>
+  page.waitForSelector("pages-island[data-island=TodoList][data-hydrated]");
+const item = (page: Page, text: string) => page.locator("li.todo", { hasText: text });
+const texts = (page: Page) => page.locator("li.todo .text").allTextContents();
+
+/** The session cookie of a signed-in page, as a `Cookie` header. */
+async function cookieOf(page: Page): Promise<string> {
+  const cookies = await page.context().cookies();
+  return cookies.map((c) => `${c.name}=${c.value}`).join("; ");
+}
+
+async function userIdOf(server: LiveServer, cookie: string): Promise<string> {
+  const res = await fetch(server.url("/api/session"), { headers: { Cookie: cookie } });
+  assert.equal(res.status, 200);
+  await res.body?.cancel();
+  const identity = createLocalIdentity({ kv: server.kv });
+  const user = await identity.getSessionUser(
+    new Request(server.origin, { headers: { Cookie: cookie } }),
+  );
+  return user!.id;
+}
+
+async function restCreate(server: LiveServer, cookie: string, text: string) {
+  const res = await fetch(server.url("/api/todos"), {
+    method: "POST",
+    headers: { Cookie: cookie, "Content-Type": "application/json" },
+    body: JSON.stringify({ todoText: text }),
+  });
+  assert.equal(res.status, 201);
+  await res.body?.cancel();
+}
+
+Deno.test("live sync in Chromium: REST, MCP and other tabs show at once; restart recovers", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "live-sync-" });
+  const kvPath = `${dir}/todos.sqlite3`;
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = probe.addr.port;
+  probe.close();
+  const issuer = await startTestIssuer();
+  let server = await serveApp(kvPath, port, issuer);
+  await using browser = await launchBrowser();
+  try {
+    await browser.withPage(async (tabA, { context }) => {
+      await signIn(tabA, server, "ada@example.com");
+      const tabB = await context.newPage();
+      await tabB.goto(server.url("/todoapp"));
+      await hydrated(tabB);
+      const ada = await cookieOf(tabA);
+      const adaId = await userIdOf(server, ada);
+
+      await browser.withPage(async (bobPage) => {
+        await signIn(bobPage, server, "bob@example.com");
+
+        await t.step("a change through REST appears in both of the user's tabs", async () => {
+          await restCreate(server, ada, "From REST");
+          await item(tabA, "From REST").waitFor(DEADLINE);
+          await item(tabB, "From REST").waitFor(DEADLINE);
+          assert.equal(await tabA.locator(".count").textContent(), "1 of 1 left");
+        });
+
+        await t.step("a change through an MCP tool call appears too", async () => {
+          const token = await issuer.sign({
+            iss: issuer.origin,
+            aud: server.url("/mcp"),
+            sub: adaId,
+            scope: "read:todos write:todos",
+            client_id: "test-client",
+          });
+          const client = new ClientV2({ name: "live-e2e", version: "1.0.0" }, {
+            versionNegotiation: { mode: { pin: "2026-07-28" } },
+          });
+          await client.connect(
+            new StreamableHTTPClientTransportV2(new URL(server.url("/mcp")), {
+              requestInit: { headers: { Authorization: `Bearer ${token}` } },
+            }),
+          );
+          try {
+            await client.callTool({ name: "createTodo", arguments: { todoText: "From Claude" } });
+          } finally {
+            await client.close();
+          }
+          await item(tabA, "From Claude").waitFor(DEADLINE);
+          await item(tabB, "From Claude").waitFor(DEADLINE);
+        });
+
+        await t.step("a change in one tab appears in the other", async () => {
+          await item(tabA, "From REST").locator("button.check").click();
+          await tabB.locator("li.todo.done", { hasText: "From REST" }).waitFor(DEADLINE);
+        });
+
+        await t.step("another user's page shows none of it", async () => {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          assert.deepEqual(await texts(bobPage), []);
+          assert.match(await bobPage.locator(".empty").textContent() ?? "", /Nothing to do yet/);
+        });
+
+        await t.step("what the person is typing survives an incoming change", async () => {
+          await tabA.fill("#new-todo", "half typed");
+          await item(tabA, "From Claude").locator("a.edit").click();
+          const edit = tabA.locator("li.todo .edit-input");
+          await edit.fill("From Claude, edited");
+          await restCreate(server, ada, "Arrives while typing");
+          await item(tabA, "Arrives while typing").waitFor(DEADLINE);
+          assert.equal(await edit.inputValue(), "From Claude, edited");
+          assert.equal(await tabA.inputValue("#new-todo"), "half typed");
+          await edit.press("Escape");
+          await tabA.fill("#new-todo", "");
+        });
+
+        await t.step("after the app restarts on the same KV file, the page re-syncs", async () => {
+          await tabA.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
+          await server.stop();
+          // A change made while the page was away (another process on the same file).
+          const kv = await Deno.openKv(kvPath);
+          await createTodo(kv, adaId, "While down");
+          kv.close();
+          server = await serveApp(kvPath, port, issuer);
+          await item(tabA, "While down").waitFor({ timeout: 15_000 });
+          await restCreate(server, ada, "After restart");
+          await item(tabA, "After restart").waitFor(DEADLINE);
+          await item(tabB, "After restart").waitFor(DEADLINE);
+          assert.equal(await tabA.evaluate(() => "notReloaded" in globalThis), true);
+          assert.deepEqual(await texts(bobPage), []);
+        });
+      });
+    });
+  } finally {
+    await server.stop().catch(() => {});
+    await issuer.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,68 @@
+/**
+ * Start-up messages of `main.ts` as `deno task start` runs it: a port in use is one line
+ * naming PORT, and `.env` is read when present, silently skipped when not.
+ */
+import assert from "node:assert/strict";
+
+const MAIN = new URL("./main.ts", import.meta.url).pathname;
+
+/** Runs main.ts in `cwd` with only `env` (plus what Deno needs) and returns its exit and output. */
+async function run(cwd: string, env: Record<string, string>) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", "--allow-env", "--allow-read=.", "--allow-write=./data", MAIN],
+    cwd,
+    clearEnv: true,
+    env: {
+      HOME: Deno.env.get("HOME") ?? "",
+      PATH: Deno.env.get("PATH") ?? "",
+      ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
+      KV_PATH: ":memory:",
+      ...env,
+    },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // A start-up that should have stopped but serves instead must not hang the test.
+  const timer = setTimeout(() => child.kill(), 30_000);
+  const { code, stdout, stderr } = await child.output();
+  clearTimeout(timer);
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code, output: (text(stdout) + text(stderr)).trim() };
+}
+
+Deno.test("main.ts on a port already in use prints one line naming PORT, no stack trace", async () => {
+  const cwd = await Deno.makeTempDir();
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  // An invalid PORT in .env also shows that the environment wins over the file.
+  await Deno.writeTextFile(`${cwd}/.env`, "PORT=not-a-port\n");
+  try {
+    const { code, output } = await run(cwd, { PORT: String(port) });
+    assert.equal(code, 1);
+    assert.equal(
+      output,
+      `Port ${port} is already in use: stop the other server, or start on another port ` +
+        `(PORT=${port + 1} deno task start).`,
+    );
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("main.ts reads .env when there is one and says nothing about it when there is none", async () => {
+  const cwd = await Deno.makeTempDir();
+  try {
+    // No .env (a fresh clone): only the configuration problem, no warning about the file.
+    const bare = await run(cwd, { PORT: "not-a-port" });
+    assert.equal(bare.code, 1);
+    assert.equal(bare.output, "Invalid configuration:\n  - PORT must be a port number");
+
+    // The same problem, coming from .env this time: the file was read.
+    await Deno.writeTextFile(`${cwd}/.env`, "# local settings\nPORT=not-a-port\n");
+    const fromFile = await run(cwd, {});
+    assert.equal(fromFile.code, 1);
+    assert.equal(fromFile.output, "Invalid configuration:\n  - PORT must be a port number");
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});

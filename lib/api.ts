@@ -17,7 +17,7 @@ import { PayloadTooLargeError, ValidationError } from "./errors.ts";
 import type { AppEnv } from "./http/context.ts";
 import { readJsonBody } from "./http/json_body.ts";
 import { serveTodoEvents } from "./api_events.ts";
-import { refuseCrossSiteWrites, requireUser } from "./http/middleware.ts";
+import { refuseCrossSiteWrites, requireUser, setResponseHeader } from "./http/middleware.ts";
 import {
   clearCompleted,
   createTodo,
@@ -65,7 +65,7 @@ export function createApiApp(): Hono<AppEnv> {
   api.use(compress());
   api.use(async (c, next) => {
     await next();
-    c.header("Cache-Control", "no-store"); // a user's todos: never kept by caches
+    setResponseHeader(c, "Cache-Control", "no-store"); // a user's todos: never kept by caches
   });
   api.use(refuseCrossSiteWrites());
   api.use(requireUser());
@@ -86,7 +86,8 @@ export function createApiApp(): Hono<AppEnv> {
   api.on(["POST", "PATCH", "DELETE"], ["/todos", "/todos/*"], async (c, next) => {
     await next();
     if (c.res.ok) {
-      c.header("X-Todos-Version", String(await getTodosVersion(c.var.deps.kv, c.var.user.id)));
+      const version = await getTodosVersion(c.var.deps.kv, c.var.user.id);
+      setResponseHeader(c, "X-Todos-Version", String(version));
     }
   });
 

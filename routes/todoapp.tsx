@@ -94,7 +94,9 @@ export const handler: Handlers<Data> = {
     const query = ctx.url.searchParams;
     const todos = items(await listTodos(deps.kv, user.id));
     const known = (id: string | null) => todos.some((todo) => todo.id === id) ? id : null;
-    const deletion = await getDeletion(deps.kv, user.id, query.get("undo"));
+    // Only a no-JS deletion (?undo=) has an Undo to show: other loads skip that read.
+    const undo = query.get("undo");
+    const deletion = undo ? await getDeletion(deps.kv, user.id, undo) : null;
     return ctx.render({
       todos,
       filter: parseFilter(query.get("filter")),

@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { ForbiddenError, UnauthorizedError } from "../errors.ts";
 import type { AppEnv, Deps } from "./context.ts";
@@ -10,7 +11,7 @@ export function requestContext(deps: Deps) {
     c.set("requestId", crypto.randomUUID());
     c.set("origin", canonical ?? new URL(c.req.url).origin);
     await next();
-    c.header("X-Request-Id", c.get("requestId"));
+    setResponseHeader(c, "X-Request-Id", c.get("requestId"));
   });
 }
 
@@ -18,11 +19,11 @@ export function requestContext(deps: Deps) {
 export function securityHeaders() {
   return createMiddleware<AppEnv>(async (c, next) => {
     await next();
-    c.header("X-Content-Type-Options", "nosniff");
-    c.header("Referrer-Policy", "strict-origin-when-cross-origin");
-    if (!c.res.headers.has("X-Frame-Options")) c.header("X-Frame-Options", "DENY");
+    setResponseHeader(c, "X-Content-Type-Options", "nosniff");
+    setResponseHeader(c, "Referrer-Policy", "strict-origin-when-cross-origin");
+    if (!c.res.headers.has("X-Frame-Options")) setResponseHeader(c, "X-Frame-Options", "DENY");
     if (new URL(c.req.url).protocol === "https:") {
-      c.header("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+      setResponseHeader(c, "Strict-Transport-Security", "max-age=63072000; includeSubDomains");
     }
   });
 }
@@ -31,8 +32,24 @@ export function securityHeaders() {
 export function noStore() {
   return createMiddleware<AppEnv>(async (c, next) => {
     await next();
-    c.header("Cache-Control", "no-store");
+    setResponseHeader(c, "Cache-Control", "no-store");
   });
+}
+
+/**
+ * Sets a header on the response a handler already made, in place. Hono's `c.header()` after
+ * `next()` copies the whole Response for every header, and each copy turns a string body into
+ * a stream, which Deno.serve sends more slowly; a response with immutable headers (one passed
+ * on from `fetch`) is copied once here.
+ */
+// deno-lint-ignore no-explicit-any
+export function setResponseHeader(c: Context<any>, name: string, value: string): void {
+  try {
+    c.res.headers.set(name, value);
+  } catch {
+    c.res = new Response(c.res.body, c.res);
+    c.res.headers.set(name, value);
+  }
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

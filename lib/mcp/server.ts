@@ -4,6 +4,7 @@
  * `McpServer` (it refuses to reuse one), so the factory only registers those prebuilt
  * definitions. Handlers act for the user in the request's auth info (lib/mcp/context.ts).
  */
+import { registerAppResource } from "./app_resource.ts";
 import { promptRegistrar } from "./prompts.ts";
 import { resourceRegistrar } from "./resources.ts";
 import { McpServer, type McpServerFactory, preloadSchemas } from "./sdk.ts";
@@ -56,7 +57,12 @@ preloadSchemas();
 
 /** The factory the SDK calls for every request: a server with the todo definitions on `kv`. */
 export function createTodoServerFactory(kv: Deno.Kv): McpServerFactory {
-  const registrars = [toolRegistrar(kv), resourceRegistrar(kv), promptRegistrar(kv)];
+  const registrars = [
+    toolRegistrar(kv),
+    resourceRegistrar(kv),
+    promptRegistrar(kv),
+    registerAppResource,
+  ];
   return (ctx) => {
     const server = new McpServer(SERVER_INFO, ctx?.era === "modern" ? MODERN_OPTIONS : OPTIONS);
     for (const register of registrars) register(server);

@@ -6,6 +6,7 @@ import { McpError } from "../testing/mcp_sdk.ts";
 import assert from "node:assert/strict";
 import { initializeRequest, startMcpTestEnv } from "../testing/mcp.ts";
 import { listTodos, type Todo } from "../todos.ts";
+import { VIEW_URI } from "./app_resource.ts";
 
 type ToolResult = {
   content: { type: string; text?: string }[];
@@ -207,8 +208,12 @@ Deno.test("resources list the todo list and each todo, and read as JSON", async 
   ) as { todo: Todo };
 
   const { resources } = await client.listResources();
-  assert.deepEqual(resources.map((r) => r.uri), ["todoapp://todos", `todoapp://todos/${todo.id}`]);
-  assert.equal(resources[1].name, "Read me");
+  assert.deepEqual(resources.map((r) => r.uri), [
+    "todoapp://todos",
+    VIEW_URI,
+    `todoapp://todos/${todo.id}`,
+  ]);
+  assert.equal(resources[2].name, "Read me");
   const { resourceTemplates } = await client.listResourceTemplates();
   assert.deepEqual(resourceTemplates.map((t) => t.uriTemplate), ["todoapp://todos/{id}"]);
 
@@ -280,7 +285,10 @@ Deno.test("two users see and change only their own todos", async () => {
     );
   }
   await assert.rejects(bob.readResource({ uri: `todoapp://todos/${todo.id}` }), McpError);
-  assert.deepEqual((await bob.listResources()).resources.map((r) => r.uri), ["todoapp://todos"]);
+  assert.deepEqual((await bob.listResources()).resources.map((r) => r.uri), [
+    "todoapp://todos",
+    VIEW_URI,
+  ]);
   assert.deepEqual(await listTodos(env.app.kv, "user-alice"), [todo]);
   await alice.close();
   await bob.close();

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { AppError } from "../errors.ts";
 import { createTodo, deleteTodo, listTodos, MAX_TEXT_LENGTH, updateTodo } from "../todos.ts";
+import { VIEW_TOOL_META } from "./app_resource.ts";
 import { userIdOf } from "./context.ts";
 import { outputSchema, withCachedJsonSchema } from "./schemas.ts";
 import type { CallToolResult, McpServer, ServerContext } from "./sdk.ts";
@@ -69,6 +70,9 @@ export function toolRegistrar(kv: Deno.Kv): (server: McpServer) => void {
           .describe("How many todos are open and completed in the whole list."),
       })),
       annotations: { readOnlyHint: true, openWorldHint: false },
+      // Hosts that render MCP Apps show the list itself (always declared: a stateless
+      // 2025-era server cannot see the client's extensions; other hosts ignore `_meta`).
+      _meta: VIEW_TOOL_META,
     },
     handler: bind<{ filter: "all" | "open" | "completed" }>(async (kv, userId, { filter }) => {
       const all = await listTodos(kv, userId);

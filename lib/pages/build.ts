@@ -8,6 +8,7 @@ import { ISLANDS_DIR, STATIC_DIR } from "./assets.ts";
 import { currentManifest, listModules, MANIFEST_FILE, ROOT_DIR } from "./manifest.ts";
 import { islandName } from "./routing.ts";
 import { listStaticFiles, sha256Hex } from "./static_files.ts";
+import { buildMcpApp } from "../../mcp_app/build.ts";
 
 /** Writes `pages.gen.ts` when it changed; returns true if it did. */
 export async function writeManifest(): Promise<boolean> {
@@ -128,6 +129,8 @@ if (import.meta.main) {
     console.log("Updated pages.gen.ts");
   }
   const islands = await buildIslands();
+  const viewBytes = await buildMcpApp(); // the MCP App view (one HTML document)
+  console.log(`Built the MCP App view: ${viewBytes} bytes`);
   console.log(
     `Built ${Object.keys(islands).length} island bundle(s) in ${
       Math.round(performance.now() - started)

@@ -16,7 +16,7 @@ import { findParamsProblems, restateParamsErrors } from "./params.ts";
 import { requiredScopes } from "./scopes.ts";
 import { createMcpHandler, isLegacyRequest } from "./sdk.ts";
 import { createTodoServerFactory, TOOL_ACCESS } from "./server.ts";
-import { createKvEventBus, isListenRequest, runListen } from "./subscriptions.ts";
+import { bearerExpiry, createKvEventBus, isListenRequest, runListen } from "./subscriptions.ts";
 import type { LiveConfig } from "../config.ts";
 import { TooManyRequestsError } from "../errors.ts";
 import { streamSlotsFor } from "../live/limits.ts";
@@ -80,7 +80,8 @@ export function createMcpApp(): Hono<AppEnv> {
           "Retry-After": String(error.retryAfterSeconds),
         });
       }
-      response = await runListen(kv, userId, release, modern);
+      const expiresAt = bearerExpiry(c.req.header("Authorization"));
+      response = await runListen(kv, userId, release, modern, expiresAt);
     } else {
       response = await modern();
     }

@@ -11,9 +11,11 @@
  * compares the new list with it: `notifications/resources/updated` for `todoapp://todos` and
  * for each todo URI that changed or went away (the router forwards only the URIs the client
  * asked for), and `notifications/resources/list_changed` when todos were added or removed.
- * `publish()` (the SDK's notify sugar) is not used: every change is a KV write.
+ * `publish()` (the SDK's notify sugar) is not used: every change is a KV write. A listen stream
+ * ends when the access token that opened it expires; the client listens again with a fresh one.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { decodeJwt } from "jose";
 import { watchTodoChanges } from "../live/changes.ts";
 import { getTodosVersion, listTodos, type Todo } from "../todos.ts";
 import { TODOS_URI, todoUri } from "./resources.ts";
@@ -45,13 +47,15 @@ export function isListenRequest(body: unknown): boolean {
 
 /**
  * Serves one listen request for `userId` through `serve` (the SDK handler), holding the slot
- * `release` frees for as long as the stream the SDK opens stays open.
+ * `release` frees for as long as the stream the SDK opens stays open, and ending that stream at
+ * `expiresAt` (ms since the epoch; the access token's `exp`) when given.
  */
 export async function runListen(
   kv: Deno.Kv,
   userId: string,
   release: () => void,
   serve: () => Promise<Response>,
+  expiresAt: number | null = null,
 ): Promise<Response> {
   const context: ListenContext = {
     userId,
@@ -59,12 +63,60 @@ export async function runListen(
     release,
     subscribed: false,
   };
+  let response: Response;
   try {
-    return await listenContext.run(context, serve);
+    response = await listenContext.run(context, serve);
   } finally {
     // Refused (bad params, nothing honored) or failed: no subscription owns the slot.
     if (!context.subscribed) release();
   }
+  const streaming = response.headers.get("Content-Type")?.startsWith("text/event-stream");
+  return expiresAt !== null && streaming && response.body ? endAt(response, expiresAt) : response;
+}
+
+/** The `exp` (ms since the epoch) of the verified bearer token in `authorization`, if any. */
+export function bearerExpiry(authorization: string | undefined): number | null {
+  const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? "")?.[1];
+  if (!token) return null;
+  try {
+    const { exp } = decodeJwt(token); // verified by the bearer gate before this
+    return typeof exp === "number" ? exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `response` whose body ends at `at`: reading from it stops and the SDK's stream is cancelled. */
+function endAt(response: Response, at: number): Response {
+  const reader = response.body!.getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const finish = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    clearTimeout(timer);
+    reader.cancel().catch(() => {});
+    try {
+      controller.close();
+    } catch {
+      // already closed
+    }
+  };
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      timer = setTimeout(
+        () => finish(controller),
+        Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1),
+      );
+    },
+    async pull(controller) {
+      const chunk = await reader.read().catch(() => ({ done: true as const, value: undefined }));
+      if (chunk.done) finish(controller);
+      else controller.enqueue(chunk.value);
+    },
+    cancel(reason) {
+      clearTimeout(timer);
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, { status: response.status, headers: response.headers });
 }
 
 /** The bus for the SDK's listen router on `kv`: per user, fed by `kv.watch`. */

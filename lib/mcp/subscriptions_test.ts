@@ -187,3 +187,26 @@ Deno.test("updateTodo() through the store reaches a listener subscribed to that 
     await client.close();
   }
 });
+
+Deno.test("a listen stream ends when the access token that opened it expires", async () => {
+  await using env = await startMcpTestEnv();
+  const token = await env.token("user-a", {
+    claims: { exp: Math.floor(Date.now() / 1000) + 2 },
+  });
+  const client = await env.connectV2(token, "2026-07-28");
+  try {
+    const sub = await client.listen(FILTER);
+    assert.equal(streamSlotsFor(env.app.kv, env.app.config.live).open, 1);
+    const how = await Promise.race([
+      sub.closed,
+      new Promise((resolve) => setTimeout(() => resolve("still open"), 6000)),
+    ]);
+    assert.equal(how, "remote");
+    await waitFor(
+      () => streamSlotsFor(env.app.kv, env.app.config.live).open === 0,
+      "its slot is freed",
+    );
+  } finally {
+    await client.close();
+  }
+});

@@ -138,11 +138,17 @@ try {
     if (failed) console.log(`  first error: ${failed}`);
   }
   console.log("");
-  console.log("ratios");
-  console.log(`  REST / bare                 ${x(of(restT).rps, of(bareT).rps)}`);
-  console.log(`  MCP 2025-11-25 / REST       ${x(of(mcp25T).rps, of(restT).rps)}`);
-  console.log(`  MCP 2026-07-28 / REST       ${x(of(mcp26T).rps, of(restT).rps)}`);
-  console.log(`  page / bare                 ${x(of(pageT).rps, of(bareT).rps)}`);
+  // Each round's ratio pairs two runs made seconds apart, so a machine whose load changes
+  // during the benchmark skews it less than a ratio of medians taken over the whole run.
+  const paired = (a: Target, b: Target) => {
+    const ratios = reads.get(a)!.map((r, i) => r.rps / reads.get(b)![i].rps);
+    return `${percentile(ratios, 50).toFixed(2)}x`;
+  };
+  console.log("ratios (median of the rounds' ratios)");
+  console.log(`  REST / bare                 ${paired(restT, bareT)}`);
+  console.log(`  MCP 2025-11-25 / REST       ${paired(mcp25T, restT)}`);
+  console.log(`  MCP 2026-07-28 / REST       ${paired(mcp26T, restT)}`);
+  console.log(`  page / bare                 ${paired(pageT, bareT)}`);
   console.log(
     `  create p50 at ${server.writers["1000"].seeded} / at 10   ${
       x(write("1000").p50, write("10").p50)

@@ -211,9 +211,7 @@ export function TodoListView(props: TodoListViewProps) {
     setNotice({ text: `Saved ${quoted(text.trim())}.` });
   }
 
-  async function onRowSubmit(event: SubmitEvent, todo: TodoItem) {
-    event.preventDefault();
-    const action = (event.submitter as HTMLButtonElement | null)?.value;
+  async function onRowSubmit(todo: TodoItem, action: string | undefined) {
     if (action === "delete") {
       const answer = await apply(() => actions.delete(todo.id), todo.id);
       if (!answer) return;
@@ -230,9 +228,7 @@ export function TodoListView(props: TodoListViewProps) {
     }
   }
 
-  async function onBulkSubmit(event: SubmitEvent) {
-    event.preventDefault();
-    const action = (event.submitter as HTMLButtonElement | null)?.value;
+  async function onBulkSubmit(action: string | undefined) {
     if (action === "clear-completed" && actions.clearCompleted) {
       const answer = await apply(actions.clearCompleted);
       if (!answer) return;
@@ -251,8 +247,7 @@ export function TodoListView(props: TodoListViewProps) {
     }
   }
 
-  async function onUndo(event: SubmitEvent, token: string) {
-    event.preventDefault();
+  async function onUndo(token: string) {
     if (!actions.undo) return;
     const before = new Set(todos.map((todo) => todo.id));
     const answer = await apply(() => actions.undo!(token));
@@ -271,6 +266,25 @@ export function TodoListView(props: TodoListViewProps) {
   const shown = filterTodos(todos, filter);
   const bulk = Boolean(actions.setAllCompleted || actions.clearCompleted);
   const post = props.formAction ? { method: "post", action: props.formAction } : {};
+  /**
+   * A form's handlers: `run(form, action)` gets the form and its submit button's value. In a
+   * frame sandboxed without `allow-forms` (an MCP Apps host may do that) browsers never fire
+   * `submit`, so without a no-JS fallback (no `formAction`) the view acts on the submit
+   * button's click instead (Enter in a field clicks it too), after the same validation.
+   */
+  const submits = (run: (form: HTMLFormElement, action: string | undefined) => unknown) => ({
+    onSubmit(event: SubmitEvent) {
+      event.preventDefault();
+      run(event.currentTarget as HTMLFormElement, (event.submitter as HTMLButtonElement)?.value);
+    },
+    onClick: props.formAction ? undefined : (event: MouseEvent) => {
+      const form = event.currentTarget as HTMLFormElement;
+      const button = (event.target as Element).closest?.("button");
+      if (!button || button.type !== "submit" || !form.contains(button)) return;
+      event.preventDefault();
+      if (form.reportValidity()) run(form, button.value);
+    },
+  });
   /** Without JavaScript, a post comes back to the filter it was sent from. */
   const filterField = () =>
     filter !== "all" && <input type="hidden" name="filter" value={filter} />;
@@ -279,14 +293,13 @@ export function TodoListView(props: TodoListViewProps) {
       <form
         class="add-form"
         {...post}
-        onSubmit={async (event) => {
-          event.preventDefault();
+        {...submits(async () => {
           const text = draft;
           if (await apply(() => actions.add(text))) {
             setDraft("");
             setNotice({ text: `Added ${quoted(text.trim())}.` });
           }
-        }}
+        })}
       >
         <input type="hidden" name="action" value="add" />
         {filterField()}
@@ -315,7 +328,7 @@ export function TodoListView(props: TodoListViewProps) {
               <form
                 {...post}
                 class="undo-form"
-                onSubmit={(event) => onUndo(event, notice.undo!)}
+                {...submits(() => onUndo(notice.undo!))}
               >
                 <input type="hidden" name="action" value="undo" />
                 <input type="hidden" name="token" value={notice.undo} />
@@ -344,7 +357,11 @@ export function TodoListView(props: TodoListViewProps) {
               ))}
             </nav>
             {bulk && (
-              <form class="bulk" {...post} onSubmit={onBulkSubmit}>
+              <form
+                class="bulk"
+                {...post}
+                {...submits((_form, action) => onBulkSubmit(action))}
+              >
                 {filterField()}
                 {actions.setAllCompleted && (
                   <button
@@ -377,10 +394,7 @@ export function TodoListView(props: TodoListViewProps) {
                 <form
                   class="row"
                   {...post}
-                  onSubmit={(event) => {
-                    event.preventDefault();
-                    saveEdit(event.currentTarget, todo, true);
-                  }}
+                  {...submits((form) => saveEdit(form, todo, true))}
                 >
                   <input type="hidden" name="action" value="edit" />
                   <input type="hidden" name="id" value={todo.id} />
@@ -396,7 +410,9 @@ export function TodoListView(props: TodoListViewProps) {
                     autofocus={props.editing === todo.id}
                     value={todo.text}
                     onKeyDown={(event) => {
-                      if (event.key !== "Escape") return;
+                      if (event.key !== "Escape") {
+                        return;
+                      }
                       event.preventDefault();
                       stopEdit(todo.id, true); // the row renders the stored text again
                     }}
@@ -425,7 +441,7 @@ export function TodoListView(props: TodoListViewProps) {
                 <form
                   class="row"
                   {...post}
-                  onSubmit={(event) => onRowSubmit(event, todo)}
+                  {...submits((_form, action) => onRowSubmit(todo, action))}
                 >
                   <input type="hidden" name="id" value={todo.id} />
                   {filterField()}

@@ -56,8 +56,8 @@ export async function viewDocument(script: string, css: string): Promise<string>
 
 /** Bundles the view and writes {@link VIEW_FILE}; returns its size in bytes. */
 export async function buildMcpApp(): Promise<number> {
-  // Scratch space inside the output folder: the build may write nowhere else.
-  const tmp = new URL(".build/", VIEW_FILE);
+  // Scratch space inside the output folder (the build may write nowhere else), one per build.
+  const tmp = new URL(`.build-${crypto.randomUUID()}/`, VIEW_FILE);
   await Deno.mkdir(tmp, { recursive: true });
   try {
     const out = new URL("view.js", tmp).pathname;
@@ -83,6 +83,8 @@ export async function buildMcpApp(): Promise<number> {
     if (size > MAX_VIEW_BYTES) {
       throw new Error(`The MCP App view is ${size} bytes; keep it under ${MAX_VIEW_BYTES}.`);
     }
+    // Written only when changed: `deno task dev` restarts the server when it changes.
+    if (html === await Deno.readTextFile(VIEW_FILE).catch(() => null)) return size;
     const part = new URL("view.html", tmp);
     await Deno.writeTextFile(part, html);
     await Deno.rename(part, VIEW_FILE); // readers never see half a file

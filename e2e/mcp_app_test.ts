@@ -121,6 +121,8 @@ async function hostView(
   hostUrl: string,
   client: ClientV2,
   hostContext: Record<string, unknown> = { theme: "light", displayMode: "inline" },
+  /** Hands the view this result instead of the real one (e.g. the host's own failure). */
+  resultOverride?: Record<string, unknown>,
 ): Promise<Hosted> {
   const { tools } = await client.listTools();
   const uri = (tools.find((tool) => tool.name === "listTodos")!._meta as {
@@ -131,7 +133,8 @@ async function hostView(
   const [content] = contents as { mimeType?: string; text: string }[];
   assert.equal(content.mimeType, VIEW_MIME_TYPE);
   const toolInput = { filter: "all" };
-  const toolResult = await client.callTool({ name: "listTodos", arguments: toolInput });
+  const toolResult = resultOverride ??
+    await client.callTool({ name: "listTodos", arguments: toolInput });
 
   const calls: string[] = [];
   const viewRequests: string[] = [];
@@ -347,6 +350,57 @@ Deno.test("the MCP App view in Chromium, hosted by the ext-apps AppBridge", asyn
           await view.locator("#new-todo").press("Enter");
           await view.getByRole("alert").filter({ hasText: /500/ }).waitFor();
           assert.deepEqual(await restTodos(server, ada), before);
+        } finally {
+          await client.close();
+        }
+      }),
+  );
+  await t.step(
+    "a token without the write scope changes nothing, and failures show inline, never a blank view",
+    () =>
+      browser.withPage(async (page) => {
+        const reader = {
+          ...ada,
+          token: await issuer.sign({
+            iss: issuer.origin,
+            aud: server.url("/mcp"),
+            sub: ada.id,
+            scope: "read:todos",
+            client_id: "test-host",
+          }),
+        };
+        const client = await connectHost(server, reader);
+        try {
+          const before = await restTodos(server, ada);
+          const { view } = await hostView(page, host.url, client);
+          await view.locator("li.todo").first().waitFor();
+          await view.locator("#new-todo").fill("Not allowed");
+          await view.locator("#new-todo").press("Enter");
+          await view.getByRole("alert").filter({ hasText: "could not run createTodo" }).waitFor();
+          assert.equal(await view.locator("li.todo", { hasText: "Not allowed" }).count(), 0);
+          assert.deepEqual(await restTodos(server, ada), before);
+        } finally {
+          await client.close();
+        }
+      }),
+  );
+
+  await t.step(
+    "a failed tool result is shown as the view's message",
+    () =>
+      browser.withPage(async (page) => {
+        const client = await connectHost(server, ada);
+        try {
+          const { view } = await hostView(page, host.url, client, undefined, {
+            content: [{ type: "text", text: "Something went wrong on our side; try again." }],
+            isError: true,
+          });
+          await view.getByRole("alert").filter({ hasText: "went wrong on our side" }).waitFor();
+          assert.equal(await view.locator("li.todo").count(), 0);
+          // Refresh loads the list through the host once things work again.
+          await view.getByRole("button", { name: "Refresh" }).click();
+          await view.locator("li.todo").first().waitFor();
+          assert.equal(await view.getByRole("alert").count(), 0);
         } finally {
           await client.close();
         }

@@ -32,9 +32,14 @@ const concurrency = Number(values.concurrency);
 const todos = Number(values.todos);
 const useWrk = values.client ? values.client === "wrk" : await hasWrk();
 
+/** Linux reports CPU times in USER_HZ ticks, 100 per second. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 /** One round's figures for one target. */
 interface Round {
   rps: number;
+  /** CPU time the serving process spent per answer, in ms (all its threads; Linux). */
+  cpuMs: number;
   p50: number;
   p99: number;
   errors: number;
@@ -69,10 +74,23 @@ try {
   );
   const rssBefore = await rssMb(app.pid);
 
-  const measure = async (target: Target, secs: number): Promise<Round> =>
-    useWrk
-      ? await runWrk(target, concurrency, secs)
-      : roundOf(await runLoad(target, concurrency, secs * 1000));
+  const measure = async (target: Target, secs: number): Promise<Round> => {
+    const pid = target === targets[0] ? bare.pid : app.pid;
+    const before = await cpuMs(pid);
+    let round: Round;
+    let requests: number;
+    if (useWrk) {
+      const result = await runWrk(target, concurrency, secs);
+      round = { ...result, cpuMs: NaN };
+      requests = result.requests;
+    } else {
+      const sample = await runLoad(target, concurrency, secs * 1000);
+      round = roundOf(sample);
+      requests = sample.latencies.length + sample.errors;
+    }
+    round.cpuMs = (await cpuMs(pid) - before) / requests;
+    return round;
+  };
   for (const target of targets) await measure(target, 1);
   const reads = new Map<Target, Round[]>(targets.map((t) => [t, []]));
   for (let round = 0; round < rounds; round++) {
@@ -109,6 +127,7 @@ try {
         r.rps.toFixed(0).padStart(7),
         r.p50.toFixed(2).padStart(8),
         r.p99.toFixed(2).padStart(8),
+        (Number.isNaN(r.cpuMs) ? "-" : r.cpuMs.toFixed(3)).padStart(8),
         String(r.errors).padStart(7),
         ratio.padStart(10),
       ].join(" "),
@@ -119,7 +138,7 @@ try {
   const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
   console.log("");
   console.log(
-    "reads (100 todos)                        req/s  p50 ms  p99 ms  errors   vs bare",
+    "reads (100 todos)                        req/s  p50 ms  p99 ms  cpu ms  errors   vs bare",
   );
   for (const target of targets) {
     row(target.name, of(target), x(of(target).rps, of(bareT).rps));
@@ -128,7 +147,7 @@ try {
   }
   console.log("");
   console.log(
-    "writes: REST POST /api/todos           creates/s  p50 ms  p99 ms  errors  p50 vs 10",
+    "writes: REST POST /api/todos           creates/s  p50 ms  p99 ms  cpu ms  errors  p50 vs 10",
   );
   const write = (size: string) => medianRound(writes.get(size)!);
   for (const size of sizes) {
@@ -140,17 +159,21 @@ try {
   console.log("");
   // Each round's ratio pairs two runs made seconds apart, so a machine whose load changes
   // during the benchmark skews it less than a ratio of medians taken over the whole run.
+  // The CPU ratio (server CPU per answer, the inverse) holds even when other processes take
+  // the cores: it is what the throughput ratio would be on a machine left to the benchmark.
   const paired = (a: Target, b: Target) => {
-    const ratios = reads.get(a)!.map((r, i) => r.rps / reads.get(b)![i].rps);
-    return `${percentile(ratios, 50).toFixed(2)}x`;
+    const [as, bs] = [reads.get(a)!, reads.get(b)!];
+    const rps = percentile(as.map((r, i) => r.rps / bs[i].rps), 50);
+    const cpu = percentile(as.map((r, i) => bs[i].cpuMs / r.cpuMs), 50);
+    return `${rps.toFixed(2).padStart(5)}x ${cpu.toFixed(2).padStart(9)}x`;
   };
-  console.log("ratios (median of the rounds' ratios)");
-  console.log(`  REST / bare                 ${paired(restT, bareT)}`);
-  console.log(`  MCP 2025-11-25 / REST       ${paired(mcp25T, restT)}`);
-  console.log(`  MCP 2026-07-28 / REST       ${paired(mcp26T, restT)}`);
-  console.log(`  page / bare                 ${paired(pageT, bareT)}`);
+  console.log("ratios (median of the rounds' ratios)  by req/s   by CPU");
+  console.log(`  REST / bare                         ${paired(restT, bareT)}`);
+  console.log(`  MCP 2025-11-25 / REST               ${paired(mcp25T, restT)}`);
+  console.log(`  MCP 2026-07-28 / REST               ${paired(mcp26T, restT)}`);
+  console.log(`  page / bare                         ${paired(pageT, bareT)}`);
   console.log(
-    `  create p50 at ${server.writers["1000"].seeded} / at 10   ${
+    `  create p50 at ${server.writers["1000"].seeded} / at 10           ${
       x(write("1000").p50, write("10").p50)
     }`,
   );
@@ -193,6 +216,7 @@ async function checkOnce(target: Target): Promise<void> {
 function roundOf(sample: Sample): Round {
   return {
     rps: sample.latencies.length / (sample.durationMs / 1000),
+    cpuMs: NaN,
     p50: percentile(sample.latencies, 50),
     p99: percentile(sample.latencies, 99),
     errors: sample.errors,
@@ -205,10 +229,19 @@ function medianRound(list: Round[]): Round {
   const median = (pick: (r: Round) => number) => percentile(list.map(pick), 50);
   return {
     rps: median((r) => r.rps),
+    cpuMs: median((r) => r.cpuMs),
     p50: median((r) => r.p50),
     p99: median((r) => r.p99),
     errors: list.reduce((n, r) => n + r.errors, 0),
   };
+}
+
+/** CPU time (user + system, all threads) process `pid` has used, in ms (Linux), or NaN. */
+async function cpuMs(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`).catch(() => "");
+  // Fields after the command name (which may hold spaces), from field 3 on: utime is 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 1000 / CLOCK_TICKS_PER_SECOND;
 }
 
 /** Resident set size of process `pid` in MB (Linux), or NaN. */

@@ -11,6 +11,8 @@ export const WRK_PATH = "/usr/bin/wrk";
 /** What one wrk run measured. */
 export interface WrkResult {
   rps: number;
+  /** Answers received. */
+  requests: number;
   p50: number;
   p99: number;
   /** Non-2xx/3xx answers plus socket errors. */
@@ -78,7 +80,14 @@ export function parseWrkReport(report: string): WrkResult {
     report,
   );
   const socketErrors = socket ? socket.slice(1).reduce((n, v) => n + Number(v), 0) : 0;
-  return { rps, p50: percentile(50), p99: percentile(99), errors: non2xx + socketErrors };
+  const requests = Number(/(\d+) requests in/.exec(report)?.[1] ?? 0);
+  return {
+    rps,
+    requests,
+    p50: percentile(50),
+    p99: percentile(99),
+    errors: non2xx + socketErrors,
+  };
 }
 
 /** A Lua string literal. */

@@ -121,8 +121,8 @@ async function hostView(
   hostUrl: string,
   client: ClientV2,
   hostContext: Record<string, unknown> = { theme: "light", displayMode: "inline" },
-  /** Hands the view this result instead of the real one (e.g. the host's own failure). */
-  resultOverride?: Record<string, unknown>,
+  /** `input`: the agent's arguments; `result`: handed over instead of the real result. */
+  call: { input?: Record<string, unknown>; result?: Record<string, unknown> } = {},
 ): Promise<Hosted> {
   const { tools } = await client.listTools();
   const uri = (tools.find((tool) => tool.name === "listTodos")!._meta as {
@@ -132,8 +132,8 @@ async function hostView(
   const { contents } = await client.readResource({ uri });
   const [content] = contents as { mimeType?: string; text: string }[];
   assert.equal(content.mimeType, VIEW_MIME_TYPE);
-  const toolInput = { filter: "all" };
-  const toolResult = resultOverride ??
+  const toolInput = call.input ?? { filter: "all" };
+  const toolResult = call.result ??
     await client.callTool({ name: "listTodos", arguments: toolInput });
 
   const calls: string[] = [];
@@ -392,8 +392,10 @@ Deno.test("the MCP App view in Chromium, hosted by the ext-apps AppBridge", asyn
         const client = await connectHost(server, ada);
         try {
           const { view } = await hostView(page, host.url, client, undefined, {
-            content: [{ type: "text", text: "Something went wrong on our side; try again." }],
-            isError: true,
+            result: {
+              content: [{ type: "text", text: "Something went wrong on our side; try again." }],
+              isError: true,
+            },
           });
           await view.getByRole("alert").filter({ hasText: "went wrong on our side" }).waitFor();
           assert.equal(await view.locator("li.todo").count(), 0);
@@ -401,6 +403,29 @@ Deno.test("the MCP App view in Chromium, hosted by the ext-apps AppBridge", asyn
           await view.getByRole("button", { name: "Refresh" }).click();
           await view.locator("li.todo").first().waitFor();
           assert.equal(await view.getByRole("alert").count(), 0);
+        } finally {
+          await client.close();
+        }
+      }),
+  );
+  await t.step(
+    "the agent's filter (tool input) picks the view's filter over the whole list",
+    () =>
+      browser.withPage(async (page) => {
+        const client = await connectHost(server, ada);
+        try {
+          const { view, calls } = await hostView(page, host.url, client, undefined, {
+            input: { filter: "completed" },
+          });
+          await view.locator(".filters a[aria-current=page]", { hasText: "Completed" }).waitFor();
+          const all = await restTodos(server, ada);
+          const done = all.filter((todo) => todo.completed).map((todo) => todo.text);
+          assert.deepEqual(await view.locator("li.todo .text").allTextContents(), done);
+          // The whole list was fetched: the count and the other filters cover every todo.
+          assert.deepEqual(calls, ["listTodos"]);
+          await view.locator(".count", { hasText: `of ${all.length} left` }).waitFor();
+          await view.getByRole("link", { name: "All" }).click();
+          await view.locator("li.todo").nth(all.length - 1).waitFor();
         } finally {
           await client.close();
         }

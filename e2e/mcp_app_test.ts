@@ -18,7 +18,7 @@ import { createSession, findOrCreateLocalUser } from "../lib/auth/local_sessions
 import { VIEW_MIME_TYPE, VIEW_URI } from "../lib/mcp/app_resource.ts";
 import { ClientV2, StreamableHTTPClientTransportV2 } from "../lib/testing/mcp_sdk.ts";
 import { startTestIssuer, type TestIssuer } from "../lib/testing/issuer.ts";
-import { createTodo, type Todo } from "../lib/todos.ts";
+import { createTodo, type Todo, updateTodo } from "../lib/todos.ts";
 import { launchBrowser, startServer, type TestServer } from "./browser.ts";
 
 type ToolResult = { structuredContent?: Record<string, unknown>; isError?: boolean };
@@ -412,6 +412,8 @@ Deno.test("the MCP App view in Chromium, hosted by the ext-apps AppBridge", asyn
     "the agent's filter (tool input) picks the view's filter over the whole list",
     () =>
       browser.withPage(async (page) => {
+        const filed = await createTodo(server.kv, ada.id, "File taxes");
+        await updateTodo(server.kv, ada.id, filed.id, { completed: true });
         const client = await connectHost(server, ada);
         try {
           const { view, calls } = await hostView(page, host.url, client, undefined, {
@@ -420,6 +422,7 @@ Deno.test("the MCP App view in Chromium, hosted by the ext-apps AppBridge", asyn
           await view.locator(".filters a[aria-current=page]", { hasText: "Completed" }).waitFor();
           const all = await restTodos(server, ada);
           const done = all.filter((todo) => todo.completed).map((todo) => todo.text);
+          assert.ok(done.includes("File taxes") && done.length < all.length);
           assert.deepEqual(await view.locator("li.todo .text").allTextContents(), done);
           // The whole list was fetched: the count and the other filters cover every todo.
           assert.deepEqual(calls, ["listTodos"]);

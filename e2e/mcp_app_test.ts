@@ -16,6 +16,7 @@ import { verifyJwt } from "../lib/auth/jwt.ts";
 import { createLocalIdentity, LOCAL_SESSION_COOKIE } from "../lib/auth/local.ts";
 import { createSession, findOrCreateLocalUser } from "../lib/auth/local_sessions.ts";
 import { VIEW_MIME_TYPE, VIEW_URI } from "../lib/mcp/app_resource.ts";
+import { bundleForBrowser } from "../lib/pages/bundle.ts";
 import { ClientV2, StreamableHTTPClientTransportV2 } from "../lib/testing/mcp_sdk.ts";
 import { startTestIssuer, type TestIssuer } from "../lib/testing/issuer.ts";
 import { createTodo, type Todo, updateTodo } from "../lib/todos.ts";
@@ -28,19 +29,9 @@ async function bundleHost(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "mcp-app-host-" });
   try {
     const out = `${dir}/host.js`;
-    const { success, stderr } = await new Deno.Command("deno", {
-      args: [
-        "bundle",
-        "--quiet",
-        "--platform=browser",
-        "--format=esm",
-        `--config=${new URL("../deno.json", import.meta.url).pathname}`,
-        `--output=${out}`,
-        new URL("mcp_app_host.ts", import.meta.url).pathname,
-      ],
-      stderr: "piped",
-    }).output();
-    if (!success) throw new Error(new TextDecoder().decode(stderr));
+    await bundleForBrowser([new URL("mcp_app_host.ts", import.meta.url).pathname], {
+      output: out,
+    }, { minify: false });
     return await Deno.readTextFile(out);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -6,6 +6,7 @@
  * `--islands-only` build of `deno task test`); lib/mcp/app_resource.ts serves the file.
  */
 import { STATIC_DIR } from "../lib/pages/assets.ts";
+import { bundleForBrowser } from "../lib/pages/bundle.ts";
 import { ROOT_DIR } from "../lib/pages/manifest.ts";
 import { VIEW_FILE } from "./view_file.ts";
 
@@ -61,21 +62,7 @@ export async function buildMcpApp(): Promise<number> {
   await Deno.mkdir(tmp, { recursive: true });
   try {
     const out = new URL("view.js", tmp).pathname;
-    const { success, stderr } = await new Deno.Command("deno", {
-      args: [
-        "bundle",
-        "--quiet",
-        "--platform=browser",
-        "--format=esm",
-        "--minify",
-        `--config=${new URL("deno.json", ROOT_DIR).pathname}`,
-        `--output=${out}`,
-        new URL("mcp_app/view.tsx", ROOT_DIR).pathname,
-      ],
-      stdout: "inherit",
-      stderr: "piped",
-    }).output();
-    if (!success) throw new Error(`deno bundle failed:\n${new TextDecoder().decode(stderr)}`);
+    await bundleForBrowser([new URL("mcp_app/view.tsx", ROOT_DIR).pathname], { output: out });
     const css = await Deno.readTextFile(new URL("styles.css", STATIC_DIR)) +
       await Deno.readTextFile(new URL("mcp_app/view.css", ROOT_DIR));
     const html = await viewDocument(await Deno.readTextFile(out), css);

@@ -4,6 +4,7 @@
  * `static/_islands/`, content-hashed, with `manifest.json` naming each island's entry file
  * and listing every file under `static/` the server may serve (nothing else is served).
  */
+import { bundleForBrowser } from "./bundle.ts";
 import { ISLANDS_DIR, STATIC_DIR } from "./assets.ts";
 import { currentManifest, listModules, MANIFEST_FILE, ROOT_DIR } from "./manifest.ts";
 import { islandName } from "./routing.ts";
@@ -55,22 +56,7 @@ async function buildIslandsLocked(): Promise<Record<string, string>> {
 
   const outDir = new URL("out/", tmp);
   if (entries.length > 0) {
-    const { success, stderr } = await new Deno.Command("deno", {
-      args: [
-        "bundle",
-        "--quiet",
-        "--platform=browser",
-        "--format=esm",
-        "--minify",
-        "--code-splitting",
-        `--config=${new URL("deno.json", ROOT_DIR).pathname}`,
-        `--outdir=${outDir.pathname}`,
-        ...entries,
-      ],
-      stdout: "inherit",
-      stderr: "piped",
-    }).output();
-    if (!success) throw new Error(`deno bundle failed:\n${new TextDecoder().decode(stderr)}`);
+    await bundleForBrowser(entries, { outdir: outDir.pathname, codeSplitting: true });
   }
 
   // Replace the previous build: entry files get a content hash, chunks already have one.

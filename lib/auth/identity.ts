@@ -18,6 +18,8 @@ export interface AccessGrant {
   scopes: string[];
   /** The OAuth client the token was issued to, when the token names one. */
   clientId: string | null;
+  /** The stored grant (consent chain) the token belongs to, when the provider keeps grants (local). */
+  grantId?: string;
 }
 
 export interface IdentityProvider {
@@ -39,6 +41,13 @@ export interface IdentityProvider {
    * URL) or, for Stytch, the project. Throws `InvalidTokenError` when it is not acceptable.
    */
   verifyAccessToken(token: string, resource: string): Promise<AccessGrant>;
+  /**
+   * Whether a grant verified earlier still stands (not revoked, not expired), for answers that
+   * outlive the request that verified it (MCP listen streams re-check it). Local: its grant is
+   * still in KV (one read). Stytch: no offline introspection, so `true`; the token's `exp`
+   * bounds the stream. Absent: treated as `true`.
+   */
+  isGrantLive?(grant: AccessGrant): Promise<boolean>;
   /** The OAuth authorization server's issuer URL, advertised in protected-resource metadata. */
   authorizationServer(appOrigin: string): string;
   /**

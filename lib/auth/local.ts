@@ -33,6 +33,8 @@ export interface LocalIdentityOptions {
   kv: Deno.Kv;
   /** Verifies access tokens from the built-in authorization server. */
   verifyAccessToken?: (token: string, resource: string) => Promise<AccessGrant>;
+  /** Whether a grant `verifyAccessToken` returned still stands; without it, every grant does. */
+  isGrantLive?: (grant: AccessGrant) => Promise<boolean>;
   /** Metadata of the built-in authorization server. */
   authorizationServerMetadata?: (appOrigin: string) => Record<string, unknown>;
 }
@@ -55,6 +57,10 @@ export function createLocalIdentity(options: LocalIdentityOptions): LocalIdentit
         throw new InvalidTokenError("This server issues no access tokens.");
       }
       return await options.verifyAccessToken(token, resource);
+    },
+    isGrantLive(grant) {
+      // Without a grant store (tokens from elsewhere, as in the MCP test harness) only `exp` ends them.
+      return options.isGrantLive ? options.isGrantLive(grant) : Promise.resolve(true);
     },
     authorizationServer(appOrigin) {
       return appOrigin;

@@ -3,7 +3,7 @@ import type { IdentityProvider } from "./identity.ts";
 import { createLocalIdentity } from "./local.ts";
 import { createStytchIdentity } from "./stytch.ts";
 import { authorizationServerMetadata } from "../oauth/metadata.ts";
-import { verifyLocalAccessToken } from "../oauth/tokens.ts";
+import { isLocalGrantLive, verifyLocalAccessToken } from "../oauth/tokens.ts";
 
 /** Chooses the identity provider once, from the configuration. */
 export function createIdentityProvider(config: Config, kv: Deno.Kv): IdentityProvider {
@@ -11,6 +11,7 @@ export function createIdentityProvider(config: Config, kv: Deno.Kv): IdentityPro
   return createLocalIdentity({
     kv,
     verifyAccessToken: (token, resource) => verifyLocalAccessToken(kv, token, resource),
+    isGrantLive: (grant) => isLocalGrantLive(kv, grant),
     authorizationServerMetadata: (origin) => authorizationServerMetadata(origin, config.mcp),
   });
 }

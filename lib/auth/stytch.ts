@@ -65,6 +65,11 @@ export function createStytchIdentity(
       // server's MCP URL by a `resource` parameter (RFC 8707) is accepted too.
       return tokens.verifyAccessToken(token, resource);
     },
+    isGrantLive() {
+      // Stytch offers no offline check of a revoked Connected Apps grant; the access token's
+      // `exp` (which ends a listen stream) bounds how long a revoked grant is heard.
+      return Promise.resolve(true);
+    },
     authorizationServer() {
       return config.domain.origin;
     },

@@ -80,8 +80,13 @@ export function createMcpApp(): Hono<AppEnv> {
           "Retry-After": String(error.retryAfterSeconds),
         });
       }
-      const expiresAt = bearerExpiry(c.req.header("Authorization"));
-      response = await runListen(kv, userId, release, modern, expiresAt);
+      const { identity } = c.var.deps;
+      const grant = c.var.grant;
+      response = await runListen(kv, userId, release, modern, {
+        expiresAt: bearerExpiry(c.req.header("Authorization")),
+        grantLive: () => identity.isGrantLive?.(grant) ?? Promise.resolve(true),
+        recheckMs: config.live.heartbeatMs,
+      });
     } else {
       response = await modern();
     }

@@ -13,6 +13,9 @@
  * asked for), and `notifications/resources/list_changed` when todos were added or removed.
  * `publish()` (the SDK's notify sugar) is not used: every change is a KV write. A listen stream
  * ends when the access token that opened it expires; the client listens again with a fresh one.
+ * It also ends once the grant behind that token is revoked (`IdentityProvider.isGrantLive`):
+ * checked before each batch of notifications is delivered (so nothing changed after a revocation
+ * is sent) and every `recheckMs` (the heartbeat interval) while idle; one KV read per check.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { decodeJwt } from "jose";
@@ -29,6 +32,23 @@ interface ListenContext {
   /** Frees the stream slot; the subscription takes it over when it starts. */
   release: () => void;
   subscribed: boolean;
+  /** Whether the grant behind the stream's token still stands. */
+  grantLive: () => Promise<boolean>;
+  /** How often an idle stream re-checks `grantLive` (ms). */
+  recheckMs: number;
+  /** Ends the stream the SDK opened; until its body is wrapped, only records that it should. */
+  end: () => void;
+  ended: boolean;
+}
+
+/** How a listen stream is bounded: the token's expiry and its grant's liveness. */
+export interface ListenLimits {
+  /** The access token's `exp` (ms since the epoch), or `null` when unknown. */
+  expiresAt: number | null;
+  /** Whether the token's grant still stands (not revoked); a throw counts as no. */
+  grantLive: () => Promise<boolean>;
+  /** How often an idle stream re-checks `grantLive` (ms). */
+  recheckMs: number;
 }
 
 interface Snapshot {
@@ -48,20 +68,26 @@ export function isListenRequest(body: unknown): boolean {
 /**
  * Serves one listen request for `userId` through `serve` (the SDK handler), holding the slot
  * `release` frees for as long as the stream the SDK opens stays open, and ending that stream at
- * `expiresAt` (ms since the epoch; the access token's `exp`) when given.
+ * the token's expiry or once its grant no longer stands (`limits`).
  */
 export async function runListen(
   kv: Deno.Kv,
   userId: string,
   release: () => void,
   serve: () => Promise<Response>,
-  expiresAt: number | null = null,
+  limits: ListenLimits,
 ): Promise<Response> {
   const context: ListenContext = {
     userId,
     snapshot: await takeSnapshot(kv, userId),
     release,
     subscribed: false,
+    grantLive: limits.grantLive,
+    recheckMs: limits.recheckMs,
+    end() {
+      context.ended = true;
+    },
+    ended: false,
   };
   let response: Response;
   try {
@@ -71,7 +97,7 @@ export async function runListen(
     if (!context.subscribed) release();
   }
   const streaming = response.headers.get("Content-Type")?.startsWith("text/event-stream");
-  return expiresAt !== null && streaming && response.body ? endAt(response, expiresAt) : response;
+  return streaming && response.body ? endable(response, context, limits.expiresAt) : response;
 }
 
 /** The `exp` (ms since the epoch) of the verified bearer token in `authorization`, if any. */
@@ -86,8 +112,11 @@ export function bearerExpiry(authorization: string | undefined): number | null {
   }
 }
 
-/** `response` whose body ends at `at`: reading from it stops and the SDK's stream is cancelled. */
-function endAt(response: Response, at: number): Response {
+/**
+ * `response` whose body ends at `at` (when given) or when `context.end()` is called: reading
+ * from it stops and the SDK's stream is cancelled (which unsubscribes and frees the slot).
+ */
+function endable(response: Response, context: ListenContext, at: number | null): Response {
   const reader = response.body!.getReader();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const finish = (controller: ReadableStreamDefaultController<Uint8Array>) => {
@@ -101,6 +130,9 @@ function endAt(response: Response, at: number): Response {
   };
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
+      if (context.ended) return finish(controller);
+      context.end = () => finish(controller);
+      if (at === null) return;
       timer = setTimeout(
         () => finish(controller),
         Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1),
@@ -136,13 +168,29 @@ export function createKvEventBus(kv: Deno.Kv): ServerEventBus {
 
 function subscribeUser(
   kv: Deno.Kv,
-  { userId, snapshot, release }: ListenContext,
+  context: ListenContext,
   listener: (event: ServerEvent) => void,
 ): () => void {
+  const { userId, snapshot, release, grantLive } = context;
   let current = snapshot;
   let closed = false;
   let checking = false;
   let again = false;
+
+  /** False (and the stream ended) once the grant no longer stands or cannot be confirmed. */
+  const stillGranted = async () => {
+    let live = false;
+    try {
+      live = await grantLive();
+    } catch (error) {
+      console.error("MCP listen: could not confirm the grant; ending the stream:", error);
+    }
+    if (!live && !closed) {
+      stop();
+      context.end();
+    }
+    return live && !closed;
+  };
 
   const check = async () => {
     if (checking) {
@@ -156,6 +204,7 @@ function subscribeUser(
         const next = await takeSnapshot(kv, userId);
         if (closed || next.version <= current.version) continue;
         const events = diff(current, next);
+        if (events.length > 0 && !(await stillGranted())) break;
         current = next;
         for (const event of events) listener(event);
       } while (again && !closed);
@@ -169,12 +218,15 @@ function subscribeUser(
   const unwatch = watchTodoChanges(kv, userId, (version) => {
     if (!closed && version > current.version) check();
   });
-  return () => {
+  const recheck = setInterval(stillGranted, context.recheckMs);
+  const stop = () => {
     if (closed) return;
     closed = true;
+    clearInterval(recheck);
     unwatch();
     release();
   };
+  return stop;
 }
 
 async function takeSnapshot(kv: Deno.Kv, userId: string): Promise<Snapshot> {

@@ -57,9 +57,7 @@ export async function issueAccessToken(
 
 /** What a verified access token carries (frozen: shared by the calls that send the token). */
 interface VerifiedAccess {
-  grant: Readonly<AccessGrant>;
-  clientId: string;
-  grantId: string;
+  grant: Readonly<AccessGrant & { clientId: string; grantId: string }>;
 }
 
 /**
@@ -103,17 +101,33 @@ export async function verifyLocalAccessToken(
     const clientId = payload.client_id as string;
     const scopes = Object.freeze((payload.scope as string).split(" ").filter(Boolean));
     access = {
-      grant: Object.freeze({ userId: payload.sub as string, clientId, scopes: scopes as string[] }),
-      clientId,
-      grantId: payload.grant_id as string,
+      grant: Object.freeze({
+        userId: payload.sub as string,
+        clientId,
+        grantId: payload.grant_id as string,
+        scopes: scopes as string[],
+      }),
     };
     cache.set(cacheKey, access, cachedUntil(payload));
   }
-  if (!(await getGrant(kv, access.grant.userId, access.clientId, access.grantId, now))) {
+  if (!(await isLocalGrantLive(kv, access.grant, now))) {
     cache.delete(cacheKey);
     throw new InvalidTokenError("Token has been revoked.");
   }
   return access.grant;
+}
+
+/**
+ * True while the stored grant behind a verified access token exists and has not expired: one KV
+ * read, never cached, so a revocation (consent withdrawn, refresh-token reuse) shows at once.
+ */
+export async function isLocalGrantLive(
+  kv: Deno.Kv,
+  grant: AccessGrant,
+  now = Date.now(),
+): Promise<boolean> {
+  if (!grant.clientId || !grant.grantId) return false; // every token of this server names both
+  return (await getGrant(kv, grant.userId, grant.clientId, grant.grantId, now)) !== null;
 }
 
 /** The `kid` of a token whose header says it is an access token (`typ: at+jwt`). */

@@ -1,13 +1,23 @@
 import type { StoredConsent } from "../lib/oauth/store.ts";
+import RevokeStatus from "../islands/RevokeStatus.tsx";
 
-/** The list of apps a person approved (MCP clients of the built-in authorization server). */
+/** What the status line says after an action, and the token of the Undo it offers. */
+export interface ConnectionsStatus {
+  message: string | null;
+  undoToken: string | null;
+}
+
+/**
+ * The list of apps a person approved (MCP clients of the built-in authorization server), under
+ * a status line that offers Undo right after a revocation.
+ */
 export function ConnectedApps(
-  { consents, revoked }: { consents: StoredConsent[]; revoked: boolean },
+  { consents, status }: { consents: StoredConsent[]; status: ConnectionsStatus },
 ) {
   return (
     <main class="card" id="main">
       <h1>Connected apps</h1>
-      {revoked && <p role="status">Access revoked: that app's tokens no longer work.</p>}
+      <RevokeStatus message={status.message} undoToken={status.undoToken} />
       {consents.length === 0
         ? <p class="empty">No apps are connected. Apps you allow on a consent page appear here.</p>
         : (
@@ -30,7 +40,8 @@ export function ConnectedApps(
           </ul>
         )}
       <p class="hint">
-        Revoking signs the app out at once: its access and refresh tokens stop working.
+        Revoking signs the app out at once: its access and refresh tokens stop working. Undo,
+        offered for a few seconds, lets them work again.
       </p>
     </main>
   );

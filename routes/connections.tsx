@@ -1,14 +1,44 @@
 import { AppHeader } from "../components/AppHeader.tsx";
-import { ConnectedApps } from "../components/ConnectedApps.tsx";
+import { ConnectedApps, type ConnectionsStatus } from "../components/ConnectedApps.tsx";
 import { NotFoundError, ValidationError } from "../lib/errors.ts";
-import { listConsents, revokeConsent, type StoredConsent } from "../lib/oauth/store.ts";
+import { getRevocation, revokeConsentUndoably, undoRevocation } from "../lib/oauth/revocations.ts";
+import { listConsents, type StoredConsent } from "../lib/oauth/store.ts";
 import { type Handlers, Head, type PageProps, type PageState } from "../lib/pages/mod.ts";
 import { loginUrl } from "../lib/pages/return_to.ts";
 
 interface Data {
   consents: StoredConsent[];
-  /** Set right after a revocation (the page says so, without echoing anything from the URL). */
-  revoked: boolean;
+  /** Set right after an action (the page says so, without echoing anything from the URL). */
+  status: ConnectionsStatus;
+}
+
+/** The current time (the deps' clock in tests). */
+const nowOf = (state: PageState) => state.deps.clock?.() ?? Date.now();
+
+const REVOKED = "Access revoked: that app's tokens no longer work.";
+
+/**
+ * The status line for `?revoked=1&undo=<token>` (Undo offered while the revocation can be
+ * undone), `?revoked=final` (too many grants to keep for Undo) and `?restored=1`.
+ */
+async function statusOf(kv: Deno.Kv, userId: string, query: URLSearchParams, now: number) {
+  const none: ConnectionsStatus = { message: null, undoToken: null };
+  if (query.get("restored") === "1") {
+    return { ...none, message: "Access restored: that app's tokens work again." };
+  }
+  const revoked = query.get("revoked");
+  if (revoked === "final") {
+    return {
+      ...none,
+      message: `${REVOKED} Undo is not offered: that app had too many sign-ins to keep.`,
+    };
+  }
+  if (revoked !== "1") return none;
+  const token = query.get("undo");
+  const revocation = token ? await getRevocation(kv, userId, token, now) : null;
+  if (!revocation) return { ...none, message: REVOKED };
+  const name = revocation.consent.clientName || "an unnamed app";
+  return { message: `Access revoked for ${name}: its tokens no longer work.`, undoToken: token };
 }
 
 /** Connected apps live in the built-in authorization server (local mode only). */
@@ -18,15 +48,19 @@ function requireLocal(state: PageState): void {
   }
 }
 
-/** `/connections`: the apps the signed-in person approved, each with a Revoke button. */
+/**
+ * `/connections`: the apps the signed-in person approved, each with a Revoke button; a
+ * revocation can be undone from the status line for a while (lib/oauth/revocations.ts).
+ */
 export const handler: Handlers<Data> = {
   async GET(ctx) {
     requireLocal(ctx.state);
     const user = ctx.state.user;
     if (!user) return ctx.redirect(loginUrl(ctx.url), 302);
+    const kv = ctx.state.deps.kv;
     return ctx.render({
-      consents: await listConsents(ctx.state.deps.kv, user.id),
-      revoked: ctx.url.searchParams.get("revoked") === "1",
+      consents: await listConsents(kv, user.id),
+      status: await statusOf(kv, user.id, ctx.url.searchParams, nowOf(ctx.state)),
     }, { headers: { "Cache-Control": "no-store" } });
   },
   async POST(ctx) {
@@ -34,15 +68,21 @@ export const handler: Handlers<Data> = {
     const user = ctx.state.user;
     if (!user) return ctx.redirect(loginUrl(ctx.url));
     const form = await ctx.req.formData().catch(() => null);
+    const kv = ctx.state.deps.kv;
+    if (form?.get("action") === "undo") {
+      await undoRevocation(kv, user.id, form.get("token"), nowOf(ctx.state));
+      return ctx.redirect("/connections?restored=1");
+    }
     const clientId = form?.get("client_id");
     if (typeof clientId !== "string" || clientId === "" || clientId.length > 1000) {
       throw new ValidationError("Name the app to revoke.");
     }
-    const kv = ctx.state.deps.kv;
-    const consent = (await listConsents(kv, user.id)).find((c) => c.clientId === clientId);
-    if (!consent) throw new NotFoundError("That app is not connected to your account.");
-    await revokeConsent(kv, user.id, clientId);
-    return ctx.redirect("/connections?revoked=1");
+    const outcome = await revokeConsentUndoably(kv, user.id, clientId, nowOf(ctx.state));
+    if (outcome.kind === "not_connected") {
+      throw new NotFoundError("That app is not connected to your account.");
+    }
+    if (outcome.undoToken === null) return ctx.redirect("/connections?revoked=final");
+    return ctx.redirect(`/connections?revoked=1&undo=${outcome.undoToken}`);
   },
 };
 
@@ -54,7 +94,7 @@ export default function ConnectionsPage({ data, state }: PageProps<Data>) {
         <title>Connected apps · Todos</title>
       </Head>
       <AppHeader user={state.user!} current="/connections" />
-      <ConnectedApps consents={data.consents} revoked={data.revoked} />
+      <ConnectedApps consents={data.consents} status={data.status} />
     </>
   );
 }

@@ -1,0 +1,209 @@
+/**
+ * Undoable revocation of a connected app (the Connected apps page). Revoking moves the consent,
+ * every grant and each grant's live refresh token into one record, in one checked atomic
+ * operation, so the app's tokens stop working at once (access tokens are checked against their
+ * grant per request). Undo, within {@linkcode UNDO_REVOCATION_MS}, moves them back unchanged, so
+ * the app's existing tokens work again without asking the person to approve it anew.
+ *
+ * ```
+ * ["oauth_revocations", userId, tokenHash]  -> StoredRevocation (10 min; the token is the Undo's)
+ * ```
+ *
+ * Rotated refresh tokens are not moved: they stay where they are until they expire, so reuse
+ * detection keeps working across a revoke and undo.
+ */
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import { hashSecret, isSecretShaped, newSecret } from "./secrets.ts";
+import {
+  keys,
+  revokeConsent,
+  StoreContentionError,
+  type StoredConsent,
+  type StoredGrant,
+  type StoredRefreshToken,
+} from "./store.ts";
+
+const MAX_ATTEMPTS = 5;
+
+/** How long a revocation can be undone (the page offers Undo for a few seconds of it). */
+export const UNDO_REVOCATION_MS = 10 * 60_000;
+
+/**
+ * Most grants one undoable revocation moves. Its atomic operation checks the consent, the
+ * record's key and each grant (KV allows 100 checks); undo checks each grant's and refresh
+ * token's key. Past this the app is revoked without an Undo.
+ */
+export const MAX_UNDOABLE_GRANTS = 40;
+
+/** Largest serialised record kept (KV values are at most 64 KiB). */
+export const MAX_REVOCATION_BYTES = 60_000;
+
+/** A grant as it was when revoked, with its live refresh token (if it had not expired). */
+export interface RevokedGrant {
+  grant: StoredGrant;
+  refresh: StoredRefreshToken | null;
+}
+
+/** Everything one revocation took away, kept so that Undo can put it back. */
+export interface StoredRevocation {
+  userId: string;
+  clientId: string;
+  consent: StoredConsent;
+  grants: RevokedGrant[];
+  revokedAt: number;
+  expiresAt: number;
+}
+
+/** Typed key builders for revocation records. */
+export const revocationKeys = {
+  revocation: (userId: string, tokenHash: string): Deno.KvKey => [
+    "oauth_revocations",
+    userId,
+    tokenHash,
+  ],
+};
+
+/** What a revocation did: nothing (no such app), or revoked, with an Undo token when it fits. */
+export type RevocationOutcome =
+  | { kind: "not_connected" }
+  | { kind: "revoked"; clientName: string; undoToken: string | null };
+
+/**
+ * Revokes the user's consent for a client and every grant it led to, at once, keeping them for
+ * {@linkcode UNDO_REVOCATION_MS} under a fresh Undo token. A client with more grants than one
+ * atomic operation can move is revoked without an Undo (`undoToken: null`).
+ */
+export async function revokeConsentUndoably(
+  kv: Deno.Kv,
+  userId: string,
+  clientId: string,
+  now: number,
+): Promise<RevocationOutcome> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const consentEntry = await kv.get<StoredConsent>(keys.consent(userId, clientId));
+    const consent = consentEntry.value;
+    if (!consent) return { kind: "not_connected" };
+    const grantEntries: Deno.KvEntry<StoredGrant>[] = [];
+    for await (const entry of kv.list<StoredGrant>({ prefix: keys.grantsOf(userId, clientId) })) {
+      grantEntries.push(entry);
+      if (grantEntries.length > MAX_UNDOABLE_GRANTS) break;
+    }
+    if (grantEntries.length > MAX_UNDOABLE_GRANTS) return await revokeForGood(kv, consent);
+    const refreshes = await readRefreshTokens(kv, grantEntries.map((e) => e.value));
+    const record: StoredRevocation = {
+      userId,
+      clientId,
+      consent,
+      grants: grantEntries.map((entry, i) => ({ grant: entry.value, refresh: refreshes[i] })),
+      revokedAt: now,
+      expiresAt: now + UNDO_REVOCATION_MS,
+    };
+    if (new TextEncoder().encode(JSON.stringify(record)).length > MAX_REVOCATION_BYTES) {
+      return await revokeForGood(kv, consent);
+    }
+    const token = newSecret();
+    const recordKey = revocationKeys.revocation(userId, await hashSecret(token));
+    // Checking each grant also covers its refresh token: rotation and revocation change both.
+    const operation = kv.atomic()
+      .check(consentEntry, ...grantEntries)
+      .check({ key: recordKey, versionstamp: null })
+      .set(recordKey, record, { expireIn: UNDO_REVOCATION_MS })
+      .delete(consentEntry.key);
+    for (const { grant } of record.grants) {
+      operation.delete(keys.grant(userId, clientId, grant.grantId))
+        .delete(keys.refresh(grant.refreshHash));
+    }
+    if (!(await operation.commit()).ok) continue;
+    // A code redeemed between the reads and the commit made a grant this record does not hold;
+    // with the consent gone no new one can appear, so revoke any such grant for good.
+    await revokeConsent(kv, userId, clientId);
+    return { kind: "revoked", clientName: consent.clientName, undoToken: token };
+  }
+  throw new StoreContentionError("a connected app");
+}
+
+/** The revocation `token` names if it is the user's and can still be undone, else `null`. */
+export async function getRevocation(
+  kv: Deno.Kv,
+  userId: string,
+  token: unknown,
+  now: number,
+): Promise<StoredRevocation | null> {
+  if (!isSecretShaped(token)) return null;
+  const record = (await kv.get<StoredRevocation>(
+    revocationKeys.revocation(userId, await hashSecret(token)),
+  )).value;
+  return record && record.expiresAt > now ? record : null;
+}
+
+/**
+ * Undoes the revocation `token` names (the user's, within {@linkcode UNDO_REVOCATION_MS}),
+ * once: the consent, grants and refresh tokens come back as they were, minus any that expired
+ * meanwhile. Refuses, changing nothing, a malformed token (400), one that is unknown, someone
+ * else's, used or expired (404), and an app approved again since (409: its new connection stays).
+ */
+export async function undoRevocation(
+  kv: Deno.Kv,
+  userId: string,
+  token: unknown,
+  now: number,
+): Promise<StoredConsent> {
+  if (!isSecretShaped(token)) throw new ValidationError("That Undo link is not valid.");
+  const recordKey = revocationKeys.revocation(userId, await hashSecret(token));
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const entry = await kv.get<StoredRevocation>(recordKey);
+    const record = entry.value;
+    if (!record || record.expiresAt <= now) {
+      throw new NotFoundError(
+        "There is nothing to undo: that revocation is too old or was undone.",
+      );
+    }
+    const { clientId, consent } = record;
+    const consentKey = keys.consent(userId, clientId);
+    if ((await kv.get(consentKey)).value !== null) {
+      throw new ConflictError(
+        "approved_again",
+        `You approved ${consent.clientName || "this app"} again after revoking it; ` +
+          "its new connection stays as it is.",
+      );
+    }
+    const live = record.grants.filter(({ grant }) => grant.expiresAt > now);
+    const operation = kv.atomic()
+      .check(entry, { key: consentKey, versionstamp: null })
+      .delete(recordKey)
+      .set(consentKey, consent);
+    for (const { grant, refresh } of live) {
+      const grantKey = keys.grant(userId, clientId, grant.grantId);
+      operation.check({ key: grantKey, versionstamp: null })
+        .set(grantKey, grant, { expireIn: grant.expiresAt - now });
+      if (refresh && refresh.expiresAt > now) {
+        const refreshKey = keys.refresh(grant.refreshHash);
+        operation.check({ key: refreshKey, versionstamp: null })
+          .set(refreshKey, refresh, { expireIn: refresh.expiresAt - now });
+      }
+    }
+    // A lost race (the record used, the app approved again) shows on the next read.
+    if ((await operation.commit()).ok) return consent;
+  }
+  throw new StoreContentionError("a revoked app");
+}
+
+/** Each grant's live refresh token (or `null` when gone), read ten keys at a time. */
+async function readRefreshTokens(
+  kv: Deno.Kv,
+  grants: StoredGrant[],
+): Promise<(StoredRefreshToken | null)[]> {
+  const tokens: (StoredRefreshToken | null)[] = [];
+  for (let i = 0; i < grants.length; i += 10) {
+    const batch = grants.slice(i, i + 10).map((grant) => keys.refresh(grant.refreshHash));
+    const entries = await kv.getMany<StoredRefreshToken[]>(batch);
+    tokens.push(...entries.map((entry) => entry.value));
+  }
+  return tokens;
+}
+
+/** Revokes without keeping anything for Undo (too many grants for one atomic operation). */
+async function revokeForGood(kv: Deno.Kv, consent: StoredConsent): Promise<RevocationOutcome> {
+  await revokeConsent(kv, consent.userId, consent.clientId);
+  return { kind: "revoked", clientName: consent.clientName, undoToken: null };
+}

@@ -6,15 +6,13 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { createRemoteJWKSet } from "jose";
 import { createApp } from "../lib/app.ts";
-import type { AccessGrant } from "../lib/auth/identity.ts";
-import { verifyJwt } from "../lib/auth/jwt.ts";
 import { createLocalIdentity } from "../lib/auth/local.ts";
 import { parseConfig } from "../lib/config.ts";
 import { createTodo } from "../lib/todos.ts";
 import { ClientV2, StreamableHTTPClientTransportV2 } from "../lib/testing/mcp_sdk.ts";
 import { startTestIssuer, type TestIssuer } from "../lib/testing/issuer.ts";
+import { issuerIdentity } from "../lib/testing/mcp.ts";
 import { launchBrowser } from "./browser.ts";
 
 const DEADLINE = { timeout: 5000 };
@@ -32,21 +30,7 @@ async function serveApp(kvPath: string, port: number, issuer: TestIssuer): Promi
   const origin = `http://127.0.0.1:${port}`;
   const config = parseConfig({ LIVE_HEARTBEAT_SECONDS: "5" });
   const kv = await Deno.openKv(kvPath);
-  const jwks = createRemoteJWKSet(new URL("/.well-known/jwks.json", issuer.origin));
-  const identity = createLocalIdentity({
-    kv,
-    verifyAccessToken: async (token, resource): Promise<AccessGrant> => {
-      const payload = await verifyJwt(token, jwks, {
-        issuers: [issuer.origin],
-        audience: resource,
-      });
-      return {
-        userId: payload.sub!,
-        scopes: String(payload.scope).split(" "),
-        clientId: "test-client",
-      };
-    },
-  });
+  const identity = issuerIdentity(kv, issuer);
   const app = createApp({ config, kv, identity });
   const server = Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, app.fetch);
   return {

@@ -10,15 +10,13 @@
  */
 import assert from "node:assert/strict";
 import type { Frame, FrameLocator, Page } from "playwright-core";
-import { createRemoteJWKSet } from "jose";
-import type { AccessGrant } from "../lib/auth/identity.ts";
-import { verifyJwt } from "../lib/auth/jwt.ts";
-import { createLocalIdentity, LOCAL_SESSION_COOKIE } from "../lib/auth/local.ts";
+import { LOCAL_SESSION_COOKIE } from "../lib/auth/local.ts";
 import { createSession, findOrCreateLocalUser } from "../lib/auth/local_sessions.ts";
 import { VIEW_MIME_TYPE, VIEW_URI } from "../lib/mcp/app_resource.ts";
 import { bundleForBrowser } from "../lib/pages/bundle.ts";
 import { ClientV2, StreamableHTTPClientTransportV2 } from "../lib/testing/mcp_sdk.ts";
 import { startTestIssuer, type TestIssuer } from "../lib/testing/issuer.ts";
+import { issuerIdentity } from "../lib/testing/mcp.ts";
 import { createTodo, type Todo, updateTodo } from "../lib/todos.ts";
 import { launchBrowser, startServer, type TestServer } from "./browser.ts";
 
@@ -163,24 +161,9 @@ const record = (page: Page) =>
 Deno.test("the MCP App view in Chromium, hosted by the ext-apps AppBridge", async (t) => {
   const issuer = await startTestIssuer();
   await using _issuer = { [Symbol.asyncDispose]: () => issuer.close() };
-  const jwks = createRemoteJWKSet(new URL("/.well-known/jwks.json", issuer.origin));
   await using server = await startServer({
     publicUrl: true,
-    identity: (_config, kv) =>
-      createLocalIdentity({
-        kv,
-        verifyAccessToken: async (token, resource): Promise<AccessGrant> => {
-          const payload = await verifyJwt(token, jwks, {
-            issuers: [issuer.origin],
-            audience: resource,
-          });
-          return {
-            userId: payload.sub!,
-            scopes: String(payload.scope).split(" "),
-            clientId: "test-host",
-          };
-        },
-      }),
+    identity: (_config, kv) => issuerIdentity(kv, issuer),
   });
   await using host = serveHost(await bundleHost());
   await using browser = await launchBrowser();

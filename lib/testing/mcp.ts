@@ -48,35 +48,40 @@ export interface TokenOptions {
   sign?: SignOptions;
 }
 
-/** Starts the app and the test issuer; `await using` closes both. */
-export async function startMcpTestEnv(env: Record<string, string> = {}): Promise<McpTestEnv> {
-  const issuer = await startTestIssuer();
+/**
+ * The local identity provider (sessions in `kv`) whose MCP access tokens come from the loopback
+ * test `issuer`: real RS256 JWTs checked for issuer, audience, expiry and an access token's
+ * `scope` claim.
+ */
+export function issuerIdentity(kv: Deno.Kv, issuer: Pick<TestIssuer, "origin">) {
   const jwks = createRemoteJWKSet(new URL("/.well-known/jwks.json", issuer.origin), {
     timeoutDuration: 1000,
   });
-  const app = await createTestApp({
-    env,
-    identity: (_config, kv) =>
-      createLocalIdentity({
-        kv,
-        verifyAccessToken: async (token, resource): Promise<AccessGrant> => {
-          const payload = await verifyJwt(token, jwks, {
-            issuers: [issuer.origin],
-            audience: resource,
-            check(claims) {
-              if (typeof claims.scope !== "string") {
-                throw new InvalidTokenError("Token has no scope: not an access token.");
-              }
-            },
-          });
-          return {
-            userId: payload.sub!,
-            scopes: String(payload.scope).split(" ").filter(Boolean),
-            clientId: typeof payload.client_id === "string" ? payload.client_id : null,
-          };
+  return createLocalIdentity({
+    kv,
+    verifyAccessToken: async (token, resource): Promise<AccessGrant> => {
+      const payload = await verifyJwt(token, jwks, {
+        issuers: [issuer.origin],
+        audience: resource,
+        check(claims) {
+          if (typeof claims.scope !== "string") {
+            throw new InvalidTokenError("Token has no scope: not an access token.");
+          }
         },
-      }),
+      });
+      return {
+        userId: payload.sub!,
+        scopes: String(payload.scope).split(" ").filter(Boolean),
+        clientId: typeof payload.client_id === "string" ? payload.client_id : null,
+      };
+    },
   });
+}
+
+/** Starts the app and the test issuer; `await using` closes both. */
+export async function startMcpTestEnv(env: Record<string, string> = {}): Promise<McpTestEnv> {
+  const issuer = await startTestIssuer();
+  const app = await createTestApp({ env, identity: (_config, kv) => issuerIdentity(kv, issuer) });
   const inProcessFetch = (input: string | URL | Request, init?: RequestInit) =>
     Promise.resolve(app.app.fetch(new Request(input, init)));
 

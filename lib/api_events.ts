@@ -12,7 +12,8 @@
  * already shows. Changes arrive by `kv.watch` (lib/live/changes.ts), never by polling; the only
  * timer is the heartbeat comment, which also re-checks the session. The stream ends when the
  * client goes away, when the session expires (a Stytch session JWT's `exp`, minutes away) and
- * when it is signed out (found at the next heartbeat); `event: session-ended` says which.
+ * when it is signed out (found before the next list goes out, or at the next heartbeat);
+ * `event: session-ended` says which.
  */
 import type { Context } from "hono";
 import { UnauthorizedError } from "./errors.ts";
@@ -67,7 +68,23 @@ export async function serveTodoEvents(c: Context<AppEnv>): Promise<Response> {
   };
   const onAbort = () => close();
 
-  /** Sends the list unless this stream already sent one as new; coalesces bursts of changes. */
+  /**
+   * Whether the request's session is still this user's: `false` once signed out, `null` when
+   * the provider cannot decide (e.g. Stytch's keys unreachable).
+   */
+  const sessionIsOurs = async (): Promise<boolean | null> => {
+    try {
+      return (await identity.getSessionUser(request))?.id === userId;
+    } catch {
+      return null;
+    }
+  };
+
+  /**
+   * Sends the list unless this stream already sent one as new; coalesces bursts of changes. The
+   * session is checked before each list goes out, so a stream signed out elsewhere carries no
+   * list after it (rather than until the next heartbeat).
+   */
   const send = async () => {
     if (sending) {
       again = true;
@@ -79,6 +96,9 @@ export async function serveTodoEvents(c: Context<AppEnv>): Promise<Response> {
         again = false;
         const version = await getTodosVersion(kv, userId);
         if (version <= sentVersion || closed) continue;
+        const ours = await sessionIsOurs();
+        if (ours === false) close("signed-out");
+        if (!ours) break; // undecided: send nothing now; the heartbeat decides
         const todos = await listTodos(kv, userId);
         if (closed) break;
         sentVersion = version;
@@ -94,12 +114,8 @@ export async function serveTodoEvents(c: Context<AppEnv>): Promise<Response> {
 
   const heartbeat = async () => {
     write(": heartbeat\n\n");
-    try {
-      const user = await identity.getSessionUser(request);
-      if (user?.id !== userId) close("signed-out");
-    } catch {
-      // The provider could not decide (e.g. JWKS unreachable): keep the stream until it can.
-    }
+    // Undecided (e.g. Stytch's keys unreachable): keep the stream until the provider can tell.
+    if (await sessionIsOurs() === false) close("signed-out");
   };
 
   const body = new ReadableStream<Uint8Array>({

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createLocalIdentity, LOCAL_SESSION_COOKIE } from "./auth/local.ts";
-import { deleteSession } from "./auth/local_sessions.ts";
+import { deleteSession, findOrCreateLocalUser } from "./auth/local_sessions.ts";
 import { openWatchCount } from "./live/changes.ts";
 import { streamSlotsFor } from "./live/limits.ts";
 import { createTestApp, type TestApp } from "./testing/app.ts";
@@ -213,6 +213,25 @@ Deno.test("signing out ends the stream at the next heartbeat with event session-
     assert.deepEqual(JSON.parse(event.data), { reason: "signed-out" });
     assert.ok(await stream.ended(), "the server closed the stream");
     await waitFor(() => streamSlotsFor(t.kv, t.config.live).open === 0, "slot freed");
+  } finally {
+    await stream.close();
+  }
+});
+
+Deno.test("a stream signed out elsewhere carries no list after it: the next change ends it", async () => {
+  // A heartbeat far away: only the check before sending can end the stream here.
+  using t = await createTestApp({ env: { LIVE_HEARTBEAT_SECONDS: "300" } });
+  const alice = await t.signIn("alice@example.com");
+  const stream = await openEvents(t, alice);
+  try {
+    await stream.nextTodos();
+    await deleteSession(t.kv, alice.split("=")[1]);
+    const user = await findOrCreateLocalUser(t.kv, "alice@example.com");
+    await createTodo(t.kv, user.id, "Written after the sign-out");
+    const event = await stream.next();
+    assert.equal(event?.event, "session-ended");
+    assert.deepEqual(JSON.parse(event.data), { reason: "signed-out" });
+    assert.ok(await stream.ended(), "the server closed the stream");
   } finally {
     await stream.close();
   }

@@ -9,12 +9,13 @@ import * as $r5 from "./routes/logout.tsx";
 import * as $r6 from "./routes/oauth/authorize.tsx";
 import * as $r7 from "./routes/todoapp.tsx";
 import * as $i0 from "./islands/McpUrl.tsx";
-import * as $i1 from "./islands/SessionGuard.tsx";
-import * as $i2 from "./islands/StytchAuthenticate.tsx";
-import * as $i3 from "./islands/StytchConsent.tsx";
-import * as $i4 from "./islands/StytchLogin.tsx";
-import * as $i5 from "./islands/StytchLogout.tsx";
-import * as $i6 from "./islands/TodoList.tsx";
+import * as $i1 from "./islands/RevokeStatus.tsx";
+import * as $i2 from "./islands/SessionGuard.tsx";
+import * as $i3 from "./islands/StytchAuthenticate.tsx";
+import * as $i4 from "./islands/StytchConsent.tsx";
+import * as $i5 from "./islands/StytchLogin.tsx";
+import * as $i6 from "./islands/StytchLogout.tsx";
+import * as $i7 from "./islands/TodoList.tsx";
 
 const manifest: Manifest = {
   routes: {
@@ -29,12 +30,13 @@ const manifest: Manifest = {
   },
   islands: {
     "./islands/McpUrl.tsx": $i0,
-    "./islands/SessionGuard.tsx": $i1,
-    "./islands/StytchAuthenticate.tsx": $i2,
-    "./islands/StytchConsent.tsx": $i3,
-    "./islands/StytchLogin.tsx": $i4,
-    "./islands/StytchLogout.tsx": $i5,
-    "./islands/TodoList.tsx": $i6,
+    "./islands/RevokeStatus.tsx": $i1,
+    "./islands/SessionGuard.tsx": $i2,
+    "./islands/StytchAuthenticate.tsx": $i3,
+    "./islands/StytchConsent.tsx": $i4,
+    "./islands/StytchLogin.tsx": $i5,
+    "./islands/StytchLogout.tsx": $i6,
+    "./islands/TodoList.tsx": $i7,
   },
 };
 

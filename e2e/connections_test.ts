@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { assertAccessible } from "./axe.ts";
 import { launchBrowser, startServer, type TestServer } from "./browser.ts";
-import { authorizePath, pkcePair, REDIRECT_URI } from "../lib/oauth/test_support.ts";
+import { authorizePath, mcpPingStatus, pkcePair, REDIRECT_URI } from "../lib/oauth/test_support.ts";
 
 /** Signs in as `email`, approves a new app named `name` and returns its access token. */
 async function connectApp(page: Page, server: TestServer, email: string, name: string) {
@@ -47,21 +47,6 @@ async function connectApp(page: Page, server: TestServer, email: string, name: s
   return (await tokens.json()).access_token as string;
 }
 
-/** The status of an MCP ping with `token` as the bearer. */
-async function mcpStatus(server: TestServer, token: string): Promise<number> {
-  const response = await fetch(server.url("/mcp"), {
-    method: "POST",
-    headers: {
-      Authorization: `Bearer ${token}`,
-      "Content-Type": "application/json",
-      Accept: "application/json, text/event-stream",
-    },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
-  });
-  await response.body?.cancel();
-  return response.status;
-}
-
 /** Clicks Revoke on the row of `name` and waits for the page that says so. */
 async function revoke(page: Page, server: TestServer, name: string, hydrated = true) {
   await page.goto(server.url("/connections"));
@@ -80,7 +65,10 @@ Deno.test("Connected apps in Chromium: Revoke, then Undo", async (t) => {
     () =>
       browser.withPage(async (page) => {
         const token = await connectApp(page, server, "ada@example.com", "Undo <Agent>");
-        assert.equal(await mcpStatus(server, token), 200);
+        assert.equal(
+          await mcpPingStatus((path, init) => fetch(server.url(path), init), token),
+          200,
+        );
         await revoke(page, server, "Undo <Agent>");
         const status = page.getByRole("status").filter({ hasText: "Access revoked" });
         assert.equal(
@@ -88,14 +76,22 @@ Deno.test("Connected apps in Chromium: Revoke, then Undo", async (t) => {
           "Access revoked for Undo <Agent>: its tokens no longer work.Undo",
         );
         assert.equal(await page.locator("li.todo").count(), 0);
-        assert.equal(await mcpStatus(server, token), 401, "revoked at once");
+        assert.equal(
+          await mcpPingStatus((path, init) => fetch(server.url(path), init), token),
+          401,
+          "revoked at once",
+        );
         await assertAccessible(page, "revoked, Undo offered");
 
         await status.getByRole("button", { name: "Undo" }).click();
         await page.waitForURL((at) => at.searchParams.get("restored") === "1");
         await page.getByRole("status").filter({ hasText: "Access restored" }).waitFor();
         assert.equal(await page.locator("li.todo", { hasText: "Undo <Agent>" }).count(), 1);
-        assert.equal(await mcpStatus(server, token), 200, "the same token works again");
+        assert.equal(
+          await mcpPingStatus((path, init) => fetch(server.url(path), init), token),
+          200,
+          "the same token works again",
+        );
         await assertAccessible(page, "restored");
       }),
   );
@@ -106,11 +102,17 @@ Deno.test("Connected apps in Chromium: Revoke, then Undo", async (t) => {
       browser.withPage(async (page) => {
         const token = await connectApp(page, server, "bob@example.com", "No-JS Agent");
         await revoke(page, server, "No-JS Agent", false);
-        assert.equal(await mcpStatus(server, token), 401);
+        assert.equal(
+          await mcpPingStatus((path, init) => fetch(server.url(path), init), token),
+          401,
+        );
         await page.getByRole("button", { name: "Undo" }).click();
         await page.waitForURL((at) => at.searchParams.get("restored") === "1");
         assert.equal(await page.locator("li.todo", { hasText: "No-JS Agent" }).count(), 1);
-        assert.equal(await mcpStatus(server, token), 200);
+        assert.equal(
+          await mcpPingStatus((path, init) => fetch(server.url(path), init), token),
+          200,
+        );
       }, { javaScriptEnabled: false }),
   );
 
@@ -124,7 +126,10 @@ Deno.test("Connected apps in Chromium: Revoke, then Undo", async (t) => {
         await undo.waitFor();
         await undo.waitFor({ state: "detached", timeout: 12_000 });
         await page.getByRole("status").filter({ hasText: "Access revoked" }).waitFor();
-        assert.equal(await mcpStatus(server, token), 401);
+        assert.equal(
+          await mcpPingStatus((path, init) => fetch(server.url(path), init), token),
+          401,
+        );
       }),
   );
 });

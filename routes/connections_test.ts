@@ -3,6 +3,7 @@ import { createTestApp, TEST_ORIGIN, type TestApp } from "../lib/testing/app.ts"
 import {
   authorizeCode,
   exchangeCode,
+  mcpPingStatus,
   pkcePair,
   registerClient,
 } from "../lib/oauth/test_support.ts";
@@ -20,21 +21,6 @@ function post(app: TestApp, cookie: string, fields: Record<string, string>, orig
     body: new URLSearchParams(fields),
     redirect: "manual",
   });
-}
-
-/** The status of an MCP ping with `token` as the bearer. */
-async function mcpStatus(app: TestApp, token: string): Promise<number> {
-  const response = await app.request("/mcp", {
-    method: "POST",
-    headers: {
-      Authorization: `Bearer ${token}`,
-      "Content-Type": "application/json",
-      Accept: "application/json, text/event-stream",
-    },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
-  });
-  await response.body?.cancel();
-  return response.status;
 }
 
 /** Ada connects "Claude <Test>" through the built-in flow and revokes it on the page. */
@@ -64,7 +50,7 @@ async function page(app: TestApp, path: string, cookie: string): Promise<string>
 Deno.test("/connections: Revoke offers Undo, and Undo puts the app and its tokens back", async () => {
   using app = await createTestApp();
   const { tokens, cookie, location, undoToken, userId } = await revokedApp(app);
-  assert.equal(await mcpStatus(app, tokens.access_token), 401);
+  assert.equal(await mcpPingStatus(app.request, tokens.access_token), 401);
 
   const revoked = await page(app, location, cookie);
   assert.match(
@@ -83,7 +69,11 @@ Deno.test("/connections: Revoke offers Undo, and Undo puts the app and its token
   assert.match(restored, /Access restored/);
   assert.match(restored, /Claude &lt;Test/);
   assert.equal((await listConsents(app.kv, userId)).length, 1);
-  assert.equal(await mcpStatus(app, tokens.access_token), 200, "the app's token works again");
+  assert.equal(
+    await mcpPingStatus(app.request, tokens.access_token),
+    200,
+    "the app's token works again",
+  );
 
   const used = await page(app, location, cookie);
   assert.doesNotMatch(used, /Undo<\/button>/, "a used token offers no Undo");
@@ -107,7 +97,7 @@ Deno.test("/connections refuses a malformed, unknown, reused or someone else's U
     assert.equal(response.status, status, JSON.stringify(fields));
     const text = await response.text();
     assert.match(text, status === 400 ? /not valid/ : /nothing to undo/);
-    assert.equal(await mcpStatus(app, tokens.access_token), 401, "still revoked");
+    assert.equal(await mcpPingStatus(app.request, tokens.access_token), 401, "still revoked");
   }
 
   const crossSite = await post(
@@ -118,7 +108,7 @@ Deno.test("/connections refuses a malformed, unknown, reused or someone else's U
   );
   assert.equal(crossSite.status, 403, "a cross-site Undo is refused");
   await crossSite.body?.cancel();
-  assert.equal(await mcpStatus(app, tokens.access_token), 401);
+  assert.equal(await mcpPingStatus(app.request, tokens.access_token), 401);
 
   const undo = await post(app, cookie, { action: "undo", token: undoToken });
   assert.equal(undo.status, 303, "the owner still can");

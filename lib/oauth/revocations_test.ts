@@ -14,25 +14,11 @@ import { keys, listConsents, type StoredGrant, type StoredRefreshToken } from ".
 import {
   authorizeCode,
   exchangeCode,
+  mcpPingStatus,
   pkcePair,
   registerClient,
   tokenRequest,
 } from "./test_support.ts";
-
-/** The status of an MCP ping with `token` as the bearer. */
-async function mcpStatus(app: TestApp, token: string): Promise<number> {
-  const response = await app.request("/mcp", {
-    method: "POST",
-    headers: {
-      Authorization: `Bearer ${token}`,
-      "Content-Type": "application/json",
-      Accept: "application/json, text/event-stream",
-    },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
-  });
-  await response.body?.cancel();
-  return response.status;
-}
 
 /** The status of a refresh-token grant with `refreshToken`. */
 async function refreshStatus(app: TestApp, clientId: string, refreshToken: string) {
@@ -69,13 +55,17 @@ async function snapshot(kv: Deno.Kv): Promise<string[]> {
 Deno.test("revokeConsentUndoably() stops the app's tokens at once; undoRevocation() brings the same ones back", async () => {
   using app = await createTestApp();
   const { userId, clientId, tokens } = await connectedApp(app);
-  assert.equal(await mcpStatus(app, tokens.access_token), 200);
+  assert.equal(await mcpPingStatus(app.request, tokens.access_token), 200);
 
   const outcome = await revokeConsentUndoably(app.kv, userId, clientId, Date.now());
   assert.equal(outcome.kind, "revoked");
   assert.ok(outcome.kind === "revoked" && outcome.undoToken);
   assert.equal(outcome.clientName, "Test Client");
-  assert.equal(await mcpStatus(app, tokens.access_token), 401, "the access token fails at once");
+  assert.equal(
+    await mcpPingStatus(app.request, tokens.access_token),
+    401,
+    "the access token fails at once",
+  );
   assert.equal(await refreshStatus(app, clientId, tokens.refresh_token), 400, "so does refresh");
   assert.deepEqual(await listConsents(app.kv, userId), []);
   const recordKey = revocationKeys.revocation(userId, await hashSecret(outcome.undoToken));
@@ -85,7 +75,11 @@ Deno.test("revokeConsentUndoably() stops the app's tokens at once; undoRevocatio
   assert.equal(consent.clientId, clientId);
   assert.equal((await listConsents(app.kv, userId)).length, 1);
   assert.equal((await app.kv.get(recordKey)).value, null, "the record is used up");
-  assert.equal(await mcpStatus(app, tokens.access_token), 200, "the same access token works");
+  assert.equal(
+    await mcpPingStatus(app.request, tokens.access_token),
+    200,
+    "the same access token works",
+  );
   assert.equal(await refreshStatus(app, clientId, tokens.refresh_token), 200, "and refresh");
 });
 
@@ -121,8 +115,12 @@ Deno.test("undoRevocation() refuses malformed, unknown, foreign, expired and reu
   await refuse(ada.userId, newSecret(), now, 404); // unknown
   await refuse(bob.userId, token, now, 404); // someone else's
   await refuse(ada.userId, token, now + UNDO_REVOCATION_MS, 404); // expired
-  assert.equal(await mcpStatus(app, ada.tokens.access_token), 401, "still revoked");
-  assert.equal(await mcpStatus(app, bob.tokens.access_token), 200, "Bob's app is untouched");
+  assert.equal(await mcpPingStatus(app.request, ada.tokens.access_token), 401, "still revoked");
+  assert.equal(
+    await mcpPingStatus(app.request, bob.tokens.access_token),
+    200,
+    "Bob's app is untouched",
+  );
 
   await undoRevocation(app.kv, ada.userId, token, now + 1000);
   await assert.rejects(undoRevocation(app.kv, ada.userId, token, now + 2000), NotFoundError);
@@ -140,7 +138,7 @@ Deno.test("undoRevocation() twice at once restores once; the other call is refus
   assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
   const refused = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
   assert.ok(refused.reason instanceof NotFoundError);
-  assert.equal(await mcpStatus(app, tokens.access_token), 200);
+  assert.equal(await mcpPingStatus(app.request, tokens.access_token), 200);
 });
 
 Deno.test("undoRevocation() refuses (409) once the app was approved again, keeping the new connection", async () => {
@@ -159,8 +157,16 @@ Deno.test("undoRevocation() refuses (409) once the app was approved again, keepi
       error instanceof ConflictError && /approved Test Client again/.test(error.message),
   );
   assert.deepEqual(await snapshot(app.kv), before, "nothing changed");
-  assert.equal(await mcpStatus(app, fresh.access_token), 200, "the new connection works");
-  assert.equal(await mcpStatus(app, tokens.access_token), 401, "the revoked one stays revoked");
+  assert.equal(
+    await mcpPingStatus(app.request, fresh.access_token),
+    200,
+    "the new connection works",
+  );
+  assert.equal(
+    await mcpPingStatus(app.request, tokens.access_token),
+    401,
+    "the revoked one stays revoked",
+  );
 });
 
 /** Adds `count` more grants (each with its live refresh token) for the user's client. */
@@ -204,7 +210,7 @@ Deno.test(`revokeConsentUndoably() keeps up to ${MAX_UNDOABLE_GRANTS} grants in 
   let grants = 0;
   for await (const _ of app.kv.list({ prefix: keys.grantsOf(userId, clientId) })) grants++;
   assert.equal(grants, MAX_UNDOABLE_GRANTS);
-  assert.equal(await mcpStatus(app, tokens.access_token), 200);
+  assert.equal(await mcpPingStatus(app.request, tokens.access_token), 200);
 });
 
 Deno.test("revokeConsentUndoably() revokes an app with too many grants without offering Undo", async () => {
@@ -213,7 +219,7 @@ Deno.test("revokeConsentUndoably() revokes an app with too many grants without o
   await addGrants(app.kv, userId, clientId, MAX_UNDOABLE_GRANTS);
   const outcome = await revokeConsentUndoably(app.kv, userId, clientId, Date.now());
   assert.deepEqual(outcome, { kind: "revoked", clientName: "Test Client", undoToken: null });
-  assert.equal(await mcpStatus(app, tokens.access_token), 401);
+  assert.equal(await mcpPingStatus(app.request, tokens.access_token), 401);
   for (const prefix of [keys.grantsOf(userId, clientId), ["oauth_revocations"]]) {
     for await (const entry of app.kv.list({ prefix })) assert.fail(`left ${entry.key}`);
   }

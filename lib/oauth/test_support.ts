@@ -133,3 +133,21 @@ export async function approvedCode(
   const { code } = await authorizeCode(app, clientId, challenge);
   return { clientId, verifier, code };
 }
+
+/** The status of an MCP `ping` with `token` as the bearer, sent through `request` (path, init). */
+export async function mcpPingStatus(
+  request: (path: string, init: RequestInit) => Promise<Response>,
+  token: string,
+): Promise<number> {
+  const response = await request("/mcp", {
+    method: "POST",
+    headers: {
+      Authorization: `Bearer ${token}`,
+      "Content-Type": "application/json",
+      Accept: "application/json, text/event-stream",
+    },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+  });
+  await response.body?.cancel();
+  return response.status;
+}

@@ -5,6 +5,7 @@ import { keys, redeemCode, revokeConsent, type StoredCode } from "./store.ts";
 import {
   approvedCode,
   exchangeCode,
+  mcpPingStatus,
   pkcePair,
   REDIRECT_URI,
   registerClient,
@@ -175,21 +176,6 @@ function refreshRequest(
   });
 }
 
-/** The status of an MCP ping with `token` as the bearer. */
-async function mcpStatus(app: TestApp, token: string): Promise<number> {
-  const response = await app.request("/mcp", {
-    method: "POST",
-    headers: {
-      Authorization: `Bearer ${token}`,
-      "Content-Type": "application/json",
-      Accept: "application/json, text/event-stream",
-    },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
-  });
-  await response.body?.cancel();
-  return response.status;
-}
-
 /** A fresh grant's first tokens, and a clock the token endpoint reads (moved by `advance`). */
 async function grantWithClock(app: TestApp) {
   let offset = 0;
@@ -203,7 +189,7 @@ Deno.test("reusing a rotated refresh token after the grace window revokes the gr
   using app = await createTestApp();
   const { clientId, first, advance } = await grantWithClock(app);
   const second = await (await refreshRequest(app, clientId, first.refresh_token)).json();
-  assert.equal(await mcpStatus(app, second.access_token), 200);
+  assert.equal(await mcpPingStatus(app.request, second.access_token), 200);
 
   advance(10_001);
   const reuse = await refreshRequest(app, clientId, first.refresh_token);
@@ -211,8 +197,8 @@ Deno.test("reusing a rotated refresh token after the grace window revokes the gr
   const latest = await refreshRequest(app, clientId, second.refresh_token);
   assert.deepEqual(await oauthError(latest), { status: 400, error: "invalid_grant" });
   await assert.rejects(verify(app, second.access_token), /revoked/);
-  assert.equal(await mcpStatus(app, second.access_token), 401);
-  assert.equal(await mcpStatus(app, first.access_token), 401);
+  assert.equal(await mcpPingStatus(app.request, second.access_token), 401);
+  assert.equal(await mcpPingStatus(app.request, first.access_token), 401);
 });
 
 Deno.test("within the grace window a rotated refresh token gets its live successor, revoking nothing", async () => {
@@ -227,7 +213,7 @@ Deno.test("within the grace window a rotated refresh token gets its live success
   assert.notEqual(retried.access_token, second.access_token, "a fresh access token");
   assert.equal(retried.scope, "read:todos", "narrowed as asked");
   for (const token of [first.access_token, second.access_token, retried.access_token]) {
-    assert.equal(await mcpStatus(app, token), 200);
+    assert.equal(await mcpPingStatus(app.request, token), 200);
   }
   const third = await refreshRequest(app, clientId, second.refresh_token);
   assert.equal(third.status, 200, "the chain moves on from the shared token");
@@ -243,7 +229,7 @@ Deno.test("reusing a token whose successor was already refreshed revokes the gra
   assert.deepEqual(await oauthError(reuse), { status: 400, error: "invalid_grant" });
   const latest = await refreshRequest(app, clientId, third.refresh_token);
   assert.deepEqual(await oauthError(latest), { status: 400, error: "invalid_grant" });
-  assert.equal(await mcpStatus(app, third.access_token), 401);
+  assert.equal(await mcpPingStatus(app.request, third.access_token), 401);
 });
 
 Deno.test("OAUTH_REFRESH_GRACE_SECONDS=0 turns the grace window off", async () => {
@@ -252,7 +238,7 @@ Deno.test("OAUTH_REFRESH_GRACE_SECONDS=0 turns the grace window off", async () =
   const second = await (await refreshRequest(app, clientId, first.refresh_token)).json();
   const reuse = await refreshRequest(app, clientId, first.refresh_token);
   assert.deepEqual(await oauthError(reuse), { status: 400, error: "invalid_grant" });
-  assert.equal(await mcpStatus(app, second.access_token), 401);
+  assert.equal(await mcpPingStatus(app.request, second.access_token), 401);
 });
 
 Deno.test("in the grace window a rotated token is still refused for another client, scope or resource", async () => {
@@ -488,7 +474,7 @@ Deno.test("concurrent refreshes of one token all succeed with the same new refre
   assert.equal(new Set(bodies.map((b) => b.refresh_token)).size, 1, "one live refresh token");
   assert.notEqual(bodies[0].refresh_token, first.refresh_token);
   assert.equal(new Set(bodies.map((b) => b.access_token)).size, 3);
-  for (const body of bodies) assert.equal(await mcpStatus(app, body.access_token), 200);
+  for (const body of bodies) assert.equal(await mcpPingStatus(app.request, body.access_token), 200);
   for await (const entry of app.kv.list({ prefix: [] })) {
     const stored = JSON.stringify(entry.value, (_, v) => typeof v === "bigint" ? `${v}` : v);
     for (const token of [first.refresh_token, bodies[0].refresh_token]) {

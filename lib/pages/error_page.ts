@@ -19,7 +19,9 @@ export function errorPageResponse(status: number, message: string): Response {
   const title = TITLES[status] ?? (status >= 500 ? "Something went wrong" : "That didn't work");
   const html = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1">` +
-    `<title>${escapeHtml(title)}</title><link rel="stylesheet" href="${asset("/styles.css")}">` +
+    `<title>${escapeHtml(title)} · Todos</title><link rel="stylesheet" href="${
+      asset("/styles.css")
+    }">` +
     `</head><body><main class="card narrow error-page"><h1>${escapeHtml(title)}</h1>` +
     `<p>${escapeHtml(message)}</p><p><a href="/todoapp">Back to your todos</a></p>` +
     `</main></body></html>`;

@@ -124,7 +124,7 @@ Deno.test("unknown paths get an HTML 404 for browsers; /api answers JSON even to
   const page = await test.request("/nowhere/<b>", { headers: { Accept: "text/html" } });
   assert.equal(page.status, 404);
   const body = await page.text();
-  assert.match(body, /Page not found/);
+  assert.match(body, /<title>Page not found · Todos<\/title>/);
   assert.doesNotMatch(body, /<b>/);
   const api = await test.request("/api/nowhere", { headers: { Accept: "text/html" } });
   assert.equal(api.status, 401);

@@ -23,6 +23,22 @@ export interface DocumentFetcher {
   fetch(url: URL, init: RequestInit): Promise<Response>;
   /** Time limit of one fetch, {@linkcode FETCH_TIMEOUT_MS} unless set. */
   timeoutMs?: number;
+  /**
+   * Runs before a document that is not cached is looked up and fetched; what it throws is
+   * passed on. The app counts such a fetch as a client registration (see `withBeforeFetch`).
+   */
+  beforeFetch?(): Promise<void>;
+}
+
+/**
+ * `fetcher` (the real one when undefined) running `beforeFetch` first. A first fetch stores a
+ * client in KV for up to a day, just like a registration, so it is limited like one.
+ */
+export function withBeforeFetch(
+  fetcher: DocumentFetcher | undefined,
+  beforeFetch: () => Promise<void>,
+): DocumentFetcher {
+  return { ...(fetcher ?? defaultDocumentFetcher), beforeFetch };
 }
 
 /** Time limit of the DNS lookup before a fetch. */
@@ -122,6 +138,7 @@ export async function loadMetadataDocumentClient(
   const url = parseDocumentUrl(clientId);
   const cached = await getCachedMetadataDocument(kv, clientId);
   if (cached) return cached;
+  await fetcher.beforeFetch?.();
 
   // The address is checked before the fetch resolves it again; a DNS answer that changes in
   // between (rebinding) is the residual risk, bounded by https (the target needs a valid

@@ -267,3 +267,48 @@ Deno.test("the token endpoint tells a passing outage of the document host from a
   assert.equal(back.status, 400);
   assert.equal((await back.json()).error, "invalid_grant", "the client is known again");
 });
+
+Deno.test("first fetches of metadata documents count as registrations; cached ones do not", async () => {
+  await using host = startDocumentHost((path) =>
+    Response.json(document({
+      client_id: `https://client.example${path}`,
+      redirect_uris: [REDIRECT_URI],
+    }))
+  );
+  using app = await createTestApp({
+    env: { RATE_LIMIT_REGISTRATIONS_PER_MINUTE: "3" },
+    documentFetcher: host.fetcher,
+  });
+  // Keep every request of this test in one minute's window.
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 5_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
+  const { challenge } = await pkcePair();
+  const cookie = await app.signIn("ada@example.com");
+  const authorize = async (n: number) => {
+    const clientId = `https://client.example/agent-${n}.json`;
+    const response = await app.request(authorizePath(clientId, challenge), {
+      headers: { Cookie: cookie, Accept: "text/html" },
+    });
+    await response.body?.cancel();
+    return response.status;
+  };
+  for (const n of [1, 2, 3]) assert.equal(await authorize(n), 200, `document ${n}`);
+  assert.equal(await authorize(1), 200, "a cached document is not counted again");
+  assert.equal(host.fetches, 3);
+  assert.equal(await authorize(4), 429, "a fourth new document in the minute");
+  assert.equal(host.fetches, 3, "refused before any lookup or fetch");
+  const token = await app.request("/oauth/token", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "refresh_token",
+      client_id: "https://client.example/agent-5.json",
+      refresh_token: "r".repeat(43),
+    }),
+  });
+  assert.equal(token.status, 429);
+  assert.equal((await token.json()).error, "temporarily_unavailable");
+  assert.equal(host.fetches, 3);
+  const cached = await Array.fromAsync(app.kv.list({ prefix: ["oauth_cimd"] }));
+  assert.equal(cached.length, 3, "nothing stored for the refused documents");
+});

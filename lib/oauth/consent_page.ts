@@ -3,7 +3,7 @@
  * sign-in, remembered consent, or the consent form (CSRF token, no framing). The route file
  * `routes/oauth/authorize.tsx` dispatches here; the view is `components/OAuthConsent.tsx`.
  */
-import { clientLimit } from "../http/rate_limit.ts";
+import { clientLimit, enforceRateLimit } from "../http/rate_limit.ts";
 import type { Handlers, RouteContext } from "../pages/mod.ts";
 import {
   approve,
@@ -16,7 +16,7 @@ import {
   startConsentForm,
   verifyClientAndRedirect,
 } from "./authorize.ts";
-import { MetadataDocumentError } from "./cimd.ts";
+import { MetadataDocumentError, withBeforeFetch } from "./cimd.ts";
 import { findClient } from "./clients.ts";
 import { AuthorizePageError, OAuthError } from "./errors.ts";
 import { authorizeParams, loginUrlForAuthorize, ParkedRequestError } from "./parked.ts";
@@ -131,7 +131,10 @@ function envOf(ctx: RouteContext<ConsentData>): AuthorizeEnv {
     kv: ctx.state.deps.kv,
     mcp: ctx.state.deps.config.mcp,
     origin: ctx.state.origin,
-    fetcher: ctx.state.deps.documentFetcher,
+    fetcher: withBeforeFetch(
+      ctx.state.deps.documentFetcher,
+      () => enforceRateLimit(ctx.state.deps.kv, clientLimit(ctx.hono, "registration")),
+    ),
   };
 }
 

@@ -5,7 +5,8 @@
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../http/context.ts";
-import { MetadataDocumentError } from "./cimd.ts";
+import { clientLimit, enforceRateLimit } from "../http/rate_limit.ts";
+import { MetadataDocumentError, withBeforeFetch } from "./cimd.ts";
 import { findClient, noteClientUsed } from "./clients.ts";
 import { OAuthError } from "./errors.ts";
 import { s256, timingSafeEqual } from "./pkce.ts";
@@ -118,7 +119,10 @@ async function authenticateClient(
       c.var.deps.kv,
       clientId,
       supportedScopes(c.var.deps.config.mcp),
-      c.var.deps.documentFetcher,
+      withBeforeFetch(
+        c.var.deps.documentFetcher,
+        () => enforceRateLimit(c.var.deps.kv, clientLimit(c, "registration")),
+      ),
     );
   } catch (error) {
     if (error instanceof MetadataDocumentError) {

@@ -48,6 +48,13 @@ export interface TestServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** A path-taking fetch against `server` (for the helpers in lib/oauth/test_support.ts). */
+export function onServer(
+  server: TestServer,
+): (path: string, init: RequestInit) => Promise<Response> {
+  return (path, init) => fetch(server.url(path), init);
+}
+
 export interface StartServerOptions {
   /** Environment as the real server would see it (parsed by `parseConfig`). */
   env?: Record<string, string>;

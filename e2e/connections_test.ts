@@ -6,8 +6,14 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { assertAccessible } from "./axe.ts";
-import { launchBrowser, startServer, type TestServer } from "./browser.ts";
-import { authorizePath, mcpPingStatus, pkcePair, REDIRECT_URI } from "../lib/oauth/test_support.ts";
+import { launchBrowser, onServer, startServer, type TestServer } from "./browser.ts";
+import {
+  authorizePath,
+  mcpPingStatus,
+  pkcePair,
+  postTokenForm,
+  REDIRECT_URI,
+} from "../lib/oauth/test_support.ts";
 
 /** Signs in as `email`, approves a new app named `name` and returns its access token. */
 async function connectApp(page: Page, server: TestServer, email: string, name: string) {
@@ -31,17 +37,13 @@ async function connectApp(page: Page, server: TestServer, email: string, name: s
   await page.click("button[value=allow]");
   await page.waitForURL((at) => at.href.startsWith(REDIRECT_URI));
   const code = new URL(page.url()).searchParams.get("code")!;
-  const tokens = await fetch(server.url("/oauth/token"), {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      grant_type: "authorization_code",
-      client_id: clientId,
-      code,
-      code_verifier: verifier,
-      redirect_uri: REDIRECT_URI,
-      resource,
-    }),
+  const tokens = await postTokenForm(onServer(server), {
+    grant_type: "authorization_code",
+    client_id: clientId,
+    code,
+    code_verifier: verifier,
+    redirect_uri: REDIRECT_URI,
+    resource,
   });
   assert.equal(tokens.status, 200);
   return (await tokens.json()).access_token as string;
@@ -66,7 +68,7 @@ Deno.test("Connected apps in Chromium: Revoke, then Undo", async (t) => {
       browser.withPage(async (page) => {
         const token = await connectApp(page, server, "ada@example.com", "Undo <Agent>");
         assert.equal(
-          await mcpPingStatus((path, init) => fetch(server.url(path), init), token),
+          await mcpPingStatus(onServer(server), token),
           200,
         );
         await revoke(page, server, "Undo <Agent>");
@@ -77,7 +79,7 @@ Deno.test("Connected apps in Chromium: Revoke, then Undo", async (t) => {
         );
         assert.equal(await page.locator("li.todo").count(), 0);
         assert.equal(
-          await mcpPingStatus((path, init) => fetch(server.url(path), init), token),
+          await mcpPingStatus(onServer(server), token),
           401,
           "revoked at once",
         );
@@ -88,7 +90,7 @@ Deno.test("Connected apps in Chromium: Revoke, then Undo", async (t) => {
         await page.getByRole("status").filter({ hasText: "Access restored" }).waitFor();
         assert.equal(await page.locator("li.todo", { hasText: "Undo <Agent>" }).count(), 1);
         assert.equal(
-          await mcpPingStatus((path, init) => fetch(server.url(path), init), token),
+          await mcpPingStatus(onServer(server), token),
           200,
           "the same token works again",
         );
@@ -103,14 +105,14 @@ Deno.test("Connected apps in Chromium: Revoke, then Undo", async (t) => {
         const token = await connectApp(page, server, "bob@example.com", "No-JS Agent");
         await revoke(page, server, "No-JS Agent", false);
         assert.equal(
-          await mcpPingStatus((path, init) => fetch(server.url(path), init), token),
+          await mcpPingStatus(onServer(server), token),
           401,
         );
         await page.getByRole("button", { name: "Undo" }).click();
         await page.waitForURL((at) => at.searchParams.get("restored") === "1");
         assert.equal(await page.locator("li.todo", { hasText: "No-JS Agent" }).count(), 1);
         assert.equal(
-          await mcpPingStatus((path, init) => fetch(server.url(path), init), token),
+          await mcpPingStatus(onServer(server), token),
           200,
         );
       }, { javaScriptEnabled: false }),
@@ -127,7 +129,7 @@ Deno.test("Connected apps in Chromium: Revoke, then Undo", async (t) => {
         await undo.waitFor({ state: "detached", timeout: 12_000 });
         await page.getByRole("status").filter({ hasText: "Access revoked" }).waitFor();
         assert.equal(
-          await mcpPingStatus((path, init) => fetch(server.url(path), init), token),
+          await mcpPingStatus(onServer(server), token),
           401,
         );
       }),

@@ -2,7 +2,8 @@ import { Client, StreamableHTTPClientTransport } from "../lib/testing/mcp_sdk.ts
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { s256 } from "../lib/oauth/pkce.ts";
-import { launchBrowser, startServer, type TestServer } from "./browser.ts";
+import { postTokenForm } from "../lib/oauth/test_support.ts";
+import { launchBrowser, onServer, startServer, type TestServer } from "./browser.ts";
 
 /** A loopback "native app" that receives the authorization response. */
 function startCallback() {
@@ -83,17 +84,13 @@ Deno.test("OAuth consent in Chromium", async (t) => {
         assert.equal(landed.searchParams.get("iss"), server.origin);
         const code = landed.searchParams.get("code")!;
 
-        const tokenResponse = await fetch(server.url("/oauth/token"), {
-          method: "POST",
-          headers: { "Content-Type": "application/x-www-form-urlencoded" },
-          body: new URLSearchParams({
-            grant_type: "authorization_code",
-            client_id: clientId,
-            code,
-            code_verifier: verifier,
-            redirect_uri: callback.uri,
-            resource: server.url("/mcp"),
-          }),
+        const tokenResponse = await postTokenForm(onServer(server), {
+          grant_type: "authorization_code",
+          client_id: clientId,
+          code,
+          code_verifier: verifier,
+          redirect_uri: callback.uri,
+          resource: server.url("/mcp"),
         });
         assert.equal(tokenResponse.status, 200);
         const { access_token } = await tokenResponse.json();
@@ -195,17 +192,13 @@ Deno.test("OAuth consent in Chromium", async (t) => {
         const landed = new URL(page.url());
         assert.equal(landed.searchParams.get("state"), "second");
         assert.equal(landed.searchParams.get("iss"), server.origin);
-        const tokenResponse = await fetch(server.url("/oauth/token"), {
-          method: "POST",
-          headers: { "Content-Type": "application/x-www-form-urlencoded" },
-          body: new URLSearchParams({
-            grant_type: "authorization_code",
-            client_id: clientId,
-            code: landed.searchParams.get("code")!,
-            code_verifier: again.verifier,
-            redirect_uri: callback.uri,
-            resource: server.url("/mcp"),
-          }),
+        const tokenResponse = await postTokenForm(onServer(server), {
+          grant_type: "authorization_code",
+          client_id: clientId,
+          code: landed.searchParams.get("code")!,
+          code_verifier: again.verifier,
+          redirect_uri: callback.uri,
+          resource: server.url("/mcp"),
         });
         assert.equal(tokenResponse.status, 200);
         assert.ok((await tokenResponse.json()).access_token);

@@ -5,6 +5,7 @@ import { openWatchCount } from "./live/changes.ts";
 import { streamSlotsFor } from "./live/limits.ts";
 import { createTestApp, type TestApp } from "./testing/app.ts";
 import { createTodo, type Todo } from "./todos.ts";
+import { waitFor } from "./testing/wait.ts";
 
 interface SseEvent {
   event: string;
@@ -89,11 +90,6 @@ async function openEvents(t: TestApp, cookie: string | null, headers: Record<str
     },
   };
 }
-
-const waitFor = async (check: () => boolean, what: string) => {
-  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(check(), what);
-};
 
 Deno.test("GET /api/todos/events without a session answers 401 with a JSON error", async () => {
   using t = await createTestApp();

@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
 import { createTodo } from "../todos.ts";
 import { openWatchCount, watchTodoChanges } from "./changes.ts";
-
-const waitFor = async (check: () => boolean, what: string) => {
-  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
-  assert.ok(check(), what);
-};
+import { waitFor } from "../testing/wait.ts";
 
 Deno.test("watchTodoChanges() shares one watch per user and reports each change's count", async () => {
   using kv = await Deno.openKv(":memory:");
@@ -15,9 +11,9 @@ Deno.test("watchTodoChanges() shares one watch per user and reports each change'
   const stopB = watchTodoChanges(kv, "b", (v) => seen.b.push(v));
   assert.equal(openWatchCount(kv), 2);
   await createTodo(kv, "a", "one");
-  await waitFor(() => seen.a1.includes(1) && seen.a2.includes(1), "both of a's listeners");
+  await waitFor(() => seen.a1.includes(1) && seen.a2.includes(1), "both of a's listeners", 20);
   await createTodo(kv, "a", "two");
-  await waitFor(() => seen.a1.includes(2), "the second change");
+  await waitFor(() => seen.a1.includes(2), "the second change", 20);
   assert.ok(seen.b.every((v) => v === 0), "b's listener hears only b's count (0)");
   stopA1();
   assert.equal(openWatchCount(kv), 2, "a's watch stays while a listener is left");
@@ -32,6 +28,6 @@ Deno.test("watchTodoChanges() says when its watch ends (the KV closed) and drops
   watchTodoChanges(kv, "a", () => {}, (error) => ended = error ?? "ended");
   await new Promise((r) => setTimeout(r, 50));
   kv.close();
-  await waitFor(() => ended !== null, "onEnd called");
+  await waitFor(() => ended !== null, "onEnd called", 20);
   assert.equal(openWatchCount(kv), 0);
 });

@@ -10,7 +10,9 @@ import { approvedCode, exchangeCode, RESOURCE, tokenRequest } from "../oauth/tes
 import { revokeConsent } from "../oauth/store.ts";
 import { createTestApp, type TestApp } from "../testing/app.ts";
 import { ClientV2, StreamableHTTPClientTransportV2 } from "../testing/mcp_sdk.ts";
+import { recordNotifications } from "../testing/mcp.ts";
 import { createTodo } from "../todos.ts";
+import { waitFor } from "../testing/wait.ts";
 
 const FILTER = { resourcesListChanged: true, resourceSubscriptions: ["todoapp://todos"] };
 
@@ -34,20 +36,6 @@ async function connect(app: TestApp, token: string): Promise<ClientV2> {
   return client;
 }
 
-/** Counts the list_changed notifications a client's listen streams deliver. */
-function countListChanges(client: ClientV2): { listChanged: number } {
-  const seen = { listChanged: 0 };
-  client.setNotificationHandler("notifications/resources/list_changed", () => {
-    seen.listChanged++;
-  });
-  return seen;
-}
-
-const waitFor = async (check: () => boolean, what: string) => {
-  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(check(), what);
-};
-
 /** How `closed` settles within `ms`: "remote" when the server ended the stream. */
 const settledWithin = (closed: Promise<unknown>, ms: number) => {
   let timer: ReturnType<typeof setTimeout>;
@@ -62,7 +50,7 @@ Deno.test("revoking the consent ends an open listen stream before it delivers a 
   using app = await createTestApp({ env: { LIVE_HEARTBEAT_SECONDS: "300" } });
   const { clientId, tokens, userId } = await grantFor(app);
   const client = await connect(app, tokens.access_token);
-  const seen = countListChanges(client);
+  const seen = recordNotifications(client);
   try {
     const sub = await client.listen(FILTER);
     await createTodo(app.kv, userId, "before");
@@ -89,7 +77,7 @@ Deno.test("an idle listen stream ends at the next heartbeat once refresh-token r
   app.deps.clock = () => Date.now() + offset;
   const { clientId, tokens, userId } = await grantFor(app);
   const client = await connect(app, tokens.access_token);
-  const seen = countListChanges(client);
+  const seen = recordNotifications(client);
   try {
     const sub = await client.listen(FILTER);
     const refresh = (token: string) =>

@@ -1,32 +1,10 @@
 import assert from "node:assert/strict";
 import { streamSlotsFor } from "../live/limits.ts";
 import { openWatchCount } from "../live/changes.ts";
-import { startMcpTestEnv } from "../testing/mcp.ts";
-import type { ClientV2 } from "../testing/mcp_sdk.ts";
+import { recordNotifications, startMcpTestEnv } from "../testing/mcp.ts";
 import { createTodo, deleteTodo, updateTodo } from "../todos.ts";
 import { diff } from "./subscriptions.ts";
-
-interface Seen {
-  updated: string[];
-  listChanged: number;
-}
-
-/** Records the change notifications a client's listen streams deliver. */
-function record(client: ClientV2): Seen {
-  const seen: Seen = { updated: [], listChanged: 0 };
-  client.setNotificationHandler("notifications/resources/updated", (note) => {
-    seen.updated.push(note.params.uri);
-  });
-  client.setNotificationHandler("notifications/resources/list_changed", () => {
-    seen.listChanged++;
-  });
-  return seen;
-}
-
-const waitFor = async (check: () => boolean, what: string) => {
-  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(check(), what);
-};
+import { waitFor } from "../testing/wait.ts";
 
 const FILTER = { resourcesListChanged: true, resourceSubscriptions: ["todoapp://todos"] };
 
@@ -53,8 +31,8 @@ Deno.test("listen() receives updated and list_changed for changes from MCP, REST
   const bob = await env.user("bob@example.com");
   const aliceClient = await env.connectV2(await env.token(alice.id), "2026-07-28");
   const bobClient = await env.connectV2(await env.token(bob.id), "2026-07-28");
-  const aliceSeen = record(aliceClient);
-  const bobSeen = record(bobClient);
+  const aliceSeen = recordNotifications(aliceClient);
+  const bobSeen = recordNotifications(bobClient);
   const kept = await createTodo(env.app.kv, alice.id, "kept");
   const aliceSub = await aliceClient.listen({
     ...FILTER,
@@ -174,7 +152,7 @@ Deno.test("updateTodo() through the store reaches a listener subscribed to that 
   const a = await createTodo(env.app.kv, "user-a", "a");
   const b = await createTodo(env.app.kv, "user-a", "b");
   const client = await env.connectV2(await env.token("user-a"), "2026-07-28");
-  const seen = record(client);
+  const seen = recordNotifications(client);
   const sub = await client.listen({ resourceSubscriptions: [`todoapp://todos/${a.id}`] });
   try {
     await updateTodo(env.app.kv, "user-a", b.id, { text: "b2" });

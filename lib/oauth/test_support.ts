@@ -96,13 +96,24 @@ export async function authorizeCode(
   return { code, cookie };
 }
 
-/** Posts a form to `/oauth/token`. */
-export function tokenRequest(app: TestApp, params: Record<string, string>): Promise<Response> {
-  return app.request("/oauth/token", {
+/** A path-taking fetch: `app.request`, or `fetch` against a running server. */
+export type RequestPath = (path: string, init: RequestInit) => Promise<Response>;
+
+/** Posts a form to `/oauth/token` through `request`. */
+export function postTokenForm(
+  request: RequestPath,
+  params: Record<string, string>,
+): Promise<Response> {
+  return request("/oauth/token", {
     method: "POST",
     headers: { "Content-Type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams(params),
   });
+}
+
+/** Posts a form to `/oauth/token` of the in-process `app`. */
+export function tokenRequest(app: TestApp, params: Record<string, string>): Promise<Response> {
+  return postTokenForm(app.request, params);
 }
 
 /** Exchanges a code for tokens, asserting success. */
@@ -136,7 +147,7 @@ export async function approvedCode(
 
 /** The status of an MCP `ping` with `token` as the bearer, sent through `request` (path, init). */
 export async function mcpPingStatus(
-  request: (path: string, init: RequestInit) => Promise<Response>,
+  request: RequestPath,
   token: string,
 ): Promise<number> {
   const response = await request("/mcp", {

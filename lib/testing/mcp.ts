@@ -155,3 +155,21 @@ export function initializeRequest(protocolVersion = "2025-11-25", id: number | s
 export function toolCall(name: string, args: Record<string, unknown> = {}, id: number = 2) {
   return { jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: args } };
 }
+
+/** What a client's listen streams delivered: updated URIs and list_changed notices. */
+export interface SeenNotifications {
+  updated: string[];
+  listChanged: number;
+}
+
+/** Records the resource notifications `client` receives (2026-07-28 `subscriptions/listen`). */
+export function recordNotifications(client: ClientV2): SeenNotifications {
+  const seen: SeenNotifications = { updated: [], listChanged: 0 };
+  client.setNotificationHandler("notifications/resources/updated", (note) => {
+    seen.updated.push(note.params.uri);
+  });
+  client.setNotificationHandler("notifications/resources/list_changed", () => {
+    seen.listChanged++;
+  });
+  return seen;
+}

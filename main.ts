@@ -3,7 +3,7 @@ import { ConfigError, parseConfig } from "./lib/config.ts";
 import { misconfiguredHandler } from "./lib/config_page.ts";
 import { createIdentityProvider } from "./lib/auth/provider.ts";
 import { createApp } from "./lib/app.ts";
-import { isLocalKvPath, secureKvFile, tightenFiles } from "./lib/kv_file.ts";
+import { isLocalKvPath, secureKvFile, tightenFiles } from "./lib/kv/file.ts";
 import { parseEnv } from "node:util";
 
 await loadEnvFile(".env");
@@ -49,7 +49,7 @@ try {
 
 /**
  * Opens Deno KV at `path` (a local file owner-only: folder 0700, files 0600, see
- * lib/kv_file.ts), or exits naming what to change.
+ * lib/kv/file.ts), or exits naming what to change.
  */
 async function openKv(path: string | undefined): Promise<Deno.Kv> {
   try {

@@ -78,3 +78,13 @@ export class TooManyRequestsError extends AppError {
     super(429, "rate_limited", message);
   }
 }
+
+/** 409: a read-modify-write lost to concurrent writes too many times (lib/kv/retry.ts). */
+export class WriteConflictError extends ConflictError {
+  constructor(readonly what: string) {
+    super(
+      "write_conflict",
+      `${what[0].toUpperCase()}${what.slice(1)} changed too many times at once; try again.`,
+    );
+  }
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isLocalKvPath, secureKvFile, tightenFiles } from "./kv_file.ts";
+import { isLocalKvPath, secureKvFile, tightenFiles } from "./file.ts";
 
 const modeOf = async (path: string) => (await Deno.stat(path)).mode! & 0o7777;
 

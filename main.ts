@@ -1,7 +1,7 @@
 /** Production entry: configuration -> KV -> app -> Deno.serve. */
 import { ConfigError, parseConfig } from "./lib/config.ts";
 import { misconfiguredHandler } from "./lib/config_page.ts";
-import { createIdentityProvider } from "./lib/auth/provider.ts";
+import { createIdentityProvider } from "./lib/identity_provider.ts";
 import { createApp } from "./lib/app.ts";
 import { isLocalKvPath, secureKvFile, tightenFiles } from "./lib/kv/file.ts";
 import { parseEnv } from "node:util";

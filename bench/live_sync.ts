@@ -19,7 +19,7 @@ import {
   findOrCreateLocalUser,
   normalizeEmail,
 } from "../lib/auth/local_sessions.ts";
-import { createIdentityProvider } from "../lib/auth/provider.ts";
+import { createIdentityProvider } from "../lib/identity_provider.ts";
 import { parseConfig } from "../lib/config.ts";
 import { createTodo, type Todo, todoChangesKey, todoKey } from "../lib/todos.ts";
 import { CHROMIUM_PATH } from "../e2e/browser.ts";

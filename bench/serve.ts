@@ -13,7 +13,7 @@ import {
   findOrCreateLocalUser,
   normalizeEmail,
 } from "../lib/auth/local_sessions.ts";
-import { createIdentityProvider } from "../lib/auth/provider.ts";
+import { createIdentityProvider } from "../lib/identity_provider.ts";
 import { parseConfig } from "../lib/config.ts";
 import { keys, type StoredGrant } from "../lib/oauth/store.ts";
 import { issueAccessToken } from "../lib/oauth/tokens.ts";

@@ -5,7 +5,7 @@
  */
 /// <reference lib="dom" />
 import type { StytchClient } from "@stytch/vanilla-js";
-import { DEFAULT_RETURN_TO, safeReturnTo } from "../pages/return_to.ts";
+import { DEFAULT_RETURN_TO, safeReturnTo } from "../lib/http/return_to.ts";
 
 /** What a Stytch island needs to know: public values only (never the secret). */
 export interface StytchBrowserConfig {

@@ -24,7 +24,7 @@ import {
 } from "playwright-core";
 import { createApp } from "../lib/app.ts";
 import type { IdentityProvider } from "../lib/auth/identity.ts";
-import { createIdentityProvider } from "../lib/auth/provider.ts";
+import { createIdentityProvider } from "../lib/identity_provider.ts";
 import { type Config, isLoopbackHost, parseConfig } from "../lib/config.ts";
 import type { Deps } from "../lib/http/context.ts";
 

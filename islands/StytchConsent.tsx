@@ -4,7 +4,7 @@ import {
   type StytchBrowserConfig,
   stytchClient,
   stytchModule,
-} from "../lib/auth/stytch_browser.ts";
+} from "../components/stytch_browser.ts";
 
 export interface StytchConsentProps extends StytchBrowserConfig {
   /** The scopes this server's MCP tools check (MCP_READ_SCOPE, MCP_WRITE_SCOPE). */

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import type { StytchClient } from "@stytch/vanilla-js";
-import { goTo, type StytchBrowserConfig, stytchClient } from "../lib/auth/stytch_browser.ts";
+import { goTo, type StytchBrowserConfig, stytchClient } from "../components/stytch_browser.ts";
 
 /**
  * Resolves once the SDK's start-up refresh of the session has answered (3 s at most). It only

@@ -11,7 +11,7 @@ import { noStore, requestContext, securityHeaders } from "./http/middleware.ts";
 import { createPages } from "./pages/mod.ts";
 import { createOAuthApp } from "./oauth/app.ts";
 import { createMcpApp } from "./mcp/http.ts";
-import { createMetadataApp } from "./auth/metadata.ts";
+import { createMetadataApp } from "./mcp/metadata.ts";
 import manifest from "../pages.gen.ts";
 
 /** Builds the app for `deps`; `app.fetch` is the whole server. */

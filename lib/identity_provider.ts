@@ -1,9 +1,9 @@
-import type { Config } from "../config.ts";
-import type { IdentityProvider } from "./identity.ts";
-import { createLocalIdentity } from "./local.ts";
-import { createStytchIdentity } from "./stytch.ts";
-import { authorizationServerMetadata } from "../oauth/metadata.ts";
-import { isLocalGrantLive, verifyLocalAccessToken } from "../oauth/tokens.ts";
+import type { Config } from "./config.ts";
+import type { IdentityProvider } from "./auth/identity.ts";
+import { createLocalIdentity } from "./auth/local.ts";
+import { createStytchIdentity } from "./auth/stytch.ts";
+import { authorizationServerMetadata } from "./oauth/metadata.ts";
+import { isLocalGrantLive, verifyLocalAccessToken } from "./oauth/tokens.ts";
 
 /** Chooses the identity provider once, from the configuration. */
 export function createIdentityProvider(config: Config, kv: Deno.Kv): IdentityProvider {

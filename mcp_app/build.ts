@@ -8,7 +8,7 @@
 import { STATIC_DIR } from "../lib/pages/assets.ts";
 import { bundleForBrowser } from "../lib/pages/bundle.ts";
 import { ROOT_DIR } from "../lib/pages/manifest.ts";
-import { VIEW_FILE } from "./view_file.ts";
+import { VIEW_FILE } from "../lib/mcp/app_view_file.ts";
 
 export { VIEW_FILE };
 

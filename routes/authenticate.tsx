@@ -1,5 +1,5 @@
 import StytchAuthenticate from "../islands/StytchAuthenticate.tsx";
-import type { StytchBrowserConfig } from "../lib/auth/stytch_browser.ts";
+import type { StytchBrowserConfig } from "../components/stytch_browser.ts";
 import { stytchBrowserConfig, stytchRenderInit } from "../lib/auth/stytch_pages.ts";
 import { NotFoundError } from "../lib/errors.ts";
 import { type Handlers, Head, type PageProps, type RouteConfig } from "../lib/pages/mod.ts";

@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError } from "../lib/errors.ts";
 import { getRevocation, revokeConsentUndoably, undoRevocation } from "../lib/oauth/revocations.ts";
 import { listConsents, type StoredConsent } from "../lib/oauth/store.ts";
 import { type Handlers, Head, type PageProps, type PageState } from "../lib/pages/mod.ts";
-import { loginUrl } from "../lib/pages/return_to.ts";
+import { loginUrl } from "../lib/http/return_to.ts";
 
 interface Data {
   consents: StoredConsent[];

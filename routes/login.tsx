@@ -11,7 +11,7 @@ import {
   type PageState,
   type RouteConfig,
 } from "../lib/pages/mod.ts";
-import { safeReturnTo } from "../lib/pages/return_to.ts";
+import { safeReturnTo } from "../lib/http/return_to.ts";
 
 interface Data {
   returnTo: string;

@@ -10,7 +10,7 @@ import {
 } from "../components/todo_view.ts";
 import { AppError, NotFoundError, ValidationError } from "../lib/errors.ts";
 import { type Handlers, Head, type PageProps } from "../lib/pages/mod.ts";
-import { loginUrl } from "../lib/pages/return_to.ts";
+import { loginUrl } from "../lib/http/return_to.ts";
 import {
   clearCompleted,
   createTodo,

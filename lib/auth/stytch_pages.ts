@@ -13,7 +13,7 @@ import {
 } from "../oauth/parked.ts";
 import type { RenderInit, RouteContext } from "../pages/types.ts";
 import type { IdentityProvider } from "./identity.ts";
-import type { StytchBrowserConfig } from "./stytch_browser.ts";
+import type { StytchBrowserConfig } from "../../components/stytch_browser.ts";
 import { STYTCH_SESSION_COOKIE, type StytchIdentity } from "./stytch.ts";
 
 /** The island props for Stytch mode, or `null` in local mode. Public values only. */

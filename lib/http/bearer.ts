@@ -5,10 +5,10 @@
  */
 import { createMiddleware } from "hono/factory";
 import { AppError, UnauthorizedError } from "../errors.ts";
-import type { AppEnv } from "../http/context.ts";
-import type { AccessGrant } from "./identity.ts";
-import { InvalidTokenError } from "./jwt.ts";
-import { protectedResourceMetadataUrl, resourceUrl } from "./metadata.ts";
+import type { AppEnv } from "./context.ts";
+import type { AccessGrant } from "../auth/identity.ts";
+import { InvalidTokenError } from "../auth/jwt.ts";
+import { protectedResourceMetadataUrl, resourceUrl } from "../mcp/metadata.ts";
 
 /** Longest token accepted; anything longer is refused before any parsing. */
 export const MAX_TOKEN_LENGTH = 8192;

@@ -11,7 +11,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AppError, TooManyRequestsError } from "../errors.ts";
 import { OAuthError } from "../oauth/errors.ts";
 import { errorPageResponse, wantsHtml } from "../pages/error_page.ts";
-import { BearerRequestError, InsufficientScopeError } from "../auth/bearer.ts";
+import { BearerRequestError, InsufficientScopeError } from "./bearer.ts";
 import { InvalidTokenError } from "../auth/jwt.ts";
 import type { AppEnv, BearerChallenge } from "./context.ts";
 

@@ -4,7 +4,7 @@
  * returns the self-contained HTML document that mcp_app/build.ts builds. The file is read
  * once per isolate; the view reaches todos only through the host's `tools/call`.
  */
-import { VIEW_FILE } from "../../mcp_app/view_file.ts";
+import { VIEW_FILE } from "./app_view_file.ts";
 import type { McpServer } from "./sdk.ts";
 
 /** The view's resource URI. */

@@ -7,7 +7,7 @@
  * lib/mcp/legacy.ts.
  */
 import { Hono } from "hono";
-import { requireBearer, requireScopes } from "../auth/bearer.ts";
+import { requireBearer, requireScopes } from "../http/bearer.ts";
 import type { AppEnv } from "../http/context.ts";
 import { authInfoFor } from "./context.ts";
 import { jsonRpcError, serveLegacy } from "./legacy.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createLocalIdentity } from "./local.ts";
+import { createLocalIdentity } from "../auth/local.ts";
 import { createTestApp, TEST_ORIGIN } from "../testing/app.ts";
 
 const AS_METADATA = (origin: string) => ({

@@ -7,7 +7,7 @@ import type { McpConfig } from "../config.ts";
 import { type DocumentFetcher, MetadataDocumentError } from "./cimd.ts";
 import { findClient, noteClientUsed } from "./clients.ts";
 import { AuthorizePageError, OAuthError } from "./errors.ts";
-import { resourceUrl } from "../auth/metadata.ts";
+import { resourceUrl } from "../mcp/metadata.ts";
 import { requireS256Challenge } from "./pkce.ts";
 import { redirectUriMatches } from "./redirect_uris.ts";
 import { grantableScopes, parseScope, supportedScopes } from "./scopes.ts";

@@ -8,7 +8,7 @@
  * anything is stored) and every parked request expires.
  */
 import { type ClientLimit, enforceRateLimit } from "../http/rate_limit.ts";
-import { loginUrl, safeReturnTo } from "../pages/return_to.ts";
+import { loginUrl, safeReturnTo } from "../http/return_to.ts";
 import { hashSecret, isSecretShaped, newSecret } from "./secrets.ts";
 import { getParkedRequest, parkRequest } from "./store.ts";
 

@@ -5,7 +5,7 @@ import { handleError, handleNotFound } from "../http/errors.ts";
 import { requestContext } from "../http/middleware.ts";
 import type { AppEnv } from "../http/context.ts";
 import { ServiceUnavailableError, ValidationError } from "../errors.ts";
-import { createIdentityProvider } from "../auth/provider.ts";
+import { createIdentityProvider } from "../identity_provider.ts";
 import { createPages, type Handlers, type Manifest, type PageProps } from "./mod.ts";
 
 interface ItemData {

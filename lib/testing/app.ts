@@ -2,7 +2,7 @@
 import { createApp } from "../app.ts";
 import { type Config, parseConfig } from "../config.ts";
 import type { IdentityProvider } from "../auth/identity.ts";
-import { createIdentityProvider } from "../auth/provider.ts";
+import { createIdentityProvider } from "../identity_provider.ts";
 import type { Deps } from "../http/context.ts";
 import type { DocumentFetcher } from "../oauth/cimd.ts";
 import { LOCAL_SESSION_COOKIE } from "../auth/local.ts";

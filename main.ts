@@ -32,7 +32,7 @@ try {
       const loopbackOnly = hostname === "127.0.0.1" || hostname === "::1";
       const shown = loopbackOnly || hostname === "0.0.0.0" ? "localhost" : hostname;
       console.log(
-        `Todo app (${identity.kind} sign-in) on http://${shown}:${port}` +
+        `Todo app (${identity.label} sign-in) on http://${shown}:${port}` +
           (config.publicUrl ? `, public at ${config.publicUrl.origin}` : "") +
           (loopbackOnly ? ` (listening on ${hostname} only; set HOSTNAME to change)` : ""),
       );

@@ -1,10 +1,9 @@
 import StytchConsent from "../islands/StytchConsent.tsx";
-import { stytchBrowserConfig } from "../lib/auth/stytch_pages.ts";
 import type { PageState } from "../lib/pages/mod.ts";
 
 /** Body of `/oauth/authorize` in Stytch mode: Stytch's consent UI for the signed-in person. */
 export function StytchConsentPage({ state }: { state: PageState }) {
-  const config = stytchBrowserConfig(state.deps.identity);
+  const config = state.deps.identity.browserSignIn?.publicConfig;
   return (
     <main class="card narrow">
       <h1>Connect an app</h1>

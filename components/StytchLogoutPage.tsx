@@ -1,10 +1,9 @@
 import StytchLogout from "../islands/StytchLogout.tsx";
-import { stytchBrowserConfig } from "../lib/auth/stytch_pages.ts";
 import { Head, type PageProps } from "../lib/pages/mod.ts";
 
 /** The page `POST /logout` answers in Stytch mode: its island revokes the session. */
 export function StytchLogoutPage({ state }: PageProps<undefined>) {
-  const config = stytchBrowserConfig(state.deps.identity);
+  const config = state.deps.identity.browserSignIn?.publicConfig;
   return (
     <>
       <Head>

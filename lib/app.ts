@@ -28,7 +28,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route("/api", createApiApp());
   app.route("/mcp", createMcpApp());
   app.route("/", createMetadataApp());
-  if (deps.identity.kind === "local") app.route("/oauth", createOAuthApp());
+  if (deps.identity.hostsAuthorizationServer) app.route("/oauth", createOAuthApp());
   // Pages (routes/, see lib/pages/mod.ts) and static/: keep last.
   app.route("/", createPages(manifest));
 

@@ -1,6 +1,6 @@
 import StytchAuthenticate from "../islands/StytchAuthenticate.tsx";
 import type { StytchBrowserConfig } from "../components/stytch_browser.ts";
-import { stytchBrowserConfig, stytchRenderInit } from "../lib/auth/stytch_pages.ts";
+import { withBrowserSignIn } from "../components/browser_sign_in.ts";
 import { NotFoundError } from "../lib/errors.ts";
 import { type Handlers, Head, type PageProps, type RouteConfig } from "../lib/pages/mod.ts";
 
@@ -10,9 +10,10 @@ export const config: RouteConfig = { user: "skip" };
 /** `/authenticate`: where Stytch sends the browser back after Google OAuth (Stytch mode only). */
 export const handler: Handlers<StytchBrowserConfig> = {
   GET(ctx) {
-    const browser = stytchBrowserConfig(ctx.state.deps.identity);
+    const { identity } = ctx.state.deps;
+    const browser = identity.browserSignIn?.publicConfig;
     if (!browser) throw new NotFoundError("Sign-in redirects are only used with Stytch.");
-    return ctx.render(browser, stytchRenderInit(ctx.state.deps.identity));
+    return ctx.render({ ...browser }, withBrowserSignIn(identity));
   },
 };
 

@@ -41,9 +41,9 @@ async function statusOf(kv: Deno.Kv, userId: string, query: URLSearchParams, now
   return { message: `Access revoked for ${name}: its tokens no longer work.`, undoToken: token };
 }
 
-/** Connected apps live in the built-in authorization server (local mode only). */
-function requireLocal(state: PageState): void {
-  if (state.deps.identity.kind !== "local") {
+/** Connected apps live in the app's own authorization server (built-in sign-in only). */
+function requireOwnAuthorizationServer(state: PageState): void {
+  if (!state.deps.identity.hostsAuthorizationServer) {
     throw new NotFoundError("Connected apps are managed in your Stytch account in this mode.");
   }
 }
@@ -54,7 +54,7 @@ function requireLocal(state: PageState): void {
  */
 export const handler: Handlers<Data> = {
   async GET(ctx) {
-    requireLocal(ctx.state);
+    requireOwnAuthorizationServer(ctx.state);
     const user = ctx.state.user;
     if (!user) return ctx.redirect(loginUrl(ctx.url), 302);
     const kv = ctx.state.deps.kv;
@@ -64,7 +64,7 @@ export const handler: Handlers<Data> = {
     }, { headers: { "Cache-Control": "no-store" } });
   },
   async POST(ctx) {
-    requireLocal(ctx.state);
+    requireOwnAuthorizationServer(ctx.state);
     const user = ctx.state.user;
     if (!user) return ctx.redirect(loginUrl(ctx.url));
     const form = await ctx.req.formData().catch(() => null);

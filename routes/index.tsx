@@ -12,7 +12,7 @@ export const handler: Handlers = {
 };
 
 export default function Landing({ state }: PageProps) {
-  const local = state.deps.identity.kind === "local";
+  const formSignIn = state.deps.identity.formSignIn !== undefined;
   const mcpUrl = `${state.origin}/mcp`;
   return (
     <>
@@ -43,7 +43,7 @@ export default function Landing({ state }: PageProps) {
         </p>
 
         <h2>Signing in</h2>
-        {local
+        {formSignIn
           ? (
             <p>
               Type your email address: there is no password and no email to confirm. The same
@@ -74,7 +74,7 @@ export default function Landing({ state }: PageProps) {
             <strong>Allow</strong>. The client can then list, add, complete, edit and delete your
             todos.
           </li>
-          {local && (
+          {formSignIn && (
             <li>
               Changed your mind?{" "}
               <strong>Connected apps</strong>, in the menu once you are signed in, takes an app's

@@ -1,16 +1,9 @@
 import { ContinueAfterSignIn, LocalLogin } from "../components/LocalLogin.tsx";
 import StytchLogin from "../islands/StytchLogin.tsx";
-import { stytchBrowserConfig, stytchRenderInit } from "../lib/auth/stytch_pages.ts";
-import type { LocalIdentity } from "../lib/auth/local.ts";
+import { withBrowserSignIn } from "../components/browser_sign_in.ts";
 import { NotFoundError, ValidationError } from "../lib/errors.ts";
 import { clientLimit, enforceRateLimit } from "../lib/http/rate_limit.ts";
-import {
-  type Handlers,
-  Head,
-  type PageProps,
-  type PageState,
-  type RouteConfig,
-} from "../lib/pages/mod.ts";
+import { type Handlers, Head, type PageProps, type RouteConfig } from "../lib/pages/mod.ts";
 import { safeReturnTo } from "../lib/http/return_to.ts";
 
 interface Data {
@@ -19,11 +12,6 @@ interface Data {
   error: string | null;
   /** Set after a successful sign-in: the page then only continues to `returnTo`. */
   signedIn?: boolean;
-}
-
-/** The local identity provider, or `null` when another provider (Stytch) is configured. */
-function localIdentity(state: PageState): LocalIdentity | null {
-  return state.deps.identity.kind === "local" ? state.deps.identity as LocalIdentity : null;
 }
 
 /** Signing in must keep working when the session cannot be checked (Stytch's keys down). */
@@ -35,21 +23,21 @@ export const handler: Handlers<Data> = {
     if (ctx.state.user) return ctx.redirect(returnTo, 302);
     return ctx.render(
       { returnTo, email: "", error: null },
-      stytchRenderInit(ctx.state.deps.identity),
+      withBrowserSignIn(ctx.state.deps.identity),
     );
   },
   async POST(ctx) {
-    const local = localIdentity(ctx.state);
-    if (!local) throw new NotFoundError("This server signs people in with Stytch, not a form.");
+    const form = ctx.state.deps.identity.formSignIn;
+    if (!form) throw new NotFoundError("This server signs people in with Stytch, not a form.");
     // Every attempt counts, before anything is read: each sign-in may store a user and a session.
     await enforceRateLimit(ctx.state.deps.kv, clientLimit(ctx.hono, "signIn"));
-    const form = await ctx.req.formData().catch(() => {
+    const body = await ctx.req.formData().catch(() => {
       throw new ValidationError("Send the sign-in form as form data.");
     });
-    const returnTo = safeReturnTo(form.get("returnTo"));
-    const email = form.get("email");
+    const returnTo = safeReturnTo(body.get("returnTo"));
+    const email = body.get("email");
     try {
-      await local.signIn(ctx.hono, email);
+      await form.signIn(ctx.hono, email, { secure: ctx.state.origin.startsWith("https:") });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       const shown = typeof email === "string" ? email.slice(0, 254) : "";
@@ -67,6 +55,7 @@ export const handler: Handlers<Data> = {
 
 export default function LoginPage({ data, state }: PageProps<Data>) {
   if (data.signedIn) return <ContinueAfterSignIn returnTo={data.returnTo} />;
+  const { formSignIn, browserSignIn } = state.deps.identity;
   return (
     <>
       <Head>
@@ -74,9 +63,14 @@ export default function LoginPage({ data, state }: PageProps<Data>) {
       </Head>
       <main class="card narrow">
         <h1>Sign in</h1>
-        {state.deps.identity.kind === "local"
-          ? <LocalLogin returnTo={data.returnTo} email={data.email} error={data.error} />
-          : <StytchLogin {...stytchBrowserConfig(state.deps.identity)!} returnTo={data.returnTo} />}
+        {formSignIn && (
+          <LocalLogin
+            returnTo={data.returnTo}
+            email={data.email}
+            error={data.error}
+          />
+        )}
+        {browserSignIn && <StytchLogin {...browserSignIn.publicConfig} returnTo={data.returnTo} />}
       </main>
     </>
   );

@@ -1,5 +1,4 @@
-import type { LocalIdentity } from "../lib/auth/local.ts";
-import { stytchSignOut } from "../lib/auth/stytch_pages.ts";
+import { withBrowserSignIn } from "../components/browser_sign_in.ts";
 import type { Handlers, RouteConfig } from "../lib/pages/mod.ts";
 export { StytchLogoutPage as default } from "../components/StytchLogoutPage.tsx";
 
@@ -7,14 +6,14 @@ export { StytchLogoutPage as default } from "../components/StytchLogoutPage.tsx"
 export const config: RouteConfig = { user: "skip" };
 
 export const handler: Handlers = {
-  // The default export is only for Stytch mode's POST answer; GET stays refused.
+  // The default export is only for the browser sign-out page; GET stays refused.
   GET: (ctx) => ctx.hono.text("Method not allowed.", 405, { Allow: "POST" }),
   /** Ends the session (a form post from the header's "Sign out" button) and goes to /login. */
   async POST(ctx) {
-    const identity = ctx.state.deps.identity;
-    if (identity.kind === "local") await (identity as LocalIdentity).signOut(ctx.hono);
-    // Stytch's session lives in the browser SDK: a page whose island revokes it, then /login.
-    if (identity.kind === "stytch") return stytchSignOut(ctx);
+    const { identity } = ctx.state.deps;
+    await identity.signOut(ctx.hono, { secure: ctx.state.origin.startsWith("https:") });
+    // A session held by a browser SDK is revoked at the provider by the page's island.
+    if (identity.browserSignIn) return ctx.render(undefined, withBrowserSignIn(identity));
     return ctx.redirect("/login");
   },
 };

@@ -1,7 +1,9 @@
 /**
  * The identity interface: one shape, two providers (built-in local sign-in and Stytch),
- * chosen once at start-up from the configuration.
+ * chosen once at start-up (lib/identity_provider.ts). Callers ask a provider what it can do
+ * (`formSignIn`, `browserSignIn`, `hostsAuthorizationServer`), never which one it is.
  */
+import type { Context } from "hono";
 
 /** A signed-in person. `id` keys their todos; it is the verified token's `sub`. */
 export interface User {
@@ -22,8 +24,42 @@ export interface AccessGrant {
   grantId?: string;
 }
 
+/** How cookies are set for this request: `secure` when the app is served over https. */
+export interface CookieOptions {
+  secure: boolean;
+}
+
+/** Sign-in with this app's own email form (`POST /login`), sessions kept by the app. */
+export interface FormSignIn {
+  /** Signs the person in as the user for `email` and sets the session cookie on `c`. */
+  signIn(c: Context, email: unknown, cookie: CookieOptions): Promise<User>;
+}
+
+/** Sign-in, consent and sign-out run by a provider's SDK in the browser (Stytch's UI). */
+export interface BrowserSignIn {
+  /** What the browser may know: the public token and the SDK's base URL, never a secret. */
+  readonly publicConfig: { publicToken: string; domain: string };
+  /** The origin the SDK calls from the page: pages hosting it allow it in their CSP. */
+  readonly sdkOrigin: string;
+}
+
 export interface IdentityProvider {
-  readonly kind: "local" | "stytch";
+  /** A name for the start-up line ("built-in", "Stytch"); not for branching. */
+  readonly label: string;
+  /** Present when people sign in with the app's own form (the built-in provider). */
+  readonly formSignIn?: FormSignIn;
+  /** Present when sign-in and consent happen in the browser through a provider's SDK. */
+  readonly browserSignIn?: BrowserSignIn;
+  /**
+   * True when this app is its own OAuth authorization server: it renders the consent page,
+   * serves `/oauth/*` and lists connected apps. Otherwise the provider is the server.
+   */
+  readonly hostsAuthorizationServer: boolean;
+  /**
+   * Ends the request's session as far as this server is concerned and clears its cookie.
+   * With `browserSignIn`, the page must then let the SDK revoke the session at the provider.
+   */
+  signOut(c: Context, cookie: CookieOptions): Promise<void>;
   /**
    * The signed-in user of a browser request, from its session cookie, or `null` when there
    * is none or it is invalid. Throws `ServiceUnavailableError` when it cannot decide

@@ -3,22 +3,17 @@
  * Stytch's JS SDK, MCP bearer tokens are Connected Apps access tokens; both are verified
  * locally against the project's JWKS. The authorization server is Stytch itself.
  */
+import { deleteCookie } from "hono/cookie";
 import { decodeJwt } from "jose";
 import type { StytchConfig } from "../config.ts";
 import type { IdentityProvider } from "./identity.ts";
 import { InvalidTokenError } from "./jwt.ts";
-import { readCookie } from "./local.ts";
+import { requestCookie } from "./cookies.ts";
 import { createMetadataRelay } from "./stytch_metadata.ts";
 import { createStytchTokenVerifier } from "./stytch_tokens.ts";
 
 /** Cookie the Stytch JS SDK keeps the session JWT in (its default name). */
 export const STYTCH_SESSION_COOKIE = "stytch_session_jwt";
-
-export interface StytchIdentity extends IdentityProvider {
-  readonly kind: "stytch";
-  /** What the browser may know: the public token and the project's domain, never the secret. */
-  readonly browserConfig: { publicToken: string; domain: string };
-}
 
 export interface StytchIdentityOptions {
   /** Bound on fetching the JWKS and the metadata (ms); tests shorten it. */
@@ -31,14 +26,25 @@ export interface StytchIdentityOptions {
 export function createStytchIdentity(
   config: StytchConfig,
   options: StytchIdentityOptions = {},
-): StytchIdentity {
+): IdentityProvider {
   const tokens = createStytchTokenVerifier(config, options);
   const metadata = createMetadataRelay(config.domain, { timeoutMs: options.timeoutMs });
   return {
-    kind: "stytch",
-    browserConfig: { publicToken: config.publicToken, domain: config.domain.origin },
+    label: "Stytch",
+    hostsAuthorizationServer: false,
+    browserSignIn: {
+      publicConfig: { publicToken: config.publicToken, domain: config.domain.origin },
+      // The browser SDK always calls `https://<host>`, whatever scheme or port the domain names.
+      sdkOrigin: `https://${config.domain.hostname}`,
+    },
+    signOut(c) {
+      // The session JWT cookie expires at once, so this server stops accepting it even without
+      // JavaScript; the page's island revokes the session at Stytch (the SDK holds that cookie).
+      deleteCookie(c, STYTCH_SESSION_COOKIE, { path: "/" });
+      return Promise.resolve();
+    },
     async getSessionUser(req) {
-      const token = readCookie(req, STYTCH_SESSION_COOKIE);
+      const token = requestCookie(req, STYTCH_SESSION_COOKIE);
       if (!token) return null;
       try {
         return await tokens.verifySession(token);
@@ -48,7 +54,7 @@ export function createStytchIdentity(
       }
     },
     async getSessionExpiry(req) {
-      const token = readCookie(req, STYTCH_SESSION_COOKIE);
+      const token = requestCookie(req, STYTCH_SESSION_COOKIE);
       if (!token) return null;
       try {
         await tokens.verifySession(token);

@@ -12,7 +12,8 @@ import {
 import { createTestApp } from "../testing/app.ts";
 import { parseConfig, type StytchConfig } from "../config.ts";
 import { InvalidTokenError } from "./jwt.ts";
-import { createStytchIdentity, STYTCH_SESSION_COOKIE, type StytchIdentity } from "./stytch.ts";
+import { createStytchIdentity, STYTCH_SESSION_COOKIE } from "./stytch.ts";
+import type { IdentityProvider } from "./identity.ts";
 
 const TIMEOUT_MS = 400;
 
@@ -28,7 +29,7 @@ function withSession(token: string): Request {
 }
 
 async function withIssuer(
-  fn: (issuer: TestIssuer, identity: StytchIdentity) => Promise<void>,
+  fn: (issuer: TestIssuer, identity: IdentityProvider) => Promise<void>,
   options: { cooldownMs?: number } = {},
 ) {
   const issuer = await startTestIssuer();
@@ -287,11 +288,14 @@ Deno.test("when nothing listens at the JWKS host, session checks fail with 503",
   await assert.rejects(identity.getSessionUser(withSession(token)), ServiceUnavailableError);
 });
 
-Deno.test("the authorization server is the Stytch domain", async () => {
+Deno.test("Stytch signs people in from the browser, and is the authorization server", async () => {
   await withIssuer((issuer, identity) => {
     assert.equal(identity.authorizationServer("http://localhost:8000"), issuer.origin);
-    assert.equal(identity.browserConfig.domain, issuer.origin);
-    assert.ok(!JSON.stringify(identity.browserConfig).includes("secret"));
+    assert.equal(identity.hostsAuthorizationServer, false);
+    assert.equal(identity.formSignIn, undefined);
+    assert.equal(identity.browserSignIn?.publicConfig.domain, issuer.origin);
+    assert.equal(identity.browserSignIn?.sdkOrigin, `https://${new URL(issuer.origin).hostname}`);
+    assert.ok(!JSON.stringify(identity.browserSignIn).includes("secret"));
     return Promise.resolve();
   });
 });
@@ -327,7 +331,7 @@ Deno.test("/api serves the Stytch session's user and refuses cross-site writes",
   const issuer = await startTestIssuer();
   try {
     using t = await createTestApp({ env: stytchEnv(issuer) });
-    assert.equal(t.deps.identity.kind, "stytch");
+    assert.ok(t.deps.identity.browserSignIn);
     const cookie = `${STYTCH_SESSION_COOKIE}=${await issuer.sign(sessionClaims(issuer))}`;
 
     const created = await t.request("/api/todos", {

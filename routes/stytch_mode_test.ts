@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { startTestIssuer, type TestIssuer } from "../testing/issuer.ts";
-import { createTestApp, type TestApp } from "../testing/app.ts";
-import { sessionClaims, stytchEnv, TEST_PUBLIC_TOKEN, TEST_SECRET } from "../testing/stytch.ts";
-import { STYTCH_SESSION_COOKIE } from "./stytch.ts";
+import { startTestIssuer, type TestIssuer } from "../lib/testing/issuer.ts";
+import { createTestApp, type TestApp } from "../lib/testing/app.ts";
+import { sessionClaims, stytchEnv, TEST_PUBLIC_TOKEN, TEST_SECRET } from "../lib/testing/stytch.ts";
+import { STYTCH_SESSION_COOKIE } from "../lib/auth/stytch.ts";
 
 const ORIGIN = "http://localhost:8000";
 

@@ -1,6 +1,22 @@
 import type { Config } from "../config.ts";
 import type { AccessGrant, IdentityProvider, User } from "../auth/identity.ts";
-import type { DocumentFetcher } from "../oauth/cimd.ts";
+
+/**
+ * The network side of OAuth Client ID Metadata Documents (lib/oauth/cimd.ts), replaceable in
+ * tests; production resolves and fetches for real.
+ */
+export interface DocumentFetcher {
+  /** Resolves a host name to its IP addresses. */
+  lookup(hostname: string): Promise<string[]>;
+  fetch(url: URL, init: RequestInit): Promise<Response>;
+  /** Time limit of one fetch, `FETCH_TIMEOUT_MS` (lib/oauth/cimd.ts) unless set. */
+  timeoutMs?: number;
+  /**
+   * Runs before a document that is not cached is looked up and fetched; what it throws is
+   * passed on. The app counts such a fetch as a client registration (see `withBeforeFetch`).
+   */
+  beforeFetch?(): Promise<void>;
+}
 
 /** Long-lived services, built once at start-up and shared by every request. */
 export interface Deps {

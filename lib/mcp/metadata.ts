@@ -8,24 +8,14 @@ import { Hono } from "hono";
 import { publicCors } from "../http/cors.ts";
 import { NotFoundError } from "../errors.ts";
 import type { AppEnv } from "../http/context.ts";
+import { PROTECTED_RESOURCE_METADATA_PATH as PRM_PATH, resourceUrl } from "../http/resource.ts";
 
-const PRM_PATH = "/.well-known/oauth-protected-resource";
 /**
  * Metadata built from `PUBLIC_URL` is public and changes only with the configuration: cache
  * briefly anywhere. Metadata built from the request's own Host is never kept by a cache.
  */
 function metadataCacheControl(c: { var: AppEnv["Variables"] }): string {
   return c.var.deps.config.publicUrl ? "public, max-age=300" : "no-store";
-}
-
-/** The canonical resource identifier of the MCP server (RFC 8707): `<origin>/mcp`. */
-export function resourceUrl(origin: string): string {
-  return `${origin}/mcp`;
-}
-
-/** Where the `/mcp` resource's metadata lives (RFC 9728 §3.1: well-known path + resource path). */
-export function protectedResourceMetadataUrl(origin: string): string {
-  return `${origin}${PRM_PATH}/mcp`;
 }
 
 /** The RFC 9728 metadata of the `/mcp` resource. */

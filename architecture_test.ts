@@ -1,0 +1,134 @@
+/**
+ * Checks the layering rule of ARCHITECTURE.md against Deno's module graph (`deno info --json`):
+ * every project module belongs to a layer, imports point to its own layer or lower ones,
+ * sibling folders marked "apart" never import each other, and no two folders import each other
+ * in a cycle. The layer table is read from ARCHITECTURE.md, so the document and the check agree.
+ */
+import assert from "node:assert/strict";
+import { relative } from "node:path";
+import { fileURLToPath as fromFileUrl } from "node:url";
+
+const ROOT = fromFileUrl(new URL(".", import.meta.url));
+
+interface Layer {
+  name: string;
+  /** Paths relative to the root: a folder ends with `/`, anything else is one file. */
+  members: string[];
+  /** Folders of this layer that must not import each other. */
+  apart: boolean;
+}
+
+/** The ```layers block of ARCHITECTURE.md, top layer first: `name  member member [apart]`. */
+async function readLayers(): Promise<Layer[]> {
+  const text = await Deno.readTextFile(new URL("./ARCHITECTURE.md", import.meta.url));
+  const block = text.match(/```layers\n([\s\S]*?)```/)?.[1];
+  assert.ok(block, "ARCHITECTURE.md has a ```layers block");
+  return block.trim().split("\n").map((line) => {
+    const [name, ...rest] = line.trim().split(/\s+/);
+    const apart = rest.at(-1) === "(apart)";
+    return { name, members: apart ? rest.slice(0, -1) : rest, apart };
+  });
+}
+
+/** Every project source file (not tests), as paths relative to the root. */
+function sourceFiles(): string[] {
+  const out = new Deno.Command("git", { args: ["ls-files", "*.ts", "*.tsx"], cwd: ROOT }).outputSync();
+  return new TextDecoder().decode(out.stdout).split("\n")
+    .filter((path) => path && !/_test\.tsx?$/.test(path));
+}
+
+/** Project-internal import edges between source files, from one `deno info --json` run. */
+async function importEdges(files: string[]): Promise<Array<[string, string]>> {
+  const dir = await Deno.makeTempDir();
+  try {
+    const root = `${dir}/all.ts`;
+    const lines = files.map((f) => `import "${new URL(f, `file://${ROOT}`).href}";`);
+    await Deno.writeTextFile(root, lines.join("\n"));
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["info", "--json", "--config", `${ROOT}deno.json`, root],
+      cwd: ROOT,
+      stderr: "null",
+    }).output();
+    const graph = JSON.parse(new TextDecoder().decode(output.stdout)) as {
+      modules: Array<{ specifier: string; dependencies?: Array<Record<string, { specifier?: string }>> }>;
+    };
+    const local = (specifier?: string) =>
+      specifier?.startsWith(`file://${ROOT}`) ? relative(ROOT, fromFileUrl(specifier)) : null;
+    const edges: Array<[string, string]> = [];
+    for (const module of graph.modules) {
+      const from = local(module.specifier);
+      if (!from || !files.includes(from)) continue;
+      for (const dependency of module.dependencies ?? []) {
+        for (const to of [local(dependency.code?.specifier), local(dependency.type?.specifier)]) {
+          if (to && to !== from && files.includes(to)) edges.push([from, to]);
+        }
+      }
+    }
+    return edges;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** The folder a file counts in: its top-level folder, or lib/<folder>; a file on its own otherwise. */
+function folderOf(path: string): string {
+  const parts = path.split("/");
+  if (parts[0] === "lib" && parts.length > 2) return `lib/${parts[1]}/`;
+  return parts.length > 1 && parts[0] !== "lib" ? `${parts[0]}/` : path;
+}
+
+const layers = await readLayers();
+const files = sourceFiles();
+const edges = await importEdges(files);
+
+/** Index of the layer holding `path` (0 = top), and the member it matched. */
+function placeOf(path: string): { layer: number; member: string } | null {
+  for (const [layer, { members }] of layers.entries()) {
+    for (const member of members) {
+      if (member.endsWith("/") ? path.startsWith(member) : path === member) return { layer, member };
+    }
+  }
+  return null;
+}
+
+Deno.test("every source file belongs to a layer of ARCHITECTURE.md", () => {
+  const unplaced = files.filter((path) => placeOf(path) === null);
+  assert.deepEqual(unplaced, [], "add these files' folders to the layers block");
+});
+
+Deno.test("imports point to the same layer or a lower one", () => {
+  const upward = edges.filter(([from, to]) => placeOf(to)!.layer < placeOf(from)!.layer)
+    .map(([from, to]) => `${from} (${layers[placeOf(from)!.layer].name}) -> ${to} (${layers[placeOf(to)!.layer].name})`);
+  assert.deepEqual(upward, []);
+});
+
+Deno.test("folders marked apart never import each other", () => {
+  const crossing = edges.filter(([from, to]) => {
+    const a = placeOf(from)!, b = placeOf(to)!;
+    return a.layer === b.layer && layers[a.layer].apart && a.member !== b.member;
+  }).map(([from, to]) => `${from} -> ${to}`);
+  assert.deepEqual(crossing, []);
+});
+
+Deno.test("no two folders import each other, directly or in a cycle", () => {
+  const next = new Map<string, Set<string>>();
+  for (const [from, to] of edges) {
+    const a = folderOf(from), b = folderOf(to);
+    if (a !== b) next.set(a, (next.get(a) ?? new Set()).add(b));
+  }
+  const cycles: string[] = [];
+  const state = new Map<string, "open" | "done">();
+  const path: string[] = [];
+  const visit = (folder: string) => {
+    state.set(folder, "open");
+    path.push(folder);
+    for (const to of next.get(folder) ?? []) {
+      if (state.get(to) === "open") cycles.push([...path.slice(path.indexOf(to)), to].join(" -> "));
+      else if (!state.has(to)) visit(to);
+    }
+    path.pop();
+    state.set(folder, "done");
+  };
+  for (const folder of [...next.keys()].sort()) if (!state.has(folder)) visit(folder);
+  assert.deepEqual(cycles, []);
+});

@@ -7,6 +7,9 @@
  *
  * `MCP_APP_SCREENSHOT=docs/mcp-app.png deno test -A e2e/mcp_app_test.ts` also saves a
  * screenshot of the view for the README.
+ *
+ * Over 350 lines on purpose: one Chromium and one host page serve every step, so the steps
+ * share one file (a browser start costs more than the steps).
  */
 import assert from "node:assert/strict";
 import type { Frame, FrameLocator, Page } from "playwright-core";

@@ -2,6 +2,9 @@
  * Stytch mode in Chromium. The server verifies session JWTs against a loopback test issuer
  * standing in for the Stytch project domain; in the browser every request to that domain is
  * answered by a fake Stytch API (`page.route`), so nothing leaves the machine.
+ *
+ * Over 350 lines on purpose: one Chromium and one fake Stytch API serve every step, so the
+ * steps share one file (a browser start costs more than the steps).
  */
 import assert from "node:assert/strict";
 import type { BrowserContext, Route } from "playwright-core";

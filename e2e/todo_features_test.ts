@@ -2,6 +2,9 @@
  * The todo page as a TodoMVC user expects it, in Chromium: items keep their place, filters,
  * inline edit, bulk actions, Undo, stale tabs, the back/forward cache after signing out, the
  * same without JavaScript, and axe-core at 0 violations (light and dark) in every state.
+ *
+ * Over 350 lines on purpose: one Chromium serves every step, so the steps share one file (a
+ * browser start costs more than the steps).
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";

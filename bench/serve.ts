@@ -15,7 +15,7 @@ import {
 } from "../lib/auth/local_sessions.ts";
 import { createIdentityProvider } from "../lib/identity_provider.ts";
 import { parseConfig } from "../lib/config.ts";
-import { keys, type StoredGrant } from "../lib/oauth/store.ts";
+import { grantKeys, type StoredGrant } from "../lib/oauth/store/grants.ts";
 import { issueAccessToken } from "../lib/oauth/tokens.ts";
 import { createTodo, MAX_TODOS } from "../lib/todos.ts";
 import type { BenchServer } from "./targets.ts";
@@ -57,7 +57,7 @@ const grant: StoredGrant = {
   createdAt: now,
   expiresAt: now + 24 * 3600_000,
 };
-await kv.set(keys.grant(grant.userId, grant.clientId, grant.grantId), grant);
+await kv.set(grantKeys.grant(grant.userId, grant.clientId, grant.grantId), grant);
 const token = await issueAccessToken(kv, {
   issuer: origin,
   userId: grant.userId,

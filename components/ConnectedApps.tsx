@@ -1,4 +1,4 @@
-import type { StoredConsent } from "../lib/oauth/store.ts";
+import type { StoredConsent } from "../lib/oauth/store/consents.ts";
 import RevokeStatus from "../islands/RevokeStatus.tsx";
 
 /** What the status line says after an action, and the token of the Undo it offers. */

@@ -2,7 +2,7 @@ import { AppHeader } from "../components/AppHeader.tsx";
 import { ConnectedApps, type ConnectionsStatus } from "../components/ConnectedApps.tsx";
 import { NotFoundError, ValidationError } from "../lib/errors.ts";
 import { getRevocation, revokeConsentUndoably, undoRevocation } from "../lib/oauth/revocations.ts";
-import { listConsents, type StoredConsent } from "../lib/oauth/store.ts";
+import { listConsents, type StoredConsent } from "../lib/oauth/store/consents.ts";
 import { type Handlers, Head, type PageProps, type PageState } from "../lib/pages/mod.ts";
 import { loginUrl } from "../lib/http/return_to.ts";
 

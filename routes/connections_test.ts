@@ -7,7 +7,7 @@ import {
   pkcePair,
   registerClient,
 } from "../lib/oauth/test_support.ts";
-import { listConsents } from "../lib/oauth/store.ts";
+import { listConsents } from "../lib/oauth/store/consents.ts";
 
 /** Posts the /connections form with `fields`, as a same-origin browser would (or from `origin`). */
 function post(app: TestApp, cookie: string, fields: Record<string, string>, origin = TEST_ORIGIN) {

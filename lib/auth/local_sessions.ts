@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { ValidationError } from "../errors.ts";
 import { newId } from "../ids.ts";
+import { RETRY, retryOnConflict } from "../kv/retry.ts";
 import type { User } from "./identity.ts";
 
 export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -31,22 +32,22 @@ export function normalizeEmail(email: unknown): string {
 }
 
 /** Returns the local user for `email`, creating one on first sign-in (the same email is always the same user). */
-export async function findOrCreateLocalUser(kv: Deno.Kv, email: string): Promise<User> {
+export function findOrCreateLocalUser(kv: Deno.Kv, email: string): Promise<User> {
   const key = localUserKey(email);
-  for (let attempt = 0; attempt < 5; attempt++) {
+  return retryOnConflict("the account for this email", async () => {
     const existing = await kv.get<{ id: string }>(key);
     if (existing.value) return { id: existing.value.id, email };
     const id = `user-local-${newId().toLowerCase()}`;
     const result = await kv.atomic().check(existing).set(key, { id, createdAt: Date.now() })
       .commit();
-    if (result.ok) return { id, email };
-  }
-  throw new Error("Could not create local user after repeated conflicts.");
+    return result.ok ? { id, email } : RETRY;
+  });
 }
 
 /** Starts a session for `user`; returns the token to put in the cookie. */
 export async function createSession(kv: Deno.Kv, user: User): Promise<string> {
-  const token = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  const token = crypto.getRandomValues(new Uint8Array(32))
+    .toBase64({ alphabet: "base64url", omitPadding: true });
   const session: StoredSession = {
     userId: user.id,
     email: user.email ?? "",
@@ -81,12 +82,5 @@ export async function deleteSession(kv: Deno.Kv, token: string): Promise<void> {
 /** Hex SHA-256 of a string. */
 export async function sha256Hex(value: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** Unpadded base64url of bytes. */
-export function base64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return new Uint8Array(digest).toHex();
 }

@@ -10,9 +10,9 @@
  * Each count is a versionstamp-checked `set` with `expireIn`, not `atomic().sum()`: a sum
  * mutation takes no `expireIn` and clears the expiry of the key it adds to (Deno 2.9, SQLite
  * backend), so summed counters would never be deleted: one key per address per window forever,
- * the disk growth these limits exist to stop. A request that keeps losing the race to other
- * requests of the same client is refused, so concurrent requests never exceed the limit (a
- * burst may get fewer through). Once a window is full, refusals only read.
+ * the disk growth these limits exist to stop. Concurrent requests of one client retry
+ * (lib/kv/retry.ts) and never exceed the limit; one that keeps losing the race gets the
+ * retry helper's `WriteConflictError`. Once a window is full, refusals only read.
  *
  * A fixed window lets a client send up to twice its limit across a window boundary; the
  * limits are far above what a person does, so that slack does not matter.
@@ -21,6 +21,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { RateLimitConfig } from "../config.ts";
 import { TooManyRequestsError } from "../errors.ts";
+import { RETRY, retryOnConflict } from "../kv/retry.ts";
 import { clientIp, clientNetwork } from "./client_ip.ts";
 import type { AppEnv } from "./context.ts";
 
@@ -67,7 +68,6 @@ const MINUTE_MS = 60 * 1000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 /** Counters outlive their window a little, so isolates whose clocks differ slightly agree. */
 const EXPIRY_MARGIN_MS = MINUTE_MS;
-const MAX_ATTEMPTS = 8;
 
 /** The configured rules for each kind of limited request. */
 export function rateLimitRules(limits: RateLimitConfig): Record<RateLimitName, RateLimitRule[]> {
@@ -104,7 +104,7 @@ export function rateLimitRules(limits: RateLimitConfig): Record<RateLimitName, R
  * Counts one request of `subject` against `rule` in the window holding `now`, unless the
  * window is full. Atomic: concurrent calls never let more than `rule.limit` through.
  */
-export async function consumeRateLimit(
+export function consumeRateLimit(
   kv: Deno.Kv,
   rule: RateLimitRule,
   subject: string,
@@ -114,20 +114,18 @@ export async function consumeRateLimit(
   const windowEnd = windowStart + rule.windowMs;
   const retryAfterSeconds = Math.max(1, Math.ceil((windowEnd - now) / 1000));
   const key = rateLimitKeys.counter(rule.name, subject, windowStart);
-  let count = 0;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  return retryOnConflict(`the count of ${rule.what}`, async () => {
     const entry = await kv.get<Deno.KvU64>(key);
-    count = Number(entry.value?.value ?? 0n);
-    if (count >= rule.limit) break;
+    const count = Number(entry.value?.value ?? 0n);
+    if (count >= rule.limit) return { allowed: false, count, retryAfterSeconds };
     const result = await kv.atomic()
       .check(entry)
       .set(key, new Deno.KvU64(BigInt(count + 1)), {
         expireIn: windowEnd - now + EXPIRY_MARGIN_MS,
       })
       .commit();
-    if (result.ok) return { allowed: true, count: count + 1, retryAfterSeconds };
-  }
-  return { allowed: false, count, retryAfterSeconds };
+    return result.ok ? { allowed: true, count: count + 1, retryAfterSeconds } : RETRY;
+  });
 }
 
 /**

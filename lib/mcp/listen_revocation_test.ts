@@ -7,7 +7,7 @@ import { decodeJwt } from "jose";
 import { openWatchCount } from "../live/changes.ts";
 import { streamSlotsFor } from "../live/limits.ts";
 import { approvedCode, exchangeCode, RESOURCE, tokenRequest } from "../oauth/test_support.ts";
-import { revokeConsent } from "../oauth/store.ts";
+import { revokeConsent } from "../oauth/store/consents.ts";
 import { createTestApp, type TestApp } from "../testing/app.ts";
 import { ClientV2, StreamableHTTPClientTransportV2 } from "../testing/mcp_sdk.ts";
 import { recordNotifications } from "../testing/mcp.ts";

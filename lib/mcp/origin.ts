@@ -8,6 +8,7 @@ import { createMiddleware } from "hono/factory";
 import { isLoopbackHost } from "../config.ts";
 import { ForbiddenError } from "../errors.ts";
 import type { AppEnv } from "../http/context.ts";
+import { isIpLiteral } from "../http/ip.ts";
 
 /**
  * True when a page at `origin` may call `/mcp`: the app's own origin (`PUBLIC_URL`) or one in
@@ -29,10 +30,6 @@ export function isAllowedOrigin(origin: string, c: Context<AppEnv>): boolean {
   if (isLoopbackHost(url.hostname)) return true;
   const own = new URL(c.req.url);
   return origin === own.origin && isIpLiteral(own.hostname);
-}
-
-function isIpLiteral(hostname: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) || hostname.startsWith("[");
 }
 
 /** CORS for `/mcp`: allowed origins only, no cookies, MCP and auth headers exposed. */

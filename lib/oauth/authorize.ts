@@ -7,21 +7,20 @@ import type { McpConfig } from "../config.ts";
 import { type DocumentFetcher, MetadataDocumentError } from "./cimd.ts";
 import { findClient, noteClientUsed } from "./clients.ts";
 import { AuthorizePageError, OAuthError } from "./errors.ts";
-import { resourceUrl } from "../mcp/metadata.ts";
+import { resourceUrl } from "../http/resource.ts";
 import { requireS256Challenge } from "./pkce.ts";
 import { redirectUriMatches } from "./redirect_uris.ts";
 import { grantableScopes, parseScope, supportedScopes } from "./scopes.ts";
 import { hashSecret, isSecretShaped, newSecret } from "./secrets.ts";
+import type { StoredClient } from "./store/clients.ts";
+import { saveCode } from "./store/codes.ts";
 import {
   type AuthorizationRequest,
-  getConsent,
   type PendingAuthorization,
-  saveCode,
-  saveConsent,
   savePendingAuthorization,
-  type StoredClient,
   takePendingAuthorization,
-} from "./store.ts";
+} from "./store/consent_forms.ts";
+import { getConsent, saveConsent } from "./store/consents.ts";
 
 export const CODE_TTL_MS = 5 * 60 * 1000;
 export const CONSENT_FORM_TTL_MS = 10 * 60 * 1000;

@@ -6,8 +6,12 @@
  * cached in KV.
  */
 import { parseClientMetadata } from "./client_metadata.ts";
-import { isIpLiteral, isPublicAddress } from "./ip.ts";
-import { cacheMetadataDocument, getCachedMetadataDocument, type StoredClient } from "./store.ts";
+import { isIpLiteral, isPublicAddress } from "../http/ip.ts";
+import {
+  cacheMetadataDocument,
+  getCachedMetadataDocument,
+  type StoredClient,
+} from "./store/clients.ts";
 
 export const MAX_DOCUMENT_BYTES = 5 * 1024;
 export const MAX_DOCUMENT_URL_LENGTH = 1000;

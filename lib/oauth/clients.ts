@@ -4,7 +4,7 @@ import {
   isMetadataDocumentClientId,
   loadMetadataDocumentClient,
 } from "./cimd.ts";
-import { getClient, type StoredClient, touchClient } from "./store.ts";
+import { getClient, type StoredClient, touchClient } from "./store/clients.ts";
 
 /** A registered client nobody has used yet is forgotten after a day. */
 export const UNUSED_CLIENT_TTL_MS = 24 * 60 * 60 * 1000;

@@ -7,7 +7,7 @@ import {
   PARKED_REQUEST_TTL_MS,
   ParkedRequestError,
 } from "./parked.ts";
-import { listConsents } from "./store.ts";
+import { listConsents } from "./store/consents.ts";
 import {
   authorizeCode,
   authorizePath,

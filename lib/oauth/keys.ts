@@ -17,7 +17,11 @@ import {
   type JWTVerifyGetKey,
 } from "jose";
 import { CLOCK_TOLERANCE_SECONDS } from "../auth/jwt.ts";
-import { settleSigningKeys, type SigningKeyRecord, type SigningKeySet } from "./key_store.ts";
+import {
+  settleSigningKeys,
+  type SigningKeyRecord,
+  type SigningKeySet,
+} from "./store/signing_keys.ts";
 
 /** How long an isolate trusts its cached keys before reading them again. */
 export const KEY_REFRESH_MS = 60_000;

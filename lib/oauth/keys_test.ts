@@ -9,7 +9,7 @@ import {
 } from "jose";
 import { InvalidTokenError } from "../auth/jwt.ts";
 import { createTestApp, type TestApp } from "../testing/app.ts";
-import { getSigningKeys, type SigningKeyRecord, signingKeysKey } from "./key_store.ts";
+import { getSigningKeys, type SigningKeyRecord, signingKeysKey } from "./store/signing_keys.ts";
 import { currentSigningKey, KEY_REFRESH_MS, publicJwks, verificationKeys } from "./keys.ts";
 import { approvedCode, exchangeCode, RESOURCE } from "./test_support.ts";
 import {
@@ -207,8 +207,10 @@ Deno.test("a token naming an unknown key is refused after at most one more read 
     [undefined, 0],
   ];
   for (const [kid, expectedReads] of cases) {
-    const header = btoa(JSON.stringify({ ...decodeProtectedHeader(token), kid }))
-      .replaceAll("=", "").replaceAll("+", "-").replaceAll("/", "_");
+    const header = new TextEncoder().encode(
+      JSON.stringify({ ...decodeProtectedHeader(token), kid }),
+    )
+      .toBase64({ alphabet: "base64url", omitPadding: true });
     reads = 0;
     await assert.rejects(
       verifyLocalAccessToken(counted, `${header}.${payload}.${signature}`, RESOURCE, now),

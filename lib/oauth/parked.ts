@@ -10,7 +10,7 @@
 import { type ClientLimit, enforceRateLimit } from "../http/rate_limit.ts";
 import { loginUrl, safeReturnTo } from "../http/return_to.ts";
 import { hashSecret, isSecretShaped, newSecret } from "./secrets.ts";
-import { getParkedRequest, parkRequest } from "./store.ts";
+import { getParkedRequest, parkRequest } from "./store/parked_requests.ts";
 
 export const PARKED_REQUEST_PARAM = "parked_request";
 export const PARKED_REQUEST_TTL_MS = 10 * 60 * 1000;

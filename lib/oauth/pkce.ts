@@ -1,5 +1,4 @@
 /** PKCE (RFC 7636), S256 only: OAuth 2.1 drops `plain`. */
-import { base64url } from "../auth/local_sessions.ts";
 import { OAuthError } from "./errors.ts";
 
 const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
@@ -30,15 +29,15 @@ export function requireS256Challenge(
   return challenge;
 }
 
+/** True for a verifier of 43 to 128 unreserved characters (RFC 7636 §4.1). */
+export function isWellFormedVerifier(verifier: string): boolean {
+  return VERIFIER.test(verifier);
+}
+
 /** The S256 challenge of a verifier: base64url(SHA-256(verifier)). */
 export async function s256(verifier: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
-  return base64url(new Uint8Array(digest));
-}
-
-/** True when `verifier` is well-formed and hashes to `challenge`. */
-export async function verifierMatches(verifier: string, challenge: string): Promise<boolean> {
-  return VERIFIER.test(verifier) && timingSafeEqual(await s256(verifier), challenge);
+  return new Uint8Array(digest).toBase64({ alphabet: "base64url", omitPadding: true });
 }
 
 /** Constant-time string comparison. */

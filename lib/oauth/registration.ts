@@ -17,9 +17,8 @@ import { OAuthError } from "./errors.ts";
 import {
   insertRegisteredClient,
   type RegistrationCap,
-  StoreContentionError,
   type StoredClient,
-} from "./store.ts";
+} from "./store/clients.ts";
 
 /** Registrations are counted per bucket of this length, for the cap. */
 export const REGISTRATION_BUCKET_MS = 6 * 60 * 60 * 1000;
@@ -62,19 +61,7 @@ export async function registerClient(
     lastUsedAt: 0,
   };
   const cap = registrationCap(maxPerDay, now);
-  let stored;
-  try {
-    stored = await insertRegisteredClient(kv, client, UNUSED_CLIENT_TTL_MS, cap);
-  } catch (error) {
-    if (!(error instanceof StoreContentionError)) throw error;
-    throw new OAuthError(
-      "temporarily_unavailable",
-      "Too many clients are registering at this moment. Try again in a second.",
-      503,
-      { "Retry-After": "1" },
-    );
-  }
-  if (!stored) {
+  if (!await insertRegisteredClient(kv, client, UNUSED_CLIENT_TTL_MS, cap)) {
     const retryAfter = Math.ceil(
       ((cap.buckets[cap.buckets.length - 1] + 1) *
           REGISTRATION_BUCKET_MS - now) / 1000,

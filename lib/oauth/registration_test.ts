@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createTestApp, type TestApp } from "../testing/app.ts";
-import { keys, type StoredClient } from "./store.ts";
+import { clientKeys, type StoredClient } from "./store/clients.ts";
 import {
   authorizeCode,
   authorizePath,
@@ -50,7 +50,7 @@ Deno.test("registration stores a public client and answers RFC 7591 metadata", a
     "https://app.example/cb",
   ]);
   assert.equal(body.scope, "read:todos write:todos");
-  const stored = (await app.kv.get<StoredClient>(keys.client(body.client_id))).value;
+  const stored = (await app.kv.get<StoredClient>(clientKeys.client(body.client_id))).value;
   assert.equal(stored?.clientName, "MCP Inspector");
 });
 
@@ -186,12 +186,12 @@ Deno.test("bad registrations get a clear RFC 7591 error and store nothing", asyn
 Deno.test("a registered client lives a day unless used; a use extends its life", async () => {
   using app = await createTestApp();
   const clientId = await registerClient(app);
-  const fresh = await app.kv.get<StoredClient>(keys.client(clientId));
+  const fresh = await app.kv.get<StoredClient>(clientKeys.client(clientId));
   assert.equal(fresh.value!.lastUsedAt, 0, "never used yet: kept for a day only");
   const { verifier, challenge } = await pkcePair();
   const { code } = await authorizeCode(app, clientId, challenge);
   await exchangeCode(app, clientId, code, verifier);
-  const used = await app.kv.get<StoredClient>(keys.client(clientId));
+  const used = await app.kv.get<StoredClient>(clientKeys.client(clientId));
   assert.ok(used.value!.lastUsedAt > 0, "the use was recorded (and the 30-day lifetime set)");
   assert.notEqual(used.versionstamp, fresh.versionstamp);
 });

@@ -13,17 +13,10 @@
  * detection keeps working across a revoke and undo.
  */
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import { RETRY, retryOnConflict } from "../kv/retry.ts";
 import { hashSecret, isSecretShaped, newSecret } from "./secrets.ts";
-import {
-  keys,
-  revokeConsent,
-  StoreContentionError,
-  type StoredConsent,
-  type StoredGrant,
-  type StoredRefreshToken,
-} from "./store.ts";
-
-const MAX_ATTEMPTS = 5;
+import { consentKeys, revokeConsent, type StoredConsent } from "./store/consents.ts";
+import { grantKeys, type StoredGrant, type StoredRefreshToken } from "./store/grants.ts";
 
 /** How long a revocation can be undone (the page offers Undo for a few seconds of it). */
 export const UNDO_REVOCATION_MS = 10 * 60_000;
@@ -73,18 +66,20 @@ export type RevocationOutcome =
  * {@linkcode UNDO_REVOCATION_MS} under a fresh Undo token. A client with more grants than one
  * atomic operation can move is revoked without an Undo (`undoToken: null`).
  */
-export async function revokeConsentUndoably(
+export function revokeConsentUndoably(
   kv: Deno.Kv,
   userId: string,
   clientId: string,
   now: number,
 ): Promise<RevocationOutcome> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const consentEntry = await kv.get<StoredConsent>(keys.consent(userId, clientId));
+  return retryOnConflict("a connected app", async (): Promise<RevocationOutcome | typeof RETRY> => {
+    const consentEntry = await kv.get<StoredConsent>(consentKeys.consent(userId, clientId));
     const consent = consentEntry.value;
     if (!consent) return { kind: "not_connected" };
     const grantEntries: Deno.KvEntry<StoredGrant>[] = [];
-    for await (const entry of kv.list<StoredGrant>({ prefix: keys.grantsOf(userId, clientId) })) {
+    for await (
+      const entry of kv.list<StoredGrant>({ prefix: grantKeys.grantsOf(userId, clientId) })
+    ) {
       grantEntries.push(entry);
       if (grantEntries.length > MAX_UNDOABLE_GRANTS) break;
     }
@@ -110,16 +105,15 @@ export async function revokeConsentUndoably(
       .set(recordKey, record, { expireIn: UNDO_REVOCATION_MS })
       .delete(consentEntry.key);
     for (const { grant } of record.grants) {
-      operation.delete(keys.grant(userId, clientId, grant.grantId))
-        .delete(keys.refresh(grant.refreshHash));
+      operation.delete(grantKeys.grant(userId, clientId, grant.grantId))
+        .delete(grantKeys.refresh(grant.refreshHash));
     }
-    if (!(await operation.commit()).ok) continue;
+    if (!(await operation.commit()).ok) return RETRY;
     // A code redeemed between the reads and the commit made a grant this record does not hold;
     // with the consent gone no new one can appear, so revoke any such grant for good.
     await revokeConsent(kv, userId, clientId);
     return { kind: "revoked", clientName: consent.clientName, undoToken: token };
-  }
-  throw new StoreContentionError("a connected app");
+  });
 }
 
 /** The revocation `token` names if it is the user's and can still be undone, else `null`. */
@@ -150,7 +144,7 @@ export async function undoRevocation(
 ): Promise<StoredConsent> {
   if (!isSecretShaped(token)) throw new ValidationError("That Undo link is not valid.");
   const recordKey = revocationKeys.revocation(userId, await hashSecret(token));
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  return await retryOnConflict("a revoked app", async () => {
     const entry = await kv.get<StoredRevocation>(recordKey);
     const record = entry.value;
     if (!record || record.expiresAt <= now) {
@@ -159,7 +153,7 @@ export async function undoRevocation(
       );
     }
     const { clientId, consent } = record;
-    const consentKey = keys.consent(userId, clientId);
+    const consentKey = consentKeys.consent(userId, clientId);
     if ((await kv.get(consentKey)).value !== null) {
       throw new ConflictError(
         "approved_again",
@@ -173,19 +167,18 @@ export async function undoRevocation(
       .delete(recordKey)
       .set(consentKey, consent);
     for (const { grant, refresh } of live) {
-      const grantKey = keys.grant(userId, clientId, grant.grantId);
+      const grantKey = grantKeys.grant(userId, clientId, grant.grantId);
       operation.check({ key: grantKey, versionstamp: null })
         .set(grantKey, grant, { expireIn: grant.expiresAt - now });
       if (refresh && refresh.expiresAt > now) {
-        const refreshKey = keys.refresh(grant.refreshHash);
+        const refreshKey = grantKeys.refresh(grant.refreshHash);
         operation.check({ key: refreshKey, versionstamp: null })
           .set(refreshKey, refresh, { expireIn: refresh.expiresAt - now });
       }
     }
     // A lost race (the record used, the app approved again) shows on the next read.
-    if ((await operation.commit()).ok) return consent;
-  }
-  throw new StoreContentionError("a revoked app");
+    return (await operation.commit()).ok ? consent : RETRY;
+  });
 }
 
 /** Each grant's live refresh token (or `null` when gone), read ten keys at a time. */
@@ -195,7 +188,7 @@ async function readRefreshTokens(
 ): Promise<(StoredRefreshToken | null)[]> {
   const tokens: (StoredRefreshToken | null)[] = [];
   for (let i = 0; i < grants.length; i += 10) {
-    const batch = grants.slice(i, i + 10).map((grant) => keys.refresh(grant.refreshHash));
+    const batch = grants.slice(i, i + 10).map((grant) => grantKeys.refresh(grant.refreshHash));
     const entries = await kv.getMany<StoredRefreshToken[]>(batch);
     tokens.push(...entries.map((entry) => entry.value));
   }

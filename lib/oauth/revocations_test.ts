@@ -10,7 +10,8 @@ import {
   undoRevocation,
 } from "./revocations.ts";
 import { hashSecret, newSecret } from "./secrets.ts";
-import { keys, listConsents, type StoredGrant, type StoredRefreshToken } from "./store.ts";
+import { listConsents } from "./store/consents.ts";
+import { grantKeys, type StoredGrant, type StoredRefreshToken } from "./store/grants.ts";
 import {
   authorizeCode,
   exchangeCode,
@@ -191,8 +192,8 @@ async function addGrants(kv: Deno.Kv, userId: string, clientId: string, count: n
       expiresAt: grant.expiresAt,
       rotatedAt: null,
     };
-    await kv.set(keys.grant(userId, clientId, grant.grantId), grant);
-    await kv.set(keys.refresh(refreshHash), refresh);
+    await kv.set(grantKeys.grant(userId, clientId, grant.grantId), grant);
+    await kv.set(grantKeys.refresh(refreshHash), refresh);
   }
 }
 
@@ -208,7 +209,7 @@ Deno.test(`revokeConsentUndoably() keeps up to ${MAX_UNDOABLE_GRANTS} grants in 
   assert.ok(JSON.stringify(record.value).length <= MAX_REVOCATION_BYTES);
   await undoRevocation(app.kv, userId, outcome.undoToken, Date.now());
   let grants = 0;
-  for await (const _ of app.kv.list({ prefix: keys.grantsOf(userId, clientId) })) grants++;
+  for await (const _ of app.kv.list({ prefix: grantKeys.grantsOf(userId, clientId) })) grants++;
   assert.equal(grants, MAX_UNDOABLE_GRANTS);
   assert.equal(await mcpPingStatus(app.request, tokens.access_token), 200);
 });
@@ -220,7 +221,7 @@ Deno.test("revokeConsentUndoably() revokes an app with too many grants without o
   const outcome = await revokeConsentUndoably(app.kv, userId, clientId, Date.now());
   assert.deepEqual(outcome, { kind: "revoked", clientName: "Test Client", undoToken: null });
   assert.equal(await mcpPingStatus(app.request, tokens.access_token), 401);
-  for (const prefix of [keys.grantsOf(userId, clientId), ["oauth_revocations"]]) {
+  for (const prefix of [grantKeys.grantsOf(userId, clientId), ["oauth_revocations"]]) {
     for await (const entry of app.kv.list({ prefix })) assert.fail(`left ${entry.key}`);
   }
 });

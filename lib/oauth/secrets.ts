@@ -1,9 +1,10 @@
 /** Random secrets (codes, refresh tokens, form tokens) and the hashes they are stored under. */
-import { base64url, sha256Hex } from "../auth/local_sessions.ts";
+import { sha256Hex } from "../auth/local_sessions.ts";
 
 /** A fresh 256-bit secret, base64url (43 characters). */
 export function newSecret(): string {
-  return base64url(crypto.getRandomValues(new Uint8Array(32)));
+  return crypto.getRandomValues(new Uint8Array(32))
+    .toBase64({ alphabet: "base64url", omitPadding: true });
 }
 
 /** The storage key of a secret: its SHA-256, hex. */

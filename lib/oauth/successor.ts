@@ -4,8 +4,6 @@
  * so neither token can be read from KV; only a request presenting the rotated token can open
  * its successor, which the token endpoint allows within the reuse grace window.
  */
-import { base64url } from "../auth/local_sessions.ts";
-
 const INFO = new TextEncoder().encode("todo-mcp refresh token successor v1");
 const IV_BYTES = 12;
 
@@ -37,16 +35,13 @@ export async function sealSuccessor(token: string, successor: string): Promise<s
   const out = new Uint8Array(IV_BYTES + sealed.byteLength);
   out.set(iv);
   out.set(new Uint8Array(sealed), IV_BYTES);
-  return base64url(out);
+  return out.toBase64({ alphabet: "base64url", omitPadding: true });
 }
 
 /** The successor sealed by {@linkcode sealSuccessor} for `token`, or `null` if it does not open. */
 export async function openSuccessor(token: string, sealed: string): Promise<string | null> {
   try {
-    const bytes = Uint8Array.from(
-      atob(sealed.replaceAll("-", "+").replaceAll("_", "/")),
-      (c) => c.charCodeAt(0),
-    );
+    const bytes = Uint8Array.fromBase64(sealed, { alphabet: "base64url" });
     const plain = await crypto.subtle.decrypt(
       { name: "AES-GCM", iv: bytes.slice(0, IV_BYTES) },
       await keyFrom(token),

@@ -9,18 +9,14 @@ import { clientLimit, enforceRateLimit } from "../http/rate_limit.ts";
 import { MetadataDocumentError, withBeforeFetch } from "./cimd.ts";
 import { findClient, noteClientUsed } from "./clients.ts";
 import { OAuthError } from "./errors.ts";
-import { s256, timingSafeEqual } from "./pkce.ts";
+import { isWellFormedVerifier, s256, timingSafeEqual } from "./pkce.ts";
 import { parseScope, supportedScopes } from "./scopes.ts";
 import { hashSecret, isSecretShaped, newSecret } from "./secrets.ts";
 import { openSuccessor, sealSuccessor } from "./successor.ts";
-import {
-  type IssuedChain,
-  redeemCode,
-  rotateRefreshToken,
-  StoreContentionError,
-  type StoredClient,
-  type StoredGrant,
-} from "./store.ts";
+import type { StoredClient } from "./store/clients.ts";
+import { redeemCode } from "./store/codes.ts";
+import type { IssuedChain, StoredGrant } from "./store/grants.ts";
+import { rotateRefreshToken } from "./store/refresh_tokens.ts";
 import { ACCESS_TOKEN_TTL_SECONDS, issueAccessToken } from "./tokens.ts";
 
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -49,18 +45,11 @@ export async function handleTokenRequest(
     );
   }
   const client = await authenticateClient(c, params);
-  try {
-    const body = grantType === "authorization_code"
-      ? await exchangeCode(c, client, params, now)
-      : await refresh(c, client, params, now);
-    await noteClientUsed(c.var.deps.kv, client, now);
-    return c.json(body, 200, { "Cache-Control": "no-store", Pragma: "no-cache" });
-  } catch (error) {
-    if (error instanceof StoreContentionError) {
-      throw new OAuthError("temporarily_unavailable", error.message, 503);
-    }
-    throw error;
-  }
+  const body = grantType === "authorization_code"
+    ? await exchangeCode(c, client, params, now)
+    : await refresh(c, client, params, now);
+  await noteClientUsed(c.var.deps.kv, client, now);
+  return c.json(body, 200, { "Cache-Control": "no-store", Pragma: "no-cache" });
 }
 
 /** Reads the form body, refusing other media types and repeated parameters (RFC 6749 §3.2). */
@@ -155,7 +144,7 @@ async function exchangeCode(
   const redirectUri = params.get("redirect_uri");
   if (!code) throw new OAuthError("invalid_request", "code is required.");
   if (!verifier) throw new OAuthError("invalid_request", "code_verifier is required (PKCE).");
-  if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) {
+  if (!isWellFormedVerifier(verifier)) {
     throw new OAuthError("invalid_request", "code_verifier must be 43-128 unreserved characters.");
   }
   if (!redirectUri) throw new OAuthError("invalid_request", "redirect_uri is required.");

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { createTestApp, type TestApp } from "../testing/app.ts";
 import { hashSecret } from "./secrets.ts";
-import { keys, redeemCode, revokeConsent, type StoredCode } from "./store.ts";
+import { codeKey, redeemCode, type StoredCode } from "./store/codes.ts";
+import { revokeConsent } from "./store/consents.ts";
 import {
   approvedCode,
   exchangeCode,
@@ -57,8 +58,8 @@ Deno.test("a code exchanges for a Bearer access token and a refresh token, never
 Deno.test("the code is stored only as a hash", async () => {
   using app = await createTestApp();
   const { code } = await approvedCode(app);
-  assert.equal((await app.kv.get(keys.code(code))).value, null);
-  assert.ok((await app.kv.get(keys.code(await hashSecret(code)))).value);
+  assert.equal((await app.kv.get(codeKey(code))).value, null);
+  assert.ok((await app.kv.get(codeKey(await hashSecret(code)))).value);
   for await (const entry of app.kv.list({ prefix: [] })) {
     const stored = JSON.stringify(entry, (_, v) => typeof v === "bigint" ? `${v}` : v);
     assert.ok(!stored.includes(code), `raw code under ${String(entry.key)}`);
@@ -125,13 +126,13 @@ Deno.test("a code expires within ten minutes", async () => {
   using app = await createTestApp();
   const { code } = await approvedCode(app);
   const hash = await hashSecret(code);
-  const stored = (await app.kv.get<StoredCode>(keys.code(hash))).value!;
+  const stored = (await app.kv.get<StoredCode>(codeKey(hash))).value!;
   assert.ok(stored.expiresAt - Date.now() <= 10 * 60 * 1000);
   const outcome = await redeemCode(app.kv, hash, stored.expiresAt, () => {}, () => {
     throw new Error("must not issue");
   });
   assert.equal(outcome.kind, "expired");
-  assert.equal((await app.kv.get<StoredCode>(keys.code(hash))).value!.redeemedGrantId, null);
+  assert.equal((await app.kv.get<StoredCode>(codeKey(hash))).value!.redeemedGrantId, null);
 });
 
 Deno.test("refresh rotates the refresh token and the new access token works", async () => {

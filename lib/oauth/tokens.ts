@@ -8,7 +8,7 @@ import type { AccessGrant } from "../auth/identity.ts";
 import { InvalidTokenError, verifyJwt } from "../auth/jwt.ts";
 import { cachedUntil, VerifiedTokenCache } from "../auth/token_cache.ts";
 import { currentSigningKey, type RotationPolicy, verificationKeys } from "./keys.ts";
-import { getGrant } from "./store.ts";
+import { getGrant } from "./store/grants.ts";
 
 export const ACCESS_TOKEN_TTL_SECONDS = 60 * 60;
 export const ACCESS_TOKEN_TYPE = "at+jwt";

@@ -4,8 +4,8 @@ import { InvalidTokenError } from "../auth/jwt.ts";
 import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing/app.ts";
 import { startTestIssuer } from "../testing/issuer.ts";
 import { currentSigningKey } from "./keys.ts";
-import { getSigningKeys } from "./key_store.ts";
-import { keys } from "./store.ts";
+import { grantKeys } from "./store/grants.ts";
+import { getSigningKeys } from "./store/signing_keys.ts";
 import { signingKeyPolicy } from "./tokens.ts";
 import {
   approvedCode,
@@ -71,9 +71,10 @@ Deno.test("tokens for another audience or issuer, expired or of another type are
   for (const [name, forged] of nearMisses) {
     await assert.rejects(verify(app, await forged), InvalidTokenError, name);
   }
-  const unsigned = `${btoa(JSON.stringify({ alg: "none", typ: "at+jwt" }))}.${
-    btoa(JSON.stringify(claims))
-  }.`.replaceAll("=", "");
+  const json = (value: unknown) =>
+    new TextEncoder().encode(JSON.stringify(value))
+      .toBase64({ alphabet: "base64url", omitPadding: true });
+  const unsigned = `${json({ alg: "none", typ: "at+jwt" })}.${json(claims)}.`;
   await assert.rejects(verify(app, unsigned), InvalidTokenError);
   await assert.rejects(verify(app, "garbage"), InvalidTokenError);
 });
@@ -86,7 +87,7 @@ Deno.test("a token verified before is still refused for another resource and onc
   await assert.rejects(verify(app, token, "http://localhost:8000/other"), InvalidTokenError);
   // Revoked by another isolate: only KV knows, and KV is asked on every call.
   const grants = await Array.fromAsync(
-    app.kv.list({ prefix: keys.grantsOf(claims.sub!, clientId) }),
+    app.kv.list({ prefix: grantKeys.grantsOf(claims.sub!, clientId) }),
   );
   assert.equal(grants.length, 1);
   await app.kv.delete(grants[0].key);

@@ -6,9 +6,7 @@
  * ["oauth_signing_key"] -> StoredSigningKeys (before rotation existed: one SigningKeyRecord)
  * ```
  */
-import { StoreContentionError } from "./store.ts";
-
-const MAX_ATTEMPTS = 5;
+import { RETRY, retryOnConflict } from "../../kv/retry.ts";
 
 /** An RS256 key pair as JWKs, and when it was made. */
 export interface SigningKeyRecord {
@@ -43,12 +41,12 @@ export async function getSigningKeys(kv: Deno.Kv): Promise<SigningKeySet | null>
  * the current one becomes the previous one, the older one is dropped). One atomic operation
  * checked against the record it read, so isolates rotating at once make one new key.
  */
-export async function settleSigningKeys(
+export function settleSigningKeys(
   kv: Deno.Kv,
   isDue: (keys: SigningKeySet) => boolean,
   makeKey: () => Promise<SigningKeyRecord>,
 ): Promise<SigningKeySet> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  return retryOnConflict("the signing keys", async () => {
     const entry = await kv.get(signingKeysKey());
     const stored = readSet(entry.value);
     const due = stored !== null && isDue(stored);
@@ -60,9 +58,8 @@ export async function settleSigningKeys(
       : stored;
     const record: StoredSigningKeys = { version: 2, ...next };
     const result = await kv.atomic().check(entry).set(signingKeysKey(), record).commit();
-    if (result.ok) return next;
-  }
-  throw new StoreContentionError("the signing keys");
+    return result.ok ? next : RETRY;
+  });
 }
 
 function isCurrentFormat(value: unknown): value is StoredSigningKeys {

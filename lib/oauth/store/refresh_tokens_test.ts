@@ -1,15 +1,14 @@
 import assert from "node:assert/strict";
-import { createTestApp } from "../testing/app.ts";
-import { hashSecret, newSecret } from "./secrets.ts";
+import { createTestApp } from "../../testing/app.ts";
+import { hashSecret, newSecret } from "../secrets.ts";
+import { approvedCode, exchangeCode } from "../test_support.ts";
 import {
+  grantKeys,
   type IssuedChain,
-  keys,
-  type RotateOutcome,
-  rotateRefreshToken,
   type StoredGrant,
   type StoredRefreshToken,
-} from "./store.ts";
-import { approvedCode, exchangeCode } from "./test_support.ts";
+} from "./grants.ts";
+import { type RotateOutcome, rotateRefreshToken } from "./refresh_tokens.ts";
 
 const GRACE_MS = 10_000;
 
@@ -69,7 +68,7 @@ Deno.test("rotateRefreshToken() revokes on reuse at the window's end and for a p
   // A token rotated before grace windows existed has no successor: its reuse revokes at once.
   const second = await refreshSetup();
   using __ = second.app;
-  const entry = await second.app.kv.get<StoredRefreshToken>(keys.refresh(second.tokenHash));
+  const entry = await second.app.kv.get<StoredRefreshToken>(grantKeys.refresh(second.tokenHash));
   await second.app.kv.set(entry.key, { ...entry.value!, rotatedAt: now });
   assert.equal((await second.rotate(now + 1)).kind, "reused");
   const grants = await Array.fromAsync(second.app.kv.list({ prefix: ["oauth_grants"] }));

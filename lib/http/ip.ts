@@ -1,4 +1,7 @@
-/** IP address classification for the SSRF guard: only public unicast addresses pass. */
+/**
+ * IP address text: telling literals from names, and classifying addresses for the SSRF guard
+ * of client metadata fetches (only public unicast addresses pass).
+ */
 
 /** True when `address` (IPv4 or IPv6 text, brackets allowed) is a public unicast address. */
 export function isPublicAddress(address: string): boolean {

@@ -14,7 +14,7 @@ import { registerClient } from "./registration.ts";
 import { supportedScopes } from "./scopes.ts";
 import { handleTokenRequest } from "./token_endpoint.ts";
 
-export const MAX_OAUTH_BODY_BYTES = 16 * 1024;
+const MAX_OAUTH_BODY_BYTES = 16 * 1024;
 
 /** Builds the `/oauth` sub-app (JSON endpoints only). */
 export function createOAuthApp(): Hono<AppEnv> {

@@ -22,8 +22,8 @@ import {
 } from "./store/consent_forms.ts";
 import { getConsent, saveConsent } from "./store/consents.ts";
 
-export const CODE_TTL_MS = 5 * 60 * 1000;
-export const CONSENT_FORM_TTL_MS = 10 * 60 * 1000;
+const CODE_TTL_MS = 5 * 60 * 1000;
+const CONSENT_FORM_TTL_MS = 10 * 60 * 1000;
 const MAX_STATE_LENGTH = 2000;
 
 /** Where the server runs and what it needs, for the authorization endpoint. */

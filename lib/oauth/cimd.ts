@@ -13,12 +13,12 @@ import {
   type StoredClient,
 } from "./store/clients.ts";
 
-export const MAX_DOCUMENT_BYTES = 5 * 1024;
-export const MAX_DOCUMENT_URL_LENGTH = 1000;
+const MAX_DOCUMENT_BYTES = 5 * 1024;
+const MAX_DOCUMENT_URL_LENGTH = 1000;
 export const FETCH_TIMEOUT_MS = 5_000;
-export const MIN_CACHE_MS = 5 * 60 * 1000;
-export const MAX_CACHE_MS = 24 * 60 * 60 * 1000;
-export const DEFAULT_CACHE_MS = 60 * 60 * 1000;
+const MIN_CACHE_MS = 5 * 60 * 1000;
+const MAX_CACHE_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_CACHE_MS = 60 * 60 * 1000;
 
 /** The network side of CIMD, replaceable in tests (production uses {@linkcode defaultDocumentFetcher}). */
 export interface DocumentFetcher {
@@ -46,7 +46,7 @@ export function withBeforeFetch(
 }
 
 /** Time limit of the DNS lookup before a fetch. */
-export const LOOKUP_TIMEOUT_MS = 3_000;
+const LOOKUP_TIMEOUT_MS = 3_000;
 
 /**
  * Real DNS (A and AAAA, through the system's resolver or `nameServer`) and real `fetch`.
@@ -71,7 +71,7 @@ export function createDocumentFetcher(
 }
 
 /** Real DNS and `fetch`: what the app uses unless `Deps.documentFetcher` replaces it. */
-export const defaultDocumentFetcher: DocumentFetcher = createDocumentFetcher();
+const defaultDocumentFetcher: DocumentFetcher = createDocumentFetcher();
 
 /** Why a client metadata document cannot be used; shown to the person or the client. */
 export class MetadataDocumentError extends Error {
@@ -117,7 +117,7 @@ export function parseDocumentUrl(clientId: string): URL {
 }
 
 /** Fails unless every address `url`'s host resolves to is public (no private or loopback targets). */
-export async function assertPublicTarget(url: URL, fetcher: DocumentFetcher): Promise<void> {
+async function assertPublicTarget(url: URL, fetcher: DocumentFetcher): Promise<void> {
   const host = url.hostname;
   const addresses = isIpLiteral(host) ? [host] : await fetcher.lookup(host).catch(() => []);
   if (addresses.length === 0) {

@@ -6,9 +6,9 @@ import { OAuthError } from "./errors.ts";
 import { redirectUriProblem } from "./redirect_uris.ts";
 import { parseScope } from "./scopes.ts";
 
-export const MAX_REDIRECT_URIS = 10;
-export const MAX_CLIENT_NAME_LENGTH = 200;
-export const MAX_URI_LENGTH = 2000;
+const MAX_REDIRECT_URIS = 10;
+const MAX_CLIENT_NAME_LENGTH = 200;
+const MAX_URI_LENGTH = 2000;
 
 const GRANT_TYPES = ["authorization_code", "refresh_token"];
 

@@ -9,7 +9,7 @@ import { getClient, type StoredClient, touchClient } from "./store/clients.ts";
 /** A registered client nobody has used yet is forgotten after a day. */
 export const UNUSED_CLIENT_TTL_MS = 24 * 60 * 60 * 1000;
 /** A registered client is forgotten 30 days after its last use. */
-export const IDLE_CLIENT_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+const IDLE_CLIENT_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 /** Touch a client's lifetime at most this often. */
 const TOUCH_INTERVAL_MS = 60 * 60 * 1000;
 

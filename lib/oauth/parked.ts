@@ -15,7 +15,7 @@ import { getParkedRequest, parkRequest } from "./store/parked_requests.ts";
 export const PARKED_REQUEST_PARAM = "parked_request";
 export const PARKED_REQUEST_TTL_MS = 10 * 60 * 1000;
 /** Longest query parked (a KV value holds 64 KiB). */
-export const MAX_PARKED_QUERY_LENGTH = 32 * 1024;
+const MAX_PARKED_QUERY_LENGTH = 32 * 1024;
 
 /** Thrown for a query too long to park, or a reference that is unknown or expired. */
 export class ParkedRequestError extends Error {

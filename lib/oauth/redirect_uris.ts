@@ -1,7 +1,7 @@
 /** Redirect URI rules: what a client may register, and how a request's URI must match. */
 import { isLoopbackHost } from "../config.ts";
 
-export const MAX_REDIRECT_URI_LENGTH = 2000;
+const MAX_REDIRECT_URI_LENGTH = 2000;
 
 /**
  * Why `uri` cannot be registered, or `null` when it can: absolute, https or a loopback http

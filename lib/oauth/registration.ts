@@ -91,7 +91,7 @@ export async function registerClient(
  * The buckets an unused registration made before `now` can still be stored from (its bucket
  * and those of the day before), and how long the current bucket's count must be kept.
  */
-export function registrationCap(max: number, now: number): RegistrationCap {
+function registrationCap(max: number, now: number): RegistrationCap {
   const current = Math.floor(now / REGISTRATION_BUCKET_MS);
   const span = Math.ceil(UNUSED_CLIENT_TTL_MS / REGISTRATION_BUCKET_MS);
   const buckets = Array.from({ length: span + 1 }, (_, index) => current - span + index);

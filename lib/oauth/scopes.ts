@@ -3,7 +3,7 @@ import type { McpConfig } from "../config.ts";
 import { OAuthError } from "./errors.ts";
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
-export const MAX_SCOPE_LENGTH = 1000;
+const MAX_SCOPE_LENGTH = 1000;
 
 /** The scopes this server can grant, read first. */
 export function supportedScopes(mcp: McpConfig): string[] {

@@ -19,10 +19,10 @@ import type { IssuedChain, StoredGrant } from "./store/grants.ts";
 import { rotateRefreshToken } from "./store/refresh_tokens.ts";
 import { ACCESS_TOKEN_TTL_SECONDS, issueAccessToken } from "./tokens.ts";
 
-export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+const REFRESH_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** The RFC 6749 §5.1 success body. */
-export interface TokenResponse {
+interface TokenResponse {
   access_token: string;
   token_type: "Bearer";
   expires_in: number;

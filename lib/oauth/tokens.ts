@@ -11,7 +11,7 @@ import { currentSigningKey, type RotationPolicy, verificationKeys } from "./keys
 import { getGrant } from "./store/grants.ts";
 
 export const ACCESS_TOKEN_TTL_SECONDS = 60 * 60;
-export const ACCESS_TOKEN_TYPE = "at+jwt";
+const ACCESS_TOKEN_TYPE = "at+jwt";
 
 /** The signing key rotation for keys that rotate every `rotateAfterMs` (config `tokens`). */
 export function signingKeyPolicy(rotateAfterMs: number): RotationPolicy {

@@ -16,7 +16,7 @@ export interface ParkedRequest {
 }
 
 /** Typed key builder for a parked request, by the hash of its reference. */
-export const parkedRequestKey = (referenceHash: string): Deno.KvKey => [
+const parkedRequestKey = (referenceHash: string): Deno.KvKey => [
   "oauth_parked",
   referenceHash,
 ];

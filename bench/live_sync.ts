@@ -21,7 +21,8 @@ import {
 } from "../lib/auth/local_sessions.ts";
 import { createIdentityProvider } from "../lib/identity_provider.ts";
 import { parseConfig } from "../lib/config.ts";
-import { createTodo, type Todo, todoChangesKey, todoKey } from "../lib/todos.ts";
+import { createTodo, type Todo } from "../lib/todos/mod.ts";
+import { todoChangesKey, todoKey } from "../lib/todos/keys.ts";
 import { CHROMIUM_PATH } from "../e2e/browser.ts";
 
 if (Deno.args[0] === "serve") {

@@ -17,7 +17,7 @@ import { createIdentityProvider } from "../lib/identity_provider.ts";
 import { parseConfig } from "../lib/config.ts";
 import { grantKeys, type StoredGrant } from "../lib/oauth/store/grants.ts";
 import { issueAccessToken } from "../lib/oauth/tokens.ts";
-import { createTodo, MAX_TODOS } from "../lib/todos.ts";
+import { createTodo, MAX_TODOS } from "../lib/todos/mod.ts";
 import type { BenchServer } from "./targets.ts";
 
 const [kvPath, count = "100", concurrency = "16"] = Deno.args;

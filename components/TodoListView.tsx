@@ -2,9 +2,21 @@
  * The todo list UI, one component for two shells: the web page's island (islands/TodoList.tsx,
  * REST-backed) and the MCP App view (mcp_app/view.tsx, backed by the host's `tools/call`).
  * It owns only UI state (editing, notices, focus, the draft); the shell owns the todos and
- * the filter and acts through `actions`, whose answers say what happened.
+ * the filter and acts through `actions` (components/todo_actions.ts), whose answers say what
+ * happened. Its parts: AddTodoForm, TodoToolbar, TodoRow.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
+import { AddTodoForm } from "./AddTodoForm.tsx";
+import {
+  type Answer,
+  isFailure,
+  type Notice,
+  type Outcome,
+  type TodoActions,
+} from "./todo_actions.ts";
+import { FilterField, formProps } from "./todo_form.tsx";
+import { TodoRow } from "./TodoRow.tsx";
+import { TodoToolbar } from "./TodoToolbar.tsx";
 import {
   deletedMessage,
   type Filter,
@@ -15,38 +27,7 @@ import {
   shorten,
   type TodoItem,
 } from "./todo_view.ts";
-
-/** A status message; `undo` is the token of a deletion its Undo button restores. */
-export interface Notice {
-  text: string;
-  undo?: string;
-}
-
-/** A change that worked: the whole new list, and for deletions the token that undoes them. */
-export interface Answer {
-  todos: TodoItem[];
-  undo?: { token: string; todos: TodoItem[] };
-}
-
-/** A change that did not: the message to show; `todos` is the fresh list when the todo acted on is gone. */
-export interface Failure {
-  error: string;
-  todos?: TodoItem[];
-}
-
-/** What an action resolves to; `null` when the shell took over (e.g. went to sign in again). */
-export type Outcome = Answer | Failure | null;
-
-/** How the list changes todos. Bulk changes and undo are optional (the page has them). */
-export interface TodoActions {
-  add(text: string): Promise<Outcome>;
-  setCompleted(id: string, completed: boolean): Promise<Outcome>;
-  edit(id: string, text: string): Promise<Outcome>;
-  delete(id: string): Promise<Outcome>;
-  setAllCompleted?(completed: boolean): Promise<Outcome>;
-  clearCompleted?(): Promise<Outcome>;
-  undo?(token: string): Promise<Outcome>;
-}
+import { useFocusSoon } from "./use_focus_soon.ts";
 
 export interface TodoListViewProps {
   todos: TodoItem[];
@@ -54,7 +35,7 @@ export interface TodoListViewProps {
   filter: Filter;
   /** Called when the person picks another filter (the shell keeps it, e.g. in the URL). */
   onFilter(next: Filter): void;
-  /** Longest todo text the server accepts (lib/todos.ts `MAX_TEXT_LENGTH`). */
+  /** Longest todo text the server accepts (lib/todos/limits.ts `MAX_TEXT_LENGTH`). */
   maxLength: number;
   error?: string | null;
   notice?: Notice | null;
@@ -76,7 +57,6 @@ export interface TodoListViewProps {
 const UNDO_MS = 8000;
 
 const quoted = (text: string) => `“${shorten(text)}”`;
-const isFailure = (outcome: Answer | Failure): outcome is Failure => "error" in outcome;
 
 /**
  * The todo list: forms and links that also work without JavaScript (when `formAction` and
@@ -92,30 +72,10 @@ export function TodoListView(props: TodoListViewProps) {
   const [busy, setBusy] = useState(false);
   const [draft, setDraft] = useState("");
   const root = useRef<HTMLDivElement>(null);
-  /** Selector of the element to focus once the list has re-rendered (keyboard users keep their place). */
-  const focusNext = useRef<string | null>(null);
+  const focusSoon = useFocusSoon(root);
   /** Set while an edit is being closed, so the blur that follows does not save it again. */
   const closing = useRef(false);
   const undoTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-
-  /** Renders left to find `focusNext` (state updates can land in more than one render). */
-  const focusTries = useRef(0);
-  const focusSoon = (selector: string) => {
-    focusNext.current = selector;
-    focusTries.current = 0;
-  };
-
-  useEffect(() => {
-    if (focusNext.current === null) return;
-    const target = root.current?.querySelector<HTMLElement>(focusNext.current);
-    if (!target && ++focusTries.current < 4) return;
-    focusNext.current = null;
-    focusTries.current = 0;
-    target?.focus();
-    if (target instanceof HTMLInputElement && target.classList.contains("edit-input")) {
-      target.setSelectionRange(target.value.length, target.value.length);
-    }
-  });
 
   useEffect(() => {
     const kept = props.restoreDraft?.();
@@ -211,6 +171,14 @@ export function TodoListView(props: TodoListViewProps) {
     setNotice({ text: `Saved ${quoted(text.trim())}.` });
   }
 
+  async function onAdd() {
+    const text = draft;
+    if (await apply(() => actions.add(text))) {
+      setDraft("");
+      setNotice({ text: `Added ${quoted(text.trim())}.` });
+    }
+  }
+
   async function onRowSubmit(todo: TodoItem, action: string | undefined) {
     if (action === "delete") {
       const answer = await apply(() => actions.delete(todo.id), todo.id);
@@ -261,64 +229,19 @@ export function TodoListView(props: TodoListViewProps) {
     });
   }
 
-  const open = todos.filter((todo) => !todo.completed).length;
-  const done = todos.length - open;
   const shown = filterTodos(todos, filter);
-  const bulk = Boolean(actions.setAllCompleted || actions.clearCompleted);
-  const post = props.formAction ? { method: "post", action: props.formAction } : {};
-  /**
-   * A form's handlers: `run(form, action)` gets the form and its submit button's value. In a
-   * frame sandboxed without `allow-forms` (an MCP Apps host may do that) browsers never fire
-   * `submit`, so without a no-JS fallback (no `formAction`) the view acts on the submit
-   * button's click instead (Enter in a field clicks it too), after the same validation.
-   */
-  const submits = (run: (form: HTMLFormElement, action: string | undefined) => unknown) => ({
-    onSubmit(event: SubmitEvent) {
-      event.preventDefault();
-      run(event.currentTarget as HTMLFormElement, (event.submitter as HTMLButtonElement)?.value);
-    },
-    onClick: props.formAction ? undefined : (event: MouseEvent) => {
-      const form = event.currentTarget as HTMLFormElement;
-      const button = (event.target as Element).closest?.("button");
-      if (!button || button.type !== "submit" || !form.contains(button)) return;
-      event.preventDefault();
-      if (form.reportValidity()) run(form, button.value);
-    },
-  });
-  /** Without JavaScript, a post comes back to the filter it was sent from. */
-  const filterField = () =>
-    filter !== "all" && <input type="hidden" name="filter" value={filter} />;
   return (
     <div class="todo-list" aria-busy={busy} ref={root}>
-      <form
-        class="add-form"
-        {...post}
-        {...submits(async () => {
-          const text = draft;
-          if (await apply(() => actions.add(text))) {
-            setDraft("");
-            setNotice({ text: `Added ${quoted(text.trim())}.` });
-          }
-        })}
-      >
-        <input type="hidden" name="action" value="add" />
-        {filterField()}
-        <label class="visually-hidden" for="new-todo">New todo</label>
-        <input
-          id="new-todo"
-          name="text"
-          required
-          maxLength={props.maxLength}
-          autocomplete="off"
-          autofocus={(props.autofocus ?? true) && !props.focus && !props.editing}
-          placeholder="What needs doing?"
-          aria-invalid={error ? "true" : undefined}
-          aria-describedby={error ? "todo-error" : undefined}
-          value={draft}
-          onInput={(event) => setDraft(event.currentTarget.value)}
-        />
-        <button type="submit" class="primary">Add</button>
-      </form>
+      <AddTodoForm
+        draft={draft}
+        onDraft={setDraft}
+        filter={filter}
+        maxLength={props.maxLength}
+        autofocus={(props.autofocus ?? true) && !props.focus && !props.editing}
+        errorId={error ? "todo-error" : null}
+        formAction={props.formAction}
+        onAdd={onAdd}
+      />
       {error && <p class="error" id="todo-error" role="alert">{error}</p>}
       <div class="status" role="status">
         {notice && (
@@ -326,13 +249,12 @@ export function TodoListView(props: TodoListViewProps) {
             {notice.text}
             {notice.undo && actions.undo && (
               <form
-                {...post}
+                {...formProps(props.formAction, () => onUndo(notice.undo!))}
                 class="undo-form"
-                {...submits(() => onUndo(notice.undo!))}
               >
                 <input type="hidden" name="action" value="undo" />
                 <input type="hidden" name="token" value={notice.undo} />
-                {filterField()}
+                <FilterField filter={filter} />
                 <button type="submit">Undo</button>
               </form>
             )}
@@ -342,44 +264,16 @@ export function TodoListView(props: TodoListViewProps) {
       {todos.length === 0
         ? <p class="empty">Nothing to do yet. Add your first todo above.</p>
         : (
-          <div class="toolbar">
-            <p class="count">{open} of {todos.length} left</p>
-            <nav class="filters" aria-label="Show">
-              {FILTERS.map(({ filter: f, label }) => (
-                <a
-                  key={f}
-                  href={href(f)}
-                  aria-current={f === filter ? "page" : undefined}
-                  onClick={(event) => showFilter(event, f)}
-                >
-                  {label}
-                </a>
-              ))}
-            </nav>
-            {bulk && (
-              <form
-                class="bulk"
-                {...post}
-                {...submits((_form, action) => onBulkSubmit(action))}
-              >
-                {filterField()}
-                {actions.setAllCompleted && (
-                  <button
-                    type="submit"
-                    name="action"
-                    value={open ? "complete-all" : "incomplete-all"}
-                  >
-                    {open ? "Mark all complete" : "Mark all incomplete"}
-                  </button>
-                )}
-                {done > 0 && actions.clearCompleted && (
-                  <button type="submit" name="action" value="clear-completed">
-                    Clear completed ({done})
-                  </button>
-                )}
-              </form>
-            )}
-          </div>
+          <TodoToolbar
+            todos={todos}
+            filter={filter}
+            href={href}
+            onFilter={showFilter}
+            canSetAll={Boolean(actions.setAllCompleted)}
+            canClear={Boolean(actions.clearCompleted)}
+            formAction={props.formAction}
+            onBulk={(_form, action) => onBulkSubmit(action)}
+          />
         )}
       {todos.length > 0 && shown.length === 0 && (
         <p class="empty">
@@ -388,97 +282,20 @@ export function TodoListView(props: TodoListViewProps) {
       )}
       <ul class="todos">
         {shown.map((todo) => (
-          <li key={todo.id} id={`todo-${todo.id}`} class={todo.completed ? "todo done" : "todo"}>
-            {editing === todo.id
-              ? (
-                <form
-                  class="row"
-                  {...post}
-                  {...submits((form) => saveEdit(form, todo, true))}
-                >
-                  <input type="hidden" name="action" value="edit" />
-                  <input type="hidden" name="id" value={todo.id} />
-                  {filterField()}
-                  <label class="visually-hidden" for={`edit-${todo.id}`}>Edit todo</label>
-                  <input
-                    id={`edit-${todo.id}`}
-                    class="edit-input"
-                    name="text"
-                    required
-                    maxLength={props.maxLength}
-                    autocomplete="off"
-                    autofocus={props.editing === todo.id}
-                    value={todo.text}
-                    onKeyDown={(event) => {
-                      if (event.key !== "Escape") {
-                        return;
-                      }
-                      event.preventDefault();
-                      stopEdit(todo.id, true); // the row renders the stored text again
-                    }}
-                    onBlur={(event) => {
-                      const form = event.currentTarget.form!;
-                      if (form.contains(event.relatedTarget as Node | null)) {
-                        return;
-                      }
-                      saveEdit(form, todo, false); // moving away saves
-                    }}
-                  />
-                  <button type="submit">Save</button>
-                  <a
-                    class="cancel"
-                    href={href(filter, { at: todo.id })}
-                    onClick={(event) => {
-                      event.preventDefault();
-                      stopEdit(todo.id, true);
-                    }}
-                  >
-                    Cancel
-                  </a>
-                </form>
-              )
-              : (
-                <form
-                  class="row"
-                  {...post}
-                  {...submits((_form, action) => onRowSubmit(todo, action))}
-                >
-                  <input type="hidden" name="id" value={todo.id} />
-                  {filterField()}
-                  <button
-                    type="submit"
-                    class="check"
-                    name="action"
-                    value={todo.completed ? "incomplete" : "complete"}
-                    autofocus={props.focus === todo.id}
-                  >
-                    <span class="visually-hidden">
-                      {todo.completed ? "Mark incomplete" : "Mark complete"}: {todo.text}
-                    </span>
-                  </button>
-                  <span
-                    class="text"
-                    onDblClick={(event) =>
-                      startEdit(event, todo.id)}
-                  >
-                    {todo.text}
-                  </span>
-                  <a
-                    class="edit"
-                    href={href(filter, { edit: todo.id })}
-                    onClick={(event) =>
-                      startEdit(event, todo.id)}
-                  >
-                    <span aria-hidden="true">Edit</span>
-                    <span class="visually-hidden">Edit: {todo.text}</span>
-                  </a>
-                  <button type="submit" class="delete" name="action" value="delete">
-                    <span aria-hidden="true">Delete</span>
-                    <span class="visually-hidden">Delete: {todo.text}</span>
-                  </button>
-                </form>
-              )}
-          </li>
+          <TodoRow
+            key={todo.id}
+            todo={todo}
+            editing={editing === todo.id}
+            filter={filter}
+            maxLength={props.maxLength}
+            autofocus={editing === todo.id ? props.editing === todo.id : props.focus === todo.id}
+            formAction={props.formAction}
+            href={href}
+            onSubmit={onRowSubmit}
+            onStartEdit={startEdit}
+            onStopEdit={stopEdit}
+            onSaveEdit={saveEdit}
+          />
         ))}
       </ul>
     </div>

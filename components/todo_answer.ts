@@ -1,5 +1,5 @@
 /**
- * How the page's list follows a REST write (lib/api.ts): writes answer what they changed, not
+ * How the page's list follows a REST write (lib/api/todos.ts): writes answer what they changed, not
  * the whole list, so the island applies the change to the list it shows.
  */
 import type { TodoItem } from "./todo_view.ts";

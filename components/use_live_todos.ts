@@ -1,6 +1,6 @@
 /**
  * Live sync for the todo page: a hook that holds the list the page shows and keeps it in step
- * with `GET /api/todos/events` (lib/api_events.ts), so changes made elsewhere (another tab,
+ * with `GET /api/todos/events` (lib/api/events.ts), so changes made elsewhere (another tab,
  * an agent over MCP, the REST API) appear at once.
  *
  * - Streamed lists carry a version (the user's change count); an older one than the page shows

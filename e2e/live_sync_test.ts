@@ -9,7 +9,7 @@ import type { Page } from "playwright-core";
 import { createApp } from "../lib/app.ts";
 import { createLocalIdentity } from "../lib/auth/local.ts";
 import { parseConfig } from "../lib/config.ts";
-import { createTodo } from "../lib/todos.ts";
+import { createTodo } from "../lib/todos/mod.ts";
 import { ClientV2, StreamableHTTPClientTransportV2 } from "../lib/testing/mcp_sdk.ts";
 import { startTestIssuer, type TestIssuer } from "../lib/testing/issuer.ts";
 import { issuerIdentity } from "../lib/testing/mcp.ts";

@@ -20,7 +20,7 @@ import { bundleForBrowser } from "../lib/pages/bundle.ts";
 import { ClientV2, StreamableHTTPClientTransportV2 } from "../lib/testing/mcp_sdk.ts";
 import { startTestIssuer, type TestIssuer } from "../lib/testing/issuer.ts";
 import { issuerIdentity } from "../lib/testing/mcp.ts";
-import { createTodo, type Todo, updateTodo } from "../lib/todos.ts";
+import { createTodo, type Todo, updateTodo } from "../lib/todos/mod.ts";
 import { launchBrowser, startServer, type TestServer } from "./browser.ts";
 
 type ToolResult = { structuredContent?: Record<string, unknown>; isError?: boolean };

@@ -1,11 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
-import {
-  type Answer,
-  type Notice,
-  type Outcome,
-  type TodoActions,
-  TodoListView,
-} from "../components/TodoListView.tsx";
+import type { Answer, Notice, Outcome, TodoActions } from "../components/todo_actions.ts";
+import { TodoListView } from "../components/TodoListView.tsx";
 import { listAfter } from "../components/todo_answer.ts";
 import { useLiveTodos } from "../components/use_live_todos.ts";
 import {
@@ -21,7 +16,7 @@ export type { Notice };
 export interface TodoListProps {
   todos: TodoItem[];
   filter: Filter;
-  /** Longest todo text the server accepts (lib/todos.ts `MAX_TEXT_LENGTH`). */
+  /** Longest todo text the server accepts (lib/todos/limits.ts `MAX_TEXT_LENGTH`). */
   maxLength: number;
   /** A message from the server (e.g. a no-JS form post that failed). */
   error?: string | null;
@@ -88,7 +83,7 @@ export default function TodoList(props: TodoListProps) {
       setTodos(next);
       return { error: STALE_MESSAGE, todos: next };
     }
-    // Writes answer what changed (lib/api.ts); the list shown follows it.
+    // Writes answer what changed (lib/api/todos.ts); the list shown follows it.
     const next = res.ok ? listAfter(todos, body) : null;
     if (!next) return { error: body?.error?.message ?? `Request failed (${res.status}).` };
     setTodos(next);

@@ -3,7 +3,7 @@
  * error mapper, then each area mounted at its path (see ARCHITECTURE.md, "Request flow").
  */
 import { Hono } from "hono";
-import { createApiApp } from "./api.ts";
+import { createApiApp } from "./api/app.ts";
 import type { AppEnv, Deps } from "./http/context.ts";
 import { handleError, handleNotFound } from "./http/errors.ts";
 import { checkHost } from "./http/host.ts";

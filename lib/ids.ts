@@ -17,9 +17,12 @@ export function newId(now: number = Date.now()): string {
   return encodeTime(lastTime) + encodeRandom(lastRandom);
 }
 
+/** The shape of an id made by {@linkcode newId}. */
+export const ID_PATTERN = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+
 /** True when `value` has the shape of an id made by {@linkcode newId}. */
 export function isId(value: string): boolean {
-  return /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/.test(value);
+  return ID_PATTERN.test(value);
 }
 
 function encodeTime(time: number): string {

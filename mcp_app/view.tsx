@@ -8,9 +8,10 @@
 /// <reference lib="dom" />
 import { Component, type ComponentChildren, render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { type Outcome, type TodoActions, TodoListView } from "../components/TodoListView.tsx";
+import type { Outcome, TodoActions } from "../components/todo_actions.ts";
+import { TodoListView } from "../components/TodoListView.tsx";
 import { type Filter, STALE_MESSAGE, type TodoItem } from "../components/todo_view.ts";
-import { MAX_TEXT_LENGTH } from "../lib/todos.ts";
+import { MAX_TEXT_LENGTH } from "../lib/todos/limits.ts";
 import {
   type DisplayMode,
   HostClient,

@@ -21,7 +21,7 @@ import {
   setAllCompleted,
   undoDeletion,
   updateTodo,
-} from "../lib/todos.ts";
+} from "../lib/todos/mod.ts";
 import TodoList, { type Notice } from "../islands/TodoList.tsx";
 import McpUrl from "../islands/McpUrl.tsx";
 

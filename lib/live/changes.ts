@@ -1,13 +1,13 @@
 /**
- * Change notices for a user's todos, from `kv.watch` on their change marker
- * (`["todo_changes", userId]`, bumped by every write in lib/todos.ts). One watch per user per
+ * Change notices for a user's todos, from a watch on their change marker (`watchTodosVersion`,
+ * bumped by every write in lib/todos/). One watch per user per
  * KV handle (one per isolate in production) feeds every open stream of that user in the
  * isolate: the events endpoint and MCP `subscriptions/listen`. No timers: the watch is all.
  *
  * On Deno Deploy a watch sees writes made by any isolate; with the SQLite backend (local runs)
  * it sees only writes made by this process (see README, "Live sync").
  */
-import { todoChangesKey } from "../todos.ts";
+import { watchTodosVersion } from "../todos/mod.ts";
 
 /** Called with the user's change count each time the marker changes (and once at the start). */
 export type ChangeListener = (version: number) => void;
@@ -55,7 +55,7 @@ export function openWatchCount(kv: Deno.Kv): number {
 }
 
 function startWatch(kv: Deno.Kv, userId: string, byUser: Map<string, Watch>): Watch {
-  const reader = kv.watch<[Deno.KvU64]>([todoChangesKey(userId)]).getReader();
+  const reader = watchTodosVersion(kv, userId).getReader();
   let stopped = false;
   const watch: Watch = {
     listeners: new Set(),
@@ -72,10 +72,9 @@ function startWatch(kv: Deno.Kv, userId: string, byUser: Map<string, Watch>): Wa
       for (;;) {
         const { done, value } = await reader.read();
         if (done || stopped) break;
-        const [entry] = value;
-        if (entry.versionstamp === last) continue;
-        last = entry.versionstamp;
-        const version = Number(entry.value?.value ?? 0n);
+        if (value.versionstamp === last) continue;
+        last = value.versionstamp;
+        const { version } = value;
         for (const watcher of [...watch.listeners]) {
           try {
             watcher.onChange(version);

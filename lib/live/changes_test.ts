@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createTodo } from "../todos.ts";
+import { createTodo } from "../todos/mod.ts";
 import { openWatchCount, watchTodoChanges } from "./changes.ts";
 import { waitFor } from "../testing/wait.ts";
 

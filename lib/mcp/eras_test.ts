@@ -4,7 +4,7 @@
  * the spec prescribes (envelope, header cross-checks, versions, removed methods, caching).
  */
 import assert from "node:assert/strict";
-import { listTodos, type Todo } from "../todos.ts";
+import { listTodos, type Todo } from "../todos/mod.ts";
 import { ProtocolErrorV2 } from "../testing/mcp_sdk.ts";
 import { startMcpTestEnv, toolCall } from "../testing/mcp.ts";
 import { MAX_MCP_BODY_BYTES } from "./http.ts";
@@ -232,8 +232,16 @@ Deno.test("bad tool arguments in the 2026 era give one clear isError message", a
   await using env = await startMcpTestEnv();
   const v2 = await env.connectV2(await env.token("user-a"), MODERN);
   const cases: [string, Record<string, unknown>, RegExp][] = [
-    ["createTodo", {}, /^Input validation error: .*todoText: must be a string of 1 to 500/],
-    ["createTodo", { todoText: "  " }, /^Todo text must not be empty/],
+    [
+      "createTodo",
+      {},
+      /^Input validation error: .*todoText: Todo text must be a string of 1 to 500/,
+    ],
+    [
+      "createTodo",
+      { todoText: "  " },
+      /^Input validation error: .*todoText: Todo text must not be empty/,
+    ],
     ["listTodos", { filter: "someday" }, /filter: must be "all", "open" or "completed"/],
     ["deleteTodo", { todoID: 7 }, /todoID: must be the id of a todo/],
   ];

@@ -3,7 +3,7 @@
  * limits and malformed JSON-RPC. Raw requests against the real app, real tokens.
  */
 import assert from "node:assert/strict";
-import { listTodos } from "../todos.ts";
+import { listTodos } from "../todos/mod.ts";
 import { TEST_ORIGIN } from "../testing/app.ts";
 import { initializeRequest, MCP_URL, startMcpTestEnv, toolCall } from "../testing/mcp.ts";
 import { MAX_MCP_BODY_BYTES } from "./http.ts";

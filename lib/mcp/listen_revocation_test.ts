@@ -11,7 +11,7 @@ import { revokeConsent } from "../oauth/store/consents.ts";
 import { createTestApp, type TestApp } from "../testing/app.ts";
 import { ClientV2, StreamableHTTPClientTransportV2 } from "../testing/mcp_sdk.ts";
 import { recordNotifications } from "../testing/mcp.ts";
-import { createTodo } from "../todos.ts";
+import { createTodo } from "../todos/mod.ts";
 import { waitFor } from "../testing/wait.ts";
 
 const FILTER = { resourcesListChanged: true, resourceSubscriptions: ["todoapp://todos"] };

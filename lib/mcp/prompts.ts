@@ -1,6 +1,6 @@
 /** The `reviewOpenTodos` prompt, defined once per app; the user comes from the context. */
 import { z } from "zod";
-import { listTodos } from "../todos.ts";
+import { listTodos } from "../todos/mod.ts";
 import { userIdOf } from "./context.ts";
 import { withCachedJsonSchema } from "./schemas.ts";
 import type { McpServer, ServerContext } from "./sdk.ts";

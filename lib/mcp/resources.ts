@@ -5,7 +5,7 @@
  * `data.uri`; lib/mcp/legacy.ts answers 2025-era clients with -32002 as before).
  */
 import { NotFoundError } from "../errors.ts";
-import { getTodo, listTodos, type Todo } from "../todos.ts";
+import { getTodo, listTodos, type Todo } from "../todos/mod.ts";
 import { userIdOf } from "./context.ts";
 import { type McpServer, ResourceNotFoundError, ResourceTemplate } from "./sdk.ts";
 

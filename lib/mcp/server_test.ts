@@ -5,7 +5,7 @@
 import { McpError } from "../testing/mcp_sdk.ts";
 import assert from "node:assert/strict";
 import { initializeRequest, startMcpTestEnv } from "../testing/mcp.ts";
-import { listTodos, type Todo } from "../todos.ts";
+import { listTodos, type Todo } from "../todos/mod.ts";
 import { VIEW_URI } from "./app_resource.ts";
 
 type ToolResult = {

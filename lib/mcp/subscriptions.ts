@@ -20,7 +20,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { decodeJwt } from "jose";
 import { watchTodoChanges } from "../live/changes.ts";
-import { getTodosVersion, listTodos, type Todo } from "../todos.ts";
+import { getTodosVersion, listTodos, type Todo } from "../todos/mod.ts";
 import { TODOS_URI, todoUri } from "./resources.ts";
 import type { ServerEvent, ServerEventBus } from "./sdk.ts";
 

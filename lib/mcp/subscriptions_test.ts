@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { streamSlotsFor } from "../live/limits.ts";
 import { openWatchCount } from "../live/changes.ts";
 import { recordNotifications, startMcpTestEnv } from "../testing/mcp.ts";
-import { createTodo, deleteTodo, updateTodo } from "../todos.ts";
+import { createTodo, deleteTodo, updateTodo } from "../todos/mod.ts";
 import { diff } from "./subscriptions.ts";
 import { waitFor } from "../testing/wait.ts";
 

@@ -5,7 +5,16 @@
  */
 import { z } from "zod";
 import { AppError } from "../errors.ts";
-import { createTodo, deleteTodo, listTodos, MAX_TEXT_LENGTH, updateTodo } from "../todos.ts";
+import {
+  createTodo,
+  deleteTodo,
+  listTodos,
+  MAX_TEXT_LENGTH,
+  Todo,
+  TodoId,
+  TodoText,
+  updateTodo,
+} from "../todos/mod.ts";
 import { VIEW_TOOL_META } from "./app_resource.ts";
 import { userIdOf } from "./context.ts";
 import { outputSchema, withCachedJsonSchema } from "./schemas.ts";
@@ -24,24 +33,16 @@ export const TOOL_ACCESS: Readonly<Record<string, Access>> = {
   deleteTodo: "write",
 };
 
-const TodoShape = z.object({
-  id: z.string().describe("The todo's id."),
-  text: z.string().describe("What needs doing."),
-  completed: z.boolean().describe("True once done."),
-  createdAt: z.string().describe("When it was created (ISO 8601)."),
-  updatedAt: z.string().describe("When it last changed (ISO 8601)."),
-});
-
-const todoID = z.string({ error: "must be the id of a todo (a string), as listTodos returns it." })
-  .describe("The id of the todo, as returned by listTodos.");
+// The todo rules (lib/todos/rules.ts) as tool inputs and outputs: the SDK checks arguments
+// against them, and tools/list advertises their limits (maxLength, pattern) as JSON Schema.
+const todoID = TodoId.describe("The id of the todo, as returned by listTodos.");
 const todoText = (what: string) =>
-  z.string({ error: `must be a string of 1 to ${MAX_TEXT_LENGTH} characters.` })
-    .describe(`${what}, 1 to ${MAX_TEXT_LENGTH} characters (trimmed).`);
+  TodoText.describe(`${what}, 1 to ${MAX_TEXT_LENGTH} characters (trimmed).`);
 const FILTER = z.enum(["all", "open", "completed"], {
   error: 'must be "all", "open" or "completed".',
 });
 
-const ONE_TODO = outputSchema(z.object({ todo: TodoShape }));
+const ONE_TODO = outputSchema(z.object({ todo: Todo }));
 const BY_ID = withCachedJsonSchema(z.object({ todoID }));
 
 const WRITE = { readOnlyHint: false, openWorldHint: false } as const;
@@ -65,7 +66,7 @@ export function toolRegistrar(kv: Deno.Kv): (server: McpServer) => void {
       })),
       outputSchema: outputSchema(z.object({
         filter: z.enum(["all", "open", "completed"]),
-        todos: z.array(TodoShape),
+        todos: z.array(Todo),
         counts: z.object({ open: z.number(), completed: z.number() })
           .describe("How many todos are open and completed in the whole list."),
       })),
@@ -136,7 +137,7 @@ export function toolRegistrar(kv: Deno.Kv): (server: McpServer) => void {
       title: "Delete a todo",
       description: "Deletes a todo for good and returns what it was.",
       inputSchema: BY_ID,
-      outputSchema: outputSchema(z.object({ deleted: TodoShape })),
+      outputSchema: outputSchema(z.object({ deleted: Todo })),
       annotations: { ...WRITE, destructiveHint: true, idempotentHint: true },
     },
     handler: bind<{ todoID: string }>(async (kv, userId, { todoID }) => ({

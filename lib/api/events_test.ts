@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { createLocalIdentity, LOCAL_SESSION_COOKIE } from "./auth/local.ts";
-import { deleteSession, findOrCreateLocalUser } from "./auth/local_sessions.ts";
-import { openWatchCount } from "./live/changes.ts";
-import { streamSlotsFor } from "./live/limits.ts";
-import { createTestApp, type TestApp } from "./testing/app.ts";
-import { createTodo, type Todo } from "./todos.ts";
-import { waitFor } from "./testing/wait.ts";
+import { createLocalIdentity, LOCAL_SESSION_COOKIE } from "../auth/local.ts";
+import { deleteSession, findOrCreateLocalUser } from "../auth/local_sessions.ts";
+import { openWatchCount } from "../live/changes.ts";
+import { streamSlotsFor } from "../live/limits.ts";
+import { createTestApp, type TestApp } from "../testing/app.ts";
+import { createTodo, type Todo } from "../todos/mod.ts";
+import { waitFor } from "../testing/wait.ts";
 
 interface SseEvent {
   event: string;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { createTestApp, TEST_ORIGIN, type TestApp } from "./testing/app.ts";
-import { listTodos, type Todo } from "./todos.ts";
+import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing/app.ts";
+import { listTodos, type Todo } from "../todos/mod.ts";
 
 interface Call {
   method?: string;

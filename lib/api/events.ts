@@ -8,7 +8,7 @@
  *
  * with the whole list (the same shape as every REST answer), so a page applies it without a
  * second request and a reconnecting page is re-synced by the first event. `version` is the
- * user's change count (lib/todos.ts): it only grows, so a page ignores a list older than one it
+ * user's change count (lib/todos/version.ts): it only grows, so a page ignores a list older than one it
  * already shows. Changes arrive by `kv.watch` (lib/live/changes.ts), never by polling; the only
  * timer is the heartbeat comment, which also re-checks the session. The stream ends when the
  * client goes away, when the session expires (a Stytch session JWT's `exp`, minutes away) and
@@ -16,11 +16,11 @@
  * `event: session-ended` says which.
  */
 import type { Context } from "hono";
-import { UnauthorizedError } from "./errors.ts";
-import type { AppEnv } from "./http/context.ts";
-import { watchTodoChanges } from "./live/changes.ts";
-import { streamSlotsFor } from "./live/limits.ts";
-import { getTodosVersion, listTodos } from "./todos.ts";
+import { UnauthorizedError } from "../errors.ts";
+import type { AppEnv } from "../http/context.ts";
+import { watchTodoChanges } from "../live/changes.ts";
+import { streamSlotsFor } from "../live/limits.ts";
+import { getTodosVersion, listTodos } from "../todos/mod.ts";
 
 /** How long a browser waits before reconnecting after the stream drops (the `retry:` field). */
 export const RECONNECT_MS = 2000;

@@ -1,0 +1,31 @@
+/**
+ * The KV keys of the todo store, built only here:
+ *
+ *     ["todos", userId, todoId]          -> Todo          one key per todo (ULIDs sort by creation)
+ *     ["todo_count", userId]             -> Deno.KvU64    enforces MAX_TODOS
+ *     ["todos_deleted", userId, todoId]  -> Todo          a deletion that can still be undone
+ *     ["todos_undo", userId]             -> DeletionRecord  the user's last undoable deletion
+ *     ["todo_changes", userId]           -> Deno.KvU64    the change marker (./version.ts)
+ */
+
+/** KV key of one todo. */
+export const todoKey = (userId: string, todoId: string): Deno.KvKey => ["todos", userId, todoId];
+
+/** KV key prefix of all of a user's todos. */
+export const todosPrefix = (userId: string): Deno.KvKey => ["todos", userId];
+
+/** KV key of a user's todo count. */
+export const todoCountKey = (userId: string): Deno.KvKey => ["todo_count", userId];
+
+/** KV key of a deleted todo kept for undo. */
+export const deletedTodoKey = (userId: string, todoId: string): Deno.KvKey => [
+  "todos_deleted",
+  userId,
+  todoId,
+];
+
+/** KV key of a user's last undoable deletion. */
+export const lastDeletionKey = (userId: string): Deno.KvKey => ["todos_undo", userId];
+
+/** KV key of a user's change marker: how many changes their todos have had. */
+export const todoChangesKey = (userId: string): Deno.KvKey => ["todo_changes", userId];

@@ -1,0 +1,23 @@
+/**
+ * The todo store: the only code that reads or writes todos in Deno KV, and the one place the
+ * todo rules are declared (./rules.ts; surfaces derive their schemas from them).
+ *
+ * Every change is one atomic operation checked against the versionstamps it read and retried
+ * by lib/kv/retry.ts (a lost race ends in `WriteConflictError`, never a silent no-op); bulk
+ * changes are bounded batches of such operations. Each also bumps the user's change marker
+ * (./version.ts), which live pages and MCP listen streams follow. Keys: ./keys.ts.
+ */
+export { MAX_TEXT_LENGTH, MAX_TODOS } from "./limits.ts";
+export { Todo, TodoChanges, TodoCompleted, TodoId, TodoText } from "./rules.ts";
+export { getTodo, listTodos } from "./reads.ts";
+export { createTodo, deleteTodo, updateTodo } from "./store.ts";
+export { BULK_BATCH_SIZE, setAllCompleted } from "./bulk.ts";
+export {
+  clearCompleted,
+  deleteTodoUndoably,
+  type Deletion,
+  getDeletion,
+  UNDO_WINDOW_MS,
+  undoDeletion,
+} from "./deletions.ts";
+export { getTodosVersion, type TodosVersion, watchTodosVersion } from "./version.ts";

@@ -1,0 +1,60 @@
+/**
+ * Reading todos: the public reads ({@linkcode listTodos}, {@linkcode getTodo}) and the entry
+ * reads the writes check their atomic operations against.
+ */
+import { todoKey, todosPrefix } from "./keys.ts";
+import { isTodoId, noTodo, type Todo } from "./rules.ts";
+
+/**
+ * Lists a user's todos in creation order (the key order of their ULIDs): completing or
+ * editing a todo never moves it, so a person working down the list keeps their place.
+ */
+export async function listTodos(kv: Deno.Kv, userId: string): Promise<Todo[]> {
+  const todos: Todo[] = [];
+  for await (const entry of kv.list<Todo>({ prefix: todosPrefix(userId) }, { batchSize: 500 })) {
+    todos.push(entry.value);
+  }
+  return todos;
+}
+
+/** Returns one of a user's todos, or throws `NotFoundError`. */
+export async function getTodo(kv: Deno.Kv, userId: string, todoId: string): Promise<Todo> {
+  return (await readTodo(kv, userId, todoId)).value;
+}
+
+/** The entry of one of a user's todos; `NotFoundError` for unknown and malformed ids. */
+export async function readTodo(
+  kv: Deno.Kv,
+  userId: string,
+  todoId: unknown,
+): Promise<Deno.KvEntry<Todo>> {
+  if (!isTodoId(todoId)) throw noTodo(todoId);
+  const entry = await kv.get<Todo>(todoKey(userId, todoId));
+  if (entry.versionstamp === null) throw noTodo(todoId);
+  return entry;
+}
+
+/** The existing todos among `ids`, in the order given. */
+export function readTodos(
+  kv: Deno.Kv,
+  userId: string,
+  ids: string[],
+): Promise<Deno.KvEntry<Todo>[]> {
+  return getManyEntries<Todo>(kv, ids.map((id) => todoKey(userId, id)));
+}
+
+/** Reads `keys` (any number; `getMany` takes 10 at a time) and keeps the ones that exist. */
+export async function getManyEntries<T>(
+  kv: Deno.Kv,
+  keys: Deno.KvKey[],
+): Promise<Deno.KvEntry<T>[]> {
+  const parts = await Promise.all(chunks(keys, 10).map((part) => kv.getMany<T[]>(part)));
+  return parts.flat().filter((entry): entry is Deno.KvEntry<T> => entry.versionstamp !== null);
+}
+
+/** `items` cut into runs of at most `size`. */
+export function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,83 @@
+/**
+ * Writes to one todo: create, update, delete. Each is one atomic operation checked against the
+ * versionstamps it read, retried by lib/kv/retry.ts when a concurrent write wins, and bumps the
+ * change marker (./version.ts) in the same operation.
+ */
+import { newId } from "../ids.ts";
+import { RETRY, retryOnConflict } from "../kv/retry.ts";
+import { todoCountKey, todoKey } from "./keys.ts";
+import { readTodo } from "./reads.ts";
+import { checked, MAX_TODOS, type Todo, TodoChanges, todoLimitReached, TodoText } from "./rules.ts";
+import { withChange } from "./version.ts";
+
+/** What a lost race is about, in `WriteConflictError` messages. */
+export const CONTENDED = "the todo list";
+
+/**
+ * Creates an open todo from `text` (checked and trimmed by {@linkcode TodoText}); throws
+ * `ValidationError` for bad text and `ConflictError` once the user has {@linkcode MAX_TODOS}.
+ */
+export async function createTodo(kv: Deno.Kv, userId: string, text: unknown): Promise<Todo> {
+  const cleanText = checked(TodoText, text);
+  return await retryOnConflict(CONTENDED, async () => {
+    const count = await kv.get<Deno.KvU64>(todoCountKey(userId));
+    const current = count.value?.value ?? 0n;
+    if (current >= BigInt(MAX_TODOS)) throw todoLimitReached();
+    const now = new Date();
+    const todo: Todo = {
+      id: newId(now.getTime()),
+      text: cleanText,
+      completed: false,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+    const key = todoKey(userId, todo.id);
+    const result = await withChange(kv.atomic(), userId)
+      .check(count)
+      .check({ key, versionstamp: null })
+      .set(key, todo)
+      .set(todoCountKey(userId), new Deno.KvU64(current + 1n))
+      .commit();
+    return result.ok ? todo : RETRY;
+  });
+}
+
+/** Applies `changes` (new text and/or completion state, see {@linkcode TodoChanges}) to a todo. */
+export async function updateTodo(
+  kv: Deno.Kv,
+  userId: string,
+  todoId: string,
+  changes: TodoChanges,
+): Promise<Todo> {
+  const { text, completed } = checked(TodoChanges, changes);
+  return await retryOnConflict(CONTENDED, async () => {
+    const entry = await readTodo(kv, userId, todoId);
+    const todo: Todo = {
+      ...entry.value,
+      text: text ?? entry.value.text,
+      completed: completed ?? entry.value.completed,
+      updatedAt: new Date().toISOString(),
+    };
+    const result = await withChange(kv.atomic(), userId).check(entry).set(entry.key, todo)
+      .commit();
+    return result.ok ? todo : RETRY;
+  });
+}
+
+/** Deletes a todo for good and returns what it was; `NotFoundError` for unknown ids. */
+export async function deleteTodo(kv: Deno.Kv, userId: string, todoId: string): Promise<Todo> {
+  return await retryOnConflict(CONTENDED, async () => {
+    const [entry, count] = await Promise.all([
+      readTodo(kv, userId, todoId),
+      kv.get<Deno.KvU64>(todoCountKey(userId)),
+    ]);
+    const current = count.value?.value ?? 1n;
+    const result = await withChange(kv.atomic(), userId)
+      .check(entry)
+      .check(count)
+      .delete(entry.key)
+      .set(todoCountKey(userId), new Deno.KvU64(current > 0n ? current - 1n : 0n))
+      .commit();
+    return result.ok ? entry.value : RETRY;
+  });
+}

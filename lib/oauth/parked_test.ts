@@ -1,11 +1,27 @@
-/** Parking an authorize request stores it for anyone signed out, so it is rate limited. */
+/**
+ * Authorize requests too long for `returnTo`, parked over sign-in; parking stores one for
+ * anyone signed out, so it is rate limited.
+ */
 import assert from "node:assert/strict";
-import { createTestApp, type TestApp } from "../testing/app.ts";
+import { rateLimitRules } from "../http/rate_limit.ts";
+import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing/app.ts";
 import { startTestIssuer } from "../testing/issuer.ts";
 import { awayFromMinuteBoundary, requestFrom, storedExpiry } from "../testing/remote.ts";
+import { continueTarget } from "../testing/sign_in.ts";
 import { stytchEnv } from "../testing/stytch.ts";
-import { loginUrlForAuthorize, PARKED_REQUEST_TTL_MS } from "./parked.ts";
-import { authorizePath, pkcePair, registerClient } from "./test_support.ts";
+import {
+  authorizeParams,
+  loginUrlForAuthorize,
+  PARKED_REQUEST_TTL_MS,
+  ParkedRequestError,
+} from "./parked.ts";
+import {
+  authorizePath,
+  csrfTokenOf,
+  pkcePair,
+  postConsent,
+  registerClient,
+} from "./test_support.ts";
 
 const LIMITS = { RATE_LIMIT_PARKED_REQUESTS_PER_MINUTE: "2" };
 
@@ -99,4 +115,72 @@ Deno.test("a parked request is stored to expire ten minutes later", async () => 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("an authorize URL too long for returnTo survives sign-in, parked server-side", async () => {
+  using app = await createTestApp();
+  const longRedirect = `http://127.0.0.1:33418/callback/${"r".repeat(1500)}`;
+  const clientId = await registerClient(app, { redirect_uris: [longRedirect] });
+  const { challenge } = await pkcePair();
+  const state = "s".repeat(1500);
+  const path = authorizePath(clientId, challenge, { redirect_uri: longRedirect, state });
+  assert.ok(path.length > 2048, `the URL is ${path.length} characters`);
+
+  const signedOut = await app.request(path);
+  assert.equal(signedOut.status, 302);
+  const login = new URL(signedOut.headers.get("Location")!, TEST_ORIGIN);
+  assert.equal(login.pathname, "/login");
+  const returnTo = login.searchParams.get("returnTo")!;
+  assert.match(returnTo, /^\/oauth\/authorize\?parked_request=[\w-]{43}$/);
+
+  // The sign-in form carries returnTo and sends the person back to it.
+  const form = await app.request(`/login?returnTo=${encodeURIComponent(returnTo)}`);
+  assert.equal(form.status, 200);
+  assert.ok((await form.text()).includes(`value="${returnTo}"`), "the form keeps returnTo");
+  const signIn = await app.request("/login", {
+    method: "POST",
+    headers: { Origin: TEST_ORIGIN, "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ email: "ada@example.com", returnTo }),
+    redirect: "manual",
+  });
+  assert.equal(await continueTarget(signIn), returnTo);
+  const cookie = signIn.headers.getSetCookie()[0].split(";")[0];
+
+  const page = await app.request(returnTo, { headers: { Cookie: cookie } });
+  assert.equal(page.status, 200);
+  const allowed = await postConsent(app, cookie, csrfTokenOf(await page.text()), "allow");
+  assert.equal(allowed.status, 303);
+  const back = new URL(allowed.headers.get("Location")!);
+  assert.equal(back.origin + back.pathname, longRedirect);
+  assert.equal(back.searchParams.get("state"), state);
+  assert.ok(back.searchParams.get("code"));
+});
+
+Deno.test("a parked authorize request is refused when unknown, mixed with parameters or expired", async () => {
+  using app = await createTestApp();
+  const cookie = await app.signIn("ada@example.com");
+  for (
+    const query of [
+      `parked_request=${"a".repeat(43)}`,
+      "parked_request=short",
+      `parked_request=${"a".repeat(43)}&client_id=x`,
+    ]
+  ) {
+    const response = await app.request(`/oauth/authorize?${query}`, {
+      headers: { Cookie: cookie },
+    });
+    assert.equal(response.status, 400, query);
+    assert.match(await response.text(), /sign-in link has expired or is not valid/);
+  }
+  const url = new URL(`${TEST_ORIGIN}/oauth/authorize?state=${"s".repeat(3000)}`);
+  const limit = { subject: "192.0.2.1", rules: rateLimitRules(app.config.rateLimits).parking };
+  const login = new URL(await loginUrlForAuthorize(app.kv, url, limit), TEST_ORIGIN);
+  const parked = new URL(login.searchParams.get("returnTo")!, TEST_ORIGIN);
+  assert.equal((await authorizeParams(app.kv, parked)).get("state"), "s".repeat(3000));
+  await assert.rejects(
+    authorizeParams(app.kv, parked, Date.now() + PARKED_REQUEST_TTL_MS + 1000),
+    ParkedRequestError,
+  );
+  const huge = new URL(`${TEST_ORIGIN}/oauth/authorize?state=${"s".repeat(40_000)}`);
+  await assert.rejects(loginUrlForAuthorize(app.kv, huge, limit), ParkedRequestError);
 });

@@ -162,3 +162,16 @@ export async function mcpPingStatus(
   await response.body?.cancel();
   return response.status;
 }
+
+/** The RFC 6749 error of a refused token request, asserting it is not cached and has a description. */
+export async function oauthErrorOf(response: Response): Promise<{ status: number; error: string }> {
+  assert.equal(response.headers.get("Cache-Control"), "no-store");
+  const body = await response.json();
+  assert.equal(typeof body.error_description, "string");
+  return { status: response.status, error: body.error };
+}
+
+/** Verifies an access token the way `/mcp` does (for `resource`, by default the app's). */
+export function verifyForMcp(app: TestApp, token: string, resource = RESOURCE) {
+  return app.deps.identity.verifyAccessToken(token, resource);
+}

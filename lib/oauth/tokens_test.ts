@@ -16,6 +16,7 @@ import {
   registerClient,
   RESOURCE,
   tokenRequest,
+  verifyForMcp,
 } from "./test_support.ts";
 
 /** A real access token from the full flow, and its claims. */
@@ -35,10 +36,6 @@ async function signOwn(app: TestApp, claims: Record<string, unknown>, typ = "at+
     .sign(key.privateKey);
 }
 
-function verify(app: TestApp, token: string, resource = RESOURCE) {
-  return app.deps.identity.verifyAccessToken(token, resource);
-}
-
 Deno.test("access tokens carry Stytch-shaped claims bound to the /mcp resource", async () => {
   using app = await createTestApp();
   const { token, claims, clientId } = await realToken(app);
@@ -51,15 +48,15 @@ Deno.test("access tokens carry Stytch-shaped claims bound to the /mcp resource",
   assert.equal(typeof claims.jti, "string");
   assert.equal(claims.nbf, claims.iat);
   assert.ok(Math.abs(claims.exp! - claims.iat! - 3600) <= 1);
-  const grant = await verify(app, token);
+  const grant = await verifyForMcp(app, token);
   assert.equal(grant.userId, claims.sub);
 });
 
 Deno.test("tokens for another audience or issuer, expired or of another type are refused", async () => {
   using app = await createTestApp();
   const { token, claims } = await realToken(app);
-  await assert.rejects(verify(app, token, "http://localhost:8000/other"), InvalidTokenError);
-  await assert.rejects(verify(app, token, "http://127.0.0.1:9999/mcp"), InvalidTokenError);
+  await assert.rejects(verifyForMcp(app, token, "http://localhost:8000/other"), InvalidTokenError);
+  await assert.rejects(verifyForMcp(app, token, "http://127.0.0.1:9999/mcp"), InvalidTokenError);
   const now = Math.floor(Date.now() / 1000);
   const nearMisses: [string, Promise<string>][] = [
     ["expired", signOwn(app, { ...claims, iat: now - 7200, nbf: now - 7200, exp: now - 3600 })],
@@ -69,29 +66,29 @@ Deno.test("tokens for another audience or issuer, expired or of another type are
     ["no grant", signOwn(app, { ...claims, grant_id: crypto.randomUUID() })],
   ];
   for (const [name, forged] of nearMisses) {
-    await assert.rejects(verify(app, await forged), InvalidTokenError, name);
+    await assert.rejects(verifyForMcp(app, await forged), InvalidTokenError, name);
   }
   const json = (value: unknown) =>
     new TextEncoder().encode(JSON.stringify(value))
       .toBase64({ alphabet: "base64url", omitPadding: true });
   const unsigned = `${json({ alg: "none", typ: "at+jwt" })}.${json(claims)}.`;
-  await assert.rejects(verify(app, unsigned), InvalidTokenError);
-  await assert.rejects(verify(app, "garbage"), InvalidTokenError);
+  await assert.rejects(verifyForMcp(app, unsigned), InvalidTokenError);
+  await assert.rejects(verifyForMcp(app, "garbage"), InvalidTokenError);
 });
 
 Deno.test("a token verified before is still refused for another resource and once its grant is gone", async () => {
   using app = await createTestApp();
   const { token, claims, clientId } = await realToken(app);
-  assert.equal((await verify(app, token)).clientId, clientId);
-  assert.equal((await verify(app, token)).clientId, clientId); // remembered
-  await assert.rejects(verify(app, token, "http://localhost:8000/other"), InvalidTokenError);
+  assert.equal((await verifyForMcp(app, token)).clientId, clientId);
+  assert.equal((await verifyForMcp(app, token)).clientId, clientId); // remembered
+  await assert.rejects(verifyForMcp(app, token, "http://localhost:8000/other"), InvalidTokenError);
   // Revoked by another isolate: only KV knows, and KV is asked on every call.
   const grants = await Array.fromAsync(
     app.kv.list({ prefix: grantKeys.grantsOf(claims.sub!, clientId) }),
   );
   assert.equal(grants.length, 1);
   await app.kv.delete(grants[0].key);
-  await assert.rejects(verify(app, token), /revoked/);
+  await assert.rejects(verifyForMcp(app, token), /revoked/);
 });
 
 Deno.test("a token signed by another key with the same claims is refused", async () => {
@@ -100,7 +97,7 @@ Deno.test("a token signed by another key with the same claims is refused", async
   const issuer = await startTestIssuer();
   try {
     const forged = await issuer.sign(claims);
-    await assert.rejects(verify(app, forged), InvalidTokenError);
+    await assert.rejects(verifyForMcp(app, forged), InvalidTokenError);
   } finally {
     await issuer.close();
   }

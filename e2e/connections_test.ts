@@ -13,7 +13,7 @@ import {
   pkcePair,
   postTokenForm,
   REDIRECT_URI,
-} from "../lib/oauth/test_support.ts";
+} from "../lib/testing/oauth.ts";
 
 /** Signs in as `email`, approves a new app named `name` and returns its access token. */
 async function connectApp(page: Page, server: TestServer, email: string, name: string) {

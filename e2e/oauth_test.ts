@@ -2,7 +2,7 @@ import { Client, StreamableHTTPClientTransport } from "../lib/testing/mcp_sdk.ts
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { s256 } from "../lib/oauth/pkce.ts";
-import { postTokenForm } from "../lib/oauth/test_support.ts";
+import { postTokenForm } from "../lib/testing/oauth.ts";
 import { launchBrowser, onServer, startServer, type TestServer } from "./browser.ts";
 
 /** A loopback "native app" that receives the authorization response. */

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { decodeJwt } from "jose";
 import { openWatchCount } from "../live/changes.ts";
 import { streamSlotsFor } from "../live/limits.ts";
-import { approvedCode, exchangeCode, RESOURCE, tokenRequest } from "../oauth/test_support.ts";
+import { approvedCode, exchangeCode, RESOURCE, tokenRequest } from "../testing/oauth.ts";
 import { revokeConsent } from "../oauth/store/consents.ts";
 import { createTestApp, type TestApp } from "../testing/app.ts";
 import { ClientV2, StreamableHTTPClientTransportV2 } from "../testing/mcp_sdk.ts";

@@ -11,7 +11,7 @@ import {
   loadMetadataDocumentClient,
   MetadataDocumentError,
 } from "./cimd.ts";
-import { pkcePair, REDIRECT_URI } from "./test_support.ts";
+import { pkcePair, REDIRECT_URI } from "../testing/oauth.ts";
 
 const SCOPES = ["read:todos", "write:todos"];
 const V6_LOOPBACK = [...new Array(15).fill(0), 1];

@@ -16,7 +16,7 @@ import {
   postConsent,
   REDIRECT_URI,
   RESOURCE,
-} from "./test_support.ts";
+} from "../testing/oauth.ts";
 
 const SCOPES = ["read:todos", "write:todos"];
 const CLIENT_ID = "https://client.example/oauth/metadata.json";

@@ -9,7 +9,7 @@ import {
   postConsent,
   REDIRECT_URI,
   registerClient,
-} from "./test_support.ts";
+} from "../testing/oauth.ts";
 
 /** Counts every KV entry, to show a refused request stored nothing. */
 async function countEntries(kv: Deno.Kv): Promise<number> {

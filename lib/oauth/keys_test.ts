@@ -11,7 +11,7 @@ import { InvalidTokenError } from "../auth/jwt.ts";
 import { createTestApp, type TestApp } from "../testing/app.ts";
 import { getSigningKeys, type SigningKeyRecord, signingKeysKey } from "./store/signing_keys.ts";
 import { currentSigningKey, KEY_REFRESH_MS, publicJwks, verificationKeys } from "./keys.ts";
-import { approvedCode, exchangeCode, RESOURCE } from "./test_support.ts";
+import { approvedCode, exchangeCode, RESOURCE } from "../testing/oauth.ts";
 import {
   ACCESS_TOKEN_TTL_SECONDS,
   type AccessTokenClaims,

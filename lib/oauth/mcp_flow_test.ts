@@ -14,7 +14,7 @@ import {
 } from "../testing/mcp_sdk.ts";
 import assert from "node:assert/strict";
 import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing/app.ts";
-import { csrfTokenOf } from "./test_support.ts";
+import { csrfTokenOf } from "../testing/oauth.ts";
 import { continueTarget } from "../testing/sign_in.ts";
 
 const REDIRECT_URL = "http://127.0.0.1:47123/oauth/callback";

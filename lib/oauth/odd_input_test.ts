@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { createTestApp, TEST_ORIGIN } from "../testing/app.ts";
-import { pkcePair, registerClient } from "./test_support.ts";
+import { pkcePair, registerClient } from "../testing/oauth.ts";
 
 /** Counts stored entries, leaving out rate-limit counters (every request counts there). */
 async function countEntries(kv: Deno.Kv): Promise<number> {

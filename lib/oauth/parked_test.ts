@@ -21,7 +21,7 @@ import {
   pkcePair,
   postConsent,
   registerClient,
-} from "./test_support.ts";
+} from "../testing/oauth.ts";
 
 const LIMITS = { RATE_LIMIT_PARKED_REQUESTS_PER_MINUTE: "2" };
 

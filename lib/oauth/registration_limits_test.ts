@@ -8,7 +8,7 @@ import { awayFromMinuteBoundary, requestFrom, storedExpiry } from "../testing/re
 import { UNUSED_CLIENT_TTL_MS } from "./clients.ts";
 import { OAuthError } from "./errors.ts";
 import { registerClient, REGISTRATION_BUCKET_MS } from "./registration.ts";
-import { REDIRECT_URI } from "./test_support.ts";
+import { REDIRECT_URI } from "../testing/oauth.ts";
 
 const METADATA = { client_name: "Loop", redirect_uris: [REDIRECT_URI] };
 const SCOPES = ["read:todos", "write:todos"];

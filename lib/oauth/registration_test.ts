@@ -12,7 +12,7 @@ import {
   registerClient,
   RESOURCE,
   tokenRequest,
-} from "./test_support.ts";
+} from "../testing/oauth.ts";
 
 function register(app: TestApp, body: unknown, contentType = "application/json") {
   return app.request("/oauth/register", {

@@ -19,7 +19,7 @@ import {
   pkcePair,
   registerClient,
   tokenRequest,
-} from "./test_support.ts";
+} from "../testing/oauth.ts";
 
 /** The status of a refresh-token grant with `refreshToken`. */
 async function refreshStatus(app: TestApp, clientId: string, refreshToken: string) {

@@ -12,7 +12,7 @@ import {
   RESOURCE,
   tokenRequest,
   verifyForMcp,
-} from "./test_support.ts";
+} from "../testing/oauth.ts";
 
 Deno.test("a code exchanges for a Bearer access token and a refresh token, never cached", async () => {
   using app = await createTestApp();

@@ -11,7 +11,7 @@ import {
   RESOURCE,
   tokenRequest,
   verifyForMcp,
-} from "./test_support.ts";
+} from "../testing/oauth.ts";
 
 /** Every KV entry (key, value, versionstamp), to assert that a refusal changed nothing. */
 async function kvSnapshot(kv: Deno.Kv): Promise<unknown[]> {

@@ -17,7 +17,7 @@ import {
   RESOURCE,
   tokenRequest,
   verifyForMcp,
-} from "./test_support.ts";
+} from "../testing/oauth.ts";
 
 /** A real access token from the full flow, and its claims. */
 async function realToken(app: TestApp) {

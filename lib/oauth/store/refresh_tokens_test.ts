@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createTestApp } from "../../testing/app.ts";
 import { hashSecret, newSecret } from "../secrets.ts";
-import { approvedCode, exchangeCode } from "../test_support.ts";
+import { approvedCode, exchangeCode } from "../../testing/oauth.ts";
 import {
   grantKeys,
   type IssuedChain,

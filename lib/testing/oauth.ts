@@ -1,7 +1,7 @@
 /** Helpers for the OAuth server's tests: PKCE pairs, registration, and the consent flow over HTTP. */
 import assert from "node:assert/strict";
-import { TEST_ORIGIN, type TestApp } from "../testing/app.ts";
-import { s256 } from "./pkce.ts";
+import { TEST_ORIGIN, type TestApp } from "./app.ts";
+import { s256 } from "../oauth/pkce.ts";
 
 export const REDIRECT_URI = "http://127.0.0.1:33418/callback";
 export const RESOURCE = `${TEST_ORIGIN}/mcp`;

@@ -12,6 +12,7 @@ import { bodyLimit } from "hono/body-limit";
 import { compress } from "hono/compress";
 import { PayloadTooLargeError } from "../errors.ts";
 import type { AppEnv } from "../http/context.ts";
+import { jsonErrorResponse, routeNotFound } from "../http/errors.ts";
 import { refuseCrossSiteWrites, requireUser, setResponseHeader } from "../http/middleware.ts";
 import { serveTodoEvents } from "./events.ts";
 import { createTodoRoutes } from "./todos.ts";
@@ -19,9 +20,10 @@ import { createTodoRoutes } from "./todos.ts";
 /** Largest request body the API reads. */
 export const MAX_API_BODY_BYTES = 64 * 1024;
 
-/** Builds the `/api` sub-app. */
+/** Builds the `/api` sub-app; its errors answer `{error: {code, message}}` (README, "Errors"). */
 export function createApiApp(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
+  api.onError(jsonErrorResponse);
   api.use(compress());
   api.use(async (c, next) => {
     await next();
@@ -39,5 +41,9 @@ export function createApiApp(): Hono<AppEnv> {
   api.get("/session", (c) => c.json({ user: { email: c.var.user.email ?? null } }));
   api.get("/todos/events", serveTodoEvents);
   api.route("/todos", createTodoRoutes());
+  // JSON even to a browser: no path under /api is a page.
+  api.all("*", (c) => {
+    throw routeNotFound(c);
+  });
   return api;
 }

@@ -4,14 +4,10 @@
  * (`createRemoteJWKSet` for Stytch, a local set for the built-in authorization server).
  */
 import { errors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from "jose";
-import { AppError, ServiceUnavailableError } from "../errors.ts";
+import { AppError, InvalidTokenError, ServiceUnavailableError } from "../errors.ts";
 
-/** 401 for a token that is missing, malformed, expired, unsigned or meant for someone else. */
-export class InvalidTokenError extends AppError {
-  constructor(message: string) {
-    super(401, "invalid_token", message);
-  }
-}
+/** 401 for a bad token; a member of the error family (lib/errors.ts), re-exported for callers. */
+export { InvalidTokenError };
 
 export interface JwtRules {
   /** Accepted `iss` values (Stytch uses two forms for one project). */

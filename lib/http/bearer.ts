@@ -4,37 +4,18 @@
  * provider for the canonical resource URL, and never logged or passed on.
  */
 import { createMiddleware } from "hono/factory";
-import { AppError, UnauthorizedError } from "../errors.ts";
+import {
+  BearerRequestError,
+  InsufficientScopeError,
+  InvalidTokenError,
+  UnauthorizedError,
+} from "../errors.ts";
 import type { AppEnv } from "./context.ts";
 import type { AccessGrant } from "../auth/identity.ts";
-import { InvalidTokenError } from "../auth/jwt.ts";
-import { protectedResourceMetadataUrl, resourceUrl } from "../mcp/metadata.ts";
+import { protectedResourceMetadataUrl, resourceUrl } from "./resource.ts";
 
 /** Longest token accepted; anything longer is refused before any parsing. */
 export const MAX_TOKEN_LENGTH = 8192;
-
-/** 400: the request carries a token the wrong way (RFC 6750 `invalid_request`). */
-export class BearerRequestError extends AppError {
-  constructor(message: string) {
-    super(400, "invalid_request", message);
-  }
-}
-
-/** 403: the token is valid but lacks a scope the request needs (RFC 6750 `insufficient_scope`). */
-export class InsufficientScopeError extends AppError {
-  /**
-   * @param missing the scopes the token lacks, named in the message
-   * @param challengeScopes the scopes a client should ask for to go on: the ones needed plus
-   *   those of this server it already holds, so that stepping up loses nothing
-   */
-  constructor(readonly missing: string[], readonly challengeScopes: string[]) {
-    super(
-      403,
-      "insufficient_scope",
-      `This request needs the ${missing.join(" and ")} scope${missing.length > 1 ? "s" : ""}.`,
-    );
-  }
-}
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 

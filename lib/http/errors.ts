@@ -1,103 +1,67 @@
 /**
- * The one place errors become responses. Handlers throw typed errors
- * (`lib/errors.ts`); this maps them to `{error: {code, message}}` JSON with their status.
- * Page requests (`Accept: text/html`, outside `/api` and `/mcp`) get an HTML error page.
- * Anything unexpected is logged with the request id (never the request's credentials)
- * and answered with a generic 500.
+ * What every surface's error mapper shares: {@linkcode toAppError} turns anything thrown into a
+ * member of the family (lib/errors.ts), logging an unexpected error once with the request id
+ * and never the request's credentials; {@linkcode errorHeaders} gives the headers the error
+ * implies. Also the app's plain JSON error answer, `{error: {code, message}}`: REST's shape
+ * (`/api` installs it with `onError`) and the last resort's for clients that want no HTML.
+ * No surface is known here: each maps the family next to itself (README, "Errors").
  */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { AppError, TooManyRequestsError } from "../errors.ts";
-import { OAuthError } from "../oauth/errors.ts";
-import { errorPageResponse, wantsHtml } from "../pages/error_page.ts";
-import { BearerRequestError, InsufficientScopeError } from "./bearer.ts";
-import { InvalidTokenError } from "../auth/jwt.ts";
-import type { AppEnv, BearerChallenge } from "./context.ts";
+import { AppError, InternalError, NotFoundError } from "../errors.ts";
+import type { AppEnv } from "./context.ts";
 
-/** Error body shape of every JSON error response. */
+/** Error body shape of every plain JSON error response (REST and the last resort). */
 export interface ErrorBody {
   error: { code: string; message: string };
 }
 
-/** Hono `onError` handler. */
-export function handleError(error: Error, c: Context<AppEnv>): Response {
-  if (error instanceof TooManyRequestsError && isOAuthEndpoint(c.req.path)) {
-    // RFC 6749 and RFC 7591 name no rate-limit error: `temporarily_unavailable` (the server
-    // cannot take the request now) with the 429 status and Retry-After saying why and when.
-    return handleError(
-      new OAuthError("temporarily_unavailable", error.message, 429, retryAfter(error)),
-      c,
-    );
-  }
-  if (error instanceof OAuthError) {
-    // RFC 6749 §5.2 body; token responses, errors included, are never cached (§5.1).
-    return c.json(error.toJSON(), error.status, {
-      ...error.headers,
-      "Cache-Control": "no-store",
-      Pragma: "no-cache",
-    });
-  }
-  if (error instanceof AppError) {
-    const headers: Record<string, string> = retryAfter(error);
-    if (wantsHtml(c.req.raw)) {
-      const page = errorPageResponse(error.status, error.message);
-      for (const [name, value] of Object.entries(headers)) page.headers.set(name, value);
-      return page;
-    }
-    if (error.status === 401 || error.status === 403) headers["Cache-Control"] = "no-store";
-    const challenge = bearerChallengeHeader(error, c.get("bearerChallenge"));
-    if (challenge) headers["WWW-Authenticate"] = challenge;
-    return c.json<ErrorBody>(
-      { error: { code: error.code, message: error.message } },
-      error.status,
-      headers,
-    );
-  }
+/**
+ * `error` as a member of the family: an `AppError` as it is, a Hono `HTTPException` below 500
+ * as an `AppError` with its status, anything else logged (once, here) and replaced by an
+ * {@linkcode InternalError} that names only the request id.
+ */
+export function toAppError(error: unknown, c: Context<AppEnv>): AppError {
+  if (error instanceof AppError) return error;
   if (error instanceof HTTPException && error.status < 500) {
-    if (wantsHtml(c.req.raw)) {
-      return errorPageResponse(error.status, error.message || "Bad request.");
-    }
-    return c.json<ErrorBody>(
-      {
-        error: {
-          code: codeForStatus(error.status),
-          message: error.message || "Bad request.",
-        },
-      },
-      error.status as ContentfulStatusCode,
-    );
+    const status = error.status as ContentfulStatusCode;
+    return new AppError(status, codeForStatus(status), error.message || "Bad request.");
   }
-  console.error(
-    `[${c.get("requestId") ?? "-"}] ${c.req.method} ${new URL(c.req.url).pathname}:`,
-    error,
-  );
-  if (wantsHtml(c.req.raw)) return errorPageResponse(500, "Something went wrong on our side.");
+  const requestId = c.get("requestId") ?? "-";
+  // The path only: a query string may carry a token (`?access_token=`), headers always may.
+  console.error(`[${requestId}] ${c.req.method} ${new URL(c.req.url).pathname}:`, error);
+  return new InternalError(requestId);
+}
+
+/**
+ * Headers the error implies on any surface: its own (`Retry-After`, `Allow`, ...), and
+ * `Cache-Control: no-store` for 401 and 403, which depend on the request's credentials.
+ */
+export function errorHeaders(error: AppError): Record<string, string> {
+  const headers = error.responseHeaders();
+  if (error.status === 401 || error.status === 403) headers["Cache-Control"] = "no-store";
+  return headers;
+}
+
+/** The plain JSON error answer `{error: {code, message}}` with the error's status: a Hono `onError`. */
+export function jsonErrorResponse(error: unknown, c: Context<AppEnv>): Response {
+  const known = toAppError(error, c);
   return c.json<ErrorBody>(
-    { error: { code: "internal_error", message: "Something went wrong on our side." } },
-    500,
+    { error: { code: known.code, message: known.message } },
+    known.status,
+    errorHeaders(known),
   );
 }
 
-/** The OAuth server's JSON endpoints (not the consent page): errors there are RFC 6749 bodies. */
-function isOAuthEndpoint(path: string): boolean {
-  return path.startsWith("/oauth/") && path !== "/oauth/authorize";
+/** The plain JSON 404 for a path no route answers: a Hono `notFound`. */
+export function jsonNotFound(c: Context<AppEnv>): Response {
+  return jsonErrorResponse(routeNotFound(c), c);
 }
 
-/** The `Retry-After` header of a rate-limit refusal; none for other errors. */
-function retryAfter(error: AppError): Record<string, string> {
-  return error instanceof TooManyRequestsError
-    ? { "Retry-After": String(error.retryAfterSeconds) }
-    : {};
-}
-
-/** Hono `notFound` handler. */
-export function handleNotFound(c: Context<AppEnv>): Response {
-  if (wantsHtml(c.req.raw)) return errorPageResponse(404, `Nothing here at ${c.req.path}.`);
-  return c.json<ErrorBody>(
-    { error: { code: "not_found", message: `No route for ${c.req.method} ${c.req.path}.` } },
-    404,
-  );
+/** The error for a request no route answers (404, naming the method and path). */
+export function routeNotFound(c: Context<AppEnv>): NotFoundError {
+  return new NotFoundError(`No route for ${c.req.method} ${c.req.path}.`);
 }
 
 function codeForStatus(status: number): string {
@@ -119,30 +83,4 @@ function codeForStatus(status: number): string {
     default:
       return "bad_request";
   }
-}
-
-/**
- * RFC 6750 §3 challenge for an error on a bearer-protected route (`bearerChallenge` set):
- * no error code when credentials are missing, else `invalid_request`, `invalid_token` or
- * `insufficient_scope` (with the scopes to ask for). `null` elsewhere.
- */
-export function bearerChallengeHeader(
-  error: AppError,
-  challenge: BearerChallenge | undefined,
-): string | null {
-  if (!challenge) return null;
-  const params: [string, string][] = [];
-  if (error instanceof BearerRequestError) params.push(["error", "invalid_request"]);
-  else if (error instanceof InvalidTokenError) params.push(["error", "invalid_token"]);
-  else if (error instanceof InsufficientScopeError) params.push(["error", "insufficient_scope"]);
-  else if (error.status !== 401) return null;
-  if (params.length > 0) params.push(["error_description", error.message]);
-  params.push(["resource_metadata", challenge.resourceMetadata]);
-  params.push([
-    "scope",
-    error instanceof InsufficientScopeError ? error.challengeScopes.join(" ") : challenge.scope,
-  ]);
-  // Quoted-string values: drop what a quoted-string cannot carry rather than escape it.
-  return "Bearer " +
-    params.map(([key, value]) => `${key}="${value.replace(/[^\x20-\x7E]|["\\]/g, "")}"`).join(", ");
 }

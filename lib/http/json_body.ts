@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { z } from "zod";
-import { UnsupportedMediaTypeError, ValidationError } from "../errors.ts";
+import { InvalidJsonError, UnsupportedMediaTypeError, ValidationError } from "../errors.ts";
 
 /**
  * Reads a JSON request body and validates it with `schema`: 415 for another media type,
@@ -18,7 +18,7 @@ export async function readJsonBody<T extends z.ZodType>(
   try {
     body = JSON.parse(await c.req.text());
   } catch {
-    throw new ValidationError("Request body is not valid JSON.");
+    throw new InvalidJsonError("Request body is not valid JSON.");
   }
   const result = schema.safeParse(body);
   if (!result.success) {

@@ -10,7 +10,8 @@ import { Hono } from "hono";
 import { requireBearer, requireScopes } from "../http/bearer.ts";
 import type { AppEnv } from "../http/context.ts";
 import { authInfoFor } from "./context.ts";
-import { jsonRpcError, serveLegacy } from "./legacy.ts";
+import { handleMcpError } from "./errors.ts";
+import { serveLegacy } from "./legacy.ts";
 import { mcpCors, refuseForeignOrigins } from "./origin.ts";
 import { findParamsProblems, restateParamsErrors } from "./params.ts";
 import { requiredScopes } from "./scopes.ts";
@@ -18,7 +19,12 @@ import { createMcpHandler, isLegacyRequest } from "./sdk.ts";
 import { createTodoServerFactory, TOOL_ACCESS } from "./server.ts";
 import { bearerExpiry, createKvEventBus, isListenRequest, runListen } from "./subscriptions.ts";
 import type { LiveConfig } from "../config.ts";
-import { TooManyRequestsError } from "../errors.ts";
+import {
+  InvalidJsonError,
+  MethodNotAllowedError,
+  NotFoundError,
+  PayloadTooLargeError,
+} from "../errors.ts";
 import { streamSlotsFor } from "../live/limits.ts";
 
 const TOOL_NAMES = Object.keys(TOOL_ACCESS);
@@ -32,9 +38,13 @@ export const MAX_MCP_BODY_BYTES = 1024 * 1024;
  */
 const ENDPOINT = ["/", "/:trailingSlash{^$}"];
 
-/** Builds the `/mcp` sub-app; the MCP definitions are built here, once per app. */
+/**
+ * Builds the `/mcp` sub-app; the MCP definitions are built here, once per app. Every error it
+ * answers itself is a JSON-RPC error (lib/mcp/errors.ts).
+ */
 export function createMcpApp(): Hono<AppEnv> {
   const mcp = new Hono<AppEnv>();
+  mcp.onError(handleMcpError);
   /** Per KV handle (one per app in production; tests build many apps). */
   const served = new WeakMap<Deno.Kv, ReturnType<typeof createServing>>();
   mcp.use(mcpCors());
@@ -47,16 +57,14 @@ export function createMcpApp(): Hono<AppEnv> {
     try {
       text = await readLimited(c.req.raw, MAX_MCP_BODY_BYTES);
     } catch {
-      return jsonRpcError(400, -32700, "Parse error: the request body could not be read.");
+      throw new InvalidJsonError("Parse error: the request body could not be read.");
     }
-    if (text === null) {
-      return jsonRpcError(413, -32600, `Request body exceeds ${MAX_MCP_BODY_BYTES} bytes.`);
-    }
+    if (text === null) throw new PayloadTooLargeError(MAX_MCP_BODY_BYTES);
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      return jsonRpcError(400, -32700, "Parse error: the request body is not JSON.");
+      throw new InvalidJsonError("Parse error: the request body is not JSON.");
     }
     const known = [config.mcp.readScope, config.mcp.writeScope];
     requireScopes(c.var.grant, requiredScopes(body, config.mcp), known);
@@ -71,15 +79,7 @@ export function createMcpApp(): Hono<AppEnv> {
       response = await serveLegacy(serving.factory, request, body, authInfo);
     } else if (isListenRequest(body)) {
       const userId = c.var.grant.userId;
-      let release: () => void;
-      try {
-        release = streamSlotsFor(kv, config.live).acquire(userId);
-      } catch (error) {
-        if (!(error instanceof TooManyRequestsError)) throw error;
-        return jsonRpcError(429, -32000, error.message, {
-          "Retry-After": String(error.retryAfterSeconds),
-        });
-      }
+      const release = streamSlotsFor(kv, config.live).acquire(userId);
       const { identity } = c.var.deps;
       const grant = c.var.grant;
       response = await runListen(kv, userId, release, modern, {
@@ -96,14 +96,16 @@ export function createMcpApp(): Hono<AppEnv> {
 
   // Stateless: no standalone SSE stream to GET and no session to DELETE (spec: answer 405).
   for (const path of ENDPOINT) {
-    mcp.all(
-      path,
-      () =>
-        jsonRpcError(405, -32000, "Method not allowed: send JSON-RPC requests with POST.", {
-          Allow: "POST, OPTIONS",
-        }),
-    );
+    mcp.all(path, () => {
+      throw new MethodNotAllowedError("Method not allowed: send JSON-RPC requests with POST.", [
+        "POST",
+        "OPTIONS",
+      ]);
+    });
   }
+  mcp.all("*", (c) => {
+    throw new NotFoundError(`Nothing at ${c.req.path}: the MCP endpoint is /mcp.`);
+  });
   return mcp;
 }
 

@@ -32,7 +32,14 @@ Deno.test("a request without a token gets 401 naming the metadata and scopes, un
     resource_metadata: PRM_URL,
     scope: "read:todos write:todos",
   });
-  assert.equal((await response.json()).error.code, "unauthorized");
+  assert.deepEqual(await response.json(), {
+    jsonrpc: "2.0",
+    id: null,
+    error: {
+      code: -32000,
+      message: "This endpoint needs an OAuth access token: Authorization: Bearer <token>.",
+    },
+  });
 
   const basic = await env.post(null, initializeRequest(), { Authorization: "Basic dXNlcjpwdw==" });
   assert.equal(basic.status, 401);
@@ -313,6 +320,12 @@ Deno.test("malformed JSON-RPC gets a JSON-RPC error, never a 500", async () => {
     ],
     ["jsonrpc 1.0", { jsonrpc: "1.0", id: 1, method: "ping" }, 400, -32600],
     ["empty batch", [], 400, -32600],
+    [
+      "two initializations in one batch",
+      [initializeRequest("2025-06-18", 1), initializeRequest("2025-06-18", 2)],
+      400,
+      -32600,
+    ],
     ["unknown method", { jsonrpc: "2.0", id: 1, method: "todos/explode" }, 200, -32601],
   ];
   for (const [name, body, status, code] of cases) {
@@ -404,7 +417,7 @@ Deno.test("/mcp/ with a trailing slash answers like /mcp", async () => {
   await get.body?.cancel();
   const deeper = await post("/mcp/x", token);
   assert.equal(deeper.status, 404);
-  await deeper.body?.cancel();
+  assert.equal((await deeper.json()).error.code, -32000, "a JSON-RPC error, like every /mcp error");
 });
 
 Deno.test("GET and DELETE get 405 (stateless: no SSE stream, no session)", async () => {

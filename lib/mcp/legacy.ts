@@ -6,6 +6,7 @@
  * (the SDK says -32700, a parse error, for a body that parsed), and an unknown resource is
  * -32002 (the v2 SDK emits the 2026 code, -32602 with `data.uri`, in both eras).
  */
+import { ValidationError } from "../errors.ts";
 import {
   type AuthInfo,
   type McpServerFactory,
@@ -23,7 +24,7 @@ export async function serveLegacy(
   authInfo: AuthInfo,
 ): Promise<Response> {
   if (Array.isArray(body) && body.length === 0) {
-    return jsonRpcError(400, -32600, "Invalid Request: an empty batch.");
+    throw new ValidationError("Invalid Request: an empty batch.");
   }
   const server = await factory({ era: "legacy", authInfo, requestInfo: request });
   const transport = new WebStandardStreamableHTTPServerTransport({
@@ -41,17 +42,12 @@ export async function serveLegacy(
   }
 }
 
-/** The SDK's 400 -32700 for parsed JSON that is not JSON-RPC, as -32600 Invalid Request. */
+/** The SDK's 400 -32700 for parsed JSON that is not JSON-RPC, as -32600 Invalid Request (400). */
 async function restateInvalidRequest(response: Response): Promise<Response> {
   const answer = await response.clone().json().catch(() => null);
-  if (answer?.error?.code !== -32700) {
-    await response.body?.cancel();
-    return response;
-  }
+  if (answer?.error?.code !== -32700) return response;
   await response.body?.cancel();
-  return jsonRpcError(
-    400,
-    -32600,
+  throw new ValidationError(
     "Invalid Request: not a JSON-RPC 2.0 request, notification or response (it needs " +
       'jsonrpc "2.0", a method, and a string or integer id for a request).',
   );
@@ -78,17 +74,4 @@ async function restateResourceNotFound(response: Response): Promise<Response> {
   const headers = new Headers(response.headers);
   headers.delete("Content-Length");
   return Response.json(answer, { status: response.status, headers });
-}
-
-/** A JSON-RPC error answer with no id (the request's id could not be known). */
-export function jsonRpcError(
-  status: number,
-  code: number,
-  message: string,
-  headers: Record<string, string> = {},
-): Response {
-  return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, {
-    status,
-    headers,
-  });
 }

@@ -4,7 +4,6 @@
  * same definitions serve every request; `registerTools` adds them to a per-request server.
  */
 import { z } from "zod";
-import { AppError } from "../errors.ts";
 import {
   createTodo,
   deleteTodo,
@@ -16,6 +15,7 @@ import {
   updateTodo,
 } from "../todos/mod.ts";
 import { VIEW_TOOL_META } from "./app_resource.ts";
+import { toolErrorResult } from "./errors.ts";
 import { userIdOf } from "./context.ts";
 import { outputSchema, withCachedJsonSchema } from "./schemas.ts";
 import type { CallToolResult, McpServer, ServerContext } from "./sdk.ts";
@@ -159,21 +159,14 @@ export function toolRegistrar(kv: Deno.Kv): (server: McpServer) => void {
 }
 
 /**
- * Runs a tool body: its value becomes `structuredContent` and, as JSON, the text content. A
- * client's mistake (any `AppError` below 500) becomes an `isError` result with its message;
- * anything else is logged and answered without details.
+ * Runs a tool body: its value becomes `structuredContent` and, as JSON, the text content; a
+ * thrown error becomes an `isError` result (lib/mcp/errors.ts).
  */
 async function toolResult(run: () => Promise<Record<string, unknown>>): Promise<CallToolResult> {
   try {
     const value = await run();
     return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: value };
   } catch (error) {
-    if (error instanceof AppError && error.status < 500) return toolError(error.message);
-    console.error("MCP tool failed:", error);
-    return toolError("Something went wrong on our side; try again.");
+    return toolErrorResult(error);
   }
-}
-
-function toolError(message: string): CallToolResult {
-  return { content: [{ type: "text", text: message }], isError: true };
 }

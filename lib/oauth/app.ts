@@ -8,7 +8,7 @@ import { bodyLimit } from "hono/body-limit";
 import { publicCors } from "../http/cors.ts";
 import type { AppEnv } from "../http/context.ts";
 import { rateLimit } from "../http/rate_limit.ts";
-import { OAuthError } from "./errors.ts";
+import { handleOAuthError, OAuthError } from "./errors.ts";
 import { publicJwks } from "./keys.ts";
 import { registerClient } from "./registration.ts";
 import { supportedScopes } from "./scopes.ts";
@@ -16,9 +16,10 @@ import { handleTokenRequest } from "./token_endpoint.ts";
 
 const MAX_OAUTH_BODY_BYTES = 16 * 1024;
 
-/** Builds the `/oauth` sub-app (JSON endpoints only). */
+/** Builds the `/oauth` sub-app (JSON endpoints only; errors as RFC 6749 bodies). */
 export function createOAuthApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.onError(handleOAuthError);
   const limit = bodyLimit({
     maxSize: MAX_OAUTH_BODY_BYTES,
     onError: () => {

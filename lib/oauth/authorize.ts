@@ -6,7 +6,8 @@
 import type { McpConfig } from "../config.ts";
 import { type DocumentFetcher, MetadataDocumentError } from "./cimd.ts";
 import { findClient, noteClientUsed } from "./clients.ts";
-import { AuthorizePageError, OAuthError } from "./errors.ts";
+import type { AppError } from "../errors.ts";
+import { AuthorizePageError, OAuthError, oauthErrorFields } from "./errors.ts";
 import { resourceUrl } from "../http/resource.ts";
 import { requireS256Challenge } from "./pkce.ts";
 import { redirectUriMatches } from "./redirect_uris.ts";
@@ -143,15 +144,19 @@ export function parseAuthorizationRequest(
   };
 }
 
-/** The redirect carrying an error to the client (with `state` and `iss`, RFC 9207). */
+/**
+ * The redirect carrying an error to the client (with `state` and `iss`, RFC 9207); any member
+ * of the error family, in RFC 6749 terms (lib/oauth/errors.ts).
+ */
 export function errorRedirect(
   target: { redirectUri: string; state: string | null },
-  error: OAuthError,
+  error: AppError,
   issuer: string,
 ): string {
   const url = new URL(target.redirectUri);
-  url.searchParams.set("error", error.code);
-  url.searchParams.set("error_description", error.message);
+  const fields = oauthErrorFields(error);
+  url.searchParams.set("error", fields.error);
+  url.searchParams.set("error_description", fields.error_description);
   if (target.state !== null) url.searchParams.set("state", target.state);
   url.searchParams.set("iss", issuer);
   return url.href;

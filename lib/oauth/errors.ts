@@ -1,49 +1,67 @@
 /**
- * OAuth protocol errors (RFC 6749 §5.2, RFC 7591 §3.2.2), thrown where they happen and
- * answered by the one error mapper (`lib/http/errors.ts`) as `{error, error_description}`.
+ * The OAuth surface's error mapping (RFC 6749 §4.1.2.1 and §5.2, RFC 7591 §3.2.2): any member
+ * of the error family (lib/errors.ts) becomes an RFC 6749 error code and description, sent
+ * as the JSON body `{error, error_description}` by the server's endpoints
+ * ({@linkcode handleOAuthError}) or as query parameters of a redirect to a verified
+ * `redirect_uri` (`errorRedirect`, lib/oauth/authorize.ts). An `OAuthError` keeps its code;
+ * a rate limit or an outage is `temporarily_unavailable`; a lost write race or an unexpected
+ * error is `server_error`; any other client mistake is `invalid_request`.
  */
+import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import {
+  AppError,
+  InternalError,
+  OAuthError,
+  type OAuthErrorCode,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+  WriteConflictError,
+} from "../errors.ts";
+import type { AppEnv } from "../http/context.ts";
+import { errorHeaders, toAppError } from "../http/errors.ts";
 
-/** An RFC 6749 error code, or one of its registered extensions. */
-export type OAuthErrorCode =
-  | "invalid_request"
-  | "invalid_client"
-  | "invalid_grant"
-  | "unauthorized_client"
-  | "unsupported_grant_type"
-  | "invalid_scope"
-  | "invalid_target"
-  | "invalid_redirect_uri"
-  | "invalid_client_metadata"
-  | "access_denied"
-  | "login_required"
-  | "consent_required"
-  | "unsupported_response_type"
-  | "server_error"
-  | "temporarily_unavailable";
+export { AuthorizePageError, OAuthError, type OAuthErrorCode } from "../errors.ts";
 
-/** A client's mistake (or a refused grant) at an OAuth endpoint, in RFC 6749 terms. */
-export class OAuthError extends Error {
-  readonly status: ContentfulStatusCode;
-  /**
-   * @param headers extra response headers, e.g. the `WWW-Authenticate` challenge RFC 6749 §5.2
-   *   requires on a 401 `invalid_client` when the client authenticated with a header
-   */
-  constructor(
-    readonly code: OAuthErrorCode,
-    description: string,
-    status?: ContentfulStatusCode,
-    readonly headers: Readonly<Record<string, string>> = {},
-  ) {
-    super(errorDescription(description));
-    this.name = "OAuthError";
-    this.status = status ?? (code === "invalid_client" ? 401 : code === "server_error" ? 500 : 400);
+/** The RFC 6749 fields of an error, for a JSON body or a redirect's query. */
+export interface OAuthErrorFields {
+  error: OAuthErrorCode;
+  error_description: string;
+}
+
+/** The RFC 6749 code and HTTP status a family member has on the OAuth surface. */
+export function oauthCodeOf(
+  error: AppError,
+): { code: OAuthErrorCode; status: ContentfulStatusCode } {
+  if (error instanceof OAuthError) return { code: error.code, status: error.status };
+  // RFC 6749 and RFC 7591 name no rate-limit error: `temporarily_unavailable` (the server
+  // cannot take the request now), with the 429 status and Retry-After saying why and when.
+  if (error instanceof TooManyRequestsError || error instanceof ServiceUnavailableError) {
+    return { code: "temporarily_unavailable", status: error.status };
   }
-
-  /** The RFC 6749 §5.2 body. */
-  toJSON(): { error: OAuthErrorCode; error_description: string } {
-    return { error: this.code, error_description: this.message };
+  if (error instanceof WriteConflictError || error instanceof InternalError) {
+    return { code: "server_error", status: 500 };
   }
+  if (error.status >= 500) return { code: "server_error", status: error.status };
+  return { code: "invalid_request", status: error.status };
+}
+
+/** The RFC 6749 fields of `error`, its description in the characters §5.2 allows. */
+export function oauthErrorFields(error: AppError): OAuthErrorFields {
+  return { error: oauthCodeOf(error).code, error_description: errorDescription(error.message) };
+}
+
+/**
+ * Hono `onError` for the server's JSON endpoints (registration, token): the RFC 6749 §5.2 body
+ * with the error's status and headers; never cached, like every token response (§5.1).
+ */
+export function handleOAuthError(error: Error, c: Context<AppEnv>): Response {
+  const known = toAppError(error, c);
+  return c.json(oauthErrorFields(known), oauthCodeOf(known).status, {
+    ...errorHeaders(known),
+    "Cache-Control": "no-store",
+    Pragma: "no-cache",
+  });
 }
 
 /** Longest `error_description` sent; longer ones (echoing a client's input) are cut. */
@@ -58,15 +76,4 @@ export function errorDescription(text: string): string {
   return allowed.length <= MAX_ERROR_DESCRIPTION_LENGTH
     ? allowed
     : `${allowed.slice(0, MAX_ERROR_DESCRIPTION_LENGTH - 3)}...`;
-}
-
-/**
- * The authorization request names an unknown client or a redirect URI it did not register:
- * RFC 6749 §4.1.2.1 forbids redirecting, so the page shows this message instead.
- */
-export class AuthorizePageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "AuthorizePageError";
-  }
 }

@@ -13,7 +13,7 @@ Deno.test("PKCE is S256 only: missing, plain or malformed challenges are invalid
   assert.equal(requireS256Challenge(challenge, "S256"), challenge);
   const cases: [string | null, string | null, RegExp][] = [
     [null, "S256", /required/],
-    [challenge, "plain", /'plain' is not supported/],
+    [challenge, "plain", /"plain" is not supported/],
     [challenge, null, /must be S256/],
     ["too-short", "S256", /43 characters/],
   ];

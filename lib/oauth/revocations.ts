@@ -155,6 +155,8 @@ export async function undoRevocation(
     const { clientId, consent } = record;
     const consentKey = consentKeys.consent(userId, clientId);
     if ((await kv.get(consentKey)).value !== null) {
+      // The consent may be this record's, restored by an Undo after the record was read.
+      if (!(await kv.atomic().check(entry).commit()).ok) return RETRY;
       throw new ConflictError(
         "approved_again",
         `You approved ${consent.clientName || "this app"} again after revoking it; ` +

@@ -142,6 +142,36 @@ Deno.test("undoRevocation() twice at once restores once; the other call is refus
   assert.equal(await mcpPingStatus(app.request, tokens.access_token), 200);
 });
 
+Deno.test("an Undo that another Undo beats between its reads is refused as used (404), not as approved again", async () => {
+  using app = await createTestApp();
+  const { userId, clientId } = await connectedApp(app);
+  const outcome = await revokeConsentUndoably(app.kv, userId, clientId, Date.now());
+  assert.ok(outcome.kind === "revoked" && outcome.undoToken);
+  const token = outcome.undoToken;
+  const recordKey = revocationKeys.revocation(userId, await hashSecret(token));
+  // The other Undo completes right after this one has read the revocation record.
+  let otherUndo: Promise<unknown> | null = null;
+  const raced = new Proxy(app.kv, {
+    get(target, name) {
+      if (name === "get") {
+        return async (key: Deno.KvKey) => {
+          const entry = await target.get(key);
+          if (!otherUndo && JSON.stringify(key) === JSON.stringify(recordKey)) {
+            otherUndo = undoRevocation(target, userId, token, Date.now());
+            await otherUndo;
+          }
+          return entry;
+        };
+      }
+      const value = Reflect.get(target, name);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  await assert.rejects(undoRevocation(raced, userId, token, Date.now()), NotFoundError);
+  assert.ok(otherUndo, "the other Undo ran");
+  assert.equal((await listConsents(app.kv, userId)).length, 1, "restored once");
+});
+
 Deno.test("undoRevocation() refuses (409) once the app was approved again, keeping the new connection", async () => {
   using app = await createTestApp();
   const { userId, clientId, tokens } = await connectedApp(app);

@@ -4,13 +4,15 @@
  * todos in the KV file `Deno.args[0]`, as JSON. No routing, no auth, no compression: the
  * limit for list-shaped work. Prints one JSON line, `{origin}`; runs until killed.
  */
+import { todosPrefix } from "../lib/todos/keys.ts";
+
 const [kvPath, userId] = Deno.args;
 if (!kvPath || !userId) throw new Error("usage: bare.ts <kv path> <user id>");
 
 const kv = await Deno.openKv(kvPath);
 const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async () => {
   const todos = [];
-  for await (const entry of kv.list({ prefix: ["todos", userId] }, { batchSize: 500 })) {
+  for await (const entry of kv.list({ prefix: todosPrefix(userId) }, { batchSize: 500 })) {
     todos.push(entry.value);
   }
   return Response.json({ todos });

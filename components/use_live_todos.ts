@@ -19,7 +19,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { TodoItem } from "./todo_view.ts";
 
-export const EVENTS_URL = "/api/todos/events";
+const EVENTS_URL = "/api/todos/events";
 const MAX_BACKOFF_MS = 60_000;
 
 interface Streamed {

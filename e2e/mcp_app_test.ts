@@ -20,7 +20,7 @@ import { bundleForBrowser } from "../lib/pages/bundle.ts";
 import { ClientV2, StreamableHTTPClientTransportV2 } from "../lib/testing/mcp_sdk.ts";
 import { startTestIssuer, type TestIssuer } from "../lib/testing/issuer.ts";
 import { issuerIdentity } from "../lib/testing/mcp.ts";
-import { createTodo, type Todo, updateTodo } from "../lib/todos/mod.ts";
+import { createTodo, MAX_TEXT_LENGTH, type Todo, updateTodo } from "../lib/todos/mod.ts";
 import { launchBrowser, startServer, type TestServer } from "./browser.ts";
 
 type ToolResult = { structuredContent?: Record<string, unknown>; isError?: boolean };
@@ -190,6 +190,11 @@ Deno.test("the MCP App view in Chromium, hosted by the ext-apps AppBridge", asyn
           assert.equal(await view.locator("li.todo img").count(), 0);
           assert.doesNotMatch(await texts().then(String), /Bob/);
           const heightBefore = (await record(page)).sizes.at(-1)?.height ?? 0;
+          // The view's limit is the store's rule (lib/todos/limits.ts), not a copy.
+          assert.equal(
+            await view.locator("#new-todo").getAttribute("maxlength"),
+            String(MAX_TEXT_LENGTH),
+          );
 
           await view.locator("#new-todo").fill("Call Alice");
           await view.locator("#new-todo").press("Enter");

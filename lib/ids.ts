@@ -17,13 +17,8 @@ export function newId(now: number = Date.now()): string {
   return encodeTime(lastTime) + encodeRandom(lastRandom);
 }
 
-/** The shape of an id made by {@linkcode newId}. */
+/** The shape of an id made by {@linkcode newId} (lib/todos/rules.ts checks todo ids with it). */
 export const ID_PATTERN = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
-
-/** True when `value` has the shape of an id made by {@linkcode newId}. */
-export function isId(value: string): boolean {
-  return ID_PATTERN.test(value);
-}
 
 function encodeTime(time: number): string {
   let out = "";

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { isId, newId } from "./ids.ts";
+import { ID_PATTERN, newId } from "./ids.ts";
 
 Deno.test("newId() makes 26-character ids that sort by time, then by creation within a millisecond", () => {
   const early = newId(Date.UTC(2020, 0, 1));
   const sameMs = Array.from({ length: 100 }, () => newId(Date.UTC(2024, 0, 1)));
   const later = newId(Date.UTC(2025, 0, 1));
   const all = [early, ...sameMs, later];
-  for (const id of all) assert.ok(isId(id), id);
+  for (const id of all) assert.match(id, ID_PATTERN);
   assert.deepEqual(all.toSorted(), all);
   assert.equal(new Set(all).size, all.length);
 });
@@ -17,7 +17,7 @@ Deno.test("newId() carries 80 random bits: ids made in different milliseconds di
   assert.notEqual(a.slice(10), b.slice(10));
 });
 
-Deno.test("isId() rejects lowercase, wrong length and excluded letters", () => {
+Deno.test("ID_PATTERN rejects lowercase, wrong length and excluded letters", () => {
   for (
     const bad of [
       "",
@@ -27,6 +27,6 @@ Deno.test("isId() rejects lowercase, wrong length and excluded letters", () => {
       "81ARZ3NDEKTSV4RRFFQ69G5FAV",
     ]
   ) {
-    assert.equal(isId(bad), false, bad);
+    assert.doesNotMatch(bad, ID_PATTERN, bad);
   }
 });

@@ -18,7 +18,7 @@ import { serveTodoEvents } from "./events.ts";
 import { createTodoRoutes } from "./todos.ts";
 
 /** Largest request body the API reads. */
-export const MAX_API_BODY_BYTES = 64 * 1024;
+const MAX_API_BODY_BYTES = 64 * 1024;
 
 /** Builds the `/api` sub-app; its errors answer `{error: {code, message}}` (README, "Errors"). */
 export function createApiApp(): Hono<AppEnv> {

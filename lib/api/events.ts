@@ -23,7 +23,7 @@ import { streamSlotsFor } from "../live/limits.ts";
 import { getTodosVersion, listTodos } from "../todos/mod.ts";
 
 /** How long a browser waits before reconnecting after the stream drops (the `retry:` field). */
-export const RECONNECT_MS = 2000;
+const RECONNECT_MS = 2000;
 /** A client that leaves this much unread (bytes) is dropped; it re-syncs when it reconnects. */
 const MAX_UNREAD_BYTES = 4 * 1024 * 1024;
 /** Longest delay `setTimeout` takes; a session ending later is caught by the heartbeat. */

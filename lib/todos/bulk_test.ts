@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ValidationError } from "../errors.ts";
-import { BULK_BATCH_SIZE, createTodo, listTodos, setAllCompleted, updateTodo } from "./mod.ts";
+import { BULK_BATCH_SIZE } from "./bulk.ts";
+import { createTodo, listTodos, setAllCompleted, updateTodo } from "./mod.ts";
 
 Deno.test("setAllCompleted() marks every todo across several batches, in place, and only those that change", async () => {
   using kv = await Deno.openKv(":memory:");

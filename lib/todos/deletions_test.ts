@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { ConflictError, NotFoundError } from "../errors.ts";
+import { BULK_BATCH_SIZE } from "./bulk.ts";
+import { UNDO_WINDOW_MS } from "./deletions.ts";
 import { lastDeletionKey, todoCountKey } from "./keys.ts";
 import {
-  BULK_BATCH_SIZE,
   clearCompleted,
   createTodo,
   deleteTodoUndoably,
   getDeletion,
   listTodos,
   MAX_TODOS,
-  UNDO_WINDOW_MS,
   undoDeletion,
   updateTodo,
 } from "./mod.ts";

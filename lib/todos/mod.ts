@@ -11,13 +11,12 @@ export { MAX_TEXT_LENGTH, MAX_TODOS } from "./limits.ts";
 export { Todo, TodoChanges, TodoCompleted, TodoId, TodoText } from "./rules.ts";
 export { getTodo, listTodos } from "./reads.ts";
 export { createTodo, deleteTodo, updateTodo } from "./store.ts";
-export { BULK_BATCH_SIZE, setAllCompleted } from "./bulk.ts";
+export { setAllCompleted } from "./bulk.ts";
 export {
   clearCompleted,
   deleteTodoUndoably,
   type Deletion,
   getDeletion,
-  UNDO_WINDOW_MS,
   undoDeletion,
 } from "./deletions.ts";
 export { getTodosVersion, type TodosVersion, watchTodosVersion } from "./version.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { TEST_ORIGIN } from "../testing/app.ts";
 import type { Todo } from "../todos/mod.ts";
-import { call, setup } from "./test_support.ts";
+import { call, setup } from "../testing/api.ts";
 
 Deno.test("GET /api/todos without a session answers 401 with a JSON error", async () => {
   const { t } = await setup();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Todo } from "../todos/mod.ts";
-import { call, setup } from "./test_support.ts";
+import { call, setup } from "../testing/api.ts";
 
 Deno.test("PATCH /api/todos marks every todo complete or incomplete and keeps the order", async () => {
   const { t, alice } = await setup();

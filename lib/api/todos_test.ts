@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { todoCountKey } from "../todos/keys.ts";
 import { listTodos, MAX_TODOS, type Todo } from "../todos/mod.ts";
-import { type Call, call, setup, userIdOf } from "./test_support.ts";
+import { type Call, call, setup, userIdOf } from "../testing/api.ts";
 
 Deno.test("POST /api/todos creates a todo and answers it alone, not the list", async () => {
   const { t, alice } = await setup();

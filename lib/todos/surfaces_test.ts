@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { call, setup } from "../api/test_support.ts";
+import { call, setup } from "../testing/api.ts";
 import { createTestApp, TEST_ORIGIN } from "../testing/app.ts";
 import { startMcpTestEnv } from "../testing/mcp.ts";
 import { createTodo, MAX_TEXT_LENGTH, TodoId, TodoText } from "./mod.ts";

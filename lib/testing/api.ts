@@ -1,5 +1,5 @@
-/** Helpers of the REST API tests: a signed-in test app and JSON calls to `/api`. */
-import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing/app.ts";
+/** Helpers of the REST API tests (lib/api/): a signed-in test app and JSON calls to `/api`. */
+import { createTestApp, TEST_ORIGIN, type TestApp } from "./app.ts";
 
 /** One request to `/api`: a JSON `body`, or a `raw` one sent with `contentType`. */
 export interface Call {

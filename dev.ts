@@ -1,52 +1,26 @@
 /**
- * Development entry (`deno task dev`): builds islands, runs the server with `--watch`
- * (restarted when any imported module or the island build changes) and rebuilds the island
- * bundles and `pages.gen.ts` whenever routes/, islands/, components/, static/ or lib/ change.
+ * Build and development entry, as in Fresh 1.x: `deno task build` runs `dev.ts build`
+ * (`pages.gen.ts`, island bundles, the static file list, fresh.config.ts's plugins);
+ * `deno task dev` runs it without arguments: build, serve main.ts with `--watch` (restarted when
+ * an imported module, the island build or the MCP App view changes) and rebuild whenever
+ * routes/, islands/, components/, static/, lib/ or mcp_app/ change.
  */
-import { buildIslands, writeManifest } from "./lib/pages/build.ts";
-import { buildMcpApp } from "./mcp_app/build.ts";
+import config from "./fresh.config.ts";
+import { build, dev } from "./lib/pages/dev.ts";
 
-// lib/ too: islands may import shared code from it (rebuilding is cheap and idempotent).
-const WATCHED = ["routes", "islands", "components", "static", "lib", "mcp_app"];
-
-async function rebuild(): Promise<void> {
-  const started = performance.now();
-  try {
-    if (await writeManifest()) console.log("[dev] updated pages.gen.ts");
-    const islands = await buildIslands();
-    await buildMcpApp(); // the MCP App view; the server restarts when it changes
-    console.log(
-      `[dev] built ${Object.keys(islands).length} island bundle(s) in ${
-        Math.round(performance.now() - started)
-      } ms`,
-    );
-  } catch (error) {
-    console.error("[dev] build failed:", error instanceof Error ? error.message : error);
-  }
-}
-
-await rebuild();
-
-const server = new Deno.Command("deno", {
-  args: [
-    "run",
-    "--watch=static/_islands/manifest.json,static/_islands/.mcp-app/todo-list.html",
-    "--allow-net",
-    "--allow-env",
-    "--allow-read=.",
-    "--allow-write=./data",
-    "main.ts",
-  ],
-  stdin: "inherit",
-}).spawn();
-Deno.addSignalListener("SIGINT", () => {
-  server.kill("SIGTERM");
-  Deno.exit(0);
-});
-
-let timer: ReturnType<typeof setTimeout> | undefined;
-for await (const event of Deno.watchFs(WATCHED)) {
-  if (event.paths.every((path) => path.includes("/static/_islands/"))) continue;
-  clearTimeout(timer);
-  timer = setTimeout(rebuild, 150);
+if (Deno.args[0] === "build") {
+  await build(config, { keepManifest: Deno.args.includes("--keep-manifest") });
+} else {
+  await dev(config, {
+    // lib/ too: islands may import shared code from it (rebuilding is cheap and idempotent).
+    watch: ["routes", "islands", "components", "static", "lib", "mcp_app"],
+    serve: [
+      "--watch=static/_islands/manifest.json,static/_islands/.mcp-app/todo-list.html",
+      "--allow-net",
+      "--allow-env",
+      "--allow-read=.",
+      "--allow-write=./data",
+      "main.ts",
+    ],
+  });
 }

@@ -1,6 +1,6 @@
 /** What a page hosting a provider's browser sign-in SDK (Stytch's UI) adds to its response. */
 import type { IdentityProvider } from "../lib/auth/identity.ts";
-import type { RenderInit } from "../lib/pages/mod.ts";
+import type { RenderOptions } from "../lib/pages/mod.ts";
 
 /**
  * `init` plus the CSP sources the SDK needs when the provider signs people in from the browser:
@@ -8,7 +8,10 @@ import type { RenderInit } from "../lib/pages/mod.ts";
  * elements and style attributes, so styles need 'unsafe-inline'. Scripts stay 'self' only: the
  * SDK is bundled with the island, never loaded from the provider. Unchanged otherwise.
  */
-export function withBrowserSignIn(identity: IdentityProvider, init: RenderInit = {}): RenderInit {
+export function withBrowserSignIn(
+  identity: IdentityProvider,
+  init: RenderOptions = {},
+): RenderOptions {
   const sdk = identity.browserSignIn?.sdkOrigin;
   if (!sdk) return init;
   return {

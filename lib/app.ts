@@ -5,14 +5,15 @@
 import { Hono } from "hono";
 import { createApiApp } from "./api/app.ts";
 import type { AppEnv, Deps } from "./http/context.ts";
-import { handleError, handleNotFound } from "./http/errors.ts";
 import { checkHost } from "./http/host.ts";
 import { noStore, requestContext, securityHeaders } from "./http/middleware.ts";
+import { jsonErrorResponse, jsonNotFound } from "./http/errors.ts";
 import { createPages } from "./pages/mod.ts";
 import { createOAuthApp } from "./oauth/app.ts";
 import { createMcpApp } from "./mcp/http.ts";
 import { createMetadataApp } from "./mcp/metadata.ts";
 import manifest from "../pages.gen.ts";
+import pagesConfig from "../fresh.config.ts";
 
 /** Builds the app for `deps`; `app.fetch` is the whole server. */
 export function createApp(deps: Deps): Hono<AppEnv> {
@@ -21,16 +22,19 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.use(checkHost(deps.config));
   app.use(requestContext(deps));
   app.use(securityHeaders());
-  app.onError(handleError);
-  app.notFound(handleNotFound);
+  // The last resort: each area maps its own errors (README, "Errors"), the pages theirs and
+  // paths no area answers (HTML for browsers, routes/_500.tsx and _404.tsx); what escapes all
+  // of them gets the plain JSON answer.
+  app.onError(jsonErrorResponse);
+  app.notFound(jsonNotFound);
 
   app.use("/api/*", noStore());
   app.route("/api", createApiApp());
   app.route("/mcp", createMcpApp());
   app.route("/", createMetadataApp());
   if (deps.identity.hostsAuthorizationServer) app.route("/oauth", createOAuthApp());
-  // Pages (routes/, see lib/pages/mod.ts) and static/: keep last.
-  app.route("/", createPages(manifest));
+  // Pages (routes/, see lib/pages/mod.ts), static/ and every other path: keep last.
+  app.route("/", createPages(manifest, pagesConfig));
 
   return app;
 }

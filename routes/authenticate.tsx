@@ -2,14 +2,15 @@ import StytchAuthenticate from "../islands/StytchAuthenticate.tsx";
 import type { StytchBrowserConfig } from "../components/stytch_browser.ts";
 import { withBrowserSignIn } from "../components/browser_sign_in.ts";
 import { NotFoundError } from "../lib/errors.ts";
-import { type Handlers, Head, type PageProps, type RouteConfig } from "../lib/pages/mod.ts";
+import type { PageState } from "../lib/http/page_state.ts";
+import { type Handlers, Head, type PageProps } from "../lib/pages/mod.ts";
 
-/** The session is not needed here: the island creates it. */
-export const config: RouteConfig = { user: "skip" };
-
-/** `/authenticate`: where Stytch sends the browser back after Google OAuth (Stytch mode only). */
-export const handler: Handlers<StytchBrowserConfig> = {
-  GET(ctx) {
+/**
+ * `/authenticate`: where Stytch sends the browser back after Google OAuth (Stytch mode only).
+ * It never looks up the session: the island creates it.
+ */
+export const handler: Handlers<StytchBrowserConfig, PageState> = {
+  GET(_req, ctx) {
     const { identity } = ctx.state.deps;
     const browser = identity.browserSignIn?.publicConfig;
     if (!browser) throw new NotFoundError("Sign-in redirects are only used with Stytch.");

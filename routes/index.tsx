@@ -1,17 +1,19 @@
-import { type Handlers, Head, type PageProps, type RouteConfig } from "../lib/pages/mod.ts";
+import type { PageState } from "../lib/http/page_state.ts";
+import { type Handlers, Head, type PageProps } from "../lib/pages/mod.ts";
 import McpUrl from "../islands/McpUrl.tsx";
-
-/** The landing page works when the session cannot be checked (it only skips itself when signed in). */
-export const config: RouteConfig = { user: "lenient" };
 
 const SIGN_IN = `/login?returnTo=${encodeURIComponent("/todoapp")}`;
 
-/** `/`: what the app is and how to use it; a signed-in person goes on to their todos. */
-export const handler: Handlers = {
-  GET: (ctx) => ctx.state.user ? ctx.redirect("/todoapp", 302) : ctx.render(),
+/**
+ * `/`: what the app is and how to use it; a signed-in person goes on to their todos. Lenient:
+ * the page still works when the session cannot be checked.
+ */
+export const handler: Handlers<undefined, PageState> = {
+  GET: async (_req, ctx) =>
+    await ctx.state.lookupUser({ lenient: true }) ? ctx.redirect("/todoapp", 302) : ctx.render(),
 };
 
-export default function Landing({ state }: PageProps) {
+export default function Landing({ state }: PageProps<undefined, PageState>) {
   const formSignIn = state.deps.identity.formSignIn !== undefined;
   const mcpUrl = `${state.origin}/mcp`;
   return (

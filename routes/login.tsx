@@ -3,7 +3,8 @@ import StytchLogin from "../islands/StytchLogin.tsx";
 import { withBrowserSignIn } from "../components/browser_sign_in.ts";
 import { NotFoundError, ValidationError } from "../lib/errors.ts";
 import { clientLimit, enforceRateLimit } from "../lib/http/rate_limit.ts";
-import { type Handlers, Head, type PageProps, type RouteConfig } from "../lib/pages/mod.ts";
+import type { PageState } from "../lib/http/page_state.ts";
+import { type Handlers, Head, type PageProps } from "../lib/pages/mod.ts";
 import { safeReturnTo } from "../lib/http/return_to.ts";
 
 interface Data {
@@ -14,24 +15,22 @@ interface Data {
   signedIn?: boolean;
 }
 
-/** Signing in must keep working when the session cannot be checked (Stytch's keys down). */
-export const config: RouteConfig = { user: "lenient" };
-
-export const handler: Handlers<Data> = {
-  GET(ctx) {
+export const handler: Handlers<Data, PageState> = {
+  async GET(_req, ctx) {
     const returnTo = safeReturnTo(ctx.url.searchParams.get("returnTo"));
-    if (ctx.state.user) return ctx.redirect(returnTo, 302);
+    // Lenient: signing in keeps working when the session cannot be checked (Stytch's keys down).
+    if (await ctx.state.lookupUser({ lenient: true })) return ctx.redirect(returnTo, 302);
     return ctx.render(
       { returnTo, email: "", error: null },
       withBrowserSignIn(ctx.state.deps.identity),
     );
   },
-  async POST(ctx) {
+  async POST(req, ctx) {
     const form = ctx.state.deps.identity.formSignIn;
     if (!form) throw new NotFoundError("This server signs people in with Stytch, not a form.");
     // Every attempt counts, before anything is read: each sign-in may store a user and a session.
     await enforceRateLimit(ctx.state.deps.kv, clientLimit(ctx.hono, "signIn"));
-    const body = await ctx.req.formData().catch(() => {
+    const body = await req.formData().catch(() => {
       throw new ValidationError("Send the sign-in form as form data.");
     });
     const returnTo = safeReturnTo(body.get("returnTo"));
@@ -53,7 +52,7 @@ export const handler: Handlers<Data> = {
   },
 };
 
-export default function LoginPage({ data, state }: PageProps<Data>) {
+export default function LoginPage({ data, state }: PageProps<Data, PageState>) {
   if (data.signedIn) return <ContinueAfterSignIn returnTo={data.returnTo} />;
   const { formSignIn, browserSignIn } = state.deps.identity;
   return (

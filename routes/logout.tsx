@@ -1,15 +1,16 @@
 import { withBrowserSignIn } from "../components/browser_sign_in.ts";
-import type { Handlers, RouteConfig } from "../lib/pages/mod.ts";
-export { StytchLogoutPage as default } from "../components/StytchLogoutPage.tsx";
+import StytchLogout from "../islands/StytchLogout.tsx";
+import type { PageState } from "../lib/http/page_state.ts";
+import { type Handlers, Head, type PageProps } from "../lib/pages/mod.ts";
 
-/** Signing out never needs to know who is signed in (it works while Stytch is down). */
-export const config: RouteConfig = { user: "skip" };
-
-export const handler: Handlers = {
-  // The default export is only for the browser sign-out page; GET stays refused.
-  GET: (ctx) => ctx.hono.text("Method not allowed.", 405, { Allow: "POST" }),
+/**
+ * `/logout`. It never looks up the session, so signing out works while Stytch is down.
+ * The page is only the browser sign-out's (GET stays refused).
+ */
+export const handler: Handlers<undefined, PageState> = {
+  GET: (_req, ctx) => ctx.hono.text("Method not allowed.", 405, { Allow: "POST" }),
   /** Ends the session (a form post from the header's "Sign out" button) and goes to /login. */
-  async POST(ctx) {
+  async POST(_req, ctx) {
     const { identity } = ctx.state.deps;
     await identity.signOut(ctx.hono, { secure: ctx.state.origin.startsWith("https:") });
     // A session held by a browser SDK is revoked at the provider by the page's island.
@@ -17,3 +18,19 @@ export const handler: Handlers = {
     return ctx.redirect("/login");
   },
 };
+
+/** The page `POST /logout` answers with a browser sign-in SDK: its island revokes the session. */
+export default function LogoutPage({ state }: PageProps<undefined, PageState>) {
+  const config = state.deps.identity.browserSignIn?.publicConfig;
+  return (
+    <>
+      <Head>
+        <title>Signing out · Todos</title>
+      </Head>
+      <main class="card narrow">
+        <h1>Signing out</h1>
+        {config && <StytchLogout publicToken={config.publicToken} domain={config.domain} />}
+      </main>
+    </>
+  );
+}

@@ -4,7 +4,8 @@
  * `routes/oauth/authorize.tsx` dispatches here; the view is `components/OAuthConsent.tsx`.
  */
 import { clientLimit, enforceRateLimit } from "../http/rate_limit.ts";
-import type { Handlers, RouteContext } from "../pages/mod.ts";
+import type { PageState } from "../http/page_state.ts";
+import type { FreshContext, Handlers } from "../pages/mod.ts";
 import {
   approve,
   type AuthorizeEnv,
@@ -37,8 +38,8 @@ export type ConsentData =
   | { kind: "error"; message: string };
 
 /** GET shows the consent form (or redirects); POST takes the person's decision. */
-export const localAuthorizeHandlers: Handlers<ConsentData> = {
-  async GET(ctx) {
+export const localAuthorizeHandlers: Handlers<ConsentData, PageState> = {
+  async GET(_req, ctx) {
     const env = envOf(ctx);
     let params, target;
     try {
@@ -53,7 +54,7 @@ export const localAuthorizeHandlers: Handlers<ConsentData> = {
     const prompt = params.get("prompt");
     try {
       const request = parseAuthorizationRequest(env, params, target);
-      const user = ctx.state.user;
+      const user = await ctx.state.lookupUser();
       if (!user) {
         if (prompt === "none") throw new OAuthError("login_required", "Sign-in is required.");
         try {
@@ -93,12 +94,12 @@ export const localAuthorizeHandlers: Handlers<ConsentData> = {
     }
   },
 
-  async POST(ctx) {
-    const user = ctx.state.user;
+  async POST(req, ctx) {
+    const user = await ctx.state.lookupUser();
     if (!user) {
       return showError(ctx, "You are signed out. Start connecting again from the app.", 401);
     }
-    const form = await ctx.req.formData().catch(() => null);
+    const form = await req.formData().catch(() => null);
     const decision = form?.get("decision");
     if (decision !== "allow" && decision !== "deny") {
       return showError(ctx, "Choose Allow or Deny.", 400);
@@ -126,7 +127,7 @@ export const localAuthorizeHandlers: Handlers<ConsentData> = {
   },
 };
 
-function envOf(ctx: RouteContext<ConsentData>): AuthorizeEnv {
+function envOf(ctx: FreshContext<PageState, ConsentData>): AuthorizeEnv {
   return {
     kv: ctx.state.deps.kv,
     mcp: ctx.state.deps.config.mcp,
@@ -138,14 +139,18 @@ function envOf(ctx: RouteContext<ConsentData>): AuthorizeEnv {
   };
 }
 
-function showError(ctx: RouteContext<ConsentData>, message: string, status: number): Response {
+function showError(
+  ctx: FreshContext<PageState, ConsentData>,
+  message: string,
+  status: number,
+): Response {
   return ctx.render({ kind: "error", message }, {
     status,
     headers: { "Cache-Control": "no-store" },
   });
 }
 
-function describeScope(ctx: RouteContext<ConsentData>, scope: string): string {
+function describeScope(ctx: FreshContext<PageState, ConsentData>, scope: string): string {
   const { readScope, writeScope } = ctx.state.deps.config.mcp;
   if (scope === readScope) return "See your todos";
   if (scope === writeScope) return "Add, change, complete and delete your todos";

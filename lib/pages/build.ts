@@ -1,15 +1,15 @@
 /**
- * `deno task build`: regenerates `pages.gen.ts`, then bundles every island for the browser
- * with `deno bundle` (minified ES modules, shared code split into chunks) into
- * `static/_islands/`, content-hashed, with `manifest.json` naming each island's entry file
- * and listing every file under `static/` the server may serve (nothing else is served).
+ * The build's own steps (run by `dev.ts`, see dev.ts in this folder): regenerate `pages.gen.ts`,
+ * and bundle every island for the browser with `deno bundle` (minified ES modules, shared code
+ * split into chunks) into `static/_islands/`, content-hashed, with `manifest.json` naming each
+ * island's entry file and listing every file under `static/` the server may serve (nothing
+ * else is served).
  */
 import { bundleForBrowser } from "./bundle.ts";
 import { ISLANDS_DIR, STATIC_DIR } from "./assets.ts";
 import { currentManifest, listModules, MANIFEST_FILE, ROOT_DIR } from "./manifest.ts";
 import { islandName } from "./routing.ts";
 import { listStaticFiles, sha256Hex } from "./static_files.ts";
-import { buildMcpApp } from "../../mcp_app/build.ts";
 
 /** Writes `pages.gen.ts` when it changed; returns true if it did. */
 export async function writeManifest(): Promise<boolean> {
@@ -105,21 +105,4 @@ export async function staticImports(file: string, seen = new Set<string>()): Pro
     found.push(chunk, ...await staticImports(chunk, seen));
   }
   return found;
-}
-
-// `--islands-only` (used by `deno task test`) leaves pages.gen.ts alone, so the test that
-// compares it with the files on disk can catch a manifest someone forgot to regenerate.
-if (import.meta.main) {
-  const started = performance.now();
-  if (!Deno.args.includes("--islands-only") && await writeManifest()) {
-    console.log("Updated pages.gen.ts");
-  }
-  const islands = await buildIslands();
-  const viewBytes = await buildMcpApp(); // the MCP App view (one HTML document)
-  console.log(`Built the MCP App view: ${viewBytes} bytes`);
-  console.log(
-    `Built ${Object.keys(islands).length} island bundle(s) in ${
-      Math.round(performance.now() - started)
-    } ms: ${Object.values(islands).join(", ") || "none"}`,
-  );
 }

@@ -15,11 +15,29 @@ Deno.test("generateManifest() imports routes and the shell, not underscore helpe
   assert.doesNotMatch(text, /_components/);
 });
 
-Deno.test("generateManifest() refuses Fresh special files it does not implement", () => {
-  for (const file of ["_middleware.ts", "admin/_middleware.tsx", "_layout.tsx", "_404.tsx"]) {
+Deno.test("generateManifest() lists Fresh's special files: nested _layout and _middleware, root _404 and _500", () => {
+  const text = generateManifest(
+    ["_404.tsx", "_500.tsx", "_app.tsx", "_middleware.ts", "(app)/_layout.tsx", "a/_middleware.ts"],
+    [],
+  );
+  for (
+    const file of [
+      "_404.tsx",
+      "_500.tsx",
+      "_middleware.ts",
+      "(app)/_layout.tsx",
+      "a/_middleware.ts",
+    ]
+  ) {
+    assert.ok(text.includes(`"./routes/${file}": `), file);
+  }
+});
+
+Deno.test("generateManifest() refuses _app, _404 and _500 outside routes/ itself, and Fresh 2's _error", () => {
+  for (const file of ["admin/_404.tsx", "(app)/_app.tsx", "_error.tsx"]) {
     assert.throws(
       () => generateManifest(["_app.tsx", file], []),
-      (error: Error) => error.message.startsWith(`routes/${file}: Fresh's _middleware`),
+      (error: Error) => error.message.startsWith(`routes/${file}: _app, _404 and _500`),
     );
   }
 });

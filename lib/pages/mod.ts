@@ -1,70 +1,101 @@
 /**
- * The page layer: Fresh's conventions on plain Preact + Hono (Fresh itself is JSR-only).
+ * The page layer: Fresh 1.x's names and file conventions on plain Preact + Hono (Fresh itself is
+ * JSR-only). A Fresh 1.x reader knows every file; where this layer differs, it says so here.
+ *
+ * ## Files
+ * `deno task build` (`dev.ts build`, or `deno task dev` on every change) regenerates
+ * `pages.gen.ts`, the static list of route and island modules (like Fresh's `fresh.gen.ts`).
+ * URLs come from file names as in Fresh: `index.tsx` -> `/`, `about.tsx` -> `/about`,
+ * `todos/[id].tsx` -> `/todos/:id`, `[...path].tsx` -> the rest of the path, `(group)/` folders
+ * add nothing to the URL. Files starting with `_` are not routes:
+ * - `routes/_app.tsx`: the HTML shell around every page (`AppProps`: `Component`);
+ * - `_layout.tsx` in any folder: wraps the pages below it, outermost first (`LayoutProps`);
+ * - `_middleware.ts` in any folder: runs before the pages below it, outermost first;
+ * - `routes/_404.tsx`: paths no route answers, and `ctx.renderNotFound()` (`UnknownPageProps`);
+ * - `routes/_500.tsx`: what a page route throws (`ErrorPageProps`: `error`).
  *
  * ## Add a route
- * Create a file in `routes/` and run `deno task build` (or keep `deno task dev` running),
- * which regenerates `pages.gen.ts`, the static list of route and island modules (Deno
- * Deploy cannot discover files at run time). File names map to URLs like Fresh:
- * `index.tsx` -> `/`, `about.tsx` -> `/about`, `todos/[id].tsx` -> `/todos/:id`,
- * `[...path].tsx` -> the rest of the path, `(group)/` folders add nothing to the URL,
- * files or folders starting with `_` are not routes (`_app.tsx` is the HTML shell).
- * Fresh's `_middleware`, `_layout`, `_404` and `_500` files are not supported: the build
- * stops with a message rather than ignore them (check the session in a handler, share markup
- * through `components/`, throw an `AppError` for an error page).
- *
  * ```tsx
- * import type { Handlers, PageProps } from "../lib/pages/mod.ts";
- * import { Head } from "../lib/pages/mod.ts";
+ * import type { PageState } from "../lib/http/page_state.ts"; // what routes/_middleware.ts sets
+ * import { type Handlers, Head, type PageProps } from "../lib/pages/mod.ts";
  *
  * interface Data { name: string }
- * export const handler: Handlers<Data> = {
- *   GET(ctx) {                      // ctx: req, url, params, state, hono, render, redirect
- *     if (!ctx.state.user) return ctx.redirect("/login");
+ * export const handler: Handlers<Data, PageState> = {
+ *   GET(req, ctx) {                 // ctx: url, params, state, route, render, renderNotFound, ...
  *     return ctx.render({ name: ctx.params.id }, { csp: { "img-src": ["https://img.example"] } });
  *   },
- *   async POST(ctx) {               // cross-site POST/PUT/PATCH/DELETE get 403 before this
- *     const form = await ctx.req.formData();
+ *   async POST(req, ctx) {          // cross-site POST/PUT/PATCH/DELETE get 403 before this
+ *     const form = await req.formData();
  *     return ctx.redirect(ctx.url.pathname); // 303
  *   },
  * };
- * export default function Page({ data, url, params, state }: PageProps<Data>) {
+ * export default function Page({ data, url, params, state }: PageProps<Data, PageState>) {
  *   return <><Head><title>{data.name}</title></Head><h1>Hello {data.name}</h1></>;
  * }
  * ```
- * Without a GET handler, GET renders the page with `data` undefined. Other methods without a
- * handler answer 405. `state` is `{ deps, origin, user, requestId }` (`user` is `null`
- * when nobody is signed in). Throw an `AppError` (lib/errors.ts) for a readable HTML error
- * page with its status.
+ * Without a GET handler, GET renders the page with `data` undefined; other methods without a
+ * handler answer 405; `handler` may also be one function for every method. `export const
+ * config: RouteConfig` takes Fresh's `routeOverride`, `skipAppWrapper` and
+ * `skipInheritedLayouts`. A page under `routes/(app)/` is signed-in only: its state is
+ * `SignedInState` (`state.user`); elsewhere `await ctx.state.lookupUser()` asks who is there.
  *
- * The session is checked before the handler runs. A page that works without knowing the
- * user says so, so that an identity provider outage (Stytch's keys unreachable) does not
- * take it down with a 503: `export const config: RouteConfig = { user: "lenient" }` (user
- * or `null`) or `{ user: "skip" }` (never checked), see {@linkcode RouteConfig}.
+ * ## Add middleware or a layout
+ * ```ts
+ * // routes/(app)/_middleware.ts: runs before every page under routes/(app)/
+ * export async function handler(req: Request, ctx: FreshContext<SignedInState>) {
+ *   const user = await ctx.state.lookupUser();
+ *   if (!user) return ctx.redirect(loginUrl(ctx.url), 302);
+ *   ctx.state.user = user;
+ *   return await ctx.next();
+ * }
+ * // routes/(app)/_layout.tsx: wraps every page under routes/(app)/
+ * export default function Layout({ Component, state }: LayoutProps<unknown, SignedInState>) {
+ *   return <><header>{state.user.email}</header><Component /></>;
+ * }
+ * ```
+ * `ctx.state` starts as `{}` for each request; this app's root `routes/_middleware.ts` fills it.
  *
  * ## Add an island
- * Create `islands/Name.tsx` with a default-exported component, use it in any page like a
- * normal component, run `deno task build`. The server renders it, wraps it in
+ * Create `islands/Name.tsx` with a default-exported component, use it in a route or layout like
+ * a normal component, run `deno task build`. The server renders it, wraps it in
  * `<pages-island data-island="Name" data-key="0">` and writes its props into a
  * `<script type="application/json">` block (escaped, so text like `</script>` stays inert);
  * the page loads only the bundles of the islands it contains, which hydrate it.
  * Rules: props must be JSON data (no functions, no JSX children, no Dates), checked at
  * render time; only the default export is an island; an island used inside another
- * island is an ordinary component of the outer one (islands do not nest).
- * Shared code goes in `components/` (server and browser).
+ * island is an ordinary component of the outer one (islands do not nest). `components/` is
+ * shared code (server and browser) and never imports an island.
  *
- * ## Content-Security-Policy
- * Every page gets {@linkcode BASE_CSP} (scripts from 'self' only, no inline scripts,
- * frame-ancestors/base-uri/object-src 'none', form-action 'self'). A page extends it per
- * response: `ctx.render(data, { csp: { "connect-src": ["https://x.example"] } })` appends
- * sources; `{ "form-action": null }` removes a directive.
+ * ## Configuration: fresh.config.ts
+ * `export default defineConfig({ plugins: [...] })`; a plugin's `buildStart`/`buildEnd` run
+ * with every build (this app's MCP App view is one, mcp_app/build.ts). lib/app.ts passes the
+ * config to `createPages(manifest, config)`, the one place the app wires this layer.
+ *
+ * ## Where this layer differs from Fresh 1.x
+ * - It is a Hono sub-app: `createPages(manifest, config)` (lib/app.ts) mounts it after the
+ *   app's other areas (`/api`, `/mcp`, `/oauth`), which are not routes.
+ * - `ctx.redirect(location, status = 303)` (Fresh 2's name) and `ctx.hono` (the Hono context:
+ *   cookies through `hono/cookie`, the client address) are extra. `ctx.render()` takes
+ *   `{ status, headers, csp }`; no async route components, no partials, no plugin routes.
+ * - Every page gets a Content-Security-Policy (`BASE_CSP`, csp.ts: scripts from 'self' only,
+ *   no inline scripts); `ctx.render(data, { csp: { "connect-src": [x] } })` appends sources,
+ *   `{ "form-action": null }` drops a directive. So `RouteConfig` has no `csp` switch.
+ * - Built in for every page route: cross-site POST/PUT/PATCH/DELETE get 403 (CSRF), bodies over
+ *   `maxFormBytes` (fresh.config.ts, 64 KiB) get 413, and pages are gzip-compressed unless the
+ *   config's `compress(url)` says no.
+ * - Errors: `_500` renders with the thrown `AppError`'s status (not always 500) and message;
+ *   a client that does not accept HTML gets the app's JSON error instead of `_500`/`_404`.
+ * - Middleware runs for page routes and, root folder only, before `_404`; not for static
+ *   files. A `(group)/_middleware.ts` runs only for the group's own pages.
+ * - `_404` and `_500` render inside `_app` without layouts, and take no handler.
  *
  * ## Static files
  * `static/` is served at `/`; `asset("/styles.css")` adds the build id for long caching.
  * Island bundles go to `static/_islands/` (content-hashed, cached for a year). Text files are
  * sent gzip-compressed to clients that accept it; others revalidate with an `ETag`.
  *
- * Only files known at build time are served: `deno task build` walks `static/` and lists
- * every servable file (path -> content type, size, hash) in `static/_islands/manifest.json`.
+ * Only files known at build time are served: the build walks `static/` and lists every
+ * servable file (path -> content type, size, hash) in `static/_islands/manifest.json`.
  * A request is answered only when its path is exactly a listed path (decoded once; listed
  * names need no escapes, so each has one spelling); every other path is a 404, so no
  * spelling of `..`, `%2e`, `%252e`, `\`, `%c0%ae`, NUL or an encoded `?`/`#` can reach a file
@@ -74,148 +105,100 @@
  * letters, digits, `.`, `_` and `-`, and types outside `STATIC_TYPES` (static_files.ts).
  */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { compress } from "hono/compress";
-import type { Context } from "hono";
-import type { ComponentType } from "preact";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { PayloadTooLargeError, ServiceUnavailableError } from "../errors.ts";
+import type { Context, MiddlewareHandler } from "hono";
+import { PayloadTooLargeError } from "../errors.ts";
 import type { AppEnv } from "../http/context.ts";
 import { refuseCrossSiteWrites } from "../http/middleware.ts";
-import { buildCsp } from "./csp.ts";
+import { type FreshConfig, MAX_FORM_BYTES } from "./config.ts";
+import { createContext, runMiddlewares } from "./context.ts";
+import { errorResponse, notFoundResponse } from "./error_pages.ts";
 import { registerIsland } from "./islands.ts";
-import { renderPage } from "./render.ts";
-import { islandName, routePattern, sortPatterns } from "./routing.ts";
+import { type Route, type RouteTable, routeTable } from "./route_table.ts";
+import { islandName } from "./routing.ts";
 import { serveStatic } from "./static.ts";
-import type {
-  AppProps,
-  Handler,
-  Manifest,
-  PageProps,
-  PageState,
-  RenderInit,
-  RouteConfig,
-  RouteContext,
-  RouteModule,
-} from "./types.ts";
-import type { User } from "../auth/identity.ts";
+import type { FreshContext, Manifest } from "./types.ts";
 
 export type * from "./types.ts";
 export { asset } from "./assets.ts";
-export { BASE_CSP, buildCsp, type CspDirectives } from "./csp.ts";
+export { defineConfig, type FreshConfig, type Plugin } from "./config.ts";
 export { Head } from "./head.ts";
 
-/** Largest form body a page accepts. */
-export const MAX_FORM_BYTES = 64 * 1024;
-
-const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
-
 /**
- * Builds the Hono sub-app serving every route in `manifest`, then `static/`. Mount it at `/`
- * after the other areas (its static-file fallback answers any GET for an existing file).
+ * The Hono sub-app serving every route in `manifest`, then `static/`, then `_404` for any other
+ * path. Mount it at `/` after the app's other areas.
  */
-export function createPages(manifest: Manifest): Hono<AppEnv> {
+export function createPages(manifest: Manifest, config: FreshConfig = {}): Hono<AppEnv> {
   for (const [path, module] of Object.entries(manifest.islands)) {
     registerIsland(islandName(path.replace(/^\.\/islands\//, "")), module.default);
   }
-  const appShell: ComponentType<AppProps> | undefined = manifest.routes["./routes/_app.tsx"]
-    ?.default;
-
-  const byPattern = new Map<string, RouteModule>();
-  for (const [path, module] of Object.entries(manifest.routes)) {
-    const pattern = routePattern(path.replace(/^\.\/routes\//, ""));
-    if (pattern === null) continue;
-    if (byPattern.has(pattern)) throw new Error(`Two route files map to ${pattern}.`);
-    byPattern.set(pattern, module);
-  }
+  const table = routeTable(manifest);
+  const maxBytes = config.maxFormBytes ?? MAX_FORM_BYTES;
+  const gzip = compress();
+  const compressPage: MiddlewareHandler<AppEnv> = (c, next) =>
+    config.compress?.(new URL(c.req.url)) === false ? next() : gzip(c, next);
 
   const pages = new Hono<AppEnv>();
   // Per route, not `pages.use()`: the sub-app is mounted at `/`, where `use` would also run
   // for paths other areas own.
-  const compressPages = compress();
-  const guards = [
-    refuseCrossSiteWrites(),
-    bodyLimit({
-      maxSize: MAX_FORM_BYTES,
-      onError: () => {
-        throw new PayloadTooLargeError(MAX_FORM_BYTES);
-      },
-    }),
-  ];
-  for (const pattern of sortPatterns([...byPattern.keys()])) {
-    const module = byPattern.get(pattern)!;
-    pages.use(pattern, ...guards);
-    // Pages are compressed too, except under /oauth/: the consent page holds a CSRF token
-    // next to text a client chose (its name), which is what BREACH-style guessing needs.
-    if (!pattern.startsWith("/oauth/")) pages.use(pattern, compressPages);
-    const allowed = METHODS.filter((m) => module.handler?.[m] || (m === "GET" && module.default));
-    for (const method of allowed) {
-      const handler: Handler<unknown> = module.handler?.[method] ?? ((ctx) => ctx.render());
-      pages.on(method, pattern, async (c) => {
-        const ctx = await routeContext(c, module, appShell);
-        return await handler(ctx);
-      });
-    }
-    pages.all(pattern, (c) => {
-      c.header("Allow", [...allowed, ...(allowed.includes("GET") ? ["HEAD"] : [])].join(", "));
-      return c.text("Method not allowed.", 405);
-    });
+  for (const route of table.routes) {
+    pages.all(route.pattern, compressPage, (c) => serveRoute(c, route, table, maxBytes));
   }
   // Static files are public, so compressing them leaks nothing.
-  pages.get("*", compress(), serveStatic());
+  pages.get("*", gzip, serveStatic());
+  pages.all("*", (c) => notFoundResponse(c, table));
   return pages;
 }
 
-/** The signed-in user as the route's `config.user` asks for it (see `RouteConfig`). */
-async function sessionUser(
+const refuseCrossSite = refuseCrossSiteWrites();
+
+/** One request for `route`: guards, middleware, handler; what is thrown becomes `_500`. */
+async function serveRoute(
   c: Context<AppEnv>,
-  mode: NonNullable<RouteConfig["user"]>,
-): Promise<User | null> {
-  if (mode === "skip") return null;
+  route: Route,
+  table: RouteTable,
+  maxBytes: number,
+): Promise<Response> {
+  const handler = route.handlerFor(c.req.method);
+  if (!handler) {
+    c.header(
+      "Allow",
+      [...route.allowed, ...(route.allowed.includes("GET") ? ["HEAD"] : [])].join(", "),
+    );
+    return c.text("Method not allowed.", 405);
+  }
+  let ctx: FreshContext | undefined;
   try {
-    return await c.get("deps").identity.getSessionUser(c.req.raw);
+    await refuseCrossSite(c, () => Promise.resolve());
+    limitBody(c, maxBytes);
+    const current = ctx = createContext(c, route, table);
+    return await runMiddlewares(current, route.middlewares, () => handler(current.req, current));
   } catch (error) {
-    if (mode === "lenient" && error instanceof ServiceUnavailableError) return null;
-    throw error;
+    return errorResponse(c, error, table, route, ctx?.state);
   }
 }
 
-async function routeContext(
-  c: Context<AppEnv>,
-  module: RouteModule,
-  appShell: ComponentType<AppProps> | undefined,
-): Promise<RouteContext<unknown>> {
-  const deps = c.get("deps");
-  const state: PageState = {
-    deps,
-    origin: c.get("origin"),
-    user: await sessionUser(c, module.config?.user ?? "strict"),
-    requestId: c.get("requestId"),
-  };
-  if (state.user) c.set("user", state.user);
-  const url = new URL(c.req.url);
-  const params = c.req.param() as Record<string, string>;
-  return {
-    req: c.req.raw,
-    url,
-    params,
-    state,
-    hono: c,
-    render(data?: unknown, init: RenderInit = {}) {
-      const page = module.default;
-      if (!page) throw new Error(`Route ${url.pathname} has no default-exported page component.`);
-      const props: PageProps<unknown> = { data, url, params, state };
-      const html = renderPage(appShell, page, props);
-      // Headers go through Hono's context so cookies set with hono/cookie are kept.
-      const extra = new Headers(init.headers);
-      for (const [name, value] of extra) c.header(name, value, { append: true });
-      c.header("Content-Type", "text/html; charset=utf-8");
-      c.header("Content-Security-Policy", buildCsp(init.csp));
-      if (!extra.has("Cache-Control")) c.header("Cache-Control", "private, no-cache");
-      return c.body(html, (init.status ?? 200) as ContentfulStatusCode);
-    },
-    redirect(location, status = 303) {
-      return c.redirect(location, status);
-    },
-  };
+/**
+ * Refuses a body over `max` bytes: at once when `Content-Length` says so, else while it is
+ * read (the stream fails with `PayloadTooLargeError`).
+ */
+function limitBody(c: Context<AppEnv>, max: number): void {
+  const declared = c.req.header("Content-Length");
+  if (declared !== undefined) {
+    if (Number(declared) > max) throw new PayloadTooLargeError(max);
+    return;
+  }
+  const body = c.req.raw.body;
+  if (!body) return;
+  let size = 0;
+  const limited = body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        size += chunk.byteLength;
+        if (size > max) controller.error(new PayloadTooLargeError(max));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+  c.req.raw = new Request(c.req.raw, { body: limited, duplex: "half" } as RequestInit);
 }

@@ -1,26 +1,19 @@
 import assert from "node:assert/strict";
-import { Hono } from "hono";
 import { createTestApp } from "../testing/app.ts";
-import { handleError, handleNotFound } from "../http/errors.ts";
-import { requestContext } from "../http/middleware.ts";
-import type { AppEnv } from "../http/context.ts";
-import { ServiceUnavailableError, ValidationError } from "../errors.ts";
-import { createIdentityProvider } from "../identity_provider.ts";
-import { createPages, type Handlers, type Manifest, type PageProps } from "./mod.ts";
+import { createPagesTestApp } from "../testing/pages.ts";
+import type { Handlers, Manifest, PageProps } from "./mod.ts";
 
 interface ItemData {
   id: string;
 }
 const itemHandler: Handlers<ItemData> = {
-  GET: (ctx) =>
+  GET: (_req, ctx) =>
     ctx.render({ id: ctx.params.id }, {
       status: 201,
       headers: { "X-Extra": "yes" },
       csp: { "img-src": ["https://img.example"], "form-action": null },
     }),
-  POST: () => {
-    throw new ValidationError("Bad item.");
-  },
+  POST: async (req, ctx) => ctx.render({ id: `${(await req.text()).length} bytes` }),
 };
 
 const manifest: Manifest = {
@@ -44,23 +37,9 @@ const manifest: Manifest = {
   islands: {},
 };
 
-/** A page app like `createApp`'s, over the test deps. */
-async function pagesApp() {
-  const test = await createTestApp();
-  const app = new Hono<AppEnv>();
-  app.use(requestContext(test.deps));
-  app.onError(handleError);
-  app.notFound(handleNotFound);
-  app.route("/", createPages(manifest));
-  const request = (path: string, init?: RequestInit) =>
-    Promise.resolve(app.fetch(new Request(new URL(path, "http://localhost:8000"), init)));
-  return { test, request };
-}
-
 Deno.test("createPages() renders a page without a handler inside _app with a CSP", async () => {
-  const { test, request } = await pagesApp();
-  using _ = test;
-  const res = await request("/");
+  using app = await createPagesTestApp(manifest);
+  const res = await app.request("/");
   assert.equal(res.status, 200);
   assert.equal(res.headers.get("Content-Type"), "text/html; charset=utf-8");
   assert.match(res.headers.get("Content-Security-Policy")!, /script-src 'self'; /);
@@ -68,9 +47,8 @@ Deno.test("createPages() renders a page without a handler inside _app with a CSP
 });
 
 Deno.test("createPages() passes params, status, headers and CSP additions from ctx.render()", async () => {
-  const { test, request } = await pagesApp();
-  using _ = test;
-  const res = await request("/items/42");
+  using app = await createPagesTestApp(manifest);
+  const res = await app.request("/items/42");
   assert.equal(res.status, 201);
   assert.equal(res.headers.get("X-Extra"), "yes");
   const csp = res.headers.get("Content-Security-Policy")!;
@@ -80,25 +58,22 @@ Deno.test("createPages() passes params, status, headers and CSP additions from c
 });
 
 Deno.test("createPages() prefers a static route over a parameter", async () => {
-  const { test, request } = await pagesApp();
-  using _ = test;
-  const res = await request("/items/new");
+  using app = await createPagesTestApp(manifest);
+  const res = await app.request("/items/new");
   assert.match(await res.text(), /new item/);
 });
 
 Deno.test("createPages() answers 405 with Allow for a method the route does not handle", async () => {
-  const { test, request } = await pagesApp();
-  using _ = test;
-  const res = await request("/", { method: "DELETE" });
+  using app = await createPagesTestApp(manifest);
+  const res = await app.request("/", { method: "DELETE" });
   assert.equal(res.status, 405);
   assert.equal(res.headers.get("Allow"), "GET, HEAD");
   await res.body?.cancel();
 });
 
 Deno.test("createPages() refuses cross-site form posts before the handler runs", async () => {
-  const { test, request } = await pagesApp();
-  using _ = test;
-  const res = await request("/items/1", {
+  using app = await createPagesTestApp(manifest);
+  const res = await app.request("/items/1", {
     method: "POST",
     headers: { Origin: "https://evil.example", Accept: "text/html" },
   });
@@ -106,29 +81,37 @@ Deno.test("createPages() refuses cross-site form posts before the handler runs",
   assert.match(await res.text(), /Cross-site request refused/);
 });
 
-Deno.test("an AppError thrown by a page handler becomes an HTML error page for browsers, JSON otherwise", async () => {
-  const { test, request } = await pagesApp();
-  using _ = test;
-  const html = await request("/items/1", { method: "POST", headers: { Accept: "text/html" } });
-  assert.equal(html.status, 400);
-  assert.match(html.headers.get("Content-Type")!, /^text\/html/);
-  assert.match(html.headers.get("Content-Security-Policy")!, /frame-ancestors 'none'/);
-  assert.match(await html.text(), /<p>Bad item\.<\/p>/);
-  const json = await request("/items/1", { method: "POST" });
-  assert.equal(json.status, 400);
-  assert.deepEqual(await json.json(), { error: { code: "invalid_request", message: "Bad item." } });
+Deno.test("createPages() refuses a body over maxFormBytes, declared or streamed (413)", async () => {
+  using app = await createPagesTestApp(manifest, { maxFormBytes: 10 });
+  const fits = await app.request("/items/1", { method: "POST", body: "0123456789" });
+  assert.match(await fits.text(), /item 10 bytes/);
+  const declared = await app.request("/items/1", { method: "POST", body: "0123456789+" });
+  assert.equal(declared.status, 413);
+  assert.equal((await declared.json()).error.code, "payload_too_large");
+  const streamed = await app.request("/items/1", {
+    method: "POST",
+    body: ReadableStream.from([
+      new TextEncoder().encode("012345"),
+      new TextEncoder().encode("6789+"),
+    ]),
+  });
+  assert.equal(streamed.status, 413);
+  await streamed.body?.cancel();
 });
 
-Deno.test("unknown paths get an HTML 404 for browsers; /api answers JSON even to browsers", async () => {
-  using test = await createTestApp();
-  const page = await test.request("/nowhere/<b>", { headers: { Accept: "text/html" } });
-  assert.equal(page.status, 404);
-  const body = await page.text();
-  assert.match(body, /<title>Page not found · Todos<\/title>/);
-  assert.doesNotMatch(body, /<b>/);
-  const api = await test.request("/api/nowhere", { headers: { Accept: "text/html" } });
-  assert.equal(api.status, 401);
-  assert.equal((await api.json()).error.code, "unauthorized");
+Deno.test("createPages() compresses pages unless the config's compress(url) says no", async () => {
+  const gzip = { headers: { "Accept-Encoding": "gzip" } };
+  const long: Manifest = {
+    routes: { "./routes/[page].tsx": { default: () => <p>{"x".repeat(4096)}</p> } },
+    islands: {},
+  };
+  using app = await createPagesTestApp(long, { compress: (url) => url.pathname !== "/plain" });
+  const zipped = await app.request("/zipped", gzip);
+  assert.equal(zipped.headers.get("Content-Encoding"), "gzip");
+  await zipped.body?.cancel();
+  const plain = await app.request("/plain", gzip);
+  assert.equal(plain.headers.get("Content-Encoding"), null);
+  await plain.body?.cancel();
 });
 
 Deno.test("static files: revalidated by default, cached for a year when versioned or hashed", async () => {
@@ -168,41 +151,4 @@ Deno.test("static files: no way out of static/ and no hidden files", async () =>
     assert.equal(res.status, 404, path);
     await res.body?.cancel();
   }
-});
-
-Deno.test("a route's config.user decides whether an identity outage fails the page", async () => {
-  let checks = 0;
-  const test = await createTestApp({
-    identity: (config, kv) => ({
-      ...createIdentityProvider(config, kv),
-      getSessionUser: () => {
-        checks++;
-        return Promise.reject(new ServiceUnavailableError("Keys unreachable."));
-      },
-    }),
-  });
-  using _ = test;
-  const who = ({ state }: PageProps) => <p>user {state.user?.id ?? "unknown"}</p>;
-  const routes: Manifest["routes"] = {
-    "./routes/strict.tsx": { default: who },
-    "./routes/lenient.tsx": { default: who, config: { user: "lenient" } },
-    "./routes/skip.tsx": { default: who, config: { user: "skip" } },
-  };
-  const app = new Hono<AppEnv>();
-  app.use(requestContext(test.deps));
-  app.onError(handleError);
-  app.route("/", createPages({ routes, islands: {} }));
-  const get = (path: string) => app.request(path, { headers: { Accept: "text/html" } });
-
-  const strict = await get("/strict");
-  assert.equal(strict.status, 503);
-  await strict.body?.cancel();
-  const lenient = await get("/lenient");
-  assert.equal(lenient.status, 200);
-  assert.match(await lenient.text(), /user unknown/);
-  assert.equal(checks, 2);
-  const skip = await get("/skip");
-  assert.equal(skip.status, 200);
-  assert.match(await skip.text(), /user unknown/);
-  assert.equal(checks, 2, "a route with user: skip never asks the identity provider");
 });

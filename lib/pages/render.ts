@@ -1,27 +1,33 @@
-/** Renders a route's page inside `_app` into a complete HTML document. */
+/** Renders a route's page inside its layouts and `_app` into a complete HTML document. */
 import { type ComponentType, Fragment, h, type VNode } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { loadIslandBuild } from "./assets.ts";
 import { collect, type RenderCollector, serializeProps } from "./islands.ts";
-import type { AppProps, PageProps } from "./types.ts";
+import type { AppProps, LayoutProps, PageProps } from "./types.ts";
 
 /** Element id of the JSON block holding island props (read by `client.ts`). */
 export const PROPS_ELEMENT_ID = "__pages_islands";
 
 /**
- * Renders `page` with `props` inside `app` (the `_app.tsx` shell), then adds what the page
+ * Renders `page` with `props` inside `layouts` (outermost first) and `app` (the `_app.tsx`
+ * shell), each getting the props and what it wraps as `Component`; then adds what the page
  * collected: `<Head>` children before `</head>`; island props and bundles before `</body>`.
  * Text and attributes are escaped by preact; the only raw insertions are the escaped JSON
  * block and script URLs from the build manifest.
  */
 export function renderPage(
   app: ComponentType<AppProps> | undefined,
+  layouts: ComponentType<LayoutProps>[],
   // deno-lint-ignore no-explicit-any
-  page: ComponentType<PageProps<any>>,
-  props: PageProps<unknown>,
+  page: ComponentType<any>,
+  props: PageProps,
 ): string {
   const collected: RenderCollector = { islands: [], head: [] };
-  const Component = () => h(page, props);
+  let Component = () => h(page, props);
+  for (const layout of [...layouts].reverse()) {
+    const Inner = Component;
+    Component = () => h(layout, { ...props, Component: Inner });
+  }
   // deno-lint-ignore no-explicit-any
   const root: VNode<any> = app ? h(app, { ...props, Component }) : h(Component, {});
   let html = collect(collected, () => renderToString(root));

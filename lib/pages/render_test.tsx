@@ -42,6 +42,7 @@ function Shell({ Component }: AppProps) {
 const props = (data: unknown = undefined): PageProps<unknown> => ({
   data,
   url: new URL("http://localhost/x"),
+  route: "/x",
   params: {},
   // deno-lint-ignore no-explicit-any
   state: {} as any,
@@ -70,7 +71,7 @@ Deno.test("renderPage() marks islands, writes their props and loads only island 
       <Counter start={4} label="<img src=x onerror=alert(1)>" />
     </main>
   );
-  const html = renderPage(Shell, page, props());
+  const html = renderPage(Shell, [], page, props());
   assert.ok(html.startsWith("<!DOCTYPE html><html>"));
   assert.match(html, /<pages-island data-island="Counter" data-key="0"><button/);
   assert.match(html, /<pages-island data-island="Counter" data-key="1"><button/);
@@ -86,12 +87,12 @@ Deno.test("renderPage() marks islands, writes their props and loads only island 
   assert.doesNotMatch(html, /<img/);
   assert.ok(html.indexOf(PROPS_ELEMENT_ID) < html.indexOf("</body>"));
 
-  const plain = renderPage(Shell, () => <p>no islands</p>, props());
+  const plain = renderPage(Shell, [], () => <p>no islands</p>, props());
   assert.doesNotMatch(plain, /<script/);
 });
 
 Deno.test("renderPage() hydrates an island used inside another island as part of the outer one", () => {
-  const html = renderPage(Shell, () => <Outer title="hi" />, props());
+  const html = renderPage(Shell, [], () => <Outer title="hi" />, props());
   assert.equal(html.match(/<pages-island/g)?.length, 1);
   assert.deepEqual(islandProps(html), [{ title: "hi" }]);
   assert.match(html, /inner: 1/);
@@ -99,12 +100,12 @@ Deno.test("renderPage() hydrates an island used inside another island as part of
 
 Deno.test("renderPage() refuses island props that are not JSON data", () => {
   assert.throws(
-    () => renderPage(Shell, () => <Fn onClick={() => {}} />, props()),
+    () => renderPage(Shell, [], () => <Fn onClick={() => {}} />, props()),
     /Island Fn: prop onClick is not JSON-serializable \(function\)/,
   );
   assert.throws(
     () =>
-      renderPage(Shell, () => (
+      renderPage(Shell, [], () => (
         <WithChildren>
           <b>bold</b>
         </WithChildren>
@@ -114,7 +115,7 @@ Deno.test("renderPage() refuses island props that are not JSON data", () => {
   // deno-lint-ignore no-explicit-any
   const Dated = Counter as any;
   assert.throws(
-    () => renderPage(Shell, () => <Dated start={new Date()} label="x" />, props()),
+    () => renderPage(Shell, [], () => <Dated start={new Date()} label="x" />, props()),
     /prop start is not JSON-serializable \(Date\)/,
   );
 });
@@ -128,7 +129,7 @@ Deno.test("renderPage() moves <Head> children into <head> and escapes them", () 
       <h1>{data}</h1>
     </>
   );
-  const html = renderPage(Shell, page, props("</title><script>x</script>"));
+  const html = renderPage(Shell, [], page, props("</title><script>x</script>"));
   assert.match(
     html,
     /<head><meta charset="utf-8"\/><title>&lt;\/title>&lt;script>x&lt;\/script><\/title><\/head>/,

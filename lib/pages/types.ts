@@ -1,37 +1,16 @@
-import type { ComponentChildren, ComponentType } from "preact";
+/** The page layer's public types, named and shaped like Fresh 1.x's (differences: mod.ts). */
+import type { ComponentType } from "preact";
 import type { Context } from "hono";
-import type { User } from "../auth/identity.ts";
-import type { AppEnv, Deps } from "../http/context.ts";
+import type { AppEnv } from "../http/context.ts";
 import type { CspDirectives } from "./csp.ts";
 
-/** Per-request state handed to every handler and page (the Hono variables of `AppEnv`). */
-export interface PageState {
-  deps: Deps;
-  /** The app's canonical origin, e.g. `http://localhost:8000`. */
-  origin: string;
-  /**
-   * The signed-in user, or `null` (also `null` when the route's `config.user` is `"skip"`,
-   * or `"lenient"` and the identity provider could not tell; see {@linkcode RouteConfig}).
-   */
-  user: User | null;
-  requestId: string;
-}
+// Defaults as in Fresh 1.x: data `any`, state a plain record.
+// deno-lint-ignore no-explicit-any
+type Any = any;
+type DefaultState = Record<string, unknown>;
 
-/** Props of a route's default-exported page component. */
-export interface PageProps<Data = undefined> {
-  data: Data;
-  url: URL;
-  params: Record<string, string>;
-  state: PageState;
-}
-
-/** Props of `routes/_app.tsx`: the page props plus the page itself as `Component`. */
-export interface AppProps extends PageProps<unknown> {
-  Component: ComponentType;
-}
-
-/** Options of `ctx.render()`. */
-export interface RenderInit {
+/** Options of `ctx.render()`: Fresh's (status, headers) plus CSP additions. */
+export interface RenderOptions {
   /** HTTP status, 200 unless set. */
   status?: number;
   headers?: HeadersInit;
@@ -42,59 +21,97 @@ export interface RenderInit {
   csp?: CspDirectives;
 }
 
-/** What a handler receives (Fresh 2 style: one `ctx` argument). */
-export interface RouteContext<Data = undefined> {
+/** What handlers and middleware receive as `ctx` (Fresh 1.x's `FreshContext`). */
+export interface FreshContext<State = DefaultState, Data = Any> {
   req: Request;
   url: URL;
   params: Record<string, string>;
-  state: PageState;
-  /** The underlying Hono context, for cookies and anything else Hono offers. */
-  hono: Context<AppEnv>;
-  /** Renders the route's page component with `data` into an HTML response. */
-  render(data?: Data, init?: RenderInit): Response;
-  /** A redirect, 303 unless `status` is given (a form POST then lands on a GET). */
+  /** Per-request state, `{}` at first; middleware fills it (routes/_middleware.ts). */
+  state: State;
+  /** The matched route pattern, e.g. `/todos/:id` (`""` for an unknown path). */
+  route: string;
+  /** Renders the route's page inside its layouts and `_app` into an HTML response. */
+  render(data?: Data, options?: RenderOptions): Response;
+  /** Renders `routes/_404.tsx` with status 404. */
+  renderNotFound(data?: unknown): Response;
+  /** In middleware: runs the next middleware, or the route. */
+  next(): Promise<Response>;
+  /** Not in Fresh 1.x (Fresh 2's helper): a redirect, 303 unless `status` is given. */
   redirect(location: string, status?: 301 | 302 | 303 | 307 | 308): Response;
+  /** Not in Fresh: the underlying Hono context, for cookies (`hono/cookie`) and the client address. */
+  hono: Context<AppEnv>;
 }
 
-/** One method's handler. */
-export type Handler<Data = undefined> = (ctx: RouteContext<Data>) => Response | Promise<Response>;
+/** One method's handler: `(req, ctx)` as in Fresh 1.x. */
+export type Handler<Data = Any, State = DefaultState> = (
+  req: Request,
+  ctx: FreshContext<State, Data>,
+) => Response | Promise<Response>;
+
+/** The HTTP methods a route may handle. */
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /** A route's `handler` export: one function per HTTP method. */
-export type Handlers<Data = undefined> = Partial<
-  Record<"GET" | "POST" | "PUT" | "PATCH" | "DELETE", Handler<Data>>
+export type Handlers<Data = Any, State = DefaultState> = Partial<
+  Record<Method, Handler<Data, State>>
 >;
 
-/**
- * A route's optional `config` export (like Fresh's `RouteConfig`).
- *
- * `user` says how much the route depends on knowing who is signed in, which decides what
- * happens when the identity provider cannot tell (e.g. Stytch's signing keys cannot be
- * fetched while a session cookie is present):
- * - `"strict"` (default): `state.user` is resolved before the handler; if the provider
- *   cannot tell, the request fails with 503 (a page that guards data must not guess).
- * - `"lenient"`: resolved the same way, but `null` when the provider cannot tell, so the
- *   page still works (e.g. `/login`, which only skips the form for a signed-in person).
- * - `"skip"`: never resolved, `state.user` is `null` and no key fetch happens (e.g.
- *   `/logout`, `/authenticate`, redirects).
- */
-export interface RouteConfig {
-  user?: "strict" | "lenient" | "skip";
+/** A `_middleware.ts` file's `handler`: call `ctx.next()` to go on, or answer instead. */
+export type MiddlewareHandler<State = DefaultState> = (
+  req: Request,
+  ctx: FreshContext<State>,
+) => Response | Promise<Response>;
+
+/** Props of a route's default-exported page component. */
+export interface PageProps<Data = Any, State = DefaultState> {
+  data: Data;
+  url: URL;
+  /** The matched route pattern. */
+  route: string;
+  params: Record<string, string>;
+  state: State;
 }
 
-/** What a file in `routes/` may export. */
+/** Props of `routes/_app.tsx`: the page props plus what it wraps as `Component`. */
+export interface AppProps<Data = Any, State = DefaultState> extends PageProps<Data, State> {
+  Component: ComponentType;
+}
+
+/** Props of a `_layout.tsx`: like `_app`'s; `Component` is the page (or the next layout). */
+export type LayoutProps<Data = Any, State = DefaultState> = AppProps<Data, State>;
+
+/** Props of `routes/_404.tsx`. */
+export type UnknownPageProps<Data = Any, State = DefaultState> = PageProps<Data, State>;
+
+/** Props of `routes/_500.tsx`: `error` is what was thrown, as an `AppError` (lib/errors.ts). */
+export interface ErrorPageProps<State = DefaultState> extends PageProps<undefined, State> {
+  error: unknown;
+  /** The route pattern that failed. */
+  pattern: string;
+}
+
+/**
+ * A route's (or layout's) optional `config` export, with Fresh's meanings:
+ * - `routeOverride`: the URL pattern to use instead of the file name's (`/books/:id`);
+ * - `skipAppWrapper`: render without `routes/_app.tsx`;
+ * - `skipInheritedLayouts`: on a route, no layouts; on a layout, none of the layouts above it.
+ */
+export interface RouteConfig {
+  routeOverride?: string;
+  skipAppWrapper?: boolean;
+  skipInheritedLayouts?: boolean;
+}
+
+/** What a file in `routes/` may export (pages, layouts, middleware, `_app`, `_404`, `_500`). */
 export interface RouteModule {
-  /** The page (`PageProps`), or for `_app.tsx` the shell (`AppProps`). */
-  // deno-lint-ignore no-explicit-any
-  default?: ComponentType<any>;
-  // deno-lint-ignore no-explicit-any
-  handler?: Handlers<any>;
+  default?: ComponentType<Any>;
+  handler?: Handler<Any, Any> | Handlers<Any, Any> | MiddlewareHandler<Any>[];
   config?: RouteConfig;
 }
 
 /** What a file in `islands/` exports: the island component as its default export. */
 export interface IslandModule {
-  // deno-lint-ignore no-explicit-any
-  default: ComponentType<any>;
+  default: ComponentType<Any>;
 }
 
 /** The generated `pages.gen.ts`: every route and island module, keyed by file path. */
@@ -102,6 +119,3 @@ export interface Manifest {
   routes: Record<string, RouteModule>;
   islands: Record<string, IslandModule>;
 }
-
-/** Children collected by `<Head>`. */
-export type HeadChildren = ComponentChildren;

@@ -1,6 +1,6 @@
 import { withBrowserSignIn } from "../../components/browser_sign_in.ts";
 import { OAuthConsent } from "../../components/OAuthConsent.tsx";
-import { StytchConsentPage } from "../../components/StytchConsentPage.tsx";
+import StytchConsent from "../../islands/StytchConsent.tsx";
 import { type ConsentData, localAuthorizeHandlers } from "../../lib/oauth/consent_page.ts";
 import {
   authorizeParams,
@@ -10,7 +10,16 @@ import {
 } from "../../lib/oauth/parked.ts";
 import { NotFoundError, ValidationError } from "../../lib/errors.ts";
 import { clientLimit } from "../../lib/http/rate_limit.ts";
-import { type Handlers, Head, type PageProps, type RouteContext } from "../../lib/pages/mod.ts";
+import type { PageState } from "../../lib/http/page_state.ts";
+import {
+  type FreshContext,
+  type Handler,
+  type Handlers,
+  Head,
+  type PageProps,
+} from "../../lib/pages/mod.ts";
+
+type Context = FreshContext<PageState, ConsentData>;
 
 /**
  * `GET /oauth/authorize` when a provider's browser SDK runs consent (Stytch's Connected Apps
@@ -18,10 +27,10 @@ import { type Handlers, Head, type PageProps, type RouteContext } from "../../li
  * the whole query string (parked in KV when too long for `returnTo`); a signed-in person gets
  * the SDK's consent UI.
  */
-async function browserConsent(ctx: RouteContext<ConsentData>): Promise<Response> {
+async function browserConsent(ctx: Context): Promise<Response> {
   const { kv, identity } = ctx.state.deps;
   try {
-    if (!ctx.state.user) {
+    if (!await ctx.state.lookupUser()) {
       const limit = clientLimit(ctx.hono, "parking");
       return ctx.redirect(await loginUrlForAuthorize(kv, ctx.url, limit), 302);
     }
@@ -37,21 +46,25 @@ async function browserConsent(ctx: RouteContext<ConsentData>): Promise<Response>
   return ctx.render(undefined, withBrowserSignIn(identity));
 }
 
-/** This app's own consent page when it is the authorization server; else the SDK's. */
-function dispatch(method: "GET" | "POST") {
-  return (ctx: RouteContext<ConsentData>) => {
-    const { identity } = ctx.state.deps;
-    if (identity.hostsAuthorizationServer) return localAuthorizeHandlers[method]!(ctx);
-    if (method === "GET" && identity.browserSignIn) return browserConsent(ctx);
-    throw new NotFoundError("This server has no built-in authorization page in Stytch mode.");
-  };
-}
+/**
+ * `/oauth/authorize` (GET and POST): this app's own consent page when it is the authorization
+ * server; else the SDK's. Strict: 503 when the session cannot be checked.
+ */
+const authorize: Handler<ConsentData, PageState> = async (req, ctx: Context) => {
+  await ctx.state.lookupUser(); // strict, before anything else (the handlers reuse the answer)
+  const { identity } = ctx.state.deps;
+  const method = req.method === "POST" ? "POST" : "GET";
+  if (identity.hostsAuthorizationServer) return await localAuthorizeHandlers[method]!(req, ctx);
+  if (method === "GET" && identity.browserSignIn) return await browserConsent(ctx);
+  throw new NotFoundError("This server has no built-in authorization page in Stytch mode.");
+};
 
-/** `/oauth/authorize`. */
-export const handler: Handlers<ConsentData> = { GET: dispatch("GET"), POST: dispatch("POST") };
+export const handler: Handlers<ConsentData, PageState> = { GET: authorize, POST: authorize };
 
 /** The consent page (built-in server) or the provider's consent UI (browser sign-in). */
-export default function AuthorizePage({ data, state }: PageProps<ConsentData>) {
+export default function AuthorizePage({ data, state }: PageProps<ConsentData, PageState>) {
+  const browser = state.deps.identity.browserSignIn?.publicConfig;
+  const { readScope, writeScope } = state.deps.config.mcp;
   return (
     <>
       <Head>
@@ -59,7 +72,18 @@ export default function AuthorizePage({ data, state }: PageProps<ConsentData>) {
       </Head>
       {state.deps.identity.hostsAuthorizationServer
         ? <OAuthConsent data={data} />
-        : <StytchConsentPage state={state} />}
+        : (
+          <main class="card narrow">
+            <h1>Connect an app</h1>
+            {browser && (
+              <StytchConsent
+                {...browser}
+                readScope={readScope}
+                writeScope={writeScope}
+              />
+            )}
+          </main>
+        )}
     </>
   );
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { createTestApp, TEST_ORIGIN } from "../lib/testing/app.ts";
-import { createTodo, listTodos } from "../lib/todos/mod.ts";
-import { getSessionUser } from "../lib/auth/local_sessions.ts";
+import { createTestApp, TEST_ORIGIN } from "../../lib/testing/app.ts";
+import { createTodo, listTodos } from "../../lib/todos/mod.ts";
+import { getSessionUser } from "../../lib/auth/local_sessions.ts";
 
 const XSS = [
   "<script>alert(1)</script>",

@@ -1,10 +1,19 @@
-import { AppHeader } from "../components/AppHeader.tsx";
-import { ConnectedApps, type ConnectionsStatus } from "../components/ConnectedApps.tsx";
-import { NotFoundError, ValidationError } from "../lib/errors.ts";
-import { getRevocation, revokeConsentUndoably, undoRevocation } from "../lib/oauth/revocations.ts";
-import { listConsents, type StoredConsent } from "../lib/oauth/store/consents.ts";
-import { type Handlers, Head, type PageProps, type PageState } from "../lib/pages/mod.ts";
-import { loginUrl } from "../lib/http/return_to.ts";
+import RevokeStatus from "../../islands/RevokeStatus.tsx";
+import { NotFoundError, ValidationError } from "../../lib/errors.ts";
+import type { PageState, SignedInState } from "../../lib/http/page_state.ts";
+import {
+  getRevocation,
+  revokeConsentUndoably,
+  undoRevocation,
+} from "../../lib/oauth/revocations.ts";
+import { listConsents, type StoredConsent } from "../../lib/oauth/store/consents.ts";
+import { type Handlers, Head, type PageProps } from "../../lib/pages/mod.ts";
+
+/** What the status line says after an action, and the token of the Undo it offers. */
+interface ConnectionsStatus {
+  message: string | null;
+  undoToken: string | null;
+}
 
 interface Data {
   consents: StoredConsent[];
@@ -52,22 +61,20 @@ function requireOwnAuthorizationServer(state: PageState): void {
  * `/connections`: the apps the signed-in person approved, each with a Revoke button; a
  * revocation can be undone from the status line for a while (lib/oauth/revocations.ts).
  */
-export const handler: Handlers<Data> = {
-  async GET(ctx) {
+export const handler: Handlers<Data, SignedInState> = {
+  async GET(_req, ctx) {
     requireOwnAuthorizationServer(ctx.state);
-    const user = ctx.state.user;
-    if (!user) return ctx.redirect(loginUrl(ctx.url), 302);
+    const { user } = ctx.state;
     const kv = ctx.state.deps.kv;
     return ctx.render({
       consents: await listConsents(kv, user.id),
       status: await statusOf(kv, user.id, ctx.url.searchParams, nowOf(ctx.state)),
     }, { headers: { "Cache-Control": "no-store" } });
   },
-  async POST(ctx) {
+  async POST(req, ctx) {
     requireOwnAuthorizationServer(ctx.state);
-    const user = ctx.state.user;
-    if (!user) return ctx.redirect(loginUrl(ctx.url));
-    const form = await ctx.req.formData().catch(() => null);
+    const { user } = ctx.state;
+    const form = await req.formData().catch(() => null);
     const kv = ctx.state.deps.kv;
     if (form?.get("action") === "undo") {
       await undoRevocation(kv, user.id, form.get("token"), nowOf(ctx.state));
@@ -86,15 +93,51 @@ export const handler: Handlers<Data> = {
   },
 };
 
-/** The Connected apps page: the list with Revoke buttons, under the app header. */
-export default function ConnectionsPage({ data, state }: PageProps<Data>) {
+/**
+ * The Connected apps page (under the signed-in header, routes/(app)/_layout.tsx): the apps a
+ * person approved (MCP clients of the built-in authorization server) with Revoke buttons,
+ * under a status line that offers Undo right after a revocation.
+ */
+export default function ConnectionsPage({ data }: PageProps<Data, SignedInState>) {
+  const { consents, status } = data;
   return (
     <>
       <Head>
         <title>Connected apps · Todos</title>
       </Head>
-      <AppHeader user={state.user!} current="/connections" />
-      <ConnectedApps consents={data.consents} status={data.status} />
+      <main class="card" id="main">
+        <h1>Connected apps</h1>
+        <RevokeStatus message={status.message} undoToken={status.undoToken} />
+        {consents.length === 0
+          ? (
+            <p class="empty">
+              No apps are connected. Apps you allow on a consent page appear here.
+            </p>
+          )
+          : (
+            <ul class="todos connections">
+              {consents.map((consent) => (
+                <li class="todo" key={consent.clientId}>
+                  <span class="text">
+                    <strong>{consent.clientName || "An unnamed app"}</strong>{" "}
+                    <span class="hint">
+                      returns to {consent.redirectHost}; approved{" "}
+                      {new Date(consent.approvedAt).toISOString().slice(0, 10)}
+                    </span>
+                  </span>
+                  <form method="post" action="/connections">
+                    <input type="hidden" name="client_id" value={consent.clientId} />
+                    <button type="submit" class="delete">Revoke</button>
+                  </form>
+                </li>
+              ))}
+            </ul>
+          )}
+        <p class="hint">
+          Revoking signs the app out at once: its access and refresh tokens stop working. Undo,
+          offered for a few seconds, lets them work again.
+        </p>
+      </main>
     </>
   );
 }

@@ -1,4 +1,3 @@
-import { AppHeader } from "../components/AppHeader.tsx";
 import {
   deletedMessage,
   type Filter,
@@ -7,10 +6,10 @@ import {
   parseFilter,
   STALE_MESSAGE,
   type TodoItem,
-} from "../components/todo_view.ts";
-import { AppError, NotFoundError, ValidationError } from "../lib/errors.ts";
-import { type Handlers, Head, type PageProps } from "../lib/pages/mod.ts";
-import { loginUrl } from "../lib/http/return_to.ts";
+} from "../../components/todo_view.ts";
+import { AppError, NotFoundError, ValidationError } from "../../lib/errors.ts";
+import type { SignedInState } from "../../lib/http/page_state.ts";
+import { type Handlers, Head, type PageProps } from "../../lib/pages/mod.ts";
 import {
   clearCompleted,
   createTodo,
@@ -21,9 +20,9 @@ import {
   setAllCompleted,
   undoDeletion,
   updateTodo,
-} from "../lib/todos/mod.ts";
-import TodoList, { type Notice } from "../islands/TodoList.tsx";
-import McpUrl from "../islands/McpUrl.tsx";
+} from "../../lib/todos/mod.ts";
+import TodoList, { type Notice } from "../../islands/TodoList.tsx";
+import McpUrl from "../../islands/McpUrl.tsx";
 
 interface Data {
   todos: TodoItem[];
@@ -87,10 +86,10 @@ async function applyForm(kv: Deno.Kv, userId: string, form: FormData): Promise<s
   }
 }
 
-export const handler: Handlers<Data> = {
-  async GET(ctx) {
+/** `/todoapp` (signed in: routes/(app)/_middleware.ts). */
+export const handler: Handlers<Data, SignedInState> = {
+  async GET(_req, ctx) {
     const { user, deps } = ctx.state;
-    if (!user) return ctx.redirect(loginUrl(ctx.url), 302);
     const query = ctx.url.searchParams;
     const todos = items(await listTodos(deps.kv, user.id));
     const known = (id: string | null) => todos.some((todo) => todo.id === id) ? id : null;
@@ -107,10 +106,9 @@ export const handler: Handlers<Data> = {
     }, NO_STORE);
   },
   // Without JavaScript the island's forms post here; with it, they call /api instead.
-  async POST(ctx) {
+  async POST(req, ctx) {
     const { user, deps } = ctx.state;
-    if (!user) return ctx.redirect(loginUrl(ctx.url));
-    const form = await ctx.req.formData().catch(() => {
+    const form = await req.formData().catch(() => {
       throw new ValidationError("Send the form as form data.");
     });
     try {
@@ -130,13 +128,12 @@ export const handler: Handlers<Data> = {
   },
 };
 
-export default function TodoApp({ data, state }: PageProps<Data>) {
+export default function TodoApp({ data, state }: PageProps<Data, SignedInState>) {
   return (
     <>
       <Head>
         <title>Your todos · Todos</title>
       </Head>
-      <AppHeader user={state.user!} current="/todoapp" />
       <main class="card" id="main">
         <h1>Your todos</h1>
         <TodoList

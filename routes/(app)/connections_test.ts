@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { createTestApp, TEST_ORIGIN, type TestApp } from "../lib/testing/app.ts";
+import { createTestApp, TEST_ORIGIN, type TestApp } from "../../lib/testing/app.ts";
 import {
   authorizeCode,
   exchangeCode,
   mcpPingStatus,
   pkcePair,
   registerClient,
-} from "../lib/oauth/test_support.ts";
-import { listConsents } from "../lib/oauth/store/consents.ts";
+} from "../../lib/testing/oauth.ts";
+import { listConsents } from "../../lib/oauth/store/consents.ts";
 
 /** Posts the /connections form with `fields`, as a same-origin browser would (or from `origin`). */
 function post(app: TestApp, cookie: string, fields: Record<string, string>, origin = TEST_ORIGIN) {

@@ -1,0 +1,68 @@
+/**
+ * What the project's `dev.ts` runs, as Fresh 1.x's `$fresh/dev.ts`: {@linkcode build} for
+ * `deno task build`, {@linkcode dev} for `deno task dev` (build, serve with `--watch`, rebuild
+ * on every change).
+ */
+import { buildIslands, writeManifest } from "./build.ts";
+import type { FreshConfig } from "./config.ts";
+
+/** Options of {@linkcode build}. */
+export interface BuildOptions {
+  /**
+   * Leave `pages.gen.ts` as it is (`deno task test`: the test comparing it with the files on
+   * disk then catches a manifest someone forgot to regenerate).
+   */
+  keepManifest?: boolean;
+}
+
+/**
+ * One build: the plugins' `buildStart`, `pages.gen.ts` (when changed), the island bundles and
+ * the static file list, the plugins' `buildEnd`.
+ */
+export async function build(config: FreshConfig, options: BuildOptions = {}): Promise<void> {
+  const started = performance.now();
+  for (const plugin of config.plugins ?? []) await plugin.buildStart?.(config);
+  if (!options.keepManifest && await writeManifest()) console.log("Updated pages.gen.ts");
+  const islands = await buildIslands();
+  for (const plugin of config.plugins ?? []) await plugin.buildEnd?.();
+  console.log(
+    `Built ${Object.keys(islands).length} island bundle(s) in ${
+      Math.round(performance.now() - started)
+    } ms: ${Object.values(islands).join(", ") || "none"}`,
+  );
+}
+
+/** Options of {@linkcode dev}. */
+export interface DevOptions {
+  /** Folders whose changes trigger a rebuild. */
+  watch: string[];
+  /** Arguments of `deno run` for the server (permissions, its own `--watch`, entry file). */
+  serve: string[];
+}
+
+/**
+ * Builds, starts the server (`deno run ...serve`) and rebuilds whenever a watched folder
+ * changes; a failed build is reported and the previous one keeps serving.
+ */
+export async function dev(config: FreshConfig, options: DevOptions): Promise<void> {
+  const rebuild = async () => {
+    try {
+      await build(config);
+    } catch (error) {
+      console.error("[dev] build failed:", error instanceof Error ? error.message : error);
+    }
+  };
+  await rebuild();
+  const server = new Deno.Command("deno", { args: ["run", ...options.serve], stdin: "inherit" })
+    .spawn();
+  Deno.addSignalListener("SIGINT", () => {
+    server.kill("SIGTERM");
+    Deno.exit(0);
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  for await (const event of Deno.watchFs(options.watch)) {
+    if (event.paths.every((path) => path.includes("/static/_islands/"))) continue;
+    clearTimeout(timer);
+    timer = setTimeout(rebuild, 150);
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The manifest, read once at start-up: every route with the middleware and layouts of the
+ * folders above it (outermost first), and the special pages `_app`, `_404` and `_500`.
+ */
+import type { ComponentType } from "preact";
+import { routePattern, sortPatterns } from "./routing.ts";
+import type {
+  AppProps,
+  ErrorPageProps,
+  Handler,
+  Handlers,
+  LayoutProps,
+  Manifest,
+  Method,
+  MiddlewareHandler,
+  PageProps,
+  RouteModule,
+  UnknownPageProps,
+} from "./types.ts";
+
+// deno-lint-ignore no-explicit-any
+type Any = any;
+
+/** A route and everything that runs for it. */
+export interface Route {
+  pattern: string;
+  /** Middleware handlers of the route's folders, outermost first. */
+  middlewares: MiddlewareHandler<Any>[];
+  /** Layouts around the page, outermost first (after `skipInheritedLayouts`). */
+  layouts: ComponentType<LayoutProps>[];
+  /** `_app`, unless the route or one of its layouts says `skipAppWrapper`. */
+  app?: ComponentType<AppProps>;
+  page?: ComponentType<PageProps>;
+  /** The method's handler, or undefined when the route does not handle that method. */
+  handlerFor(method: string): Handler<Any, Any> | undefined;
+  /** Methods the route answers, for a 405's `Allow`. */
+  allowed: Method[];
+}
+
+/** What `createPages` serves. */
+export interface RouteTable {
+  /** Most specific pattern first. */
+  routes: Route[];
+  /** For paths no route matches: `_404` with the root folder's middleware. */
+  notFound: Route & { page?: ComponentType<UnknownPageProps> };
+  errorPage?: ComponentType<ErrorPageProps>;
+  app?: ComponentType<AppProps>;
+}
+
+/** GET of a route without a GET handler: its page with `data` undefined. */
+const renderWithoutData: Handler = (_req, ctx) => ctx.render();
+
+const METHODS: Method[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+const SPECIAL = /^(?<dir>(?:.*\/)?)_(?<name>app|layout|middleware|404|500)\.(?:tsx|ts|jsx|js)$/;
+
+/** The folders from `routes/` down to `dir` (`""`, `"a/"`, `"a/(g)/"`). */
+function foldersOf(dir: string): string[] {
+  const parts = dir.split("/").filter(Boolean);
+  return ["", ...parts.map((_, i) => parts.slice(0, i + 1).join("/") + "/")];
+}
+
+function middlewaresOf(module: RouteModule | undefined): MiddlewareHandler<Any>[] {
+  const handler = module?.handler;
+  if (handler === undefined) return [];
+  if (Array.isArray(handler)) return handler;
+  if (typeof handler === "function") return [handler as MiddlewareHandler<Any>];
+  throw new Error("A _middleware file exports `handler` as a function or an array of them.");
+}
+
+/** Reads the manifest; throws on two files for one pattern or a special file out of place. */
+export function routeTable(manifest: Manifest): RouteTable {
+  const middleware = new Map<string, RouteModule>();
+  const layouts = new Map<string, RouteModule>();
+  const special: Record<string, RouteModule> = {};
+  const files: [string, RouteModule][] = [];
+  for (const [path, module] of Object.entries(manifest.routes)) {
+    const file = path.replace(/^\.\/routes\//, "");
+    const match = file.match(SPECIAL)?.groups;
+    if (!match) files.push([file, module]);
+    else if (match.name === "middleware") middleware.set(match.dir, module);
+    else if (match.name === "layout") layouts.set(match.dir, module);
+    else if (match.dir !== "") {
+      throw new Error(`routes/${file}: _${match.name} belongs in routes/.`);
+    } else special[match.name] = module;
+  }
+  const app = special.app?.default;
+
+  const build = (file: string, module: RouteModule, pattern: string): Route => {
+    const folders = foldersOf(file.slice(0, file.lastIndexOf("/") + 1));
+    let chain = folders.filter((dir) => layouts.has(dir));
+    const restart = chain.findLastIndex((dir) => layouts.get(dir)!.config?.skipInheritedLayouts);
+    if (module.config?.skipInheritedLayouts) chain = [];
+    else if (restart > 0) chain = chain.slice(restart);
+    const skipApp = [module, ...chain.map((dir) => layouts.get(dir)!)]
+      .some((m) => m.config?.skipAppWrapper);
+    const handler = module.handler as Handler<Any, Any> | Handlers<Any, Any> | undefined;
+    const handlerFor = (method: string) => {
+      if (typeof handler === "function") return handler;
+      const own = handler?.[method as Method];
+      if (own) return own;
+      if (method === "GET" && module.default) return renderWithoutData;
+      return undefined;
+    };
+    return {
+      pattern,
+      middlewares: folders.flatMap((dir) => middlewaresOf(middleware.get(dir))),
+      layouts: chain.map((dir) => layouts.get(dir)!.default!).filter(Boolean),
+      app: skipApp ? undefined : app,
+      page: module.default,
+      handlerFor: handlerFor as Route["handlerFor"],
+      allowed: METHODS.filter((method) => handlerFor(method)),
+    };
+  };
+
+  const byPattern = new Map<string, Route>();
+  for (const [file, module] of files) {
+    const pattern = module.config?.routeOverride ?? routePattern(file);
+    if (pattern === null) continue;
+    if (byPattern.has(pattern)) throw new Error(`Two route files map to ${pattern}.`);
+    byPattern.set(pattern, build(file, module, pattern));
+  }
+  return {
+    routes: sortPatterns([...byPattern.keys()]).map((pattern) => byPattern.get(pattern)!),
+    notFound: { ...build("_404.tsx", special["404"] ?? {}, ""), layouts: [], app },
+    errorPage: special["500"]?.default,
+    app,
+  };
+}

@@ -1,0 +1,19 @@
+import { Head, type UnknownPageProps } from "../lib/pages/mod.ts";
+
+/** A path no route or static file answers. */
+export default function NotFoundPage({ url }: UnknownPageProps) {
+  return (
+    <>
+      <Head>
+        <title>Page not found · Todos</title>
+      </Head>
+      <main class="card narrow error-page">
+        <h1>Page not found</h1>
+        <p>Nothing here at {url.pathname}.</p>
+        <p>
+          <a href="/todoapp">Back to your todos</a>
+        </p>
+      </main>
+    </>
+  );
+}

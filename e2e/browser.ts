@@ -48,7 +48,7 @@ export interface TestServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** A path-taking fetch against `server` (for the helpers in lib/oauth/test_support.ts). */
+/** A path-taking fetch against `server` (for the helpers in lib/testing/oauth.ts). */
 export function onServer(
   server: TestServer,
 ): (path: string, init: RequestInit) => Promise<Response> {

@@ -12,6 +12,9 @@ import {
   getCachedMetadataDocument,
   type StoredClient,
 } from "./store/clients.ts";
+import type { DocumentFetcher } from "../http/context.ts";
+
+export type { DocumentFetcher };
 
 const MAX_DOCUMENT_BYTES = 5 * 1024;
 const MAX_DOCUMENT_URL_LENGTH = 1000;
@@ -19,20 +22,6 @@ export const FETCH_TIMEOUT_MS = 5_000;
 const MIN_CACHE_MS = 5 * 60 * 1000;
 const MAX_CACHE_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_CACHE_MS = 60 * 60 * 1000;
-
-/** The network side of CIMD, replaceable in tests (production uses {@linkcode defaultDocumentFetcher}). */
-export interface DocumentFetcher {
-  /** Resolves a host name to its IP addresses. */
-  lookup(hostname: string): Promise<string[]>;
-  fetch(url: URL, init: RequestInit): Promise<Response>;
-  /** Time limit of one fetch, {@linkcode FETCH_TIMEOUT_MS} unless set. */
-  timeoutMs?: number;
-  /**
-   * Runs before a document that is not cached is looked up and fetched; what it throws is
-   * passed on. The app counts such a fetch as a client registration (see `withBeforeFetch`).
-   */
-  beforeFetch?(): Promise<void>;
-}
 
 /**
  * `fetcher` (the real one when undefined) running `beforeFetch` first. A first fetch stores a

@@ -160,6 +160,7 @@ export function TodoListView(props: TodoListViewProps) {
   async function saveEdit(form: HTMLFormElement, todo: TodoItem, refocus: boolean) {
     if (closing.current) return;
     const text = String(new FormData(form).get("text") ?? "");
+    // The store keeps text trimmed (lib/todos/rules.ts): unchanged once trimmed is no edit.
     if (text.trim() === todo.text) return stopEdit(todo.id, refocus);
     closing.current = true;
     const answer = await apply(() => actions.edit(todo.id, text), todo.id);

@@ -159,7 +159,8 @@ async function serveRoute(
   table: RouteTable,
   maxBytes: number,
 ): Promise<Response> {
-  const handler = route.handlerFor(c.req.method);
+  // Hono answers HEAD with the GET route's response, body dropped.
+  const handler = route.handlerFor(c.req.method === "HEAD" ? "GET" : c.req.method);
   if (!handler) {
     c.header(
       "Allow",

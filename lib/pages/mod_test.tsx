@@ -71,6 +71,14 @@ Deno.test("createPages() answers 405 with Allow for a method the route does not 
   await res.body?.cancel();
 });
 
+Deno.test("createPages() answers HEAD like GET, without a body", async () => {
+  using app = await createPagesTestApp(manifest);
+  const res = await app.request("/items/7", { method: "HEAD" });
+  assert.equal(res.status, 201);
+  assert.equal(res.headers.get("Content-Type"), "text/html; charset=utf-8");
+  assert.equal(await res.text(), "");
+});
+
 Deno.test("createPages() refuses cross-site form posts before the handler runs", async () => {
   using app = await createPagesTestApp(manifest);
   const res = await app.request("/items/1", {

@@ -32,7 +32,8 @@ async function readLayers(): Promise<Layer[]> {
 
 /** Every project source file (not tests), as paths relative to the root. */
 function sourceFiles(): string[] {
-  const out = new Deno.Command("git", { args: ["ls-files", "*.ts", "*.tsx"], cwd: ROOT }).outputSync();
+  const out = new Deno.Command("git", { args: ["ls-files", "*.ts", "*.tsx"], cwd: ROOT })
+    .outputSync();
   return new TextDecoder().decode(out.stdout).split("\n")
     .filter((path) => path && !/_test\.tsx?$/.test(path));
 }
@@ -50,7 +51,9 @@ async function importEdges(files: string[]): Promise<Array<[string, string]>> {
       stderr: "null",
     }).output();
     const graph = JSON.parse(new TextDecoder().decode(output.stdout)) as {
-      modules: Array<{ specifier: string; dependencies?: Array<Record<string, { specifier?: string }>> }>;
+      modules: Array<
+        { specifier: string; dependencies?: Array<Record<string, { specifier?: string }>> }
+      >;
     };
     const local = (specifier?: string) =>
       specifier?.startsWith(`file://${ROOT}`) ? relative(ROOT, fromFileUrl(specifier)) : null;
@@ -85,7 +88,9 @@ const edges = await importEdges(files);
 function placeOf(path: string): { layer: number; member: string } | null {
   for (const [layer, { members }] of layers.entries()) {
     for (const member of members) {
-      if (member.endsWith("/") ? path.startsWith(member) : path === member) return { layer, member };
+      if (member.endsWith("/") ? path.startsWith(member) : path === member) {
+        return { layer, member };
+      }
     }
   }
   return null;
@@ -98,7 +103,9 @@ Deno.test("every source file belongs to a layer of ARCHITECTURE.md", () => {
 
 Deno.test("imports point to the same layer or a lower one", () => {
   const upward = edges.filter(([from, to]) => placeOf(to)!.layer < placeOf(from)!.layer)
-    .map(([from, to]) => `${from} (${layers[placeOf(from)!.layer].name}) -> ${to} (${layers[placeOf(to)!.layer].name})`);
+    .map(([from, to]) =>
+      `${from} (${layers[placeOf(from)!.layer].name}) -> ${to} (${layers[placeOf(to)!.layer].name})`
+    );
   assert.deepEqual(upward, []);
 });
 
@@ -131,4 +138,32 @@ Deno.test("no two folders import each other, directly or in a cycle", () => {
   };
   for (const folder of [...next.keys()].sort()) if (!state.has(folder)) visit(folder);
   assert.deepEqual(cycles, []);
+});
+
+Deno.test("every path ARCHITECTURE.md names exists", async () => {
+  const text = await Deno.readTextFile(new URL("./ARCHITECTURE.md", import.meta.url));
+  const named = new Set<string>();
+  const folders = "lib|routes|islands|components|mcp_app|bench|e2e|static|docs";
+  for (
+    const [, path] of text.matchAll(
+      new RegExp(`(?<![\\w/])((?:${folders})/[\\w./()\\[\\]-]*)`, "g"),
+    )
+  ) {
+    let clean = path.replace(/[.,]+$/, "");
+    while (clean.endsWith(")") && clean.split("(").length < clean.split(")").length) {
+      clean = clean.slice(0, -1).replace(/[.,]+$/, "");
+    }
+    named.add(clean);
+  }
+  for (const [, file] of text.matchAll(/`([\w.-]+\.(?:ts|tsx|md))`/g)) named.add(file);
+  assert.ok(named.size > 40, `found only ${named.size} paths; did the document's format change?`);
+  const missing = [...named].filter((path) => {
+    try {
+      Deno.statSync(new URL(path, `file://${ROOT}`));
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  assert.deepEqual(missing, []);
 });

@@ -9,11 +9,15 @@
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { compress } from "hono/compress";
 import { PayloadTooLargeError } from "../errors.ts";
 import type { AppEnv } from "../http/context.ts";
 import { jsonErrorResponse, routeNotFound } from "../http/errors.ts";
-import { refuseCrossSiteWrites, requireUser, setResponseHeader } from "../http/middleware.ts";
+import {
+  compressAnswers,
+  refuseCrossSiteWrites,
+  requireUser,
+  setResponseHeader,
+} from "../http/middleware.ts";
 import { serveTodoEvents } from "./events.ts";
 import { createTodoRoutes } from "./todos.ts";
 
@@ -24,7 +28,7 @@ const MAX_API_BODY_BYTES = 64 * 1024;
 export function createApiApp(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.onError(jsonErrorResponse);
-  api.use(compress());
+  api.use(compressAnswers());
   api.use(async (c, next) => {
     await next();
     setResponseHeader(c, "Cache-Control", "no-store"); // a user's todos: never kept by caches

@@ -181,7 +181,7 @@ export async function startConsentForm(
 ): Promise<string> {
   const token = newSecret();
   const pending: PendingAuthorization = { userId, request, expiresAt: now + CONSENT_FORM_TTL_MS };
-  await savePendingAuthorization(env.kv, await hashSecret(token), pending, now);
+  await savePendingAuthorization(env.kv, hashSecret(token), pending, now);
   return token;
 }
 
@@ -196,7 +196,7 @@ export async function finishConsentForm(
   now = Date.now(),
 ): Promise<AuthorizationRequest | null> {
   if (!isSecretShaped(token)) return null;
-  const pending = await takePendingAuthorization(env.kv, await hashSecret(token), userId, now);
+  const pending = await takePendingAuthorization(env.kv, hashSecret(token), userId, now);
   return pending?.request ?? null;
 }
 
@@ -220,7 +220,7 @@ export async function approve(
     approvedAt: now,
   });
   const code = newSecret();
-  await saveCode(env.kv, await hashSecret(code), {
+  await saveCode(env.kv, hashSecret(code), {
     userId,
     clientId: request.clientId,
     redirectUri: request.redirectUri,

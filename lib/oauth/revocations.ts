@@ -97,7 +97,7 @@ export function revokeConsentUndoably(
       return await revokeForGood(kv, consent);
     }
     const token = newSecret();
-    const recordKey = revocationKeys.revocation(userId, await hashSecret(token));
+    const recordKey = revocationKeys.revocation(userId, hashSecret(token));
     // Checking each grant also covers its refresh token: rotation and revocation change both.
     const operation = kv.atomic()
       .check(consentEntry, ...grantEntries)
@@ -125,7 +125,7 @@ export async function getRevocation(
 ): Promise<StoredRevocation | null> {
   if (!isSecretShaped(token)) return null;
   const record = (await kv.get<StoredRevocation>(
-    revocationKeys.revocation(userId, await hashSecret(token)),
+    revocationKeys.revocation(userId, hashSecret(token)),
   )).value;
   return record && record.expiresAt > now ? record : null;
 }
@@ -143,7 +143,7 @@ export async function undoRevocation(
   now: number,
 ): Promise<StoredConsent> {
   if (!isSecretShaped(token)) throw new ValidationError("That Undo link is not valid.");
-  const recordKey = revocationKeys.revocation(userId, await hashSecret(token));
+  const recordKey = revocationKeys.revocation(userId, hashSecret(token));
   return await retryOnConflict("a revoked app", async () => {
     const entry = await kv.get<StoredRevocation>(recordKey);
     const record = entry.value;

@@ -154,10 +154,10 @@ async function exchangeCode(
   const kv = c.var.deps.kv;
   const challenge = await s256(verifier);
   const refreshToken = newSecret();
-  const refreshHash = await hashSecret(refreshToken);
+  const refreshHash = hashSecret(refreshToken);
   const outcome = await redeemCode(
     kv,
-    await hashSecret(code),
+    hashSecret(code),
     now,
     (stored) => {
       if (stored.clientId !== client.clientId) {
@@ -241,14 +241,14 @@ async function refresh(
   }
 
   const refreshToken = newSecret();
-  const refreshHash = await hashSecret(refreshToken);
+  const refreshHash = hashSecret(refreshToken);
   const reuse = {
     graceMs: c.var.deps.config.tokens.refreshReuseGraceMs,
     sealedSuccessor: await sealSuccessor(token, refreshToken),
   };
   const outcome = await rotateRefreshToken(
     c.var.deps.kv,
-    await hashSecret(token),
+    hashSecret(token),
     now,
     (grant) => {
       if (grant.clientId !== client.clientId) {

@@ -28,7 +28,7 @@ export default function Landing({ state }: PageProps<undefined, PageState>) {
       <a class="skip-link" href="#main">Skip to main content</a>
       <header class="topbar">
         <a class="brand" href="/">
-          <span class="brand-mark" aria-hidden="true">✓</span> Todos
+          <span class="brand-mark" aria-hidden="true" /> Todos
         </a>
         <nav class="topnav" aria-label="Account">
           <a href={SIGN_IN}>Sign in</a>

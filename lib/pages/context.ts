@@ -5,6 +5,7 @@ import { h } from "preact";
 import type { AppEnv } from "../http/context.ts";
 import { buildCsp } from "./csp.ts";
 import { renderPage } from "./render.ts";
+import type { PageCache } from "./page_cache.ts";
 import type { Route, RouteTable } from "./route_table.ts";
 import type { FreshContext, RenderOptions, UnknownPageProps } from "./types.ts";
 
@@ -17,7 +18,11 @@ function DefaultNotFound({ url }: UnknownPageProps) {
  * An HTML response through Hono's context (so cookies set with `hono/cookie` are kept), with
  * the page CSP and, unless `options.headers` names one, `Cache-Control: private, no-cache`.
  */
-export function htmlResponse(c: Context<AppEnv>, html: string, options: RenderOptions): Response {
+export function htmlResponse(
+  c: Context<AppEnv>,
+  html: string | Uint8Array<ArrayBuffer>,
+  options: RenderOptions,
+): Response {
   const extra = new Headers(options.headers);
   for (const [name, value] of extra) {
     c.header(name, value, { append: name.toLowerCase() === "set-cookie" });
@@ -28,8 +33,20 @@ export function htmlResponse(c: Context<AppEnv>, html: string, options: RenderOp
   return c.body(html, (options.status ?? 200) as ContentfulStatusCode);
 }
 
+/** Where `ctx.render(data, { memo })` keeps pages, and whether it may answer their gzip. */
+export interface Memo {
+  cache: PageCache;
+  /** The route's answers may be compressed (the config's `compress(url)` did not say no). */
+  gzip: boolean;
+}
+
 /** A new `ctx` for `route` with empty state; `next()` is set for each middleware it runs. */
-export function createContext(c: Context<AppEnv>, route: Route, table: RouteTable): FreshContext {
+export function createContext(
+  c: Context<AppEnv>,
+  route: Route,
+  table: RouteTable,
+  memo?: Memo,
+): FreshContext {
   const url = new URL(c.req.url);
   const params = c.req.param() as Record<string, string>;
   const props = (data: unknown) => ({ data, url, route: route.pattern, params, state: ctx.state });
@@ -41,8 +58,15 @@ export function createContext(c: Context<AppEnv>, route: Route, table: RouteTabl
     route: route.pattern,
     render(data, options = {}) {
       if (!route.page) throw new Error(`Route ${route.pattern} has no default-exported page.`);
-      const html = renderPage(route.app, route.layouts, route.page, props(data));
-      return htmlResponse(c, html, options);
+      const page = route.page;
+      const render = () => renderPage(route.app, route.layouts, page, props(data));
+      if (!options.memo || !memo) return htmlResponse(c, render(), options);
+      const kept = memo.cache.page(options.memo.key, options.memo.version, render);
+      if (kept.gzip && memo.gzip && acceptsGzip(c)) {
+        c.header("Content-Encoding", "gzip"); // compress() leaves encoded answers alone
+        return htmlResponse(c, kept.gzip, options);
+      }
+      return htmlResponse(c, kept.html, options);
     },
     renderNotFound(data) {
       const page = table.notFound.page ?? DefaultNotFound;
@@ -56,6 +80,13 @@ export function createContext(c: Context<AppEnv>, route: Route, table: RouteTabl
     hono: c,
   };
   return ctx;
+}
+
+/** True when the request's `Accept-Encoding` takes gzip (and does not refuse it with q=0). */
+function acceptsGzip(c: Context<AppEnv>): boolean {
+  const gzip = (c.req.header("Accept-Encoding") ?? "").split(",").map((part) => part.trim())
+    .find((part) => /^gzip(\s*;|$)/i.test(part));
+  return gzip !== undefined && !/;\s*q=0(\.0*)?\s*$/i.test(gzip);
 }
 
 /** Runs `middlewares` in order around `last` (each goes on with `ctx.next()`). */

@@ -76,7 +76,9 @@
  *   app's other areas (`/api`, `/mcp`, `/oauth`), which are not routes.
  * - `ctx.redirect(location, status = 303)` (Fresh 2's name) and `ctx.hono` (the Hono context:
  *   cookies through `hono/cookie`, the client address) are extra. `ctx.render()` takes
- *   `{ status, headers, csp }`; no async route components, no partials, no plugin routes.
+ *   `{ status, headers, csp, memo }`; no async route components, no partials, no plugin routes.
+ * - `ctx.render(data, { memo: { key, version } })` keeps the rendered page (and its gzip) per
+ *   app and reuses it while `version` stands for the same `key` (page_cache.ts, 16 MiB).
  * - Every page gets a Content-Security-Policy (`BASE_CSP`, csp.ts: scripts from 'self' only,
  *   no inline scripts); `ctx.render(data, { csp: { "connect-src": [x] } })` appends sources,
  *   `{ "form-action": null }` drops a directive. So `RouteConfig` has no `csp` switch.
@@ -105,13 +107,13 @@
  * letters, digits, `.`, `_` and `-`, and types outside `STATIC_TYPES` (static_files.ts).
  */
 import { Hono } from "hono";
-import { compress } from "hono/compress";
 import type { Context, MiddlewareHandler } from "hono";
 import { PayloadTooLargeError } from "../errors.ts";
 import type { AppEnv } from "../http/context.ts";
-import { refuseCrossSiteWrites } from "../http/middleware.ts";
+import { compressAnswers, refuseCrossSiteWrites } from "../http/middleware.ts";
 import { type FreshConfig, MAX_FORM_BYTES } from "./config.ts";
-import { createContext, runMiddlewares } from "./context.ts";
+import { createContext, type Memo, runMiddlewares } from "./context.ts";
+import { PageCache } from "./page_cache.ts";
 import { errorResponse, notFoundResponse } from "./error_pages.ts";
 import { registerIsland } from "./islands.ts";
 import { type Route, type RouteTable, routeTable } from "./route_table.ts";
@@ -134,15 +136,21 @@ export function createPages(manifest: Manifest, config: FreshConfig = {}): Hono<
   }
   const table = routeTable(manifest);
   const maxBytes = config.maxFormBytes ?? MAX_FORM_BYTES;
-  const gzip = compress();
+  const gzip = compressAnswers();
+  const compressible = (c: Context<AppEnv>) => config.compress?.(new URL(c.req.url)) !== false;
   const compressPage: MiddlewareHandler<AppEnv> = (c, next) =>
-    config.compress?.(new URL(c.req.url)) === false ? next() : gzip(c, next);
+    compressible(c) ? gzip(c, next) : next();
+  const cache = new PageCache();
 
   const pages = new Hono<AppEnv>();
   // Per route, not `pages.use()`: the sub-app is mounted at `/`, where `use` would also run
   // for paths other areas own.
   for (const route of table.routes) {
-    pages.all(route.pattern, compressPage, (c) => serveRoute(c, route, table, maxBytes));
+    pages.all(
+      route.pattern,
+      compressPage,
+      (c) => serveRoute(c, route, table, maxBytes, { cache, gzip: compressible(c) }),
+    );
   }
   // Static files are public, so compressing them leaks nothing.
   pages.get("*", gzip, serveStatic());
@@ -158,6 +166,7 @@ async function serveRoute(
   route: Route,
   table: RouteTable,
   maxBytes: number,
+  memo: Memo,
 ): Promise<Response> {
   // Hono answers HEAD with the GET route's response, body dropped.
   const handler = route.handlerFor(c.req.method === "HEAD" ? "GET" : c.req.method);
@@ -172,7 +181,7 @@ async function serveRoute(
   try {
     await refuseCrossSite(c, () => Promise.resolve());
     limitBody(c, maxBytes);
-    const current = ctx = createContext(c, route, table);
+    const current = ctx = createContext(c, route, table, memo);
     return await runMiddlewares(current, route.middlewares, () => handler(current.req, current));
   } catch (error) {
     return errorResponse(c, error, table, route, ctx?.state);

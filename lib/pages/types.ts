@@ -19,6 +19,14 @@ export interface RenderOptions {
    * directive, `null` removes a directive (see `csp.ts`).
    */
   csp?: CspDirectives;
+  /**
+   * Not in Fresh: reuse the page rendered earlier for the same `key` while `version` stands
+   * (lib/pages/page_cache.ts), and its gzip for clients that accept it. `key` must name
+   * everything the page shows apart from the data `version` stands for (the user, the origin,
+   * the query); never for pages with one-off content (a notice, a form error). Headers (CSP,
+   * cookies, request id) are still set per request.
+   */
+  memo?: { key: string; version: string };
 }
 
 /** What handlers and middleware receive as `ctx` (Fresh 1.x's `FreshContext`). */

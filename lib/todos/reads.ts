@@ -2,19 +2,37 @@
  * Reading todos: the public reads ({@linkcode listTodos}, {@linkcode getTodo}) and the entry
  * reads the writes check their atomic operations against.
  */
-import { todoKey, todosPrefix } from "./keys.ts";
+import { todoChangesKey, todoKey, todosPrefix } from "./keys.ts";
+import { type ListAt, listCacheOf } from "./list_cache.ts";
 import { isTodoId, noTodo, type Todo } from "./rules.ts";
 
 /**
  * Lists a user's todos in creation order (the key order of their ULIDs): completing or
  * editing a todo never moves it, so a person working down the list keeps their place.
+ * The todos are frozen: they may be shared with other readers of the same list.
  */
 export async function listTodos(kv: Deno.Kv, userId: string): Promise<Todo[]> {
-  const todos: Todo[] = [];
+  return (await readList(kv, userId)).todos.slice();
+}
+
+/**
+ * The user's list and the change marker it is at least as new as. One `get` of the marker;
+ * the todos are listed only when the marker moved since this isolate last listed them
+ * (./list_cache.ts). The marker is read before the list, so a kept list is never older than
+ * the marker it is kept under.
+ */
+export async function readList(kv: Deno.Kv, userId: string): Promise<ListAt> {
+  const marker = await kv.get(todoChangesKey(userId));
+  const cache = listCacheOf(kv);
+  const kept = cache.get(userId, marker.versionstamp);
+  if (kept) return kept;
+  const todos: Readonly<Todo>[] = [];
   for await (const entry of kv.list<Todo>({ prefix: todosPrefix(userId) }, { batchSize: 500 })) {
-    todos.push(entry.value);
+    todos.push(Object.freeze(entry.value));
   }
-  return todos;
+  const read: ListAt = { versionstamp: marker.versionstamp, todos: Object.freeze(todos) };
+  cache.set(userId, read);
+  return read;
 }
 
 /** Returns one of a user's todos, or throws `NotFoundError`. */

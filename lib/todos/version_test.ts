@@ -15,6 +15,7 @@ const READS = new Set([
   "getTodosVersion",
   "watchTodosVersion",
   "listTodos",
+  "readList",
   "getTodo",
   "getDeletion",
 ]);

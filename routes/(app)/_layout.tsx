@@ -21,7 +21,7 @@ export default function SignedInLayout(
       <a class="skip-link" href="#main">Skip to main content</a>
       <header class="topbar">
         <a class="brand" href="/todoapp">
-          <span class="brand-mark" aria-hidden="true">✓</span> Todos
+          <span class="brand-mark" aria-hidden="true" /> Todos
         </a>
         <nav class="topnav" aria-label="Account">
           {LINKS.map(({ href, label }) => (

@@ -17,6 +17,7 @@ import {
   getDeletion,
   listTodos,
   MAX_TEXT_LENGTH,
+  readList,
   setAllCompleted,
   undoDeletion,
   updateTodo,
@@ -37,7 +38,7 @@ interface Data {
 const NO_STORE = { headers: { "Cache-Control": "no-store" } };
 
 /** Only the fields the page shows, so the island's props stay small. */
-const items = (todos: TodoItem[]): TodoItem[] =>
+const items = (todos: readonly TodoItem[]): TodoItem[] =>
   todos.map(({ id, text, completed }) => ({ id, text, completed }));
 
 /**
@@ -91,11 +92,25 @@ export const handler: Handlers<Data, SignedInState> = {
   async GET(_req, ctx) {
     const { user, deps } = ctx.state;
     const query = ctx.url.searchParams;
-    const todos = items(await listTodos(deps.kv, user.id));
+    const list = await readList(deps.kv, user.id);
+    const todos = items(list.todos);
     const known = (id: string | null) => todos.some((todo) => todo.id === id) ? id : null;
     // Only a no-JS deletion (?undo=) has an Undo to show: other loads skip that read.
     const undo = query.get("undo");
     const deletion = undo ? await getDeletion(deps.kv, user.id, undo) : null;
+    // The page shows the list (at `list.versionstamp`) and what the key names, so it is
+    // rendered once per change; an Undo notice depends on a record that expires: not kept.
+    const memo = undo === null && list.versionstamp !== null
+      ? {
+        key: JSON.stringify([
+          user.id,
+          user.email,
+          ctx.state.origin,
+          ctx.url.pathname + ctx.url.search,
+        ]),
+        version: list.versionstamp,
+      }
+      : undefined;
     return ctx.render({
       todos,
       filter: parseFilter(query.get("filter")),
@@ -103,7 +118,7 @@ export const handler: Handlers<Data, SignedInState> = {
       notice: deletion && { text: deletedMessage(deletion.todos), undo: deletion.token },
       editing: known(query.get("edit")),
       focus: known(query.get("at")),
-    }, NO_STORE);
+    }, { ...NO_STORE, memo });
   },
   // Without JavaScript the island's forms post here; with it, they call /api instead.
   async POST(req, ctx) {

@@ -75,7 +75,7 @@ export function createMcpApp(): Hono<AppEnv> {
     const request = c.req.raw;
     const modern = () => serving.modern.fetch(request, { parsedBody: body, authInfo });
     let response: Response;
-    if (await isLegacyRequest(request, body)) {
+    if (!carriesEnvelopeClaim(body) && await isLegacyRequest(request, body)) {
       response = await serveLegacy(serving.factory, request, body, authInfo);
     } else if (isListenRequest(body)) {
       const userId = c.var.grant.userId;
@@ -107,6 +107,24 @@ export function createMcpApp(): Hono<AppEnv> {
     throw new NotFoundError(`Nothing at ${c.req.path}: the MCP endpoint is /mcp.`);
   });
   return mcp;
+}
+
+/**
+ * True for one request message (not a batch, a response or `initialize`) whose params carry
+ * the 2026-07-28 envelope claim (`_meta["io.modelcontextprotocol/protocolVersion"]`). The SDK's
+ * `isLegacyRequest` is false for every such message, and the 2026 handler classifies it again
+ * itself, so asking is skipped (the check parses the whole message with zod).
+ */
+function carriesEnvelopeClaim(body: unknown): boolean {
+  if (!isObject(body) || body.method === "initialize" || "result" in body || "error" in body) {
+    return false;
+  }
+  const meta = isObject(body.params) ? body.params._meta : undefined;
+  return isObject(meta) && "io.modelcontextprotocol/protocolVersion" in meta;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The server factory and the 2026-07-28 handler (its listen streams on KV) for one KV store. */

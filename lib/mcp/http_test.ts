@@ -267,7 +267,18 @@ Deno.test("CORS: preflight for allowed origins, WWW-Authenticate exposed on 401"
   assert.equal(unauthorized.status, 401);
   assert.equal(unauthorized.headers.get("Access-Control-Allow-Origin"), "http://localhost:6274");
   assert.match(unauthorized.headers.get("Access-Control-Expose-Headers")!, /WWW-Authenticate/);
+  assert.match(unauthorized.headers.get("Vary") ?? "", /\bOrigin\b/);
   await unauthorized.body?.cancel();
+
+  const token = await env.token("user-a");
+  const answered = await env.post(token, toolCall("listTodos"), {
+    Origin: "http://localhost:6274",
+  });
+  assert.equal(answered.status, 200);
+  assert.equal(answered.headers.get("Access-Control-Allow-Origin"), "http://localhost:6274");
+  assert.match(answered.headers.get("Access-Control-Expose-Headers")!, /Mcp-Protocol-Version/);
+  assert.match(answered.headers.get("Vary") ?? "", /\bOrigin\b/);
+  await answered.body?.cancel();
 });
 
 Deno.test("a body over 1 MiB gets 413 and changes nothing", async () => {

@@ -2,7 +2,7 @@
  * Browser access to `/mcp`: DNS-rebinding protection (a request whose `Origin` is present and
  * not allowed gets 403) and CORS for allowed origins, exposing the headers MCP clients read.
  */
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { isLoopbackHost } from "../config.ts";
@@ -32,8 +32,30 @@ export function isAllowedOrigin(origin: string, c: Context<AppEnv>): boolean {
   return origin === own.origin && isIpLiteral(own.hostname);
 }
 
-/** CORS for `/mcp`: allowed origins only, no cookies, MCP and auth headers exposed. */
-export function mcpCors() {
+const EXPOSE_HEADERS = ["WWW-Authenticate", "Mcp-Protocol-Version", "Mcp-Session-Id"];
+
+/**
+ * CORS for `/mcp`: allowed origins only, no cookies, MCP and auth headers exposed. Preflights
+ * are Hono's `cors()`; other requests get the same headers before the handler runs, with
+ * `Vary: Origin` among them: `cors()` adds that one after `next()` through `c.header()`, which
+ * copies the finished answer (measured: about a fifth of an MCP call's CPU).
+ */
+export function mcpCors(): MiddlewareHandler<AppEnv> {
+  const preflight = corsPreflight();
+  const expose = EXPOSE_HEADERS.join(",");
+  return async (c, next) => {
+    if (c.req.method === "OPTIONS") return await preflight(c, next);
+    const origin = c.req.header("Origin");
+    if (origin !== undefined && isAllowedOrigin(origin, c)) {
+      c.res.headers.set("Access-Control-Allow-Origin", origin);
+    }
+    c.res.headers.set("Access-Control-Expose-Headers", expose);
+    c.res.headers.append("Vary", "Origin");
+    await next();
+  };
+}
+
+function corsPreflight() {
   return cors({
     origin: (origin, c) => isAllowedOrigin(origin, c as Context<AppEnv>) ? origin : null,
     allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
@@ -48,7 +70,7 @@ export function mcpCors() {
       "Mcp-Method",
       "Mcp-Name",
     ],
-    exposeHeaders: ["WWW-Authenticate", "Mcp-Protocol-Version", "Mcp-Session-Id"],
+    exposeHeaders: EXPOSE_HEADERS,
     maxAge: 600,
   });
 }

@@ -12,11 +12,13 @@ import { createPages } from "./pages/mod.ts";
 import { createOAuthApp } from "./oauth/app.ts";
 import { createMcpApp } from "./mcp/http.ts";
 import { createMetadataApp } from "./mcp/metadata.ts";
+import { setListCacheBudget } from "./todos/mod.ts";
 import manifest from "../pages.gen.ts";
 import pagesConfig from "../fresh.config.ts";
 
 /** Builds the app for `deps`; `app.fetch` is the whole server. */
 export function createApp(deps: Deps): Hono<AppEnv> {
+  setListCacheBudget(deps.kv, deps.config.listCacheTodos);
   const app = new Hono<AppEnv>();
   // First: nothing may read the request's URL or Host before they are known to be sound.
   app.use(checkHost(deps.config));

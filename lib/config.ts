@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { isLoopbackHost, originUrl, scopeName, wholeNumber } from "./config_fields.ts";
+
+export { isLoopbackHost };
 
 /** Typed application configuration, parsed once at start-up from the environment. */
 export interface Config {
@@ -28,6 +31,8 @@ export interface Config {
   rateLimits: RateLimitConfig;
   /** Live sync streams (`/api/todos/events`, MCP `subscriptions/listen`; lib/live/). */
   live: LiveConfig;
+  /** Most todos one isolate keeps in read lists (`LIST_CACHE_TODOS`; lib/todos/list_cache.ts). */
+  listCacheTodos: number;
 }
 
 /** Caps and heartbeat of live streams, counted per isolate. */
@@ -88,55 +93,6 @@ const STYTCH_VARS = [
   "STYTCH_PUBLIC_TOKEN",
   "STYTCH_DOMAIN",
 ] as const;
-
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
-
-/** True for `localhost`, `127.0.0.0/8` and `[::1]`. */
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
-
-const originUrl = (name: string) =>
-  z.string().trim().transform((value, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      const hint = /^[\w.-]+\.[a-z]{2,}$/i.test(value) ? ` (did you mean "https://${value}"?)` : "";
-      ctx.addIssue({
-        code: "custom",
-        message: `${name} must be an absolute URL, got "${value}"${hint}`,
-      });
-      return z.NEVER;
-    }
-    if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
-      ctx.addIssue({
-        code: "custom",
-        message: `${name} must use https (plain http only for a loopback host), got "${value}"`,
-      });
-      return z.NEVER;
-    }
-    if (url.pathname !== "/" || url.search || url.hash) {
-      ctx.addIssue({
-        code: "custom",
-        message: `${name} must be an origin without a path, query or fragment, got "${value}"`,
-      });
-      return z.NEVER;
-    }
-    return new URL(url.origin);
-  });
-
-const scopeName = (name: string) =>
-  z.string().trim().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, {
-    message: `${name} must be a single OAuth scope token (no spaces or quotes)`,
-  });
-
-/** A whole number of `unit` from `min` to `max`. */
-const wholeNumber = (name: string, unit: string, min: number, max: number) =>
-  z.string().trim().regex(/^\d{1,6}$/, { message: `${name} must be a whole number of ${unit}` })
-    .transform(Number).refine((n) => n >= min && n <= max, {
-      message: `${name} must be ${min}-${max} ${unit}`,
-    });
 
 const EnvSchema = z.object({
   PORT: z.string().trim().regex(/^\d{1,5}$/, { message: "PORT must be a port number" })
@@ -201,6 +157,7 @@ const EnvSchema = z.object({
     .default(10),
   LIVE_MAX_STREAMS: wholeNumber("LIVE_MAX_STREAMS", "streams", 1, 100_000).default(5000),
   LIVE_HEARTBEAT_SECONDS: wholeNumber("LIVE_HEARTBEAT_SECONDS", "seconds", 1, 300).default(20),
+  LIST_CACHE_TODOS: wholeNumber("LIST_CACHE_TODOS", "todos", 0, 999_999).default(50_000),
   MAX_REGISTRATIONS_PER_DAY: wholeNumber("MAX_REGISTRATIONS_PER_DAY", "clients", 1, 999_999)
     .default(10_000),
   MCP_ALLOWED_ORIGINS: z.string().default("").transform((value, ctx) => {
@@ -345,5 +302,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxStreams: data.LIVE_MAX_STREAMS,
       heartbeatMs: data.LIVE_HEARTBEAT_SECONDS * 1000,
     },
+    listCacheTodos: data.LIST_CACHE_TODOS,
   };
 }

@@ -334,3 +334,9 @@ Deno.test("rate limits and TRUSTED_PROXY have defaults a person never meets and 
   assertOneProblem({ MAX_REGISTRATIONS_PER_DAY: "0" }, /^MAX_REGISTRATIONS_PER_DAY must be 1-/);
   assertOneProblem({ MAX_REGISTRATIONS_PER_DAY: "lots" }, /^MAX_REGISTRATIONS_PER_DAY must be/);
 });
+
+Deno.test("LIST_CACHE_TODOS defaults to 50,000, takes 0 to turn lists off, refused by name", () => {
+  assert.equal(parseConfig({}).listCacheTodos, 50_000);
+  assert.equal(parseConfig({ LIST_CACHE_TODOS: "0" }).listCacheTodos, 0);
+  assertOneProblem({ LIST_CACHE_TODOS: "10MB" }, /^LIST_CACHE_TODOS must be a whole number/);
+});

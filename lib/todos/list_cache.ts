@@ -34,7 +34,7 @@ export class ListCache {
   /** Keeps `list` for `userId` (replacing an older one), dropping the least recently used. */
   set(userId: string, list: ListAt): void {
     this.#drop(userId);
-    if (list.versionstamp === null || list.todos.length > this.budget) return;
+    if (list.versionstamp === null || this.budget === 0 || list.todos.length > this.budget) return;
     this.#lists.set(userId, list);
     this.#todos += list.todos.length;
     for (const oldest of this.#lists.keys()) {
@@ -63,4 +63,9 @@ export function listCacheOf(kv: Deno.Kv): ListCache {
   let cache = caches.get(kv);
   if (!cache) caches.set(kv, cache = new ListCache());
   return cache;
+}
+
+/** Sets how many todos lists read from `kv` may keep (0: every read lists; at start-up). */
+export function setListCacheBudget(kv: Deno.Kv, todos: number): void {
+  caches.set(kv, new ListCache(todos));
 }

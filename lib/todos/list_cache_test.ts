@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { todoKey } from "./keys.ts";
-import { ListCache } from "./list_cache.ts";
+import { ListCache, setListCacheBudget } from "./list_cache.ts";
 import { listTodos, readList } from "./reads.ts";
 import { createTodo, deleteTodo, updateTodo } from "./store.ts";
 import type { Todo } from "./rules.ts";
@@ -24,6 +24,15 @@ Deno.test("readList() answers from the kept list while the change marker stands"
   const again = await readList(kv, ALICE);
   assert.equal(again, read);
   assert.deepEqual(again.todos.map((t) => t.id), [first.id]);
+});
+
+Deno.test("with a budget of 0 todos, every readList() lists", async () => {
+  using kv = await Deno.openKv(":memory:");
+  setListCacheBudget(kv, 0);
+  await createTodo(kv, ALICE, "one");
+  await readList(kv, ALICE);
+  await kv.set(todoKey(ALICE, "01ZZZZZZZZZZZZZZZZZZZZZZZZ"), todo("01ZZZZZZZZZZZZZZZZZZZZZZZZ"));
+  assert.equal((await readList(kv, ALICE)).todos.length, 2);
 });
 
 Deno.test("every write through the store is seen by the next list", async () => {

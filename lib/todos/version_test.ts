@@ -10,12 +10,13 @@ import { todoChangesKey, todoKey } from "./keys.ts";
 const ALICE = "user-alice";
 const BOB = "user-bob";
 
-/** Exported functions that only read (or validate): they must never move the marker. */
+/** Exported functions that only read, validate or configure: they must never move the marker. */
 const READS = new Set([
   "getTodosVersion",
   "watchTodosVersion",
   "listTodos",
   "readList",
+  "setListCacheBudget",
   "getTodo",
   "getDeletion",
 ]);

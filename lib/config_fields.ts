@@ -1,0 +1,53 @@
+/** The field parsers of the configuration (lib/config.ts): origins, scope names, whole numbers. */
+import { z } from "zod";
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** True for `localhost`, `127.0.0.0/8` and `[::1]`. */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/** An origin URL: https (plain http only for a loopback host), no path, query or fragment. */
+export const originUrl = (name: string) =>
+  z.string().trim().transform((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      const hint = /^[\w.-]+\.[a-z]{2,}$/i.test(value) ? ` (did you mean "https://${value}"?)` : "";
+      ctx.addIssue({
+        code: "custom",
+        message: `${name} must be an absolute URL, got "${value}"${hint}`,
+      });
+      return z.NEVER;
+    }
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${name} must use https (plain http only for a loopback host), got "${value}"`,
+      });
+      return z.NEVER;
+    }
+    if (url.pathname !== "/" || url.search || url.hash) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${name} must be an origin without a path, query or fragment, got "${value}"`,
+      });
+      return z.NEVER;
+    }
+    return new URL(url.origin);
+  });
+
+/** A single OAuth scope token (RFC 6749 §3.3). */
+export const scopeName = (name: string) =>
+  z.string().trim().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, {
+    message: `${name} must be a single OAuth scope token (no spaces or quotes)`,
+  });
+
+/** A whole number of `unit` from `min` to `max`. */
+export const wholeNumber = (name: string, unit: string, min: number, max: number) =>
+  z.string().trim().regex(/^\d{1,6}$/, { message: `${name} must be a whole number of ${unit}` })
+    .transform(Number).refine((n) => n >= min && n <= max, {
+      message: `${name} must be ${min}-${max} ${unit}`,
+    });

@@ -3,6 +3,7 @@
  * sign-in, remembered consent, or the consent form (CSRF token, no framing). The route file
  * `routes/oauth/authorize.tsx` dispatches here; the view is `components/OAuthConsent.tsx`.
  */
+import { WriteConflictError } from "../errors.ts";
 import { clientLimit, enforceRateLimit } from "../http/rate_limit.ts";
 import type { PageState } from "../http/page_state.ts";
 import type { FreshContext, Handlers } from "../pages/mod.ts";
@@ -87,7 +88,8 @@ export const localAuthorizeHandlers: Handlers<ConsentData, PageState> = {
         headers: { "Cache-Control": "no-store" },
       });
     } catch (error) {
-      if (error instanceof OAuthError) {
+      // The redirect URI is verified: refusals and lost write races go back to the client.
+      if (error instanceof OAuthError || error instanceof WriteConflictError) {
         return ctx.redirect(errorRedirect(target, error, ctx.state.origin), 302);
       }
       throw error;
@@ -123,7 +125,12 @@ export const localAuthorizeHandlers: Handlers<ConsentData, PageState> = {
     if (!client) {
       return showError(ctx, "This app's registration has expired. Ask it to connect again.", 400);
     }
-    return ctx.redirect(await approve(env, user.id, client, request), 303);
+    try {
+      return ctx.redirect(await approve(env, user.id, client, request), 303);
+    } catch (error) {
+      if (!(error instanceof WriteConflictError)) throw error;
+      return ctx.redirect(errorRedirect(request, error, ctx.state.origin), 303);
+    }
   },
 };
 

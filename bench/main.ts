@@ -8,7 +8,9 @@
  * interleaved rounds (medians reported). Writes: REST create on lists of 10, 100 and ~1,000
  * todos. Also the app's RSS before and after, and the size of answers plain and gzip'd.
  * The app and the baseline each run in their own process (bench/serve.ts, bench/bare.ts).
- * Options: --rounds=N --seconds=S --concurrency=C --todos=N --client=wrk|deno.
+ * Options: --rounds=N --seconds=S --concurrency=C --todos=N --client=wrk|deno, and
+ * --list-cache=N (the app's LIST_CACHE_TODOS; 0 makes every read list its todos from KV, as bare
+ * does, so REST and MCP are compared doing the same KV work).
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "16" },
     todos: { type: "string", default: "100" },
     client: { type: "string" },
+    "list-cache": { type: "string" },
   },
 });
 const rounds = Number(values.rounds);
@@ -50,7 +53,14 @@ const dir = await Deno.makeTempDir({ prefix: "bench-" });
 const kvPath = `${dir}/kv.sqlite3`;
 const children: Deno.ChildProcess[] = [];
 try {
-  const app = spawn("serve.ts", kvPath, String(todos), String(concurrency));
+  const listCache = values["list-cache"];
+  const app = spawn(
+    "serve.ts",
+    kvPath,
+    String(todos),
+    String(concurrency),
+    ...(listCache === undefined ? [] : [listCache]),
+  );
   const server = await readFirstLine(app.stdout) as BenchServer;
   const bare = spawn("bare.ts", kvPath, server.userId);
   const { origin: bareOrigin } = await readFirstLine(bare.stdout) as { origin: string };
@@ -69,8 +79,10 @@ try {
   console.log(
     `${navigator.hardwareConcurrency} cores (${cpu}), Deno ${Deno.version.deno}, ${
       useWrk ? "wrk -t1" : "Deno client"
-    } -c${concurrency}, ${todos} todos, file KV; ${rounds} interleaved rounds of ${seconds}s ` +
-      "per target after a warm-up round; medians of the rounds",
+    } -c${concurrency}, ${todos} todos, file KV, list cache ${
+      listCache ?? "default"
+    }; ${rounds} interleaved rounds of ${seconds}s per target after a warm-up round; medians of ` +
+      "the rounds",
   );
   const rssBefore = await rssMb(app.pid);
 

@@ -20,11 +20,11 @@ import { issueAccessToken } from "../lib/oauth/tokens.ts";
 import { createTodo, MAX_TODOS } from "../lib/todos/mod.ts";
 import type { BenchServer } from "./targets.ts";
 
-const [kvPath, count = "100", concurrency = "16"] = Deno.args;
-if (!kvPath) throw new Error("usage: serve.ts <kv path> [todo count] [concurrency]");
+const [kvPath, count = "100", concurrency = "16", listCache] = Deno.args;
+if (!kvPath) throw new Error("usage: serve.ts <kv path> [todo count] [concurrency] [list cache]");
 
 const kv = await Deno.openKv(kvPath);
-const config = parseConfig({});
+const config = parseConfig(listCache === undefined ? {} : { LIST_CACHE_TODOS: listCache });
 const app = createApp({ config, kv, identity: createIdentityProvider(config, kv) });
 
 /** A user with `n` todos and a session cookie. */

@@ -65,7 +65,11 @@ export function listCacheOf(kv: Deno.Kv): ListCache {
   return cache;
 }
 
-/** Sets how many todos lists read from `kv` may keep (0: every read lists; at start-up). */
+/**
+ * Sets how many todos lists read from `kv` may keep, at start-up. 0 turns keeping off: every
+ * read lists its todos and reads no marker (so nothing built on the marker, like the todo
+ * page's kept rendering, is kept either).
+ */
 export function setListCacheBudget(kv: Deno.Kv, todos: number): void {
   caches.set(kv, new ListCache(todos));
 }

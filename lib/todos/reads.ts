@@ -22,17 +22,26 @@ export async function listTodos(kv: Deno.Kv, userId: string): Promise<Todo[]> {
  * the marker it is kept under.
  */
 export async function readList(kv: Deno.Kv, userId: string): Promise<ListAt> {
-  const marker = await kv.get(todoChangesKey(userId));
   const cache = listCacheOf(kv);
+  if (cache.budget === 0) return { versionstamp: null, todos: await listFromKv(kv, userId) };
+  const marker = await kv.get(todoChangesKey(userId));
   const kept = cache.get(userId, marker.versionstamp);
   if (kept) return kept;
+  const read: ListAt = {
+    versionstamp: marker.versionstamp,
+    todos: await listFromKv(kv, userId),
+  };
+  cache.set(userId, read);
+  return read;
+}
+
+/** Every todo of the user, frozen, in key (creation) order. */
+async function listFromKv(kv: Deno.Kv, userId: string): Promise<readonly Readonly<Todo>[]> {
   const todos: Readonly<Todo>[] = [];
   for await (const entry of kv.list<Todo>({ prefix: todosPrefix(userId) }, { batchSize: 500 })) {
     todos.push(Object.freeze(entry.value));
   }
-  const read: ListAt = { versionstamp: marker.versionstamp, todos: Object.freeze(todos) };
-  cache.set(userId, read);
-  return read;
+  return Object.freeze(todos);
 }
 
 /** Returns one of a user's todos, or throws `NotFoundError`. */

@@ -141,6 +141,15 @@ export async function startMcpTestEnv(env: Record<string, string> = {}): Promise
   };
 }
 
+/** Parses a `WWW-Authenticate: Bearer k="v", ...` header into its parameters. */
+export function bearerChallenge(response: Response): Record<string, string> {
+  const header = response.headers.get("WWW-Authenticate");
+  if (!header?.startsWith("Bearer ")) throw new Error(`WWW-Authenticate: ${header}`);
+  return Object.fromEntries(
+    [...header.matchAll(/(\w+)="([^"]*)"/g)].map(([, key, value]) => [key, value]),
+  );
+}
+
 /** A JSON-RPC `initialize` request for `protocolVersion`. */
 export function initializeRequest(protocolVersion = "2025-11-25", id: number | string = 1) {
   return {

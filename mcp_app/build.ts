@@ -16,7 +16,7 @@ export { VIEW_FILE };
 /** The largest view document the build accepts (issue 13: well under what hosts load quickly). */
 export const MAX_VIEW_BYTES = 100 * 1024;
 
-const base64 = (bytes: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(bytes)));
+const base64 = (bytes: ArrayBuffer) => new Uint8Array(bytes).toBase64();
 const sha256 = async (text: string) =>
   `'sha256-${base64(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))}'`;
 

@@ -41,7 +41,8 @@ async function withIssuer(
 }
 
 function b64url(value: unknown): string {
-  return btoa(JSON.stringify(value)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return new TextEncoder().encode(JSON.stringify(value))
+    .toBase64({ alphabet: "base64url", omitPadding: true });
 }
 
 async function currentPublicJwk(issuer: TestIssuer): Promise<JWK> {

@@ -48,7 +48,9 @@ Deno.test("invalid, expired, early, misdirected or unsigned tokens get 401 inval
   await using env = await startMcpTestEnv();
   const valid = await env.token("user-a");
   const [header, payload] = valid.split(".");
-  const claims = JSON.parse(atob(payload.replaceAll("-", "+").replaceAll("_", "/")));
+  const claims = JSON.parse(
+    new TextDecoder().decode(Uint8Array.fromBase64(payload, { alphabet: "base64url" })),
+  );
   const tokens: Record<string, string> = {
     expired: await env.token("user-a", { sign: { expiresIn: -120 } }),
     "not yet valid": await env.token("user-a", { sign: { notBeforeIn: 600 } }),

@@ -8,6 +8,7 @@ import {
   oauthErrorOf,
   pkcePair,
   REDIRECT_URI,
+  refreshRequest,
   registerClient,
   RESOURCE,
   tokenRequest,
@@ -97,11 +98,7 @@ Deno.test("a replayed code is refused and revokes the tokens it issued", async (
   });
   assert.deepEqual(await oauthErrorOf(replay), { status: 400, error: "invalid_grant" });
   await assert.rejects(verifyForMcp(app, tokens.access_token), /revoked/);
-  const refresh = await tokenRequest(app, {
-    grant_type: "refresh_token",
-    client_id: clientId,
-    refresh_token: tokens.refresh_token,
-  });
+  const refresh = await refreshRequest(app, clientId, tokens.refresh_token);
   assert.deepEqual(await oauthErrorOf(refresh), { status: 400, error: "invalid_grant" });
 });
 

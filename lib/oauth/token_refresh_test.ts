@@ -7,6 +7,7 @@ import {
   exchangeCode,
   mcpPingStatus,
   oauthErrorOf,
+  refreshRequest,
   registerClient,
   RESOURCE,
   tokenRequest,
@@ -22,10 +23,7 @@ Deno.test("refresh rotates the refresh token and the new access token works", as
   using app = await createTestApp();
   const { clientId, verifier, code } = await approvedCode(app);
   const first = await exchangeCode(app, clientId, code, verifier);
-  const response = await tokenRequest(app, {
-    grant_type: "refresh_token",
-    client_id: clientId,
-    refresh_token: first.refresh_token,
+  const response = await refreshRequest(app, clientId, first.refresh_token, {
     resource: RESOURCE,
   });
   assert.equal(response.status, 200);
@@ -34,31 +32,13 @@ Deno.test("refresh rotates the refresh token and the new access token works", as
   assert.notEqual(second.access_token, first.access_token);
   assert.equal((await verifyForMcp(app, second.access_token)).clientId, clientId);
 
-  const narrowed = await tokenRequest(app, {
-    grant_type: "refresh_token",
-    client_id: clientId,
-    refresh_token: second.refresh_token,
+  const narrowed = await refreshRequest(app, clientId, second.refresh_token, {
     scope: "read:todos",
   });
   const third = await narrowed.json();
   assert.equal(third.scope, "read:todos");
   assert.deepEqual((await verifyForMcp(app, third.access_token)).scopes, ["read:todos"]);
 });
-
-/** Refreshes `refreshToken` for `clientId` with extra `params`. */
-function refreshRequest(
-  app: TestApp,
-  clientId: string,
-  refreshToken: string,
-  params: Record<string, string> = {},
-): Promise<Response> {
-  return tokenRequest(app, {
-    grant_type: "refresh_token",
-    client_id: clientId,
-    refresh_token: refreshToken,
-    ...params,
-  });
-}
 
 /** A fresh grant's first tokens, and a clock the token endpoint reads (moved by `advance`). */
 async function grantWithClock(app: TestApp) {
@@ -179,11 +159,7 @@ Deno.test("revoking a connected app stops its refresh and access tokens", async 
   const { userId } = await verifyForMcp(app, tokens.access_token);
   assert.equal(await revokeConsent(app.kv, userId, clientId), true);
   await assert.rejects(verifyForMcp(app, tokens.access_token), /revoked/);
-  const refresh = await tokenRequest(app, {
-    grant_type: "refresh_token",
-    client_id: clientId,
-    refresh_token: tokens.refresh_token,
-  });
+  const refresh = await refreshRequest(app, clientId, tokens.refresh_token);
   assert.deepEqual(await oauthErrorOf(refresh), { status: 400, error: "invalid_grant" });
 });
 

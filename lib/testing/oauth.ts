@@ -116,6 +116,21 @@ export function tokenRequest(app: TestApp, params: Record<string, string>): Prom
   return postTokenForm(app.request, params);
 }
 
+/** Refreshes `refreshToken` for `clientId` with extra `params`. */
+export function refreshRequest(
+  app: TestApp,
+  clientId: string,
+  refreshToken: string,
+  params: Record<string, string> = {},
+): Promise<Response> {
+  return tokenRequest(app, {
+    grant_type: "refresh_token",
+    client_id: clientId,
+    refresh_token: refreshToken,
+    ...params,
+  });
+}
+
 /** Exchanges a code for tokens, asserting success. */
 export async function exchangeCode(
   app: TestApp,

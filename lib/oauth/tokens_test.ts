@@ -11,6 +11,7 @@ import {
   approvedCode,
   authorizeCode,
   exchangeCode,
+  mcpPing,
   pkcePair,
   REDIRECT_URI,
   registerClient,
@@ -144,16 +145,7 @@ Deno.test("each credential works only as itself: session, access token, refresh 
   const { code, cookie } = await authorizeCode(app, clientId, challenge);
   const { access_token, refresh_token } = await exchangeCode(app, clientId, code, verifier);
   const session = cookie.slice(cookie.indexOf("=") + 1);
-  const mcp = (token: string) =>
-    app.request("/mcp", {
-      method: "POST",
-      headers: {
-        Authorization: `Bearer ${token}`,
-        "Content-Type": "application/json",
-        Accept: "application/json, text/event-stream",
-      },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
-    });
+  const mcp = (token: string) => mcpPing(app.request, token);
   assert.equal((await mcp(access_token)).status, 200, "the access token is a bearer token");
   for (const [name, token] of [["session", session], ["refresh token", refresh_token]]) {
     const response = await mcp(token);

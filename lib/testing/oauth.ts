@@ -160,12 +160,9 @@ export async function approvedCode(
   return { clientId, verifier, code };
 }
 
-/** The status of an MCP `ping` with `token` as the bearer, sent through `request` (path, init). */
-export async function mcpPingStatus(
-  request: RequestPath,
-  token: string,
-): Promise<number> {
-  const response = await request("/mcp", {
+/** An MCP `ping` with `token` as the bearer, sent through `request` (path, init). */
+export function mcpPing(request: RequestPath, token: string): Promise<Response> {
+  return request("/mcp", {
     method: "POST",
     headers: {
       Authorization: `Bearer ${token}`,
@@ -174,6 +171,11 @@ export async function mcpPingStatus(
     },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
   });
+}
+
+/** The status of an MCP `ping` with `token` as the bearer, sent through `request` (path, init). */
+export async function mcpPingStatus(request: RequestPath, token: string): Promise<number> {
+  const response = await mcpPing(request, token);
   await response.body?.cancel();
   return response.status;
 }

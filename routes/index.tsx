@@ -1,6 +1,7 @@
 import type { PageState } from "../lib/http/page_state.ts";
 import { type Handlers, Head, type PageProps } from "../lib/pages/mod.ts";
 import McpUrl from "../islands/McpUrl.tsx";
+import { TopBar } from "../components/TopBar.tsx";
 
 const SIGN_IN = `/login?returnTo=${encodeURIComponent("/todoapp")}`;
 
@@ -25,15 +26,9 @@ export default function Landing({ state }: PageProps<undefined, PageState>) {
           content="A todo list you use in the browser and share with Claude or any MCP client."
         />
       </Head>
-      <a class="skip-link" href="#main">Skip to main content</a>
-      <header class="topbar">
-        <a class="brand" href="/">
-          <span class="brand-mark" aria-hidden="true" /> Todos
-        </a>
-        <nav class="topnav" aria-label="Account">
-          <a href={SIGN_IN}>Sign in</a>
-        </nav>
-      </header>
+      <TopBar home="/">
+        <a href={SIGN_IN}>Sign in</a>
+      </TopBar>
       <main class="card landing" id="main">
         <h1>Your todo list, for you and your AI agents</h1>
         <p class="lead">

@@ -1,3 +1,4 @@
+import { TopBar } from "../../components/TopBar.tsx";
 import SessionGuard from "../../islands/SessionGuard.tsx";
 import type { SignedInState } from "../../lib/http/page_state.ts";
 import type { LayoutProps } from "../../lib/pages/mod.ts";
@@ -18,23 +19,17 @@ export default function SignedInLayout(
   const email = state.user.email ?? "Signed in";
   return (
     <>
-      <a class="skip-link" href="#main">Skip to main content</a>
-      <header class="topbar">
-        <a class="brand" href="/todoapp">
-          <span class="brand-mark" aria-hidden="true" /> Todos
-        </a>
-        <nav class="topnav" aria-label="Account">
-          {LINKS.map(({ href, label }) => (
-            <a key={href} href={href} aria-current={href === url.pathname ? "page" : undefined}>
-              {label}
-            </a>
-          ))}
-          <span class="who" title={email}>{email}</span>
-          <form method="post" action="/logout">
-            <button type="submit" class="link-button">Sign out</button>
-          </form>
-        </nav>
-      </header>
+      <TopBar home="/todoapp">
+        {LINKS.map(({ href, label }) => (
+          <a key={href} href={href} aria-current={href === url.pathname ? "page" : undefined}>
+            {label}
+          </a>
+        ))}
+        <span class="who" title={email}>{email}</span>
+        <form method="post" action="/logout">
+          <button type="submit" class="link-button">Sign out</button>
+        </form>
+      </TopBar>
       <SessionGuard email={state.user.email ?? null} />
       <Component />
     </>

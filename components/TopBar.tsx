@@ -1,8 +1,8 @@
 import type { ComponentChildren } from "preact";
 
 /**
- * The page header every full page starts with: a skip link to `#main` (the first tab stop),
- * the app's name linking to `home`, and the account navigation given as children.
+ * The header of the landing page and the signed-in pages: a skip link to `#main` (the first
+ * tab stop), the app's name linking to `home`, and the account navigation given as children.
  */
 export function TopBar({ home, children }: { home: string; children: ComponentChildren }) {
   return (

@@ -104,6 +104,33 @@ Deno.test("listTodos lists all, open or completed todos with counts", async () =
   await client.close();
 });
 
+Deno.test("listTodos answers a change made elsewhere at once, after answering the same list again", async () => {
+  await using env = await startMcpTestEnv();
+  const { id, cookie } = await env.user("dana@example.com");
+  const client = await env.connect(await env.token(id));
+  ok(await client.callTool({ name: "createTodo", arguments: { todoText: "Kept" } }));
+  const list = async (filter: string) =>
+    ok(await client.callTool({ name: "listTodos", arguments: { filter } })) as {
+      todos: Todo[];
+      counts: { open: number; completed: number };
+    };
+  for (const filter of ["all", "open", "completed", "all", "open", "completed"]) await list(filter);
+  const [todo] = (await list("all")).todos;
+  assert.deepEqual((await list("open")).counts, { open: 1, completed: 0 });
+
+  const patched = await env.app.request(`/api/todos/${todo.id}`, {
+    method: "PATCH",
+    headers: { Cookie: cookie, "Content-Type": "application/json" },
+    body: JSON.stringify({ completed: true }),
+  });
+  assert.equal(patched.status, 200);
+  await patched.body?.cancel();
+  assert.deepEqual((await list("open")).todos, []);
+  assert.deepEqual((await list("completed")).todos.map((t) => t.completed), [true]);
+  assert.deepEqual((await list("all")).counts, { open: 0, completed: 1 });
+  await client.close();
+});
+
 Deno.test("markTodoComplete and markTodoIncomplete set the state, again without change", async () => {
   await using env = await startMcpTestEnv();
   const client = await env.connect(await env.token("user-a"));

@@ -7,8 +7,9 @@ import { z } from "zod";
 import {
   createTodo,
   deleteTodo,
-  listTodos,
+  type ListAt,
   MAX_TEXT_LENGTH,
+  readList,
   Todo,
   TodoId,
   TodoText,
@@ -41,6 +42,7 @@ const todoText = (what: string) =>
 const FILTER = z.enum(["all", "open", "completed"], {
   error: 'must be "all", "open" or "completed".',
 });
+type Filter = z.output<typeof FILTER>;
 
 const ONE_TODO = outputSchema(z.object({ todo: Todo }));
 const BY_ID = withCachedJsonSchema(z.object({ todoID }));
@@ -75,16 +77,9 @@ export function toolRegistrar(kv: Deno.Kv): (server: McpServer) => void {
       // 2025-era server cannot see the client's extensions; other hosts ignore `_meta`).
       _meta: VIEW_TOOL_META,
     },
-    handler: bind<{ filter: "all" | "open" | "completed" }>(async (kv, userId, { filter }) => {
-      const all = await listTodos(kv, userId);
-      const open = all.filter((todo) => !todo.completed);
-      const todos = filter === "open"
-        ? open
-        : filter === "completed"
-        ? all.filter((todo) => todo.completed)
-        : all;
-      return { filter, todos, counts: { open: open.length, completed: all.length - open.length } };
-    }),
+    handler: bind<{ filter: Filter }>(async (kv, userId, { filter }) =>
+      listAnswer(await readList(kv, userId), filter)
+    ),
   };
 
   const createTodoTool = {
@@ -159,13 +154,50 @@ export function toolRegistrar(kv: Deno.Kv): (server: McpServer) => void {
 }
 
 /**
+ * listTodos answers of kept lists (lib/todos/list_cache.ts), per filter. A kept list is one
+ * object until the user's next change, so repeated reads answer the same value, serialised once
+ * ({@linkcode jsonTexts}), instead of filtering, counting and serialising again.
+ */
+const listAnswers = new WeakMap<ListAt, Map<Filter, Record<string, unknown>>>();
+
+/** The JSON text of each kept answer, built when it is kept. */
+const jsonTexts = new WeakMap<object, string>();
+
+/** The listTodos answer for `list`: the todos that pass `filter`, and the whole list's counts. */
+function listAnswer(list: ListAt, filter: Filter): Record<string, unknown> {
+  const kept = list.versionstamp === null ? undefined : listAnswers.get(list)?.get(filter);
+  if (kept) return kept;
+  const all = list.todos;
+  const open = all.filter((todo) => !todo.completed);
+  const answer = {
+    filter,
+    // A copy, also of the whole list: V8 serialises a frozen array (kept lists are frozen) more
+    // slowly, and the SDK serialises this array again in every answer.
+    todos: filter === "open"
+      ? open
+      : filter === "completed"
+      ? all.filter((todo) => todo.completed)
+      : all.slice(),
+    counts: { open: open.length, completed: all.length - open.length },
+  };
+  if (list.versionstamp !== null) {
+    let answers = listAnswers.get(list);
+    if (!answers) listAnswers.set(list, answers = new Map());
+    answers.set(filter, answer);
+    jsonTexts.set(answer, JSON.stringify(answer));
+  }
+  return answer;
+}
+
+/**
  * Runs a tool body: its value becomes `structuredContent` and, as JSON, the text content; a
  * thrown error becomes an `isError` result (lib/mcp/errors.ts).
  */
 async function toolResult(run: () => Promise<Record<string, unknown>>): Promise<CallToolResult> {
   try {
     const value = await run();
-    return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: value };
+    const text = jsonTexts.get(value) ?? JSON.stringify(value);
+    return { content: [{ type: "text", text }], structuredContent: value };
   } catch (error) {
     return toolErrorResult(error);
   }

@@ -3,11 +3,13 @@
  * `Deno.serve` doing one `kv.list` of the same todos in the same file-backed KV.
  *
  * Reads: bare, REST `GET /api/todos`, MCP `tools/call listTodos` (2025-11-25 and 2026-07-28
- * eras) and the page `GET /todoapp` (plain and gzip'd), 100 todos of one user, driven by wrk
+ * eras), the page `GET /todoapp` (plain and gzip'd), 100 todos of one user, and the same 2026
+ * `tools/call` answered by the MCP SDK on its own (bench/sdk_alone.ts), driven by wrk
  * (`-t1 -c16`) when /usr/bin/wrk exists, else by a Deno client with the same concurrency, in
  * interleaved rounds (medians reported). Writes: REST create on lists of 10, 100 and ~1,000
  * todos. Also the app's RSS before and after, and the size of answers plain and gzip'd.
- * The app and the baseline each run in their own process (bench/serve.ts, bench/bare.ts).
+ * The app, the baseline and the SDK alone each run in their own process (bench/serve.ts,
+ * bench/bare.ts, bench/sdk_alone.ts).
  * Options: --rounds=N --seconds=S --concurrency=C --todos=N --client=wrk|deno, and
  * --list-cache=N (the app's LIST_CACHE_TODOS; 0 makes every read list its todos from KV, as bare
  * does, so REST and MCP are compared doing the same KV work).
@@ -64,15 +66,21 @@ try {
   const server = await readFirstLine(app.stdout) as BenchServer;
   const bare = spawn("bare.ts", kvPath, server.userId);
   const { origin: bareOrigin } = await readFirstLine(bare.stdout) as { origin: string };
+  const sdkAlone = spawn("sdk_alone.ts", kvPath, server.userId);
+  const { origin: sdkOrigin } = await readFirstLine(sdkAlone.stdout) as { origin: string };
 
-  const targets = [
-    bareList(bareOrigin, todos),
+  const bareT = bareList(bareOrigin, todos);
+  const sdkT = mcpList2026(server, todos, sdkOrigin);
+  const [restT, mcp25T, mcp26T, pageT] = [
     restList(server, todos),
     mcpList2025(server, todos),
     mcpList2026(server, todos),
     page(server, todos),
-    page(server, todos, true),
   ];
+  const targets = [bareT, restT, mcp25T, mcp26T, pageT, page(server, todos, true), sdkT];
+  /** The process that answers `target`, whose CPU time is measured. */
+  const pidOf = (target: Target) =>
+    target === bareT ? bare.pid : target === sdkT ? sdkAlone.pid : app.pid;
   for (const target of targets) await checkOnce(target);
   const cpu = (await Deno.readTextFile("/proc/cpuinfo").catch(() => ""))
     .match(/model name\s*:\s*(.*)/)?.[1] ?? "unknown CPU";
@@ -87,7 +95,7 @@ try {
   const rssBefore = await rssMb(app.pid);
 
   const measure = async (target: Target, secs: number): Promise<Round> => {
-    const pid = target === targets[0] ? bare.pid : app.pid;
+    const pid = pidOf(target);
     const before = await cpuMs(pid);
     let round: Round;
     let requests: number;
@@ -145,7 +153,6 @@ try {
       ].join(" "),
     );
   const medians = new Map(targets.map((t) => [t, medianRound(reads.get(t)!)]));
-  const [bareT, restT, mcp25T, mcp26T, pageT] = targets;
   const of = (t: Target) => medians.get(t)!;
   const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
   console.log("");
@@ -183,6 +190,7 @@ try {
   console.log(`  REST / bare                         ${paired(restT, bareT)}`);
   console.log(`  MCP 2025-11-25 / REST               ${paired(mcp25T, restT)}`);
   console.log(`  MCP 2026-07-28 / REST               ${paired(mcp26T, restT)}`);
+  console.log(`  MCP SDK alone / REST                ${paired(sdkT, restT)}`);
   console.log(`  page / bare                         ${paired(pageT, bareT)}`);
   console.log(
     `  create p50 at ${server.writers["1000"].seeded} / at 10           ${

@@ -70,8 +70,11 @@ export function mcpList2025(server: BenchServer, expected: number): Target {
   };
 }
 
-/** `tools/call listTodos` in the 2026-07-28 era: `_meta` envelope and Mcp-Method/Mcp-Name. */
-export function mcpList2026(server: BenchServer, expected: number): Target {
+/**
+ * `tools/call listTodos` in the 2026-07-28 era: `_meta` envelope and Mcp-Method/Mcp-Name. With
+ * `sdkAlone` (the origin of bench/sdk_alone.ts), the same request to the SDK on its own.
+ */
+export function mcpList2026(server: BenchServer, expected: number, sdkAlone?: string): Target {
   const body = JSON.stringify({
     jsonrpc: "2.0",
     id: 1,
@@ -86,9 +89,9 @@ export function mcpList2026(server: BenchServer, expected: number): Target {
     },
   });
   return {
-    name: "MCP 2026-07-28 tools/call listTodos",
+    name: sdkAlone ? "MCP SDK alone, same call and answer" : "MCP 2026-07-28 tools/call listTodos",
     request: () =>
-      new Request(`${server.origin}/mcp`, {
+      new Request(sdkAlone ?? `${server.origin}/mcp`, {
         method: "POST",
         headers: {
           ...mcpHeaders(server, "2026-07-28"),

@@ -44,6 +44,12 @@ const FILTER = z.enum(["all", "open", "completed"], {
 });
 type Filter = z.output<typeof FILTER>;
 
+/** listTodos's arguments (also what bench/sdk_alone.ts registers). */
+export const LIST_TODOS_INPUT = withCachedJsonSchema(z.object({
+  filter: FILTER.default("all")
+    .describe('Which todos to list: "all" (default), "open" or "completed".'),
+}));
+
 const ONE_TODO = outputSchema(z.object({ todo: Todo }));
 const BY_ID = withCachedJsonSchema(z.object({ todoID }));
 
@@ -62,12 +68,9 @@ export function toolRegistrar(kv: Deno.Kv): (server: McpServer) => void {
       title: "List todos",
       description: "Lists the todos in the order they were created. " +
         'Pass filter "open" or "completed" to see only those.',
-      inputSchema: withCachedJsonSchema(z.object({
-        filter: FILTER.default("all")
-          .describe('Which todos to list: "all" (default), "open" or "completed".'),
-      })),
+      inputSchema: LIST_TODOS_INPUT,
       outputSchema: outputSchema(z.object({
-        filter: z.enum(["all", "open", "completed"]),
+        filter: FILTER,
         todos: z.array(Todo),
         counts: z.object({ open: z.number(), completed: z.number() })
           .describe("How many todos are open and completed in the whole list."),
@@ -164,8 +167,8 @@ const listAnswers = new WeakMap<ListAt, Map<Filter, Record<string, unknown>>>();
 const jsonTexts = new WeakMap<object, string>();
 
 /** The listTodos answer for `list`: the todos that pass `filter`, and the whole list's counts. */
-function listAnswer(list: ListAt, filter: Filter): Record<string, unknown> {
-  const kept = list.versionstamp === null ? undefined : listAnswers.get(list)?.get(filter);
+export function listAnswer(list: ListAt, filter: Filter): Record<string, unknown> {
+  const kept = listAnswers.get(list)?.get(filter);
   if (kept) return kept;
   const all = list.todos;
   const open = all.filter((todo) => !todo.completed);

@@ -38,6 +38,16 @@ function sourceFiles(): string[] {
     .filter((path) => path && !/_test\.tsx?$/.test(path));
 }
 
+/** Every file git tracks or would track (not ignored), relative to the root. */
+async function trackedFiles(): Promise<string[]> {
+  const out = await new Deno.Command("git", {
+    args: ["ls-files", "--cached", "--others", "--exclude-standard"],
+    cwd: ROOT,
+  }).output();
+  return new TextDecoder().decode(out.stdout).split("\n")
+    .filter((path) => path && !path.startsWith("node_modules/"));
+}
+
 /** Project-internal import edges between source files, from one `deno info --json` run. */
 async function importEdges(files: string[]): Promise<Array<[string, string]>> {
   const dir = await Deno.makeTempDir();
@@ -140,8 +150,8 @@ Deno.test("no two folders import each other, directly or in a cycle", () => {
   assert.deepEqual(cycles, []);
 });
 
-Deno.test("every path ARCHITECTURE.md names exists", async () => {
-  const text = await Deno.readTextFile(new URL("./ARCHITECTURE.md", import.meta.url));
+/** Repo paths named in `text`: folder-prefixed paths, and backquoted file names. */
+function pathsNamedIn(text: string): Set<string> {
   const named = new Set<string>();
   const folders = "lib|routes|islands|components|mcp_app|bench|e2e|static|docs";
   for (
@@ -149,21 +159,60 @@ Deno.test("every path ARCHITECTURE.md names exists", async () => {
       new RegExp(`(?<![\\w/])((?:${folders})/[\\w./()\\[\\]-]*)`, "g"),
     )
   ) {
-    let clean = path.replace(/[.,]+$/, "");
+    let clean = path.split("](")[0].replace(/:\d+$/, "").replace(/[.,:]+$/, "");
     while (clean.endsWith(")") && clean.split("(").length < clean.split(")").length) {
       clean = clean.slice(0, -1).replace(/[.,]+$/, "");
     }
     named.add(clean);
   }
   for (const [, file] of text.matchAll(/`([\w.-]+\.(?:ts|tsx|md))`/g)) named.add(file);
+  return named;
+}
+
+/** The comment lines of a source file (where a path is prose, not an import). */
+function commentLines(source: string): string {
+  return source.split("\n").filter((line) => /^\s*(?:\/\/|\*|\/\*)/.test(line)).join("\n");
+}
+
+/** Whether `path` exists; the build's output (`static/_islands/`) counts as present. */
+function exists(path: string): boolean {
+  if (path.startsWith("static/_islands")) return true;
+  try {
+    Deno.statSync(new URL(path, `file://${ROOT}`));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test("every path ARCHITECTURE.md names exists", async () => {
+  const named = pathsNamedIn(await Deno.readTextFile(`${ROOT}ARCHITECTURE.md`));
   assert.ok(named.size > 40, `found only ${named.size} paths; did the document's format change?`);
-  const missing = [...named].filter((path) => {
-    try {
-      Deno.statSync(new URL(path, `file://${ROOT}`));
-      return false;
-    } catch {
-      return true;
+  assert.deepEqual([...named].filter((path) => !exists(path)), []);
+});
+
+Deno.test("every repo path named in the README, docs/ and code comments exists", async () => {
+  const missing: string[] = [];
+  for (const file of await trackedFiles()) {
+    if (!/\.(?:md|tsx?)$/.test(file) || file.startsWith("static/_islands")) continue;
+    const text = await Deno.readTextFile(`${ROOT}${file}`);
+    const prose = file.endsWith(".md") ? text : commentLines(text);
+    for (const path of pathsNamedIn(prose)) {
+      // Bare file names here are often illustrations (`about.tsx` -> `/about`): only paths count.
+      if (path.includes("/") && !exists(path)) missing.push(`${file} names ${path}`);
     }
-  });
+  }
   assert.deepEqual(missing, []);
+});
+
+Deno.test("code and docs carry no tracker references", async () => {
+  const found: string[] = [];
+  for (const file of await trackedFiles()) {
+    if (!/\.(?:md|tsx?)$/.test(file)) continue;
+    const text = await Deno.readTextFile(`${ROOT}${file}`);
+    for (const [match] of text.matchAll(/\b(?:issue|ticket) #?\d+\b/gi)) {
+      found.push(`${file}: ${match}`);
+    }
+  }
+  assert.deepEqual(found, []);
 });

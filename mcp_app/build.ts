@@ -13,7 +13,7 @@ import { VIEW_FILE } from "../lib/mcp/app_view_file.ts";
 
 export { VIEW_FILE };
 
-/** The largest view document the build accepts (issue 13: well under what hosts load quickly). */
+/** The largest view document the build accepts (well under what hosts load quickly). */
 export const MAX_VIEW_BYTES = 100 * 1024;
 
 const base64 = (bytes: ArrayBuffer) => new Uint8Array(bytes).toBase64();

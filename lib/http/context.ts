@@ -47,7 +47,7 @@ export interface AppEnv {
     origin: string;
     /** The signed-in user, set by `requireUser` (or by the page layer when signed in). */
     user: User;
-    /** The verified MCP access token's grant, set by `requireBearer` (lib/auth/bearer.ts). */
+    /** The verified MCP access token's grant, set by `requireBearer` (lib/http/bearer.ts). */
     grant: AccessGrant;
     /** Set on bearer-protected routes: what a 401/403 `WWW-Authenticate` challenge names. */
     bearerChallenge: BearerChallenge;

@@ -1,5 +1,5 @@
 /**
- * The MCP App view of the todo list (issue 13; the `io.modelcontextprotocol/ui` extension):
+ * The MCP App view of the todo list (the `io.modelcontextprotocol/ui` extension):
  * `listTodos` names {@link VIEW_URI} in `_meta.ui.resourceUri`, and `resources/read` of it
  * returns the self-contained HTML document that mcp_app/build.ts builds. The file is read
  * once per isolate; the view reaches todos only through the host's `tools/call`.

@@ -1,5 +1,5 @@
 /**
- * The MCP App view (issue 13): `listTodos` names it in `_meta.ui.resourceUri` for clients of
+ * The MCP App view: `listTodos` names it in `_meta.ui.resourceUri` for clients of
  * both eras, and `resources/read` returns the built, self-contained HTML document.
  */
 import assert from "node:assert/strict";

@@ -1,6 +1,6 @@
 /**
  * Authorization requests too long to survive sign-in. The sign-in page keeps a `returnTo` of
- * at most 2,048 characters (lib/pages/return_to.ts), but an authorize URL may be longer (a
+ * at most 2,048 characters (lib/http/return_to.ts), but an authorize URL may be longer (a
  * metadata-document `client_id`, a long `redirect_uri` or `state`). Such a request is parked
  * in KV for ten minutes under a random reference, and sign-in returns to
  * `/oauth/authorize?parked_request=<reference>`, which resumes it with the original query.

@@ -56,7 +56,7 @@
  * `ctx.state` starts as `{}` for each request; this app's root `routes/_middleware.ts` fills it.
  *
  * ## Add an island
- * Create `islands/Name.tsx` with a default-exported component, use it in a route or layout like
+ * Create `islands/<Name>.tsx` with a default-exported component, use it in a route or layout like
  * a normal component, run `deno task build`. The server renders it, wraps it in
  * `<pages-island data-island="Name" data-key="0">` and writes its props into a
  * `<script type="application/json">` block (escaped, so text like `</script>` stays inert);

@@ -6,7 +6,7 @@
  * with the view's own controls are checked through REST with that user's session cookie.
  *
  * `MCP_APP_SCREENSHOT=docs/mcp-app.png deno test -A e2e/mcp_app_test.ts` also saves a
- * screenshot of the view for the README.
+ * screenshot of the view for docs/mcp.md.
  *
  * Over 350 lines on purpose: one Chromium and one host page serve every step, so the steps
  * share one file (a browser start costs more than the steps).

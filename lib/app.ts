@@ -24,7 +24,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.use(checkHost(deps.config));
   app.use(requestContext(deps));
   app.use(securityHeaders());
-  // The last resort: each area maps its own errors (README, "Errors"), the pages theirs and
+  // The last resort: each area maps its own errors (docs/api.md, "Errors"), the pages theirs and
   // paths no area answers (HTML for browsers, routes/_500.tsx and _404.tsx); what escapes all
   // of them gets the plain JSON answer.
   app.onError(jsonErrorResponse);

@@ -2,7 +2,7 @@
  * The one error family. Every expected failure is an {@linkcode AppError}: an HTTP status, a
  * stable machine-readable `code`, a message a person can read, and typed extras (a retry
  * delay, the allowed methods, the scopes a bearer challenge names). Thrown where it happens;
- * each surface maps the family once, next to itself (README, "Errors"):
+ * each surface maps the family once, next to itself (docs/api.md, "Errors"):
  * REST JSON (`jsonErrorResponse`, lib/http/errors.ts), HTML pages (lib/pages/error_pages.ts),
  * OAuth JSON and redirects (lib/oauth/errors.ts), MCP JSON-RPC and tool results
  * (lib/mcp/errors.ts). Anything else is unexpected: logged once and answered as a 500.

@@ -1,6 +1,6 @@
 /**
  * Bad input on every surface of the real app: each answer is a 4xx in that surface's one error
- * shape (README, "Errors"), never a 500, and nothing stored changes (rate-limit counters
+ * shape (docs/api.md, "Errors"), never a 500, and nothing stored changes (rate-limit counters
  * aside, which count every request).
  */
 import assert from "node:assert/strict";

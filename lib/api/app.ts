@@ -24,7 +24,7 @@ import { createTodoRoutes } from "./todos.ts";
 /** Largest request body the API reads. */
 const MAX_API_BODY_BYTES = 64 * 1024;
 
-/** Builds the `/api` sub-app; its errors answer `{error: {code, message}}` (README, "Errors"). */
+/** Builds the `/api` sub-app; its errors answer `{error: {code, message}}` (docs/api.md). */
 export function createApiApp(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.onError(jsonErrorResponse);

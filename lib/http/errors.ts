@@ -4,7 +4,7 @@
  * and never the request's credentials; {@linkcode errorHeaders} gives the headers the error
  * implies. Also the app's plain JSON error answer, `{error: {code, message}}`: REST's shape
  * (`/api` installs it with `onError`) and the last resort's for clients that want no HTML.
- * No surface is known here: each maps the family next to itself (README, "Errors").
+ * No surface is known here: each maps the family next to itself (docs/api.md, "Errors").
  */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";

@@ -5,7 +5,7 @@
  * isolate: the events endpoint and MCP `subscriptions/listen`. No timers: the watch is all.
  *
  * On Deno Deploy a watch sees writes made by any isolate; with the SQLite backend (local runs)
- * it sees only writes made by this process (see README, "Live sync").
+ * it sees only writes made by this process (see docs/live-sync.md).
  */
 import { watchTodosVersion } from "../todos/mod.ts";
 

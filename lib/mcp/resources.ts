@@ -12,7 +12,7 @@ import { type McpServer, ResourceNotFoundError, ResourceTemplate } from "./sdk.t
 export const TODOS_URI = "todoapp://todos";
 export const TODO_URI_TEMPLATE = "todoapp://todos/{id}";
 
-/** Todo data is per user and changes on every write: clients keep no copy (see README). */
+/** Todo data is per user and changes on every write: clients keep no copy (see docs/mcp.md). */
 const UNCACHED = { ttlMs: 0, cacheScope: "private" } as const;
 
 /** `todoapp://todos/<id>` */

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { startTestIssuer, type TestIssuer } from "./lib/testing/issuer.ts";
-import { accessTokenClaims, stytchEnv } from "./lib/testing/stytch.ts";
+import { accessTokenClaims, sessionClaims, stytchEnv } from "./lib/testing/stytch.ts";
 
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
 const PUBLIC_URL = "https://todos.example.deno.net";
@@ -198,6 +198,17 @@ Deno.test("main.ts runs as on Deno Deploy: no KV_PATH, no write permission, Styt
     assert.equal(call.status, 200, await call.clone().text());
     assert.equal((await call.json()).result.isError, undefined);
     assert.equal(issuer.connectedApps.introspections, 1);
+
+    // The page's live list: the event stream opens with the list and ends when the client goes.
+    const session = await issuer.sign(sessionClaims({ origin: domain }));
+    const events = await fetch(`${app.origin}/api/todos/events`, {
+      headers: { Cookie: `stytch_session_jwt=${session}` },
+    });
+    assert.equal(events.status, 200);
+    const reader = events.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let stream = "";
+    while (!stream.includes("event: todos")) stream += (await reader.read()).value ?? "";
+    await reader.cancel();
   } finally {
     await app.stop();
     await stytch.shutdown();

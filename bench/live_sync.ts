@@ -24,6 +24,7 @@ import { parseConfig } from "../lib/config.ts";
 import { createTodo, type Todo } from "../lib/todos/mod.ts";
 import { todoChangesKey, todoKey } from "../lib/todos/keys.ts";
 import { CHROMIUM_PATH } from "../e2e/browser.ts";
+import { BENCH_FLAGS } from "./flags.ts";
 
 if (Deno.args[0] === "serve") {
   await serve(Deno.args[1], Number(Deno.args[2]));
@@ -139,7 +140,15 @@ async function latency(path: string, count: number) {
 /** RSS of a server subprocess before and with `streams` idle streams of `users` users. */
 async function idleStreams(path: string, streams: number, users: number) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(import.meta.url).pathname, "serve", path, String(users)],
+    args: [
+      "run",
+      "-A",
+      ...BENCH_FLAGS,
+      new URL(import.meta.url).pathname,
+      "serve",
+      path,
+      String(users),
+    ],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();

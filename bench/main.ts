@@ -20,6 +20,7 @@ import { percentile, runLoad, type Sample, type Target } from "./load.ts";
 import { bareList, type BenchServer, mcpList2025, mcpList2026, page, restList } from "./targets.ts";
 import { runCreates } from "./writes.ts";
 import { hasWrk, runWrk } from "./wrk.ts";
+import { BENCH_FLAGS } from "./flags.ts";
 
 const { values } = parseArgs({
   options: {
@@ -216,7 +217,13 @@ try {
 
 function spawn(file: string, ...args: string[]): Deno.ChildProcess {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", fileURLToPath(new URL(`./${file}`, import.meta.url)), ...args],
+    args: [
+      "run",
+      "-A",
+      ...BENCH_FLAGS,
+      fileURLToPath(new URL(`./${file}`, import.meta.url)),
+      ...args,
+    ],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();

@@ -80,8 +80,8 @@ export interface IdentityProvider {
   /**
    * Whether a grant verified earlier still stands (not revoked, not expired), for answers that
    * outlive the request that verified it (MCP listen streams re-check it). Local: its grant is
-   * still in KV (one read). Stytch: no offline introspection, so `true`; the token's `exp`
-   * bounds the stream. Absent: treated as `true`.
+   * still in KV (one read). Stytch: the token's introspection answer, at most a minute old
+   * (lib/auth/stytch_introspection.ts). Absent: treated as `true`.
    */
   isGrantLive?(grant: AccessGrant): Promise<boolean>;
   /** The OAuth authorization server's issuer URL, advertised in protected-resource metadata. */

@@ -9,14 +9,15 @@ import type { StytchConfig } from "../config.ts";
 import type { IdentityProvider } from "./identity.ts";
 import { InvalidTokenError } from "./jwt.ts";
 import { requestCookie } from "./cookies.ts";
+import { createConnectedAppsCheck, type IntrospectionOptions } from "./stytch_introspection.ts";
 import { createMetadataRelay } from "./stytch_metadata.ts";
 import { createStytchTokenVerifier } from "./stytch_tokens.ts";
 
 /** Cookie the Stytch JS SDK keeps the session JWT in (its default name). */
 export const STYTCH_SESSION_COOKIE = "stytch_session_jwt";
 
-export interface StytchIdentityOptions {
-  /** Bound on fetching the JWKS and the metadata (ms); tests shorten it. */
+export interface StytchIdentityOptions extends IntrospectionOptions {
+  /** Bound on fetching the JWKS, the metadata and an introspection (ms); tests shorten it. */
   timeoutMs?: number;
   /** Minimum time between JWKS refreshes for unknown `kid`s (ms); tests shorten it. */
   cooldownMs?: number;
@@ -29,6 +30,7 @@ export function createStytchIdentity(
 ): IdentityProvider {
   const tokens = createStytchTokenVerifier(config, options);
   const metadata = createMetadataRelay(config.domain, { timeoutMs: options.timeoutMs });
+  const connectedApps = createConnectedAppsCheck(config.domain, options);
   return {
     label: "Stytch",
     hostsAuthorizationServer: false,
@@ -66,15 +68,15 @@ export function createStytchIdentity(
       const { exp } = decodeJwt(token);
       return typeof exp === "number" ? exp * 1000 : null;
     },
-    verifyAccessToken(token, resource) {
+    async verifyAccessToken(token, resource) {
       // Stytch puts the project id in a Connected Apps token's `aud`; a token bound to this
-      // server's MCP URL by a `resource` parameter (RFC 8707) is accepted too.
-      return tokens.verifyAccessToken(token, resource);
+      // server's MCP URL by a `resource` parameter (RFC 8707) is accepted too. The signature
+      // check is local; whether the person revoked the app is asked of Stytch at most once a
+      // minute per token (lib/auth/stytch_introspection.ts).
+      return await connectedApps.confirm(token, await tokens.verifyAccessToken(token, resource));
     },
-    isGrantLive() {
-      // Stytch offers no offline check of a revoked Connected Apps grant; the access token's
-      // `exp` (which ends a listen stream) bounds how long a revoked grant is heard.
-      return Promise.resolve(true);
+    isGrantLive(grant) {
+      return connectedApps.isGrantLive(grant);
     },
     authorizationServer() {
       return config.domain.origin;

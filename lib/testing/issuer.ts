@@ -3,6 +3,8 @@
  * Stytch session JWTs and Connected Apps access tokens and serves its JWKS on 127.0.0.1.
  */
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
+import { TEST_PROJECT_ID, TEST_SECRET } from "./stytch.ts";
+import { type ConnectedAppsStandIn, createConnectedAppsStandIn } from "./stytch_introspection.ts";
 
 export interface TestIssuer {
   /** Origin serving `/.well-known/jwks.json`, e.g. `http://127.0.0.1:PORT`. */
@@ -11,11 +13,13 @@ export interface TestIssuer {
   readonly jwksFetches: number;
   /** How many times `/.well-known/oauth-authorization-server` has been fetched. */
   readonly metadataFetches: number;
+  /** Connected Apps introspection and revocation (lib/testing/stytch_introspection.ts). */
+  readonly connectedApps: ConnectedAppsStandIn;
   /** Signs `claims` (merged over defaults: `iat`, `nbf`, `exp` one hour out) with the current key. */
   sign(claims: Record<string, unknown>, options?: SignOptions): Promise<string>;
   /** Adds a new current key; the JWKS serves it (and keeps the old one unless `dropOld`). */
   rotate(options?: { dropOld?: boolean }): Promise<void>;
-  /** Makes the JWKS and metadata endpoints answer 503 (`"down"`), hang (`"hang"`) or work again (`"up"`). */
+  /** Makes the JWKS, metadata and introspection endpoints answer 503 (`"down"`), hang (`"hang"`) or work again (`"up"`). */
   setMode(mode: "up" | "down" | "hang"): void;
   close(): Promise<void>;
 }
@@ -48,6 +52,10 @@ export async function startTestIssuer(): Promise<TestIssuer> {
   let jwksFetches = 0;
   let metadataFetches = 0;
   const hanging = new Set<() => void>();
+  const connectedApps = createConnectedAppsStandIn(() => keys.map((k) => k.publicJwk), {
+    projectId: TEST_PROJECT_ID,
+    secret: TEST_SECRET,
+  });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const { pathname, origin } = new URL(req.url);
     if (pathname === "/.well-known/oauth-authorization-server") {
@@ -55,13 +63,15 @@ export async function startTestIssuer(): Promise<TestIssuer> {
       if (mode !== "up") return new Response("unavailable", { status: 503 });
       return Response.json(authorizationServerMetadata(origin));
     }
-    if (pathname !== "/.well-known/jwks.json") return new Response("not found", { status: 404 });
-    jwksFetches++;
+    const jwks = pathname === "/.well-known/jwks.json";
+    if (!jwks && !connectedApps.handles(req)) return new Response("not found", { status: 404 });
+    if (jwks) jwksFetches++;
     if (mode === "down") return new Response("unavailable", { status: 503 });
     if (mode === "hang") {
       await new Promise<void>((resolve) => hanging.add(resolve));
       return new Response("gone", { status: 503 });
     }
+    if (!jwks) return await connectedApps.handle(req);
     return Response.json({ keys: keys.map((k) => k.publicJwk) });
   });
   const origin = `http://127.0.0.1:${server.addr.port}`;
@@ -73,6 +83,7 @@ export async function startTestIssuer(): Promise<TestIssuer> {
     get metadataFetches() {
       return metadataFetches;
     },
+    connectedApps,
     async sign(claims, options = {}) {
       const key = keys[keys.length - 1];
       const now = Math.floor(Date.now() / 1000);

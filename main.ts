@@ -5,6 +5,8 @@ import { createIdentityProvider } from "./lib/identity_provider.ts";
 import { createApp } from "./lib/app.ts";
 import { isLocalKvPath, secureKvFile, tightenFiles } from "./lib/kv/file.ts";
 import { serveBehindFrontDoor } from "./lib/http/front_door.ts";
+import { shutDownOnSignal } from "./lib/http/shutdown.ts";
+import { streamSlotsFor } from "./lib/live/limits.ts";
 import { parseEnv } from "node:util";
 
 await loadEnvFile(".env");
@@ -39,11 +41,25 @@ try {
     app.fetch(req, { remoteAddr: info.remoteAddr });
   const { port, hostname } = config;
   // Deno Deploy terminates connections itself; elsewhere the front door bounds them.
-  if (config.onDenoDeploy) Deno.serve({ port, hostname, onListen }, handler);
-  else {serveBehindFrontDoor(
+  const slots = streamSlotsFor(kv, config.live);
+  const endStreams = (retryMs: number) => slots.evictAll(retryMs);
+  if (config.onDenoDeploy) {
+    const server = Deno.serve({ port, hostname, onListen }, handler);
+    const drain = () => server.shutdown();
+    shutDownOnSignal({ stopAccepting() {}, endStreams, drain, closeAll: drain, kv });
+  } else {
+    const door = serveBehindFrontDoor(
       { port, hostname, heartbeatMs: config.live.heartbeatMs, onListen },
       handler,
-    );}
+    );
+    shutDownOnSignal({
+      stopAccepting: () => door.stopAccepting(),
+      endStreams,
+      drain: () => door.drain(),
+      closeAll: () => door.closeAll(),
+      kv,
+    });
+  }
 } catch (error) {
   if (!(error instanceof Deno.errors.AddrInUse)) throw error;
   console.error(

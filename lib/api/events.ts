@@ -39,7 +39,7 @@ export async function serveTodoEvents(c: Context<AppEnv>): Promise<Response> {
   const release = streamSlotsFor(kv, config.live).acquire(userId, {
     kind: "page",
     address: clientIp(c),
-    evict: () => close(undefined, SLOW_RETRY_MS),
+    evict: (retryMs = SLOW_RETRY_MS) => close(undefined, retryMs),
     queuedBytes: () => stream.queued,
   });
 

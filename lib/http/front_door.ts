@@ -54,6 +54,8 @@ export interface FrontDoor {
   readonly open: number;
   /** Stops accepting; open connections carry on (see {@linkcode FrontDoor.closeAll}). */
   stopAccepting(): void;
+  /** Resolves once every request in flight has been answered and sent (stop accepting first). */
+  drain(): Promise<void>;
   /** Closes every client connection and the internal server. */
   closeAll(): Promise<void>;
   /** The internal server (for a graceful `shutdown()`). */
@@ -184,6 +186,10 @@ export function serveBehindFrontDoor(
       if (!accepting) return;
       accepting = false;
       listener.close();
+    },
+    async drain() {
+      await server.shutdown();
+      while (connections.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
     },
     async closeAll() {
       this.stopAccepting();

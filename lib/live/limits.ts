@@ -22,8 +22,11 @@ export interface StreamClaim {
   kind: StreamKind;
   /** The client address (lib/http/client_ip.ts). */
   address: string;
-  /** Ends the stream with a retry hint when a newer stream of the same user takes its slot. */
-  evict?: () => void;
+  /**
+   * Ends the stream with a retry hint (`retryMs`, or the stream's own for a slow client) when a
+   * newer stream of the same user takes its slot, or the server shuts down.
+   */
+  evict?: (retryMs?: number) => void;
   /** Bytes queued and not yet taken by the server (lib/live/stream_budget.ts), for tests. */
   queuedBytes?: () => number;
 }
@@ -42,8 +45,8 @@ export interface StreamSlots {
   readonly open: number;
   /** The open streams, oldest first. */
   streams(): OpenStream[];
-  /** Ends every stream that can be ended (shutdown). */
-  evictAll(): void;
+  /** Ends every stream that can be ended, asking clients to come back in `retryMs` (shutdown). */
+  evictAll(retryMs: number): void;
 }
 
 const slotsByKv = new WeakMap<Deno.Kv, StreamSlots>();
@@ -99,11 +102,11 @@ export function createStreamSlots(limits: LiveConfig): StreamSlots {
       return open.size;
     },
     streams: () => [...open],
-    evictAll() {
+    evictAll(retryMs) {
       for (const stream of [...open]) {
         if (!stream.evict) continue;
         open.delete(stream);
-        stream.evict();
+        stream.evict(retryMs);
       }
     },
   };

@@ -90,7 +90,7 @@ export function createMcpApp(): Hono<AppEnv> {
       const release = streamSlotsFor(kv, config.live).acquire(userId, {
         kind: "mcp",
         address: clientIp(c),
-        evict: () => handle.end(),
+        evict: (retryMs) => handle.end(retryMs),
         queuedBytes: () => handle.queued(),
       });
       const { identity } = c.var.deps;

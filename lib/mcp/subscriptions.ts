@@ -44,8 +44,8 @@ interface ListenContext {
 
 /** Filled in by {@linkcode runListen}: ends the stream, and its unsent bytes. */
 export interface ListenHandle {
-  /** Ends the stream with a retry hint (its slot went to a newer stream). */
-  end(): void;
+  /** Ends the stream with a retry hint (its slot went to a newer stream, or shutdown). */
+  end(retryMs?: number): void;
   queued(): number;
 }
 
@@ -142,7 +142,7 @@ function endable(
     start(stream) {
       context.end = () => stream.end();
       if (handle) {
-        handle.end = () => stream.end(SLOW_RETRY_MS);
+        handle.end = (retryMs = SLOW_RETRY_MS) => stream.end(retryMs);
         handle.queued = () => stream.queued;
       }
       if (context.ended) return stream.end();

@@ -7,6 +7,7 @@ import { isLocalKvPath, secureKvFile, tightenFiles } from "./lib/kv/file.ts";
 import { serveBehindFrontDoor } from "./lib/http/front_door.ts";
 import { shutDownOnSignal } from "./lib/http/shutdown.ts";
 import { streamSlotsFor } from "./lib/live/limits.ts";
+import { resumeClear, resumePendingBulks } from "./lib/todos/mod.ts";
 import { parseEnv } from "node:util";
 
 await loadEnvFile(".env");
@@ -24,6 +25,8 @@ try {
 }
 
 const kv = await openKv(config.kvPath);
+const resumed = await resumePendingBulks(kv, resumeClear);
+if (resumed > 0) console.log(`Finished ${resumed} bulk change(s) a previous run left under way.`);
 const identity = createIdentityProvider(config, kv);
 const app = createApp({ config, kv, identity });
 

@@ -4,6 +4,10 @@ import { misconfiguredHandler } from "./lib/config_page.ts";
 import { createIdentityProvider } from "./lib/identity_provider.ts";
 import { createApp } from "./lib/app.ts";
 import { isLocalKvPath, secureKvFile, tightenFiles } from "./lib/kv/file.ts";
+import { serveBehindFrontDoor } from "./lib/http/front_door.ts";
+import { shutDownOnSignal } from "./lib/http/shutdown.ts";
+import { streamSlotsFor } from "./lib/live/limits.ts";
+import { resumeClear, resumePendingBulks } from "./lib/todos/mod.ts";
 import { parseEnv } from "node:util";
 
 await loadEnvFile(".env");
@@ -21,23 +25,44 @@ try {
 }
 
 const kv = await openKv(config.kvPath);
+const resumed = await resumePendingBulks(kv, resumeClear);
+if (resumed > 0) console.log(`Finished ${resumed} bulk change(s) a previous run left under way.`);
 const identity = createIdentityProvider(config, kv);
 const app = createApp({ config, kv, identity });
 
 try {
-  Deno.serve({
-    port: config.port,
-    hostname: config.hostname,
-    onListen: ({ hostname, port }) => {
-      const loopbackOnly = hostname === "127.0.0.1" || hostname === "::1";
-      const shown = loopbackOnly || hostname === "0.0.0.0" ? "localhost" : hostname;
-      console.log(
-        `Todo app (${identity.label} sign-in) on http://${shown}:${port}` +
-          (config.publicUrl ? `, public at ${config.publicUrl.origin}` : "") +
-          (loopbackOnly ? ` (listening on ${hostname} only; set HOSTNAME to change)` : ""),
-      );
-    },
-  }, (req, info) => app.fetch(req, { remoteAddr: info.remoteAddr }));
+  const onListen = ({ hostname, port }: Deno.NetAddr) => {
+    const loopbackOnly = hostname === "127.0.0.1" || hostname === "::1";
+    const shown = loopbackOnly || hostname === "0.0.0.0" ? "localhost" : hostname;
+    console.log(
+      `Todo app (${identity.label} sign-in) on http://${shown}:${port}` +
+        (config.publicUrl ? `, public at ${config.publicUrl.origin}` : "") +
+        (loopbackOnly ? ` (listening on ${hostname} only; set HOSTNAME to change)` : ""),
+    );
+  };
+  const handler = (req: Request, info: { remoteAddr: Deno.NetAddr }) =>
+    app.fetch(req, { remoteAddr: info.remoteAddr });
+  const { port, hostname } = config;
+  // Deno Deploy terminates connections itself; elsewhere the front door bounds them.
+  const slots = streamSlotsFor(kv, config.live);
+  const endStreams = (retryMs: number) => slots.evictAll(retryMs);
+  if (config.onDenoDeploy) {
+    const server = Deno.serve({ port, hostname, onListen }, handler);
+    const drain = () => server.shutdown();
+    shutDownOnSignal({ stopAccepting() {}, endStreams, drain, closeAll: drain, kv });
+  } else {
+    const door = serveBehindFrontDoor(
+      { port, hostname, heartbeatMs: config.live.heartbeatMs, onListen },
+      handler,
+    );
+    shutDownOnSignal({
+      stopAccepting: () => door.stopAccepting(),
+      endStreams,
+      drain: () => door.drain(),
+      closeAll: () => door.closeAll(),
+      kv,
+    });
+  }
 } catch (error) {
   if (!(error instanceof Deno.errors.AddrInUse)) throw error;
   console.error(

@@ -20,12 +20,12 @@ import { UnauthorizedError } from "../errors.ts";
 import type { AppEnv } from "../http/context.ts";
 import { watchTodoChanges } from "../live/changes.ts";
 import { streamSlotsFor } from "../live/limits.ts";
+import { type BudgetedStream, createBudgetedStream, SLOW_RETRY_MS } from "../live/stream_budget.ts";
+import { clientIp } from "../http/client_ip.ts";
 import { getTodosVersion, listTodos } from "../todos/mod.ts";
 
 /** How long a browser waits before reconnecting after the stream drops (the `retry:` field). */
 const RECONNECT_MS = 2000;
-/** A client that leaves this much unread (bytes) is dropped; it re-syncs when it reconnects. */
-const MAX_UNREAD_BYTES = 4 * 1024 * 1024;
 /** Longest delay `setTimeout` takes; a session ending later is caught by the heartbeat. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -36,11 +36,16 @@ export async function serveTodoEvents(c: Context<AppEnv>): Promise<Response> {
   const request = c.req.raw;
   const expiresAt = await identity.getSessionExpiry?.(request) ?? null;
   if (expiresAt !== null && expiresAt <= Date.now()) throw new UnauthorizedError();
-  const release = streamSlotsFor(kv, config.live).acquire(userId);
+  const release = streamSlotsFor(kv, config.live).acquire(userId, {
+    kind: "page",
+    address: clientIp(c),
+    evict: (retryMs = SLOW_RETRY_MS) => close(undefined, retryMs),
+    queuedBytes: () => stream.queued,
+  });
 
-  const encoder = new TextEncoder();
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let stream!: BudgetedStream;
   let closed = false;
+  let pending = false;
   let sentVersion = -1;
   let sending = false;
   let again = false;
@@ -48,23 +53,22 @@ export async function serveTodoEvents(c: Context<AppEnv>): Promise<Response> {
   let unwatch = () => {};
 
   const write = (text: string) => {
-    if (closed) return;
-    controller.enqueue(encoder.encode(text));
-    if ((controller.desiredSize ?? 0) < -MAX_UNREAD_BYTES) close();
+    if (!closed) stream.write(text);
   };
-  const close = (reason?: "expired" | "signed-out") => {
+  /** Ends the stream; `retryMs` asks the browser to wait that long (a replaced stream). */
+  const close = (reason?: "expired" | "signed-out", retryMs?: number) => {
     if (closed) return;
     if (reason) write(`event: session-ended\ndata: ${JSON.stringify({ reason })}\n\n`);
+    closed = true;
+    cleanUp();
+    stream.end(retryMs);
+  };
+  const cleanUp = () => {
     closed = true;
     for (const timer of timers) clearTimeout(timer);
     unwatch();
     release();
     request.signal.removeEventListener("abort", onAbort);
-    try {
-      controller.close();
-    } catch {
-      // already closed or cancelled by the client
-    }
   };
   const onAbort = () => close();
 
@@ -94,6 +98,10 @@ export async function serveTodoEvents(c: Context<AppEnv>): Promise<Response> {
     try {
       do {
         again = false;
+        if (stream.backlogged) {
+          pending = true; // the client has not read the last list: send the newest once it does
+          break;
+        }
         const version = await getTodosVersion(kv, userId);
         if (version <= sentVersion || closed) continue;
         const ours = await sessionIsOurs();
@@ -113,14 +121,14 @@ export async function serveTodoEvents(c: Context<AppEnv>): Promise<Response> {
   };
 
   const heartbeat = async () => {
-    write(": heartbeat\n\n");
+    if (!stream.backlogged) write(": heartbeat\n\n");
     // Undecided (e.g. Stytch's keys unreachable): keep the stream until the provider can tell.
     if (await sessionIsOurs() === false) close("signed-out");
   };
 
-  const body = new ReadableStream<Uint8Array>({
-    start(streamController) {
-      controller = streamController;
+  stream = createBudgetedStream({
+    start(budgeted) {
+      stream = budgeted;
       write(`retry: ${RECONNECT_MS}\n: connected\n\n`);
       unwatch = watchTodoChanges(kv, userId, (version) => {
         if (version > sentVersion) send();
@@ -134,12 +142,15 @@ export async function serveTodoEvents(c: Context<AppEnv>): Promise<Response> {
       if (request.signal.aborted) close();
       send();
     },
-    cancel() {
-      close();
+    drained() {
+      if (!pending) return;
+      pending = false;
+      send();
     },
-  }, { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength });
+    ended: () => cleanUp(),
+  });
 
-  return new Response(body, {
+  return new Response(stream.body, {
     headers: {
       "Content-Type": "text/event-stream; charset=utf-8",
       // Proxies (nginx and alike) must pass events on at once, not collect them.

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { createLocalIdentity, LOCAL_SESSION_COOKIE } from "../auth/local.ts";
 import { deleteSession, findOrCreateLocalUser } from "../auth/local_sessions.ts";
 import { openWatchCount } from "../live/changes.ts";
-import { streamSlotsFor } from "../live/limits.ts";
+import { createStreamSlots, MAX_STREAMS_PER_ADDRESS, streamSlotsFor } from "../live/limits.ts";
+import { SLOW_RETRY_MS } from "../live/stream_budget.ts";
 import { createTestApp, type TestApp } from "../testing/app.ts";
 import { createTodo, type Todo } from "../todos/mod.ts";
 import { waitFor } from "../testing/wait.ts";
@@ -168,33 +169,44 @@ Deno.test("a client that goes away leaves no watch, slot or timer behind", async
   // Deno's test sanitizers fail this test if a heartbeat interval or expiry timer survived.
 });
 
-Deno.test("more streams than a user may hold answer 429 with a message; a closed one frees its slot", async () => {
+Deno.test("a user's newest page stream takes the slot of their oldest, which ends with a retry hint; the isolate's cap answers 429", async () => {
   using t = await createTestApp({ env: { LIVE_MAX_STREAMS_PER_USER: "2", LIVE_MAX_STREAMS: "3" } });
   const alice = await t.signIn("alice@example.com");
   const bob = await t.signIn("bob@example.com");
   const carol = await t.signIn("carol@example.com");
   const open = [await openEvents(t, alice), await openEvents(t, alice)];
   try {
-    const refused = await t.request("/api/todos/events", { headers: { Cookie: alice } });
-    assert.equal(refused.status, 429);
-    const body = await refused.json();
-    assert.equal(body.error.code, "rate_limited");
-    assert.match(body.error.message, /2 live streams/);
-    assert.ok(refused.headers.get("Retry-After"));
+    await open[0].nextTodos();
+    const newest = await openEvents(t, alice);
+    open.push(newest);
+    assert.equal(newest.res.status, 200, "the owner's page always goes live");
+    assert.ok(await open[0].ended(), "the oldest stream was ended");
+    assert.match(open[0].buffer, new RegExp(`retry: ${SLOW_RETRY_MS}`));
+    await waitFor(() => streamSlotsFor(t.kv, t.config.live).open === 2, "one slot per stream");
 
     open.push(await openEvents(t, bob));
     const full = await t.request("/api/todos/events", { headers: { Cookie: carol } });
     assert.equal(full.status, 429, "the isolate's cap holds across users");
-    assert.match((await full.json()).error.message, /as many live streams/);
-
-    await open.shift()!.close();
-    await waitFor(() => streamSlotsFor(t.kv, t.config.live).open === 2, "slot freed");
-    const again = await openEvents(t, alice);
-    open.push(again);
-    assert.equal(again.res.status, 200);
+    const body = await full.json();
+    assert.equal(body.error.code, "rate_limited");
+    assert.match(body.error.message, /as many live streams/);
+    assert.ok(full.headers.get("Retry-After"));
   } finally {
     for (const stream of open) await stream.close();
   }
+});
+
+Deno.test("one client address may hold MAX_STREAMS_PER_ADDRESS streams; the next answers 429", () => {
+  const slots = createStreamSlots({ maxStreamsPerUser: 100, maxStreams: 1000, heartbeatMs: 1000 });
+  for (let i = 0; i < MAX_STREAMS_PER_ADDRESS; i++) {
+    slots.acquire(`user-${i}`, { kind: "page", address: "203.0.113.9" });
+  }
+  assert.throws(
+    () => slots.acquire("owner", { kind: "page", address: "203.0.113.9" }),
+    /network address already has 50/,
+  );
+  slots.acquire("owner", { kind: "page", address: "198.51.100.1" });
+  assert.ok(MAX_STREAMS_PER_ADDRESS >= 50, "an office shares one address");
 });
 
 Deno.test("signing out ends the stream at the next heartbeat with event session-ended", async () => {

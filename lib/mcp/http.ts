@@ -17,7 +17,14 @@ import { findParamsProblems, restateParamsErrors } from "./params.ts";
 import { requiredScopes } from "./scopes.ts";
 import { createMcpHandler, isLegacyRequest } from "./sdk.ts";
 import { createTodoServerFactory, TOOL_ACCESS } from "./server.ts";
-import { bearerExpiry, createKvEventBus, isListenRequest, runListen } from "./subscriptions.ts";
+import {
+  bearerExpiry,
+  createKvEventBus,
+  isListenRequest,
+  type ListenHandle,
+  runListen,
+} from "./subscriptions.ts";
+import { clientIp } from "../http/client_ip.ts";
 import type { LiveConfig } from "../config.ts";
 import {
   InvalidJsonError,
@@ -79,13 +86,20 @@ export function createMcpApp(): Hono<AppEnv> {
       response = await serveLegacy(serving.factory, request, body, authInfo);
     } else if (isListenRequest(body)) {
       const userId = c.var.grant.userId;
-      const release = streamSlotsFor(kv, config.live).acquire(userId);
+      const handle: ListenHandle = { end: () => {}, queued: () => 0 };
+      const release = streamSlotsFor(kv, config.live).acquire(userId, {
+        kind: "mcp",
+        address: clientIp(c),
+        evict: (retryMs) => handle.end(retryMs),
+        queuedBytes: () => handle.queued(),
+      });
       const { identity } = c.var.deps;
       const grant = c.var.grant;
       response = await runListen(kv, userId, release, modern, {
         expiresAt: bearerExpiry(c.req.header("Authorization")),
         grantLive: () => identity.isGrantLive?.(grant) ?? Promise.resolve(true),
         recheckMs: config.live.heartbeatMs,
+        handle,
       });
     } else {
       response = await modern();

@@ -20,6 +20,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { decodeJwt } from "jose";
 import { watchTodoChanges } from "../live/changes.ts";
+import { createBudgetedStream, SLOW_RETRY_MS } from "../live/stream_budget.ts";
 import { getTodosVersion, listTodos, type Todo } from "../todos/mod.ts";
 import { TODOS_URI, todoUri } from "./resources.ts";
 import type { ServerEvent, ServerEventBus } from "./sdk.ts";
@@ -41,6 +42,13 @@ interface ListenContext {
   ended: boolean;
 }
 
+/** Filled in by {@linkcode runListen}: ends the stream, and its unsent bytes. */
+export interface ListenHandle {
+  /** Ends the stream with a retry hint (its slot went to a newer stream, or shutdown). */
+  end(retryMs?: number): void;
+  queued(): number;
+}
+
 /** How a listen stream is bounded: the token's expiry and its grant's liveness. */
 export interface ListenLimits {
   /** The access token's `exp` (ms since the epoch), or `null` when unknown. */
@@ -49,6 +57,8 @@ export interface ListenLimits {
   grantLive: () => Promise<boolean>;
   /** How often an idle stream re-checks `grantLive` (ms). */
   recheckMs: number;
+  /** Receives the stream's controls once it is open. */
+  handle?: ListenHandle;
 }
 
 interface Snapshot {
@@ -97,7 +107,9 @@ export async function runListen(
     if (!context.subscribed) release();
   }
   const streaming = response.headers.get("Content-Type")?.startsWith("text/event-stream");
-  return streaming && response.body ? endable(response, context, limits.expiresAt) : response;
+  return streaming && response.body
+    ? endable(response, context, limits.expiresAt, limits.handle)
+    : response;
 }
 
 /** The `exp` (ms since the epoch) of the verified bearer token in `authorization`, if any. */
@@ -114,41 +126,46 @@ export function bearerExpiry(authorization: string | undefined): number | null {
 
 /**
  * `response` whose body ends at `at` (when given) or when `context.end()` is called: reading
- * from it stops and the SDK's stream is cancelled (which unsubscribes and frees the slot).
+ * from it stops and the SDK's stream is cancelled (which unsubscribes and frees the slot). The
+ * SDK's stream is read as it produces, into a stream bounded in unsent bytes
+ * (lib/live/stream_budget.ts): a client that does not read is cut off, not buffered for.
  */
-function endable(response: Response, context: ListenContext, at: number | null): Response {
+function endable(
+  response: Response,
+  context: ListenContext,
+  at: number | null,
+  handle?: ListenHandle,
+): Response {
   const reader = response.body!.getReader();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const finish = (controller: ReadableStreamDefaultController<Uint8Array>) => {
-    clearTimeout(timer);
-    reader.cancel().catch(() => {});
-    try {
-      controller.close();
-    } catch {
-      // already closed
-    }
-  };
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      if (context.ended) return finish(controller);
-      context.end = () => finish(controller);
-      if (at === null) return;
-      timer = setTimeout(
-        () => finish(controller),
-        Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1),
-      );
+  const stream = createBudgetedStream({
+    start(stream) {
+      context.end = () => stream.end();
+      if (handle) {
+        handle.end = (retryMs = SLOW_RETRY_MS) => stream.end(retryMs);
+        handle.queued = () => stream.queued;
+      }
+      if (context.ended) return stream.end();
+      if (at !== null) {
+        timer = setTimeout(() => stream.end(), Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1));
+      }
+      (async () => {
+        while (!stream.ended) {
+          const chunk = await reader.read().catch(() => ({
+            done: true as const,
+            value: undefined,
+          }));
+          if (chunk.done) return stream.end();
+          stream.write(chunk.value);
+        }
+      })();
     },
-    async pull(controller) {
-      const chunk = await reader.read().catch(() => ({ done: true as const, value: undefined }));
-      if (chunk.done) finish(controller);
-      else controller.enqueue(chunk.value);
-    },
-    cancel(reason) {
+    ended() {
       clearTimeout(timer);
-      return reader.cancel(reason);
+      reader.cancel().catch(() => {});
     },
   });
-  return new Response(body, { status: response.status, headers: response.headers });
+  return new Response(stream.body, { status: response.status, headers: response.headers });
 }
 
 /** The bus for the SDK's listen router on `kv`: per user, fed by `kv.watch`. */

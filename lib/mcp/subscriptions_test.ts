@@ -102,12 +102,14 @@ Deno.test("listening needs the read scope", async () => {
   }
 });
 
-Deno.test("more listen streams than a user may hold answer 429 with a JSON-RPC error", async () => {
+Deno.test("a newer listen stream of a user replaces their oldest, in a budget apart from page streams", async () => {
   await using env = await startMcpTestEnv({ LIVE_MAX_STREAMS_PER_USER: "1" });
   const client = await env.connectV2(await env.token("user-a"), "2026-07-28");
   const first = await client.listen(FILTER);
+  const slots = streamSlotsFor(env.app.kv, env.app.config.live);
+  const pageRelease = slots.acquire("user-a", { kind: "page", address: "192.0.2.1" });
   try {
-    const refused = await env.post(await env.token("user-a"), {
+    const second = await env.post(await env.token("user-a"), {
       jsonrpc: "2.0",
       id: 7,
       method: "subscriptions/listen",
@@ -119,11 +121,15 @@ Deno.test("more listen streams than a user may hold answer 429 with a JSON-RPC e
         },
       },
     }, { "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "subscriptions/listen" });
-    assert.equal(refused.status, 429);
-    const body = await refused.json();
-    assert.match(body.error.message, /1 live streams/);
-    assert.ok(refused.headers.get("Retry-After"));
+    assert.equal(second.status, 200, "the newer stream is served");
+    assert.deepEqual(
+      slots.streams().map((s) => s.kind).sort(),
+      ["mcp", "page"],
+      "the older listen stream gave up its slot; the page stream kept its own",
+    );
+    await second.body?.cancel();
   } finally {
+    pageRelease();
     await first.close();
     await client.close();
   }

@@ -1,7 +1,17 @@
 import assert from "node:assert/strict";
 import { ValidationError } from "../errors.ts";
 import { BULK_BATCH_SIZE } from "./bulk.ts";
-import { createTodo, listTodos, setAllCompleted, updateTodo } from "./mod.ts";
+import {
+  clearCompleted,
+  createTodo,
+  getDeletion,
+  listTodos,
+  resumeClear,
+  resumePendingBulks,
+  setAllCompleted,
+  updateTodo,
+} from "./mod.ts";
+import { pendingBulkKey } from "./keys.ts";
 
 Deno.test("setAllCompleted() marks every todo across several batches, in place, and only those that change", async () => {
   using kv = await Deno.openKv(":memory:");
@@ -26,4 +36,34 @@ Deno.test("setAllCompleted() marks every todo across several batches, in place, 
   await createTodo(kv, "bob", "untouched");
   await setAllCompleted(kv, "alice", true);
   assert.equal((await listTodos(kv, "bob"))[0].completed, false);
+});
+
+Deno.test("a bulk change stopped mid-way is finished at start-up from its stored record", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const todos = [];
+  for (let i = 0; i < 120; i++) todos.push(await createTodo(kv, "u1", `todo ${i}`));
+  const ids = todos.map((todo) => todo.id);
+  // As a process killed after the record and the first batch leaves it:
+  await kv.set(pendingBulkKey("u1", "op1"), { kind: "complete", completed: true, ids });
+  for (const id of ids.slice(0, BULK_BATCH_SIZE)) {
+    await updateTodo(kv, "u1", id, { completed: true });
+  }
+
+  assert.equal(await resumePendingBulks(kv, resumeClear), 1);
+  assert.ok((await listTodos(kv, "u1")).every((todo) => todo.completed));
+  assert.equal((await Array.fromAsync(kv.list({ prefix: ["todos_bulk"] }))).length, 0);
+
+  await kv.set(pendingBulkKey("u1", "op2"), { kind: "clear", token: "t1", ids });
+  assert.equal(await resumePendingBulks(kv, resumeClear), 1);
+  assert.deepEqual(await listTodos(kv, "u1"), []);
+  assert.equal((await getDeletion(kv, "u1", "t1"))?.todos.length, 120, "one undoable deletion");
+});
+
+Deno.test("a finished bulk change leaves no record behind", async () => {
+  using kv = await Deno.openKv(":memory:");
+  for (let i = 0; i < 60; i++) await createTodo(kv, "u1", `todo ${i}`);
+  assert.equal(await setAllCompleted(kv, "u1", true), 60);
+  await clearCompleted(kv, "u1");
+  assert.equal((await Array.fromAsync(kv.list({ prefix: ["todos_bulk"] }))).length, 0);
+  assert.equal(await resumePendingBulks(kv, resumeClear), 0);
 });

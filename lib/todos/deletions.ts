@@ -6,7 +6,7 @@
 import { newId } from "../ids.ts";
 import { RETRY, retryOnConflict } from "../kv/retry.ts";
 import { NotFoundError } from "../errors.ts";
-import { BULK_BATCH_SIZE } from "./bulk.ts";
+import { BULK_BATCH_SIZE, type PendingBulk, recorded } from "./bulk.ts";
 import { deletedTodoKey, lastDeletionKey, todoCountKey, todoKey } from "./keys.ts";
 import { chunks, getManyEntries, listTodos, readTodos } from "./reads.ts";
 import { isTodoId, MAX_TODOS, noTodo, type Todo, todoLimitReached } from "./rules.ts";
@@ -52,8 +52,18 @@ export async function deleteTodoUndoably(
 /** Deletes every completed todo, undoably, in batches of atomic operations. */
 export async function clearCompleted(kv: Deno.Kv, userId: string): Promise<Deletion> {
   const ids = (await listTodos(kv, userId)).filter((todo) => todo.completed).map((t) => t.id);
-  // A todo reopened meanwhile (another tab, an agent) stays.
-  return await deleteUndoably(kv, userId, ids, (todo) => todo.completed);
+  const token = newId();
+  return await recorded(kv, userId, { kind: "clear", token, ids }, () =>
+    // A todo reopened meanwhile (another tab, an agent) stays.
+    deleteUndoably(kv, userId, ids, (todo) => todo.completed, token));
+}
+
+/** Finishes a clear-completed a stopped process left under way (./bulk.ts). */
+export async function resumeClear(kv: Deno.Kv, userId: string, pending: PendingBulk) {
+  if (pending.kind !== "clear") return;
+  const record = await kv.get<DeletionRecord>(lastDeletionKey(userId));
+  const done = record.value?.token === pending.token ? record.value.ids : [];
+  await deleteUndoably(kv, userId, pending.ids, (todo) => todo.completed, pending.token, done);
 }
 
 /** The user's last deletion if `token` names it and it can still be undone, else `null`. */
@@ -118,8 +128,9 @@ async function deleteUndoably(
   userId: string,
   ids: string[],
   select: (todo: Todo) => boolean = () => true,
+  token = newId(),
+  deletedBefore: string[] = [],
 ): Promise<Deletion> {
-  const token = newId();
   const deleted: Todo[] = [];
   for (const batch of chunks(ids, BULK_BATCH_SIZE)) {
     const removed = await retryOnConflict(CONTENDED, async () => {
@@ -133,7 +144,7 @@ async function deleteUndoably(
       const removing = BigInt(entries.length);
       const record: DeletionRecord = {
         token,
-        ids: [...deleted, ...entries.map((entry) => entry.value)].map((todo) => todo.id),
+        ids: [...deletedBefore, ...[...deleted, ...entries.map((e) => e.value)].map((t) => t.id)],
         at: Date.now(),
       };
       const op = withChange(kv.atomic(), userId).check(count);

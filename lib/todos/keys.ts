@@ -6,6 +6,7 @@
  *     ["todos_deleted", userId, todoId]  -> Todo          a deletion that can still be undone
  *     ["todos_undo", userId]             -> DeletionRecord  the user's last undoable deletion
  *     ["todo_changes", userId]           -> Deno.KvU64    the change marker (./version.ts)
+ *     ["todos_bulk", userId, opId]       -> PendingBulk   a bulk change under way (./bulk.ts)
  */
 
 /** KV key of one todo. */
@@ -29,3 +30,13 @@ export const lastDeletionKey = (userId: string): Deno.KvKey => ["todos_undo", us
 
 /** KV key of a user's change marker: how many changes their todos have had. */
 export const todoChangesKey = (userId: string): Deno.KvKey => ["todo_changes", userId];
+
+/** KV key of a bulk change under way (resumed at start-up if the process stopped mid-way). */
+export const pendingBulkKey = (userId: string, opId: string): Deno.KvKey => [
+  "todos_bulk",
+  userId,
+  opId,
+];
+
+/** KV key prefix of every bulk change under way. */
+export const pendingBulksPrefix: Deno.KvKey = ["todos_bulk"];

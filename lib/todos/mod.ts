@@ -12,12 +12,13 @@ export { Todo, TodoChanges, TodoCompleted, TodoId, TodoText } from "./rules.ts";
 export { getTodo, listTodos, readList } from "./reads.ts";
 export { type ListAt, setListCacheBudget } from "./list_cache.ts";
 export { createTodo, deleteTodo, updateTodo } from "./store.ts";
-export { setAllCompleted } from "./bulk.ts";
+export { resumePendingBulks, setAllCompleted } from "./bulk.ts";
 export {
   clearCompleted,
   deleteTodoUndoably,
   type Deletion,
   getDeletion,
+  resumeClear,
   undoDeletion,
 } from "./deletions.ts";
 export { getTodosVersion, type TodosVersion, watchTodosVersion } from "./version.ts";

@@ -6,8 +6,11 @@
  * 2. Latency from a REST write to the change visible in an open page (Chromium): 50 writes,
  *    median and worst. The page notes when each todo's row appears (MutationObserver, wall
  *    clock); the write's clock starts just before the `POST /api/todos`.
- * 3. Server memory (RSS) with 500 idle open event streams: the app runs in a subprocess
+ * 3. Server memory (RSS) with 500 idle open event streams, and with 20 streams whose clients
+ *    never read while 3,000 writes change their lists: the app runs in a subprocess
  *    (`bench/live_sync.ts serve <kv> <users>`); RSS is read from /proc before and after.
+ *    Streams are opened from several loopback addresses, {@linkcode MAX_STREAMS_PER_ADDRESS}
+ *    each, as clients behind different addresses would.
  *
  * Usage: deno run -A bench/live_sync.ts [marker|latency|memory]
  */
@@ -24,6 +27,7 @@ import { parseConfig } from "../lib/config.ts";
 import { createTodo, type Todo } from "../lib/todos/mod.ts";
 import { todoChangesKey, todoKey } from "../lib/todos/keys.ts";
 import { CHROMIUM_PATH } from "../e2e/browser.ts";
+import { MAX_STREAMS_PER_ADDRESS } from "../lib/live/limits.ts";
 import { BENCH_FLAGS } from "./flags.ts";
 
 if (Deno.args[0] === "serve") {
@@ -37,6 +41,8 @@ if (Deno.args[0] === "serve") {
     if (!only || only === "memory") {
       await idleStreams(`${dir}/streams.sqlite3`, 500, 500);
       await idleStreams(`${dir}/streams10.sqlite3`, 500, 50);
+      await unreadStreams(`${dir}/unread0.sqlite3`, 20, 3000, false);
+      await unreadStreams(`${dir}/unread.sqlite3`, 20, 3000);
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -137,8 +143,16 @@ async function latency(path: string, count: number) {
   }
 }
 
-/** RSS of a server subprocess before and with `streams` idle streams of `users` users. */
-async function idleStreams(path: string, streams: number, users: number) {
+interface ServerProcess {
+  origin: string;
+  cookies: string[];
+  /** The subprocess's resident memory now, in MB. */
+  rss(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Starts `bench/live_sync.ts serve` on a KV file with `users` signed-in users. */
+async function startServerProcess(path: string, users: number): Promise<ServerProcess> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -147,7 +161,7 @@ async function idleStreams(path: string, streams: number, users: number) {
       new URL(import.meta.url).pathname,
       "serve",
       path,
-      String(users),
+      `${users}`,
     ],
     stdout: "piped",
     stderr: "inherit",
@@ -156,42 +170,131 @@ async function idleStreams(path: string, streams: number, users: number) {
   let out = "";
   while (!out.includes("\n")) out += (await lines.read()).value ?? "";
   const { origin, cookies } = JSON.parse(out) as { origin: string; cookies: string[] };
-  const rss = async () => {
-    const status = await Deno.readTextFile(`/proc/${child.pid}/status`);
-    return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+  return {
+    origin,
+    cookies,
+    async rss() {
+      const status = await Deno.readTextFile(`/proc/${child.pid}/status`);
+      return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+    },
+    async stop() {
+      child.kill();
+      await child.status;
+      lines.cancel().catch(() => {});
+    },
   };
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** HTTP clients bound to loopback addresses 127.0.0.2, .3, ...: one per address cap's worth. */
+function loopbackClients(streams: number): Deno.HttpClient[] {
+  const count = Math.ceil(streams / MAX_STREAMS_PER_ADDRESS);
+  return Array.from(
+    { length: count },
+    (_, i) => Deno.createHttpClient({ localAddress: `127.0.0.${i + 2}` }),
+  );
+}
+
+/** RSS of a server subprocess before and with `streams` idle streams of `users` users. */
+async function idleStreams(path: string, streams: number, users: number) {
+  const server = await startServerProcess(path, users);
+  const clients = loopbackClients(streams);
+  const open = (i: number) =>
+    fetch(`${server.origin}/api/todos/events`, {
+      headers: { Cookie: server.cookies[i % users] },
+      client: clients[Math.floor(i / MAX_STREAMS_PER_ADDRESS)],
+    } as RequestInit);
   // Warm the path with one stream, then measure.
-  const warm = await fetch(`${origin}/api/todos/events`, { headers: { Cookie: cookies[0] } });
-  await warm.body?.cancel();
+  await (await open(0)).body?.cancel();
   await sleep(1000);
-  const before = await rss();
-  const open: ReadableStreamDefaultReader<Uint8Array>[] = [];
+  const before = await server.rss();
+  const readers: ReadableStreamDefaultReader<Uint8Array>[] = [];
   for (let i = 0; i < streams; i++) {
-    const res = await fetch(`${origin}/api/todos/events`, {
-      headers: { Cookie: cookies[i % users] },
-    });
+    const res = await open(i);
     if (res.status !== 200) throw new Error(`stream ${i}: ${res.status}`);
     const reader = res.body!.getReader();
     await reader.read(); // the first event: the stream is set up
-    open.push(reader);
+    readers.push(reader);
   }
   await sleep(2000);
-  const after = await rss();
+  const after = await server.rss();
   console.log(
     `memory: ${streams} idle streams of ${users} users: server RSS ${before.toFixed(1)} MB -> ` +
       `${after.toFixed(1)} MB (+${((after - before) * 1024 / streams).toFixed(1)} KB per stream)`,
   );
-  for (const reader of open) await reader.cancel();
-  child.kill();
-  await child.status;
-  lines.cancel().catch(() => {});
+  for (const reader of readers) await reader.cancel();
+  for (const client of clients) client.close();
+  await server.stop();
+}
+
+/**
+ * RSS with `streams` event streams whose clients never read (raw sockets that send the request
+ * and stop), while `writes` REST writes grow and change their users' lists; each stream's
+ * user gets a list of about 40 KB first, so an uncoalesced stream would queue megabytes.
+ */
+async function unreadStreams(path: string, streams: number, writes: number, open = true) {
+  const server = await startServerProcess(path, streams);
+  const { port, hostname } = new URL(server.origin);
+  const headers = (cookie: string) => ({ Cookie: cookie, Origin: server.origin });
+  const create = (cookie: string, text: string) =>
+    fetch(`${server.origin}/api/todos`, {
+      method: "POST",
+      headers: { ...headers(cookie), "Content-Type": "application/json" },
+      body: JSON.stringify({ todoText: text }),
+    }).then(async (res) => {
+      if (res.status !== 201) throw new Error(`create: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { todo: { id: string } }).todo.id;
+    });
+  const ids: string[][] = [];
+  for (const cookie of server.cookies) {
+    const mine: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      mine.push(await create(cookie, `a longer todo text, ${"x".repeat(150)} ${i}`));
+    }
+    ids.push(mine);
+  }
+  await sleep(1000);
+  const before = await server.rss();
+  const sockets: Deno.TcpConn[] = [];
+  for (const cookie of open ? server.cookies : []) {
+    const socket = await Deno.connect({ hostname, port: Number(port) });
+    const request = `GET /api/todos/events HTTP/1.1\r\nHost: ${hostname}:${port}\r\n` +
+      `Cookie: ${cookie}\r\nAccept: text/event-stream\r\n\r\n`;
+    await socket.write(new TextEncoder().encode(request));
+    sockets.push(socket); // never read
+  }
+  let peak = before;
+  for (let i = 0; i < writes; i++) {
+    const user = i % streams;
+    const id = ids[user][i % ids[user].length];
+    const res = await fetch(`${server.origin}/api/todos/${id}`, {
+      method: "PATCH",
+      headers: { ...headers(server.cookies[user]), "Content-Type": "application/json" },
+      body: JSON.stringify({ completed: i % 2 === 0 }),
+    });
+    await res.body?.cancel();
+    if (i % 250 === 0) peak = Math.max(peak, await server.rss());
+  }
+  await sleep(1000);
+  const after = await server.rss();
+  console.log(
+    `memory: ${open ? streams : "no"} never-read streams under ${writes} writes (${streams} ` +
+      `users with 200 todos): server ` +
+      `RSS ${before.toFixed(1)} MB -> ${after.toFixed(1)} MB (peak ${
+        Math.max(peak, after).toFixed(1)
+      } MB)`,
+  );
+  for (const socket of sockets) socket.close();
+  await server.stop();
 }
 
 /** The subprocess: the app on a KV file with `users` signed-in users; prints origin and cookies. */
 async function serve(path: string, users: number) {
   const kv = await Deno.openKv(path);
-  const config = parseConfig({ LIVE_MAX_STREAMS_PER_USER: "1000" });
+  const config = parseConfig({ LIVE_MAX_STREAMS_PER_USER: "1000", LIVE_MAX_STREAMS: "1000" });
   const app = createApp({ config, kv, identity: createIdentityProvider(config, kv) });
   const cookies: string[] = [];
   for (let i = 0; i < users; i++) {

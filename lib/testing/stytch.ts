@@ -11,13 +11,19 @@ export const TEST_PUBLIC_TOKEN = "public-token-test-00000000-0000-4000-8000-0000
 export const TEST_SECRET = "secret-test-ThisIsNotARealSecret0000";
 export const TEST_USER_ID = "user-test-00000000-0000-4000-8000-0000000000aa";
 
-/** Environment selecting Stytch mode with `issuer` standing in for the project domain. */
-export function stytchEnv(issuer: Pick<TestIssuer, "origin">): Record<string, string> {
+/**
+ * Environment selecting Stytch mode with `issuer` standing in for the project domain and, when
+ * it has one, its sessions API stand-in for `STYTCH_API_URL`.
+ */
+export function stytchEnv(
+  issuer: Pick<TestIssuer, "origin"> & { api?: { origin: string } },
+): Record<string, string> {
   return {
     STYTCH_PROJECT_ID: TEST_PROJECT_ID,
     STYTCH_SECRET: TEST_SECRET,
     STYTCH_PUBLIC_TOKEN: TEST_PUBLIC_TOKEN,
     STYTCH_DOMAIN: issuer.origin,
+    ...issuer.api ? { STYTCH_API_URL: issuer.api.origin } : {},
   };
 }
 

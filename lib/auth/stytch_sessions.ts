@@ -53,6 +53,8 @@ export interface StytchSessionsOptions {
 interface Memo {
   outcome: Promise<Renewal>;
   settledAt: number | null;
+  /** When a renewed outcome's JWT expires: no longer reused from then on. */
+  staleAt: number;
 }
 
 /** The sessions API of the project in `config`, at `config.apiUrl`. */
@@ -96,11 +98,14 @@ export function createStytchSessions(
       const key = credentialKey(credential);
       const now = Date.now();
       const known = memo.get(key);
-      if (known && (known.settledAt === null || now - known.settledAt < RENEWAL_MEMO_MS)) {
-        return known.outcome;
-      }
-      const entry: Memo = { outcome: call(credential), settledAt: null };
-      entry.outcome.then(() => entry.settledAt = Date.now());
+      const fresh = known && (known.settledAt === null || now - known.settledAt < RENEWAL_MEMO_MS);
+      if (fresh && known.staleAt > now) return known.outcome;
+      const entry: Memo = { outcome: call(credential), settledAt: null, staleAt: Infinity };
+      entry.outcome.then((renewal) => {
+        entry.settledAt = Date.now();
+        // A renewal's JWT that has expired since is not handed out again.
+        if (renewal.kind === "renewed") entry.staleAt = renewal.jwtExpiresAt;
+      });
       remember(memo, key, entry);
       return entry.outcome;
     },

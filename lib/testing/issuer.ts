@@ -5,6 +5,7 @@
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import { TEST_PROJECT_ID, TEST_SECRET } from "./stytch.ts";
 import { type ConnectedAppsStandIn, createConnectedAppsStandIn } from "./stytch_introspection.ts";
+import { startStytchApi, type StytchApiStandIn } from "./stytch_api.ts";
 
 export interface TestIssuer {
   /** Origin serving `/.well-known/jwks.json`, e.g. `http://127.0.0.1:PORT`. */
@@ -21,6 +22,8 @@ export interface TestIssuer {
   rotate(options?: { dropOld?: boolean }): Promise<void>;
   /** Makes the JWKS, metadata and introspection endpoints answer 503 (`"down"`), hang (`"hang"`) or work again (`"up"`). */
   setMode(mode: "up" | "down" | "hang"): void;
+  /** Stytch's sessions API, stood in for over HTTPS (lib/testing/stytch_api.ts). */
+  readonly api: StytchApiStandIn;
   close(): Promise<void>;
 }
 
@@ -75,7 +78,7 @@ export async function startTestIssuer(): Promise<TestIssuer> {
     return Response.json({ keys: keys.map((k) => k.publicJwk) });
   });
   const origin = `http://127.0.0.1:${server.addr.port}`;
-  return {
+  const issuer: TestIssuer = {
     origin,
     get jwksFetches() {
       return jwksFetches;
@@ -107,11 +110,14 @@ export async function startTestIssuer(): Promise<TestIssuer> {
         hanging.clear();
       }
     },
+    api: undefined!,
     async close() {
       for (const release of hanging) release();
-      await server.shutdown();
+      await Promise.all([server.shutdown(), issuer.api.close()]);
     },
   };
+  Object.assign(issuer, { api: startStytchApi(issuer) });
+  return issuer;
 }
 
 /** Metadata shaped like a Stytch project's RFC 8414 document. */

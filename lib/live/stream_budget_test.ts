@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { streamSlotsFor } from "./limits.ts";
 import { createBudgetedStream, MAX_QUEUED_BYTES } from "./stream_budget.ts";
-import { createTestApp } from "../testing/app.ts";
+import { createTestApp, sessionUser } from "../testing/app.ts";
 import { waitFor } from "../testing/wait.ts";
 import { createTodo, updateTodo } from "../todos/mod.ts";
 
@@ -38,7 +38,8 @@ Deno.test({
   async fn() {
     using t = await createTestApp();
     const cookie = await t.signIn("alice@example.com");
-    const user = await t.deps.identity.getSessionUser(
+    const user = await sessionUser(
+      t.deps.identity,
       new Request("http://localhost:8000/", { headers: { Cookie: cookie } }),
     );
     const userId = user!.id;

@@ -148,7 +148,12 @@ async function runSuite(run: Run, port: number, outputDir: string) {
       outputDir,
     ],
     cwd: outputDir,
-    env: { NO_COLOR: "1" },
+    // The tests' DENO_CERT names a path relative to the project: absolute here, where the
+    // working directory is another.
+    env: {
+      NO_COLOR: "1",
+      DENO_CERT: here("../testing/tls/ca.pem"),
+    },
     stdout: "piped",
     stderr: "piped",
     signal: AbortSignal.timeout(180_000),

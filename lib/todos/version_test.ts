@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import * as todos from "./mod.ts";
 import { ValidationError } from "../errors.ts";
-import { todoChangesKey, todoKey } from "./keys.ts";
+import { pendingBulkKey, todoChangesKey, todoKey } from "./keys.ts";
 
 const ALICE = "user-alice";
 const BOB = "user-bob";
@@ -32,6 +32,14 @@ const WRITES: Record<string, (kv: Deno.Kv, ids: string[]) => Promise<unknown>> =
     return todos.clearCompleted(kv, ALICE);
   },
   setAllCompleted: (kv) => todos.setAllCompleted(kv, ALICE, true),
+  resumePendingBulks: async (kv, ids) => {
+    await kv.set(pendingBulkKey(ALICE, "interrupted"), { kind: "complete", completed: true, ids });
+    return todos.resumePendingBulks(kv, todos.resumeClear);
+  },
+  resumeClear: async (kv, [id]) => {
+    await kv.set(todoKey(ALICE, id), { ...(await todos.getTodo(kv, ALICE, id)), completed: true });
+    return todos.resumeClear(kv, ALICE, { kind: "clear", token: "interrupted", ids: [id] });
+  },
   undoDeletion: async (kv, [id]) => {
     const { token } = await todos.deleteTodoUndoably(kv, ALICE, id);
     return todos.undoDeletion(kv, ALICE, token);

@@ -33,6 +33,7 @@ const REST: Record<string, [number, string, Record<string, string | null>]> = {
   TooManyRequestsError: [429, "rate_limited", { "Retry-After": "42" }],
   InternalError: [500, "internal_error", {}],
   ServiceUnavailableError: [503, "service_unavailable", { "Retry-After": "5" }],
+  StorageError: [503, "service_unavailable", { "Retry-After": "60" }],
   OAuthError: [401, "invalid_client", { "WWW-Authenticate": 'Basic realm="oauth"' }],
   AuthorizePageError: [400, "invalid_request", {}],
   "unexpected TypeError": [500, "internal_error", { "Retry-After": null }],

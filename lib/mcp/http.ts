@@ -15,6 +15,7 @@ import { serveLegacy } from "./legacy.ts";
 import { mcpCors, refuseForeignOrigins } from "./origin.ts";
 import { findParamsProblems, restateParamsErrors } from "./params.ts";
 import { requiredScopes } from "./scopes.ts";
+import { listEveryVersion } from "./versions.ts";
 import { createMcpHandler, isLegacyRequest } from "./sdk.ts";
 import { createTodoServerFactory, TOOL_ACCESS } from "./server.ts";
 import { bearerExpiry, createKvEventBus, isListenRequest, runListen } from "./subscriptions.ts";
@@ -90,6 +91,7 @@ export function createMcpApp(): Hono<AppEnv> {
     } else {
       response = await modern();
     }
+    response = await listEveryVersion(body, response);
     const problems = findParamsProblems(body, TOOL_NAMES);
     return problems ? await restateParamsErrors(response, problems) : response;
   });

@@ -195,3 +195,21 @@ Deno.test("a registered client lives a day unless used; a use extends its life",
   assert.ok(used.value!.lastUsedAt > 0, "the use was recorded (and the 30-day lifetime set)");
   assert.notEqual(used.versionstamp, fresh.versionstamp);
 });
+
+Deno.test('registration treats "client_uri": "" as absent (as the mcp-use client sends it)', async () => {
+  using app = await createTestApp();
+  const response = await register(app, {
+    client_name: "mcp-use",
+    redirect_uris: ["http://localhost:8080/callback"],
+    client_uri: "",
+    logo_uri: "",
+    token_endpoint_auth_method: "none",
+  });
+  assert.equal(response.status, 201, await response.clone().text());
+  const body = await response.json();
+  assert.equal("client_uri" in body, false, "nothing to show as the client's site");
+  const stored = await app.kv.get<StoredClient>(clientKeys.client(body.client_id));
+  assert.equal(stored.value?.clientUri ?? null, null);
+  const refused = await register(app, { redirect_uris: [REDIRECT_URI], client_uri: " " });
+  assert.equal(refused.status, 400, "a blank that is not empty is still no URL");
+});

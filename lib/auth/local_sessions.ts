@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { ValidationError } from "../errors.ts";
 import { newId } from "../ids.ts";
+import { backstopExpireIn } from "../kv/expiry.ts";
 import { RETRY, retryOnConflict } from "../kv/retry.ts";
 import type { User } from "./identity.ts";
 
@@ -49,12 +50,15 @@ export function findOrCreateLocalUser(kv: Deno.Kv, email: string): Promise<User>
 export async function createSession(kv: Deno.Kv, user: User): Promise<string> {
   const token = crypto.getRandomValues(new Uint8Array(32))
     .toBase64({ alphabet: "base64url", omitPadding: true });
+  const now = Date.now();
   const session: StoredSession = {
     userId: user.id,
     email: user.email ?? "",
-    expiresAt: Date.now() + SESSION_TTL_MS,
+    expiresAt: now + SESSION_TTL_MS,
   };
-  await kv.set(sessionKey(sha256Hex(token)), session, { expireIn: SESSION_TTL_MS });
+  await kv.set(sessionKey(sha256Hex(token)), session, {
+    expireIn: backstopExpireIn(session.expiresAt, now),
+  });
   return token;
 }
 

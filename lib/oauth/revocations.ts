@@ -13,6 +13,7 @@
  * detection keeps working across a revoke and undo.
  */
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import { backstopExpireIn } from "../kv/expiry.ts";
 import { RETRY, retryOnConflict } from "../kv/retry.ts";
 import { hashSecret, isSecretShaped, newSecret } from "./secrets.ts";
 import { consentKeys, revokeConsent, type StoredConsent } from "./store/consents.ts";
@@ -171,11 +172,11 @@ export async function undoRevocation(
     for (const { grant, refresh } of live) {
       const grantKey = grantKeys.grant(userId, clientId, grant.grantId);
       operation.check({ key: grantKey, versionstamp: null })
-        .set(grantKey, grant, { expireIn: grant.expiresAt - now });
+        .set(grantKey, grant, { expireIn: backstopExpireIn(grant.expiresAt, now) });
       if (refresh && refresh.expiresAt > now) {
         const refreshKey = grantKeys.refresh(grant.refreshHash);
         operation.check({ key: refreshKey, versionstamp: null })
-          .set(refreshKey, refresh, { expireIn: refresh.expiresAt - now });
+          .set(refreshKey, refresh, { expireIn: backstopExpireIn(refresh.expiresAt, now) });
       }
     }
     // A lost race (the record used, the app approved again) shows on the next read.

@@ -11,6 +11,12 @@ import { currentSigningKey, type RotationPolicy, verificationKeys } from "./keys
 import { getGrant } from "./store/grants.ts";
 
 export const ACCESS_TOKEN_TTL_SECONDS = 60 * 60;
+/**
+ * How far before its issue time a token is valid (`nbf`): an isolate whose clock is behind the
+ * issuer's, or a clock stepped back after issue, must not refuse a token just issued. Beyond
+ * the verifier's own tolerance (`CLOCK_TOLERANCE_SECONDS`, lib/auth/jwt.ts).
+ */
+export const NOT_BEFORE_SKEW_SECONDS = 5 * 60;
 const ACCESS_TOKEN_TYPE = "at+jwt";
 
 /** The signing key rotation for keys that rotate every `rotateAfterMs` (config `tokens`). */
@@ -49,7 +55,7 @@ export async function issueAccessToken(
     .setSubject(claims.userId)
     .setAudience(claims.resource)
     .setIssuedAt(seconds)
-    .setNotBefore(seconds)
+    .setNotBefore(seconds - NOT_BEFORE_SKEW_SECONDS)
     .setExpirationTime(seconds + ACCESS_TOKEN_TTL_SECONDS)
     .setJti(crypto.randomUUID())
     .sign(key.privateKey);

@@ -4,7 +4,7 @@
  * window gets the same successor, and any other reuse revokes the whole chain.
  */
 import { RETRY, retryOnConflict } from "../../kv/retry.ts";
-import { expireIn } from "./expiry.ts";
+import { backstopExpireIn } from "./expiry.ts";
 import {
   grantKeys,
   type IssuedChain,
@@ -82,10 +82,10 @@ export function rotateRefreshToken(
     };
     const result = await kv.atomic()
       .check(entry, grantEntry)
-      .set(entry.key, rotated, { expireIn: expireIn(refresh.expiresAt, now) })
-      .set(grantEntry.key, chain.grant, { expireIn: expireIn(chain.grant.expiresAt, now) })
+      .set(entry.key, rotated, { expireIn: backstopExpireIn(refresh.expiresAt, now) })
+      .set(grantEntry.key, chain.grant, { expireIn: backstopExpireIn(chain.grant.expiresAt, now) })
       .set(grantKeys.refresh(chain.refreshHash), chain.refresh, {
-        expireIn: expireIn(chain.refresh.expiresAt, now),
+        expireIn: backstopExpireIn(chain.refresh.expiresAt, now),
       })
       .commit();
     return result.ok ? { kind: "rotated", previous: grant, chain } : RETRY;

@@ -10,12 +10,19 @@ import {
 import { InvalidTokenError } from "../auth/jwt.ts";
 import { createTestApp, type TestApp } from "../testing/app.ts";
 import { getSigningKeys, type SigningKeyRecord, signingKeysKey } from "./store/signing_keys.ts";
-import { currentSigningKey, KEY_REFRESH_MS, publicJwks, verificationKeys } from "./keys.ts";
+import {
+  currentSigningKey,
+  KEY_REFRESH_MS,
+  publicJwks,
+  UNKNOWN_KID_COOLDOWN_MS,
+  verificationKeys,
+} from "./keys.ts";
 import { approvedCode, exchangeCode, RESOURCE } from "../testing/oauth.ts";
 import {
   ACCESS_TOKEN_TTL_SECONDS,
   type AccessTokenClaims,
   issueAccessToken,
+  rememberedTokenCount,
   signingKeyPolicy,
   verifyLocalAccessToken,
 } from "./tokens.ts";
@@ -137,7 +144,7 @@ Deno.test("an isolate picks up another's rotation: unknown key ids at once, and 
 
     const token = await new SignJWT({}).setProtectedHeader({ alg: "RS256", kid: b.kid })
       .sign(b.privateKey);
-    await jwtVerify(token, await verificationKeys(mine, b.kid, rotatedAt));
+    await jwtVerify(token, (await verificationKeys(mine, b.kid, rotatedAt)).verify);
     assert.equal((await currentSigningKey(mine, policy, rotatedAt)).kid, b.kid);
     const stored = await getSigningKeys(mine);
     assert.deepEqual([stored?.current.kid, stored?.previous?.kid], [b.kid, a.kid], "no third key");
@@ -219,4 +226,40 @@ Deno.test("a token naming an unknown key is refused after at most one more read 
     );
     assert.equal(reads, expectedReads, `reads for kid ${String(kid)}`);
   }
+});
+
+Deno.test("tokens naming unknown keys read the keys at most once per cooldown, and keep the verified tokens", async () => {
+  using app = await createTestApp({ env: ENV });
+  const { token } = await withGrant(app);
+  let reads = 0;
+  const counted = {
+    get: (key: Deno.KvKey) => (reads++, app.kv.get(key)),
+    atomic: () => app.kv.atomic(),
+  } as unknown as Deno.Kv;
+  const now = Date.now();
+  await verifyLocalAccessToken(counted, token, RESOURCE, now);
+  assert.equal(rememberedTokenCount(counted), 1);
+  const [, payload, signature] = token.split(".");
+  const withKid = (kid: string) =>
+    `${
+      new TextEncoder().encode(JSON.stringify({ ...decodeProtectedHeader(token), kid }))
+        .toBase64({ alphabet: "base64url", omitPadding: true })
+    }.${payload}.${signature}`;
+  const attempt = async (at: number) => {
+    reads = 0;
+    await assert.rejects(
+      verifyLocalAccessToken(counted, withKid(`local-${crypto.randomUUID()}`), RESOURCE, at),
+      InvalidTokenError,
+    );
+    return reads;
+  };
+  assert.equal(await attempt(now), 1, "the first unknown key id reads the keys");
+  for (let i = 1; i <= 20; i++) {
+    assert.equal(await attempt(now + i), 0, "then none within the cooldown");
+  }
+  assert.equal(await attempt(now + UNKNOWN_KID_COOLDOWN_MS), 1, "one more after it");
+  assert.equal(rememberedTokenCount(counted), 1, "the verified token is still remembered");
+  reads = 0;
+  await verifyLocalAccessToken(counted, token, RESOURCE, now + UNKNOWN_KID_COOLDOWN_MS);
+  assert.equal(reads, 1, "only its grant is read");
 });

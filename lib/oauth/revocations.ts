@@ -10,7 +10,8 @@
  * ```
  *
  * Rotated refresh tokens are not moved: they stay where they are until they expire, so reuse
- * detection keeps working across a revoke and undo.
+ * detection keeps working across a revoke and undo; a reuse detected while the app is revoked
+ * takes its grant out of the record ({@linkcode forgetRevokedGrant}), so Undo leaves it revoked.
  */
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { backstopExpireIn } from "../kv/expiry.ts";
@@ -50,6 +51,7 @@ export interface StoredRevocation {
 
 /** Typed key builders for revocation records. */
 export const revocationKeys = {
+  revocationsOf: (userId: string): Deno.KvKey => ["oauth_revocations", userId],
   revocation: (userId: string, tokenHash: string): Deno.KvKey => [
     "oauth_revocations",
     userId,
@@ -115,6 +117,35 @@ export function revokeConsentUndoably(
     await revokeConsent(kv, userId, clientId);
     return { kind: "revoked", clientName: consent.clientName, undoToken: token };
   });
+}
+
+/**
+ * Takes the grant `refresh` belongs to out of every revocation record of its user and client,
+ * so that an Undo does not restore a chain whose refresh token was reused while it was revoked.
+ * Checked against each record: an Undo that commits first restores the grant, and the reuse
+ * detection has revoked it in the live store already.
+ */
+export async function forgetRevokedGrant(
+  kv: Deno.Kv,
+  refresh: Pick<StoredRefreshToken, "userId" | "clientId" | "grantId">,
+  now: number,
+): Promise<void> {
+  const { userId, clientId, grantId } = refresh;
+  for await (
+    const listed of kv.list<StoredRevocation>({ prefix: revocationKeys.revocationsOf(userId) })
+  ) {
+    await retryOnConflict("a revoked app", async () => {
+      const entry = await kv.get<StoredRevocation>(listed.key);
+      const record = entry.value;
+      if (!record || record.clientId !== clientId || record.expiresAt <= now) return;
+      const grants = record.grants.filter(({ grant }) => grant.grantId !== grantId);
+      if (grants.length === record.grants.length) return;
+      const result = await kv.atomic().check(entry)
+        .set(entry.key, { ...record, grants }, { expireIn: Math.max(1, record.expiresAt - now) })
+        .commit();
+      return result.ok ? undefined : RETRY;
+    });
+  }
 }
 
 /** The revocation `token` names if it is the user's and can still be undone, else `null`. */

@@ -18,7 +18,7 @@ export type RotateOutcome =
   | { kind: "rotated"; previous: StoredGrant; chain: IssuedChain }
   | { kind: "grace"; grant: StoredGrant; sealedSuccessor: string }
   | { kind: "unknown" | "expired" | "revoked" }
-  | { kind: "reused" };
+  | { kind: "reused"; refresh: StoredRefreshToken };
 
 /** How a rotated refresh token may be presented again (see {@linkcode rotateRefreshToken}). */
 export interface ReuseRules {
@@ -59,7 +59,7 @@ export function rotateRefreshToken(
         !!grant && grant.expiresAt > now && grant.refreshHash === refresh.successorHash;
       if (!inGrace) {
         await revokeGrant(kv, refresh.userId, refresh.clientId, refresh.grantId);
-        return { kind: "reused" };
+        return { kind: "reused", refresh };
       }
       check(grant, refresh);
       // Both reads still hold (the chain did not move on between them): a check-only commit.

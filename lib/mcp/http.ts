@@ -9,6 +9,7 @@
 import { Hono } from "hono";
 import { requireBearer, requireScopes } from "../http/bearer.ts";
 import type { AppEnv } from "../http/context.ts";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../http/json_depth.ts";
 import { authInfoFor } from "./context.ts";
 import { handleMcpError } from "./errors.ts";
 import { serveLegacy } from "./legacy.ts";
@@ -61,6 +62,11 @@ export function createMcpApp(): Hono<AppEnv> {
       throw new InvalidJsonError("Parse error: the request body could not be read.");
     }
     if (text === null) throw new PayloadTooLargeError(MAX_MCP_BODY_BYTES);
+    if (nestsDeeperThan(text)) {
+      throw new InvalidJsonError(
+        `Parse error: the request body nests deeper than ${MAX_JSON_DEPTH} levels.`,
+      );
+    }
     let body: unknown;
     try {
       body = JSON.parse(text);

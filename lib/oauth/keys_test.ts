@@ -196,17 +196,31 @@ Deno.test("a single-key record of the first format is migrated and its tokens ke
   await verify(fresh, t0 + 1);
 });
 
+/** `app`'s KV seen through a handle that counts its reads (an isolate of its own). */
+function countingKv(app: TestApp) {
+  const counter = { reads: 0, kv: undefined as unknown as Deno.Kv };
+  counter.kv = {
+    get: (key: Deno.KvKey) => (counter.reads++, app.kv.get(key)),
+    atomic: () => app.kv.atomic(),
+  } as unknown as Deno.Kv;
+  return counter;
+}
+
+/** `token` with its header's `kid` replaced (the signature no longer matters). */
+function withKid(token: string, kid: unknown): string {
+  const [, payload, signature] = token.split(".");
+  const header = new TextEncoder().encode(JSON.stringify({ ...decodeProtectedHeader(token), kid }))
+    .toBase64({ alphabet: "base64url", omitPadding: true });
+  return `${header}.${payload}.${signature}`;
+}
+
 Deno.test("a token naming an unknown key is refused after at most one more read of the keys", async () => {
   using app = await createTestApp({ env: ENV });
   const { token } = await withGrant(app);
-  let reads = 0;
-  const counted = {
-    get: (key: Deno.KvKey) => (reads++, app.kv.get(key)),
-    atomic: () => app.kv.atomic(),
-  } as unknown as Deno.Kv;
+  const counter = countingKv(app);
+  const counted = counter.kv;
   const now = Date.now();
   await verifyLocalAccessToken(counted, token, RESOURCE, now);
-  const [, payload, signature] = token.split(".");
   const cases: [unknown, number][] = [
     [`local-${crypto.randomUUID()}`, 1],
     ["elsewhere", 0],
@@ -214,44 +228,31 @@ Deno.test("a token naming an unknown key is refused after at most one more read 
     [undefined, 0],
   ];
   for (const [kid, expectedReads] of cases) {
-    const header = new TextEncoder().encode(
-      JSON.stringify({ ...decodeProtectedHeader(token), kid }),
-    )
-      .toBase64({ alphabet: "base64url", omitPadding: true });
-    reads = 0;
+    counter.reads = 0;
     await assert.rejects(
-      verifyLocalAccessToken(counted, `${header}.${payload}.${signature}`, RESOURCE, now),
+      verifyLocalAccessToken(counted, withKid(token, kid), RESOURCE, now),
       InvalidTokenError,
       String(kid),
     );
-    assert.equal(reads, expectedReads, `reads for kid ${String(kid)}`);
+    assert.equal(counter.reads, expectedReads, `reads for kid ${String(kid)}`);
   }
 });
 
 Deno.test("tokens naming unknown keys read the keys at most once per cooldown, and keep the verified tokens", async () => {
   using app = await createTestApp({ env: ENV });
   const { token } = await withGrant(app);
-  let reads = 0;
-  const counted = {
-    get: (key: Deno.KvKey) => (reads++, app.kv.get(key)),
-    atomic: () => app.kv.atomic(),
-  } as unknown as Deno.Kv;
+  const counter = countingKv(app);
+  const counted = counter.kv;
   const now = Date.now();
   await verifyLocalAccessToken(counted, token, RESOURCE, now);
   assert.equal(rememberedTokenCount(counted), 1);
-  const [, payload, signature] = token.split(".");
-  const withKid = (kid: string) =>
-    `${
-      new TextEncoder().encode(JSON.stringify({ ...decodeProtectedHeader(token), kid }))
-        .toBase64({ alphabet: "base64url", omitPadding: true })
-    }.${payload}.${signature}`;
   const attempt = async (at: number) => {
-    reads = 0;
+    counter.reads = 0;
     await assert.rejects(
-      verifyLocalAccessToken(counted, withKid(`local-${crypto.randomUUID()}`), RESOURCE, at),
+      verifyLocalAccessToken(counted, withKid(token, `local-${crypto.randomUUID()}`), RESOURCE, at),
       InvalidTokenError,
     );
-    return reads;
+    return counter.reads;
   };
   assert.equal(await attempt(now), 1, "the first unknown key id reads the keys");
   for (let i = 1; i <= 20; i++) {
@@ -259,7 +260,7 @@ Deno.test("tokens naming unknown keys read the keys at most once per cooldown, a
   }
   assert.equal(await attempt(now + UNKNOWN_KID_COOLDOWN_MS), 1, "one more after it");
   assert.equal(rememberedTokenCount(counted), 1, "the verified token is still remembered");
-  reads = 0;
+  counter.reads = 0;
   await verifyLocalAccessToken(counted, token, RESOURCE, now + UNKNOWN_KID_COOLDOWN_MS);
-  assert.equal(reads, 1, "only its grant is read");
+  assert.equal(counter.reads, 1, "only its grant is read");
 });

@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
 import { ServiceUnavailableError } from "../errors.ts";
 import { findOrCreateAccount, type LocalAccount, localUserKey } from "./local_accounts.ts";
+import { CLOCK_JUMP_ALLOWANCE_MS } from "../kv/expiry.ts";
+import { storedExpiry } from "../testing/remote.ts";
 import {
   createSession,
   findOrCreateLocalUser,
   getSessionUser,
+  SESSION_TTL_MS,
+  sha256Hex,
   UNUSED_ACCOUNT_TTL_MS,
 } from "./local_sessions.ts";
 
@@ -56,4 +60,28 @@ Deno.test("an account is kept for good and counted once its session comes back, 
 
   // A used account counts against the cap for good.
   await assert.rejects(() => findOrCreateAccount(kv, "bob@example.com", limits(1)));
+});
+
+Deno.test("on disk: a session's KV expiry is a backstop 30 days past its own; an unused account's is exact", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/kv.sqlite3`;
+  try {
+    const kv = await Deno.openKv(path);
+    const before = Date.now();
+    const user = await findOrCreateLocalUser(kv, "ada@example.com");
+    const token = await createSession(kv, user);
+    kv.close();
+    const after = Date.now();
+    const session = await storedExpiry(path, sha256Hex(token));
+    const account = await storedExpiry(path, "ada@example.com");
+    assert.ok(session && account);
+    const sessionEnd = SESSION_TTL_MS + CLOCK_JUMP_ALLOWANCE_MS;
+    assert.ok(session >= before + sessionEnd && session <= after + sessionEnd, "session");
+    assert.ok(
+      account >= before + UNUSED_ACCOUNT_TTL_MS && account <= after + UNUSED_ACCOUNT_TTL_MS,
+      "unused account: unauthenticated, so no allowance",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -3,7 +3,7 @@ import { ConfigError, parseConfig } from "./lib/config.ts";
 import { misconfiguredHandler } from "./lib/config_page.ts";
 import { createIdentityProvider } from "./lib/identity_provider.ts";
 import { createApp } from "./lib/app.ts";
-import { isLocalKvPath, secureKvFile, tightenFiles } from "./lib/kv/file.ts";
+import { openStore, StoreStartError } from "./lib/kv/open.ts";
 import { serveBehindFrontDoor } from "./lib/http/front_door.ts";
 import { shutDownOnSignal } from "./lib/http/shutdown.ts";
 import { streamSlotsFor } from "./lib/live/limits.ts";
@@ -73,25 +73,19 @@ try {
 }
 
 /**
- * Opens Deno KV at `path` (a local file owner-only: folder 0700, files 0600, see
- * lib/kv/file.ts), or exits naming what to change.
+ * Opens and checks the store at `path` (lib/kv/open.ts), or exits with one message naming
+ * KV_PATH and what to do.
  */
 async function openKv(path: string | undefined): Promise<Deno.Kv> {
   try {
-    if (!isLocalKvPath(path)) return await Deno.openKv(path);
-    const tightened = await secureKvFile(path);
-    const kv = await Deno.openKv(path);
-    await tightenFiles(path, tightened);
+    const { kv, tightened } = await openStore(path);
     if (tightened.length > 0) {
       console.log(`KV file was readable by others; now owner-only: ${tightened.join(", ")}`);
     }
     return kv;
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotCapable)) throw error;
-    console.error(
-      `Cannot open KV_PATH=${path}: \`deno task start\` may write only ./data. Put the file ` +
-        "under ./data, or run main.ts yourself with --allow-write for its folder.",
-    );
+    if (!(error instanceof StoreStartError)) throw error;
+    console.error(error.message);
     Deno.exit(1);
   }
 }

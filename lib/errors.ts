@@ -169,6 +169,26 @@ export class ServiceUnavailableError extends AppError {
   }
 }
 
+/** Why the store cannot serve: what {@linkcode StorageError} carries (lib/kv/faults.ts). */
+export type StorageFault = "full" | "read_only" | "corrupt" | "lost" | "unavailable";
+
+/**
+ * 503: the store cannot read or keep data (a full disk, a read-only or corrupt KV file, a data
+ * folder deleted while the app runs). Nothing of the request was kept. `advice` tells the
+ * operator what to do; it is logged, never sent to the client.
+ */
+export class StorageError extends ServiceUnavailableError {
+  constructor(readonly fault: StorageFault, readonly advice: string) {
+    super(
+      "The server cannot store data right now; nothing was saved. Try again later.",
+      STORAGE_RETRY_AFTER_SECONDS,
+    );
+  }
+}
+
+/** The `Retry-After` of a {@linkcode StorageError}: an operator has to act, so not soon. */
+export const STORAGE_RETRY_AFTER_SECONDS = 60;
+
 /** An RFC 6749 error code, or one of its registered extensions (RFC 7591, RFC 8707, OIDC). */
 export type OAuthErrorCode =
   | "invalid_request"

@@ -48,7 +48,7 @@ export function createLocalIdentity(options: LocalIdentityOptions): IdentityProv
           path: "/",
           maxAge: SESSION_TTL_MS / 1000,
         });
-        return user;
+        return { id: user.id, email: user.email };
       },
     },
     async signOut(c, cookie) {

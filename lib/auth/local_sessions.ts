@@ -6,8 +6,8 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { ValidationError } from "../errors.ts";
-import { newId } from "../ids.ts";
-import { RETRY, retryOnConflict } from "../kv/retry.ts";
+import { backstopExpireIn } from "../kv/expiry.ts";
+import { findOrCreateAccount, markAccountUsed } from "./local_accounts.ts";
 import type { User } from "./identity.ts";
 
 export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -16,10 +16,11 @@ interface StoredSession {
   userId: string;
   email: string;
   expiresAt: number;
+  /** Set while the account it was made for has not been used (lib/auth/local_accounts.ts). */
+  accountPending?: true;
 }
 
-/** KV key of a local user id, by normalized email. */
-export const localUserKey = (email: string): Deno.KvKey => ["local_users_by_email", email];
+export { localUserKey } from "./local_accounts.ts";
 /** KV key of a session, by the SHA-256 hex of its token. */
 export const sessionKey = (tokenHash: string): Deno.KvKey => ["sessions", tokenHash];
 
@@ -32,41 +33,63 @@ export function normalizeEmail(email: unknown): string {
   return result.data;
 }
 
-/** Returns the local user for `email`, creating one on first sign-in (the same email is always the same user). */
-export function findOrCreateLocalUser(kv: Deno.Kv, email: string): Promise<User> {
-  const key = localUserKey(email);
-  return retryOnConflict("the account for this email", async () => {
-    const existing = await kv.get<{ id: string }>(key);
-    if (existing.value) return { id: existing.value.id, email };
-    const id = `user-local-${newId().toLowerCase()}`;
-    const result = await kv.atomic().check(existing).set(key, { id, createdAt: Date.now() })
-      .commit();
-    return result.ok ? { id, email } : RETRY;
-  });
+/** How long an account nobody used is kept: past the life of the session made with it. */
+export const UNUSED_ACCOUNT_TTL_MS = SESSION_TTL_MS + 24 * 60 * 60 * 1000;
+
+/**
+ * Returns the local user for `email`, creating one on first sign-in (the same email is always
+ * the same user), within the cap on accounts (lib/auth/local_accounts.ts).
+ */
+export function findOrCreateLocalUser(
+  kv: Deno.Kv,
+  email: string,
+): Promise<User & { pending: boolean }> {
+  return findOrCreateAccount(kv, email, { unusedTtlMs: UNUSED_ACCOUNT_TTL_MS });
 }
 
-/** Starts a session for `user`; returns the token to put in the cookie. */
-export async function createSession(kv: Deno.Kv, user: User): Promise<string> {
+/**
+ * Starts a session for `user`; returns the token to put in the cookie. A `pending` user's
+ * account is marked used when the session comes back ({@linkcode getSessionUser}).
+ */
+export async function createSession(
+  kv: Deno.Kv,
+  user: User & { pending?: boolean },
+): Promise<string> {
   const token = crypto.getRandomValues(new Uint8Array(32))
     .toBase64({ alphabet: "base64url", omitPadding: true });
+  const now = Date.now();
   const session: StoredSession = {
     userId: user.id,
     email: user.email ?? "",
-    expiresAt: Date.now() + SESSION_TTL_MS,
+    expiresAt: now + SESSION_TTL_MS,
+    ...(user.pending ? { accountPending: true as const } : {}),
   };
-  await kv.set(sessionKey(sha256Hex(token)), session, { expireIn: SESSION_TTL_MS });
+  await kv.set(sessionKey(sha256Hex(token)), session, {
+    expireIn: backstopExpireIn(session.expiresAt, now),
+  });
   return token;
 }
 
-/** The user and expiry (ms) of a live session token, or `null` for unknown or expired tokens. */
+/**
+ * The user and expiry (ms) of a live session token, or `null` for unknown or expired tokens.
+ * The first time a session made for an unused account comes back, the account is kept for good.
+ */
 export async function findSession(
   kv: Deno.Kv,
   token: string,
 ): Promise<{ user: User; expiresAt: number } | null> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
   const entry = await kv.get<StoredSession>(sessionKey(sha256Hex(token)));
-  if (!entry.value || entry.value.expiresAt <= Date.now()) return null;
+  const now = Date.now();
+  if (!entry.value || entry.value.expiresAt <= now) return null;
   const user = { id: entry.value.userId, email: entry.value.email || null };
+  if (entry.value.accountPending) {
+    await markAccountUsed(kv, user, now);
+    const { accountPending: _, ...session } = entry.value;
+    await kv.atomic().check(entry)
+      .set(entry.key, session, { expireIn: backstopExpireIn(session.expiresAt, now) })
+      .commit(); // lost to a concurrent request: it did the same
+  }
   return { user, expiresAt: entry.value.expiresAt };
 }
 

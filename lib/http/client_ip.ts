@@ -51,8 +51,9 @@ export function clientNetwork(ip: string): string {
 }
 
 /**
- * `text` as a canonical IPv4 or IPv6 address (IPv4-mapped IPv6 becomes IPv4), or `null` when it
- * is not an address. Brackets and an IPv4 `:port` are tolerated; zone ids are not.
+ * `text` as a canonical IPv4 or IPv6 address, or `null` when it is not an address. An IPv6
+ * spelling of one IPv4 address becomes that IPv4 address ({@linkcode embeddedIPv4}), so one
+ * client cannot count as many. Brackets and an IPv4 `:port` are tolerated; zone ids are not.
  */
 export function canonicalIp(text: string | undefined): string | null {
   if (!text) return null;
@@ -70,11 +71,24 @@ export function canonicalIp(text: string | undefined): string | null {
   } catch {
     return null;
   }
-  const groups = expandIPv6(hostname);
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
-    return [groups[6] >> 8, groups[6] & 0xff, groups[7] >> 8, groups[7] & 0xff].join(".");
-  }
-  return hostname;
+  return embeddedIPv4(expandIPv6(hostname)) ?? hostname;
+}
+
+/**
+ * The IPv4 address an IPv6 address stands for, or `null`: IPv4-mapped (`::ffff:a.b.c.d`),
+ * IPv4-translated (`::ffff:0:a.b.c.d`), IPv4-compatible (`::a.b.c.d`, not `::` or `::1`),
+ * NAT64 (`64:ff9b::a.b.c.d`) and 6to4 (`2002:AABB:CCDD::/48`, whose 65,536 /64 networks
+ * belong to the one IPv4 address and would otherwise be as many rate-limit buckets).
+ */
+function embeddedIPv4(g: number[]): string | null {
+  const zeros = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
+  const v4 = (hi: number, lo: number) => [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff].join(".");
+  if (zeros(0, 5) && g[5] === 0xffff) return v4(g[6], g[7]);
+  if (zeros(0, 4) && g[4] === 0xffff && g[5] === 0) return v4(g[6], g[7]);
+  if (zeros(0, 6) && (g[6] !== 0 || g[7] > 1)) return v4(g[6], g[7]);
+  if (g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6)) return v4(g[6], g[7]);
+  if (g[0] === 0x2002) return v4(g[1], g[2]);
+  return null;
 }
 
 /** The eight 16-bit groups of a canonical (URL-serialised, hex-only) IPv6 address. */

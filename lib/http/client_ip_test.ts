@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { parseConfig } from "../config.ts";
 import { canonicalIp, clientIp, clientNetwork, UNKNOWN_CLIENT } from "./client_ip.ts";
 import type { AppEnv, Deps } from "./context.ts";
+import { consumeRateLimit } from "./rate_limit.ts";
 
 /** A bare app that answers each request with `clientIp(c)`, under `env`'s configuration. */
 function ipApp(env: Record<string, string> = {}) {
@@ -43,6 +44,40 @@ Deno.test("canonicalIp() accepts IPv4 and IPv6 spellings and refuses everything 
     ["203.0.113.7 , 1.1.1.1", null],
   ];
   for (const [text, expected] of cases) assert.equal(canonicalIp(text), expected, text);
+});
+
+Deno.test("every IPv6 spelling of one IPv4 address is that address: one rate-limit bucket", async () => {
+  const spellings = [
+    "203.0.113.7",
+    "::ffff:203.0.113.7",
+    "::ffff:0:203.0.113.7",
+    "::203.0.113.7",
+    "::cb00:7107",
+    "64:ff9b::203.0.113.7",
+    "64:ff9b::cb00:7107",
+    "2002:cb00:7107::1",
+    "2002:cb00:7107:1::1",
+    "2002:cb00:7107:ffff:1:2:3:4",
+  ];
+  for (const text of spellings) {
+    assert.equal(clientNetwork(canonicalIp(text)!), "203.0.113.7", text);
+  }
+  // Not IPv4 in disguise: these stay IPv6.
+  assert.equal(canonicalIp("::"), "::");
+  assert.equal(canonicalIp("::1"), "::1");
+  assert.equal(canonicalIp("64:ff9b:1::cb00:7107"), "64:ff9b:1::cb00:7107");
+
+  // Through a real limit: 6to4 networks of one address share its count.
+  using kv = await Deno.openKv(":memory:");
+  const rule = { name: "t", limit: 3, windowMs: 60_000, what: "tries" };
+  const now = Date.now();
+  const allowed = [];
+  for (const text of spellings.slice(-4)) {
+    allowed.push(
+      (await consumeRateLimit(kv, rule, clientNetwork(canonicalIp(text)!), now)).allowed,
+    );
+  }
+  assert.deepEqual(allowed, [true, true, true, false]);
 });
 
 Deno.test("clientNetwork() keeps an IPv4 address whole and groups IPv6 by /64", () => {

@@ -8,7 +8,12 @@ import type { AccessGrant, IdentityProvider, Session, User } from "../auth/ident
 export interface DocumentFetcher {
   /** Resolves a host name to its IP addresses. */
   lookup(hostname: string): Promise<string[]>;
-  fetch(url: URL, init: RequestInit): Promise<Response>;
+  /** GETs `url`, connecting to `address` (checked by the caller) when given. */
+  fetch(
+    url: URL,
+    init: RequestInit & { headers?: Record<string, string> },
+    address?: string,
+  ): Promise<Response>;
   /** Time limit of one fetch, `FETCH_TIMEOUT_MS` (lib/oauth/cimd.ts) unless set. */
   timeoutMs?: number;
   /**

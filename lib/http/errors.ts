@@ -10,6 +10,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AppError, InternalError, NotFoundError } from "../errors.ts";
+import { logStorageFault, toStorageError } from "../kv/faults.ts";
 import type { AppEnv } from "./context.ts";
 
 /** Error body shape of every plain JSON error response (REST and the last resort). */
@@ -18,11 +19,17 @@ export interface ErrorBody {
 }
 
 /**
- * `error` as a member of the family: an `AppError` as it is, a Hono `HTTPException` below 500
- * as an `AppError` with its status, anything else logged (once, here) and replaced by an
+ * `error` as a member of the family: a storage fault as a `StorageError` (503, logged as one
+ * line, lib/kv/faults.ts), an `AppError` as it is, a Hono `HTTPException` below 500 as an
+ * `AppError` with its status, anything else logged (once, here) and replaced by an
  * {@linkcode InternalError} that names only the request id.
  */
 export function toAppError(error: unknown, c: Context<AppEnv>): AppError {
+  const storage = toStorageError(error);
+  if (storage) {
+    logStorageFault(storage);
+    return storage;
+  }
   if (error instanceof AppError) return error;
   if (error instanceof HTTPException && error.status < 500) {
     const status = error.status as ContentfulStatusCode;

@@ -12,6 +12,7 @@ import {
   FAMILY,
   throwThrough,
 } from "../testing/error_family.ts";
+import { forgetLoggedFaults } from "../kv/faults.ts";
 import { jsonErrorResponse } from "./errors.ts";
 
 /** Per member: status, code, and the headers the answer must carry (null: must not). */
@@ -33,6 +34,7 @@ const REST: Record<string, [number, string, Record<string, string | null>]> = {
   TooManyRequestsError: [429, "rate_limited", { "Retry-After": "42" }],
   InternalError: [500, "internal_error", {}],
   ServiceUnavailableError: [503, "service_unavailable", { "Retry-After": "5" }],
+  StorageError: [503, "service_unavailable", { "Retry-After": "60" }],
   OAuthError: [401, "invalid_client", { "WWW-Authenticate": 'Basic realm="oauth"' }],
   AuthorizePageError: [400, "invalid_request", {}],
   "unexpected TypeError": [500, "internal_error", { "Retry-After": null }],
@@ -90,4 +92,32 @@ Deno.test("Hono's HTTPException below 500 keeps its status with a code for it; a
   assert.equal(broken.status, 500);
   assert.doesNotMatch(await broken.text(), /upstream detail/);
   assert.equal(logged.length, 1);
+});
+
+Deno.test("a raw storage fault from Deno KV is a 503 logged as one line, not a stack per request", async () => {
+  forgetLoggedFaults();
+  const root = await Deno.makeTempDir();
+  let fault: unknown;
+  try {
+    await Deno.writeFile(`${root}/kv.sqlite3`, crypto.getRandomValues(new Uint8Array(4096)));
+    await Deno.openKv(`${root}/kv.sqlite3`).catch((error) => fault = error);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+  assert.ok(fault instanceof Error, "SQLite refused the corrupt file");
+  const [responses, logged] = await capturingErrors(async () => [
+    await throwThrough(jsonErrorResponse, fault as Error),
+    await throwThrough(jsonErrorResponse, fault as Error),
+  ]);
+  for (const response of responses) {
+    assert.equal(response.status, 503);
+    assert.equal(response.headers.get("Retry-After"), "60");
+    assert.deepEqual((await response.json()).error, {
+      code: "service_unavailable",
+      message: "The server cannot store data right now; nothing was saved. Try again later.",
+    });
+  }
+  assert.equal(logged.length, 1, "the second within a minute is counted, not logged");
+  assert.match(logged[0], /^Storage fault, requests answer 503: KV_PATH is not a readable/);
+  assert.doesNotMatch(logged[0], /\n/);
 });

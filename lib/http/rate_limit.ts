@@ -49,6 +49,8 @@ export interface ClientLimit {
   /** The client's bucket: its address, or its IPv6 /64 (see `clientNetwork`). */
   subject: string;
   rules: readonly RateLimitRule[];
+  /** Whose requests the refusal names: "your address" unless said. */
+  source?: string;
 }
 
 /** The kinds of request that are limited. */
@@ -141,7 +143,7 @@ export async function enforceRateLimit(
     const decision = await consumeRateLimit(kv, rule, limit.subject, now);
     if (!decision.allowed) {
       throw new TooManyRequestsError(
-        `Too many ${rule.what} from your address. Try again in ${
+        `Too many ${rule.what} from ${limit.source ?? "your address"}. Try again in ${
           describeWait(decision.retryAfterSeconds)
         }.`,
         decision.retryAfterSeconds,

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { listTodos, type Todo } from "../todos/mod.ts";
 import { ProtocolErrorV2 } from "../testing/mcp_sdk.ts";
-import { startMcpTestEnv, toolCall } from "../testing/mcp.ts";
+import { initializeRequest, startMcpTestEnv, toolCall } from "../testing/mcp.ts";
 import { MAX_MCP_BODY_BYTES } from "./http.ts";
 
 const MODERN = "2026-07-28";
@@ -32,6 +32,14 @@ function modern(
       ...(typeof name === "string" ? { "Mcp-Name": name } : {}),
     } as Record<string, string>,
   };
+}
+
+/** The 2026 revision first, then the 2025-era ones `/mcp` also serves (2025-11-25 included). */
+function assertListsEveryVersion(versions: string[]) {
+  assert.equal(versions[0], MODERN);
+  assert.ok(versions.includes("2025-11-25"), versions.join());
+  assert.ok(versions.includes("2025-06-18"), versions.join());
+  assert.deepEqual([...versions].sort().reverse(), versions, "newest first");
 }
 
 type ToolResult = { structuredContent?: Record<string, unknown>; isError?: boolean };
@@ -92,7 +100,7 @@ Deno.test("server/discover answers capabilities, server info and versions, cache
   assert.equal(response.status, 200);
   const { result, id } = await response.json();
   assert.equal(id, 1);
-  assert.deepEqual(result.supportedVersions, [MODERN]);
+  assertListsEveryVersion(result.supportedVersions);
   assert.ok(
     result.capabilities.tools && result.capabilities.resources && result.capabilities.prompts,
   );
@@ -178,7 +186,7 @@ Deno.test("an unsupported protocol version gets 400 -32022 listing the supported
   const json = await response.json();
   assert.equal(json.id, 9);
   assert.equal(json.error.code, -32022);
-  assert.deepEqual(json.error.data.supported, [MODERN]);
+  assertListsEveryVersion(json.error.data.supported);
 });
 
 Deno.test("methods removed in 2026-07-28 get 404 -32601 in that era, still work in 2025", async () => {
@@ -297,4 +305,18 @@ Deno.test("the gates stand in front of 2026 requests: 401, Origin 403, scope 403
   });
   assert.equal(listed.status, 200);
   await listed.body?.cancel();
+});
+
+Deno.test("every 2025 version server/discover lists is served: initialize answers with it", async () => {
+  await using env = await startMcpTestEnv();
+  const token = await env.token("user-a");
+  const { body, headers } = modern(1, "server/discover");
+  const { result } = await (await env.post(token, body, headers)).json();
+  const legacy = (result.supportedVersions as string[]).filter((version) => version !== MODERN);
+  assert.ok(legacy.length >= 2);
+  for (const version of legacy) {
+    const response = await env.post(token, initializeRequest(version));
+    assert.equal(response.status, 200, version);
+    assert.equal((await response.json()).result.protocolVersion, version);
+  }
 });

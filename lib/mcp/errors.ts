@@ -18,6 +18,7 @@ import {
 } from "../errors.ts";
 import type { AppEnv, BearerChallenge } from "../http/context.ts";
 import { errorHeaders, toAppError } from "../http/errors.ts";
+import { logStorageFault, toStorageError } from "../kv/faults.ts";
 import type { CallToolResult } from "./sdk.ts";
 
 /** JSON-RPC 2.0 error codes `/mcp` answers with at the transport level. */
@@ -92,11 +93,16 @@ export function toolError(message: string): CallToolResult {
 
 /**
  * What a tool answers when its body throws: a family member below 500 (a client's mistake, a
- * lost write race) as an `isError` result with its message; anything else logged and answered
- * without details.
+ * lost write race) or a storage fault (logged as one line) as an `isError` result with its
+ * message; anything else logged and answered without details.
  */
 export function toolErrorResult(error: unknown): CallToolResult {
   if (error instanceof AppError && error.status < 500) return toolError(error.message);
+  const storage = toStorageError(error);
+  if (storage) {
+    logStorageFault(storage);
+    return toolError(storage.message);
+  }
   console.error("MCP tool failed:", error);
   return toolError("Something went wrong on our side; try again.");
 }

@@ -9,12 +9,14 @@
 import { Hono } from "hono";
 import { requireBearer, requireScopes } from "../http/bearer.ts";
 import type { AppEnv } from "../http/context.ts";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../http/json_depth.ts";
 import { authInfoFor } from "./context.ts";
 import { handleMcpError } from "./errors.ts";
 import { serveLegacy } from "./legacy.ts";
 import { mcpCors, refuseForeignOrigins } from "./origin.ts";
 import { findParamsProblems, restateParamsErrors } from "./params.ts";
 import { requiredScopes } from "./scopes.ts";
+import { listEveryVersion } from "./versions.ts";
 import { createMcpHandler, isLegacyRequest } from "./sdk.ts";
 import { createTodoServerFactory, TOOL_ACCESS } from "./server.ts";
 import {
@@ -67,6 +69,11 @@ export function createMcpApp(): Hono<AppEnv> {
       throw new InvalidJsonError("Parse error: the request body could not be read.");
     }
     if (text === null) throw new PayloadTooLargeError(MAX_MCP_BODY_BYTES);
+    if (nestsDeeperThan(text)) {
+      throw new InvalidJsonError(
+        `Parse error: the request body nests deeper than ${MAX_JSON_DEPTH} levels.`,
+      );
+    }
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -104,6 +111,7 @@ export function createMcpApp(): Hono<AppEnv> {
     } else {
       response = await modern();
     }
+    response = await listEveryVersion(body, response);
     const problems = findParamsProblems(body, TOOL_NAMES);
     return problems ? await restateParamsErrors(response, problems) : response;
   });

@@ -9,6 +9,7 @@ import { findClient, noteClientUsed } from "./clients.ts";
 import type { AppError } from "../errors.ts";
 import { AuthorizePageError, OAuthError, oauthErrorFields } from "./errors.ts";
 import { resourceUrl } from "../http/resource.ts";
+import { enforceRateLimit, type RateLimitRule } from "../http/rate_limit.ts";
 import { requireS256Challenge } from "./pkce.ts";
 import { redirectUriMatches } from "./redirect_uris.ts";
 import { grantableScopes, parseScope, supportedScopes } from "./scopes.ts";
@@ -172,13 +173,35 @@ export async function isRemembered(
   return !!consent && request.scopes.every((scope) => consent.scopes.includes(scope));
 }
 
-/** Stores the consent form for `request` and returns its CSRF token (single use, 10 min). */
+/**
+ * Consent forms one user may open per minute, and one client address (users behind one office
+ * address together). Each form is stored for 10 minutes, so at most ten times these are
+ * stored at once per user and per address.
+ */
+export const CONSENT_FORM_LIMITS = {
+  perUser: { name: "consent_user", limit: 20, windowMs: 60_000, what: "consent forms" },
+  perAddress: { name: "consent_address", limit: 60, windowMs: 60_000, what: "consent forms" },
+} as const satisfies Record<string, RateLimitRule>;
+
+/**
+ * Stores the consent form for `request` and returns its CSRF token (single use, 10 min), within
+ * {@linkcode CONSENT_FORM_LIMITS} for the user and for the client's `address` (else 429).
+ */
 export async function startConsentForm(
   env: AuthorizeEnv,
   userId: string,
   request: AuthorizationRequest,
+  address: string,
   now = Date.now(),
 ): Promise<string> {
+  const { perUser, perAddress } = CONSENT_FORM_LIMITS;
+  // The user's own limit first: forms it refuses do not use up the address's.
+  await enforceRateLimit(
+    env.kv,
+    { subject: userId, rules: [perUser], source: "your account" },
+    now,
+  );
+  await enforceRateLimit(env.kv, { subject: address, rules: [perAddress] }, now);
   const token = newSecret();
   const pending: PendingAuthorization = { userId, request, expiresAt: now + CONSENT_FORM_TTL_MS };
   await savePendingAuthorization(env.kv, hashSecret(token), pending, now);

@@ -2,10 +2,12 @@
  * Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document, MCP
  * 2025-11-25): a `client_id` that is an https URL names a JSON document describing the
  * client. Fetching a URL a stranger chose is an SSRF risk, so the fetch is guarded: https
- * only, every resolved address public, no redirects, a size cap and a timeout. Documents are
+ * only, every resolved address public and the connection made to a checked one, no
+ * redirects, a size cap and a timeout. Documents are
  * cached in KV.
  */
 import { parseClientMetadata } from "./client_metadata.ts";
+import { fetchPinned } from "./pinned_fetch.ts";
 import { isIpLiteral, isPublicAddress } from "../http/ip.ts";
 import {
   cacheMetadataDocument,
@@ -43,7 +45,7 @@ const LOOKUP_TIMEOUT_MS = 3_000;
  * loopback DNS server to run this same code without the outside world.
  */
 export function createDocumentFetcher(
-  options: { nameServer?: { ipAddr: string; port?: number } } = {},
+  options: { nameServer?: { ipAddr: string; port?: number }; caCerts?: string[] } = {},
 ): DocumentFetcher {
   return {
     async lookup(hostname) {
@@ -55,7 +57,14 @@ export function createDocumentFetcher(
       ]);
       return results.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
     },
-    fetch: (url, init) => fetch(url, init),
+    fetch: (url, init, address) =>
+      address
+        ? fetchPinned(url, address, {
+          headers: init.headers,
+          signal: init.signal ?? undefined,
+          caCerts: options.caCerts,
+        })
+        : fetch(url, init),
   };
 }
 
@@ -105,8 +114,11 @@ export function parseDocumentUrl(clientId: string): URL {
   return url;
 }
 
-/** Fails unless every address `url`'s host resolves to is public (no private or loopback targets). */
-async function assertPublicTarget(url: URL, fetcher: DocumentFetcher): Promise<void> {
+/**
+ * The address to connect to for `url`: the first of those its host resolves to, once every one
+ * of them is public (no private or loopback targets); throws otherwise.
+ */
+async function checkedAddress(url: URL, fetcher: DocumentFetcher): Promise<string> {
   const host = url.hostname;
   const addresses = isIpLiteral(host) ? [host] : await fetcher.lookup(host).catch(() => []);
   if (addresses.length === 0) {
@@ -115,6 +127,7 @@ async function assertPublicTarget(url: URL, fetcher: DocumentFetcher): Promise<v
   if (!addresses.every(isPublicAddress)) {
     throw new MetadataDocumentError(`${host} is not a public address; refusing to fetch it.`);
   }
+  return addresses[0];
 }
 
 /**
@@ -133,17 +146,16 @@ export async function loadMetadataDocumentClient(
   if (cached) return cached;
   await fetcher.beforeFetch?.();
 
-  // The address is checked before the fetch resolves it again; a DNS answer that changes in
-  // between (rebinding) is the residual risk, bounded by https (the target needs a valid
-  // certificate for the name) and by refusing redirects.
-  await assertPublicTarget(url, fetcher);
+  // The fetch connects to the address that was checked (lib/oauth/pinned_fetch.ts), so a DNS
+  // answer that changes in between (rebinding) cannot point it elsewhere.
+  const address = await checkedAddress(url, fetcher);
   let response: Response;
   try {
     response = await fetcher.fetch(url, {
       redirect: "manual",
       signal: AbortSignal.timeout(fetcher.timeoutMs ?? FETCH_TIMEOUT_MS),
       headers: { Accept: "application/json" },
-    });
+    }, address);
   } catch (error) {
     const timedOut = error instanceof DOMException && error.name === "TimeoutError";
     throw new MetadataDocumentError(

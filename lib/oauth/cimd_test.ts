@@ -312,3 +312,24 @@ Deno.test("first fetches of metadata documents count as registrations; cached on
   const cached = await Array.fromAsync(app.kv.list({ prefix: ["oauth_cimd"] }));
   assert.equal(cached.length, 3, "nothing stored for the refused documents");
 });
+
+Deno.test("the document is fetched from the address the SSRF check approved", async () => {
+  using app = await createTestApp();
+  const addresses: (string | undefined)[] = [];
+  const url = "https://pinned.example/client.json";
+  const fetcher: DocumentFetcher = {
+    lookup: (hostname) =>
+      Promise.resolve(hostname === "pinned.example" ? ["93.184.216.34", "2606:2800:220:1::1"] : []),
+    fetch: (_url, _init, address) => {
+      addresses.push(address);
+      return Promise.resolve(Response.json({
+        client_id: url,
+        client_name: "Pinned",
+        redirect_uris: ["https://pinned.example/cb"],
+      }));
+    },
+  };
+  const client = await loadMetadataDocumentClient(app.kv, url, SCOPES, fetcher);
+  assert.equal(client.clientName, "Pinned");
+  assert.deepEqual(addresses, ["93.184.216.34"]);
+});

@@ -86,7 +86,8 @@ export function parseClientMetadata(
   const rawName = optionalString(meta.client_name, "client_name", MAX_CLIENT_NAME_LENGTH);
   const clientName = rawName === null ? null : displayName(rawName);
 
-  const clientUri = optionalString(meta.client_uri, "client_uri", MAX_URI_LENGTH);
+  // An empty string means "none" (some clients, e.g. mcp-use, send `"client_uri": ""`).
+  const clientUri = optionalString(meta.client_uri, "client_uri", MAX_URI_LENGTH) || null;
   if (clientUri !== null && !/^https?:\/\//i.test(clientUri)) {
     throw invalid("client_uri must be an http(s) URL.");
   }

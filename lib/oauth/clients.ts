@@ -4,6 +4,7 @@ import {
   isMetadataDocumentClientId,
   loadMetadataDocumentClient,
 } from "./cimd.ts";
+import { backstopExpireIn } from "../kv/expiry.ts";
 import { getClient, type StoredClient, touchClient } from "./store/clients.ts";
 
 /** A registered client nobody has used yet is forgotten after a day. */
@@ -34,11 +35,22 @@ export async function findClient(
     return await loadMetadataDocumentClient(kv, clientId, supportedScopes, fetcher);
   }
   if (!REGISTERED_CLIENT_ID.test(clientId)) return null;
-  return await getClient(kv, clientId);
+  const client = await getClient(kv, clientId);
+  return client && clientExpiresAt(client) > Date.now() ? client : null;
+}
+
+/**
+ * When a registered client is forgotten: a day after registration while unused, 30 days after
+ * its last use. Checked here; KV's expiry of a used client is only a backstop (lib/kv/expiry.ts).
+ */
+export function clientExpiresAt(client: StoredClient): number {
+  return client.lastUsedAt > 0
+    ? client.lastUsedAt + IDLE_CLIENT_TTL_MS
+    : client.createdAt + UNUSED_CLIENT_TTL_MS;
 }
 
 /** Notes that a registered client was used, so it lives another 30 days. */
 export async function noteClientUsed(kv: Deno.Kv, client: StoredClient, now: number) {
   if (client.source !== "registered" || now - client.lastUsedAt < TOUCH_INTERVAL_MS) return;
-  await touchClient(kv, client, IDLE_CLIENT_TTL_MS, now);
+  await touchClient(kv, client, backstopExpireIn(now + IDLE_CLIENT_TTL_MS, now), now);
 }

@@ -4,6 +4,7 @@
  * `routes/oauth/authorize.tsx` dispatches here; the view is `components/OAuthConsent.tsx`.
  */
 import { WriteConflictError } from "../errors.ts";
+import { clientIp, clientNetwork } from "../http/client_ip.ts";
 import { clientLimit, enforceRateLimit } from "../http/rate_limit.ts";
 import type { PageState } from "../http/page_state.ts";
 import type { FreshContext, Handlers } from "../pages/mod.ts";
@@ -70,7 +71,8 @@ export const localAuthorizeHandlers: Handlers<ConsentData, PageState> = {
         return ctx.redirect(await approve(env, user.id, target.client, request), 302);
       }
       if (prompt === "none") throw new OAuthError("consent_required", "Consent is required.");
-      const csrfToken = await startConsentForm(env, user.id, request);
+      const address = clientNetwork(clientIp(ctx.hono));
+      const csrfToken = await startConsentForm(env, user.id, request, address);
       const redirect = new URL(request.redirectUri);
       return ctx.render({
         kind: "consent",

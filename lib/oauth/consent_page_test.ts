@@ -303,3 +303,44 @@ Deno.test("prompt=none never shows a page: login_required or consent_required in
   const remembered = await app.request(silent, { headers: { Cookie: cookie } });
   assert.ok(new URL(remembered.headers.get("Location")!).searchParams.get("code"));
 });
+
+Deno.test("consent forms are bounded per user (20 a minute) and per address (60 a minute)", async () => {
+  using app = await createTestApp();
+  const clientId = await registerClient(app);
+  const { challenge } = await pkcePair();
+  const pending = async () => {
+    let n = 0;
+    for await (const _ of app.kv.list({ prefix: ["oauth_pending"] })) n++;
+    return n;
+  };
+  const open = (cookie: string) =>
+    app.request(authorizePath(clientId, challenge), { headers: { Cookie: cookie } });
+  const now = Date.now();
+  // Stay in one minute's window, so the counts are exactly the limits.
+  if (now % 60_000 > 50_000) await new Promise((r) => setTimeout(r, 60_000 - (now % 60_000) + 50));
+
+  const statuses = async (cookie: string, n: number) => {
+    const seen: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const response = await open(cookie);
+      await response.body?.cancel();
+      seen.push(response.status);
+    }
+    return seen;
+  };
+  const ada = await statuses(await app.signIn("ada@example.com"), 25);
+  assert.deepEqual(ada, [...Array(20).fill(200), ...Array(5).fill(429)]);
+  assert.equal(await pending(), 20);
+  const refused = await open(await app.signIn("ada@example.com"));
+  assert.equal(refused.status, 429);
+  assert.match(await refused.text(), /Too many consent forms from your account/);
+
+  // Other users at the same address share its 60 a minute.
+  for (const email of ["bob@example.com", "cy@example.com"]) {
+    assert.deepEqual(await statuses(await app.signIn(email), 20), Array(20).fill(200));
+  }
+  const last = await open(await app.signIn("dee@example.com"));
+  assert.equal(last.status, 429);
+  assert.match(await last.text(), /Too many consent forms from your address/);
+  assert.equal(await pending(), 60);
+});

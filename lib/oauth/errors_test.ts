@@ -33,6 +33,7 @@ const OAUTH: Record<string, [number, string, Record<string, string | null>]> = {
   TooManyRequestsError: [429, "temporarily_unavailable", { "Retry-After": "42" }],
   InternalError: [500, "server_error", {}],
   ServiceUnavailableError: [503, "temporarily_unavailable", { "Retry-After": "5" }],
+  StorageError: [503, "temporarily_unavailable", { "Retry-After": "60" }],
   OAuthError: [401, "invalid_client", { "WWW-Authenticate": 'Basic realm="oauth"' }],
   AuthorizePageError: [400, "invalid_request", {}],
   "unexpected TypeError": [500, "server_error", {}],

@@ -5,8 +5,9 @@
  * previous key is dropped only once every token it signed has expired.
  *
  * Each isolate caches the keys per KV handle and re-reads them after {@linkcode KEY_REFRESH_MS},
- * when the current key is due for rotation, or (once per token) when a token names a key id
- * it does not know, so a rotation made by another isolate is picked up within a minute.
+ * when the current key is due for rotation, or when a token names a key id it does not know
+ * (at most once per {@linkcode UNKNOWN_KID_COOLDOWN_MS}), so a rotation made by another
+ * isolate is picked up within seconds.
  */
 import {
   createLocalJWKSet,
@@ -48,6 +49,7 @@ interface KeyRing {
   previous: SigningKey | null;
   /** Built once per read, so jose imports the public keys once rather than per verification. */
   verifyKeys: JWTVerifyGetKey;
+  kids: string[];
   loadedAt: number;
 }
 
@@ -68,19 +70,43 @@ export async function currentSigningKey(
   return ring.current;
 }
 
+/** What verifies tokens now: the key set, and the ids of the keys in it. */
+export interface VerificationKeys {
+  verify: JWTVerifyGetKey;
+  kids: string[];
+}
+
+/**
+ * Shortest time between two reads of the keys caused by a token naming a key id this isolate
+ * does not know. Anyone can send such a token without signing in, so it must not make every
+ * request read KV; a rotation by another isolate is still seen within this time.
+ */
+export const UNKNOWN_KID_COOLDOWN_MS = 5_000;
+
+const unknownKidReads = new WeakMap<Deno.Kv, number>();
+
 /**
  * The keys that verify a token whose header names `kid`: the cached current and previous
- * keys, read again first if they are stale or if `kid` looks like one of ours but is unknown
- * (another isolate rotated). Bounded: at most one extra read per call.
+ * keys, read again first if they are stale, or if `kid` looks like one of ours but is unknown
+ * (another isolate rotated) and no unknown kid caused a read in the last
+ * {@linkcode UNKNOWN_KID_COOLDOWN_MS}. Bounded: at most one extra read per call.
  */
 export async function verificationKeys(
   kv: Deno.Kv,
   kid: unknown,
   now = Date.now(),
-): Promise<JWTVerifyGetKey> {
-  const unknown = (ring: KeyRing) =>
-    typeof kid === "string" && KID_PATTERN.test(kid) && !kidsOf(ring).includes(kid);
-  return (await keyRing(kv, now, (ring) => isStale(ring, now) || unknown(ring), null)).verifyKeys;
+): Promise<VerificationKeys> {
+  const unknown = (ring: KeyRing) => {
+    if (typeof kid !== "string" || !KID_PATTERN.test(kid) || kidsOf(ring).includes(kid)) {
+      return false;
+    }
+    const last = unknownKidReads.get(kv);
+    if (last !== undefined && now - last < UNKNOWN_KID_COOLDOWN_MS && now >= last) return false;
+    unknownKidReads.set(kv, now);
+    return true;
+  };
+  const ring = await keyRing(kv, now, (ring) => isStale(ring, now) || unknown(ring), null);
+  return { verify: ring.verifyKeys, kids: ring.kids };
 }
 
 /** The public JWKS document (`{keys: [current, previous]}`) for `kv`'s signing keys. */
@@ -107,7 +133,7 @@ function isDue(keys: SigningKeySet | KeyRing, policy: RotationPolicy, now: numbe
 const isStale = (ring: KeyRing, now: number) =>
   now - ring.loadedAt >= KEY_REFRESH_MS || now < ring.loadedAt;
 
-const kidsOf = (ring: KeyRing) => [ring.current.kid, ring.previous?.kid];
+const kidsOf = (ring: KeyRing) => ring.kids;
 
 /**
  * The cached ring for `kv`, read again (at most once per call) when `reload` says so; the
@@ -169,6 +195,7 @@ async function load(
     verifyKeys: createLocalJWKSet({
       keys: [current, previous].flatMap((key) => key ? [key.publicJwk] : []),
     }),
+    kids: [current.kid, ...(previous ? [previous.kid] : [])],
     loadedAt: now,
   };
 }

@@ -10,12 +10,19 @@ import {
 import { InvalidTokenError } from "../auth/jwt.ts";
 import { createTestApp, type TestApp } from "../testing/app.ts";
 import { getSigningKeys, type SigningKeyRecord, signingKeysKey } from "./store/signing_keys.ts";
-import { currentSigningKey, KEY_REFRESH_MS, publicJwks, verificationKeys } from "./keys.ts";
+import {
+  currentSigningKey,
+  KEY_REFRESH_MS,
+  publicJwks,
+  UNKNOWN_KID_COOLDOWN_MS,
+  verificationKeys,
+} from "./keys.ts";
 import { approvedCode, exchangeCode, RESOURCE } from "../testing/oauth.ts";
 import {
   ACCESS_TOKEN_TTL_SECONDS,
   type AccessTokenClaims,
   issueAccessToken,
+  rememberedTokenCount,
   signingKeyPolicy,
   verifyLocalAccessToken,
 } from "./tokens.ts";
@@ -137,7 +144,7 @@ Deno.test("an isolate picks up another's rotation: unknown key ids at once, and 
 
     const token = await new SignJWT({}).setProtectedHeader({ alg: "RS256", kid: b.kid })
       .sign(b.privateKey);
-    await jwtVerify(token, await verificationKeys(mine, b.kid, rotatedAt));
+    await jwtVerify(token, (await verificationKeys(mine, b.kid, rotatedAt)).verify);
     assert.equal((await currentSigningKey(mine, policy, rotatedAt)).kid, b.kid);
     const stored = await getSigningKeys(mine);
     assert.deepEqual([stored?.current.kid, stored?.previous?.kid], [b.kid, a.kid], "no third key");
@@ -189,17 +196,31 @@ Deno.test("a single-key record of the first format is migrated and its tokens ke
   await verify(fresh, t0 + 1);
 });
 
+/** `app`'s KV seen through a handle that counts its reads (an isolate of its own). */
+function countingKv(app: TestApp) {
+  const counter = { reads: 0, kv: undefined as unknown as Deno.Kv };
+  counter.kv = {
+    get: (key: Deno.KvKey) => (counter.reads++, app.kv.get(key)),
+    atomic: () => app.kv.atomic(),
+  } as unknown as Deno.Kv;
+  return counter;
+}
+
+/** `token` with its header's `kid` replaced (the signature no longer matters). */
+function withKid(token: string, kid: unknown): string {
+  const [, payload, signature] = token.split(".");
+  const header = new TextEncoder().encode(JSON.stringify({ ...decodeProtectedHeader(token), kid }))
+    .toBase64({ alphabet: "base64url", omitPadding: true });
+  return `${header}.${payload}.${signature}`;
+}
+
 Deno.test("a token naming an unknown key is refused after at most one more read of the keys", async () => {
   using app = await createTestApp({ env: ENV });
   const { token } = await withGrant(app);
-  let reads = 0;
-  const counted = {
-    get: (key: Deno.KvKey) => (reads++, app.kv.get(key)),
-    atomic: () => app.kv.atomic(),
-  } as unknown as Deno.Kv;
+  const counter = countingKv(app);
+  const counted = counter.kv;
   const now = Date.now();
   await verifyLocalAccessToken(counted, token, RESOURCE, now);
-  const [, payload, signature] = token.split(".");
   const cases: [unknown, number][] = [
     [`local-${crypto.randomUUID()}`, 1],
     ["elsewhere", 0],
@@ -207,16 +228,39 @@ Deno.test("a token naming an unknown key is refused after at most one more read 
     [undefined, 0],
   ];
   for (const [kid, expectedReads] of cases) {
-    const header = new TextEncoder().encode(
-      JSON.stringify({ ...decodeProtectedHeader(token), kid }),
-    )
-      .toBase64({ alphabet: "base64url", omitPadding: true });
-    reads = 0;
+    counter.reads = 0;
     await assert.rejects(
-      verifyLocalAccessToken(counted, `${header}.${payload}.${signature}`, RESOURCE, now),
+      verifyLocalAccessToken(counted, withKid(token, kid), RESOURCE, now),
       InvalidTokenError,
       String(kid),
     );
-    assert.equal(reads, expectedReads, `reads for kid ${String(kid)}`);
+    assert.equal(counter.reads, expectedReads, `reads for kid ${String(kid)}`);
   }
+});
+
+Deno.test("tokens naming unknown keys read the keys at most once per cooldown, and keep the verified tokens", async () => {
+  using app = await createTestApp({ env: ENV });
+  const { token } = await withGrant(app);
+  const counter = countingKv(app);
+  const counted = counter.kv;
+  const now = Date.now();
+  await verifyLocalAccessToken(counted, token, RESOURCE, now);
+  assert.equal(rememberedTokenCount(counted), 1);
+  const attempt = async (at: number) => {
+    counter.reads = 0;
+    await assert.rejects(
+      verifyLocalAccessToken(counted, withKid(token, `local-${crypto.randomUUID()}`), RESOURCE, at),
+      InvalidTokenError,
+    );
+    return counter.reads;
+  };
+  assert.equal(await attempt(now), 1, "the first unknown key id reads the keys");
+  for (let i = 1; i <= 20; i++) {
+    assert.equal(await attempt(now + i), 0, "then none within the cooldown");
+  }
+  assert.equal(await attempt(now + UNKNOWN_KID_COOLDOWN_MS), 1, "one more after it");
+  assert.equal(rememberedTokenCount(counted), 1, "the verified token is still remembered");
+  counter.reads = 0;
+  await verifyLocalAccessToken(counted, token, RESOURCE, now + UNKNOWN_KID_COOLDOWN_MS);
+  assert.equal(counter.reads, 1, "only its grant is read");
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createTestApp, type TestApp } from "../testing/app.ts";
+import { findClient, newClientId } from "./clients.ts";
 import { clientKeys, type StoredClient } from "./store/clients.ts";
 import {
   authorizeCode,
@@ -194,4 +195,50 @@ Deno.test("a registered client lives a day unless used; a use extends its life",
   const used = await app.kv.get<StoredClient>(clientKeys.client(clientId));
   assert.ok(used.value!.lastUsedAt > 0, "the use was recorded (and the 30-day lifetime set)");
   assert.notEqual(used.versionstamp, fresh.versionstamp);
+});
+
+Deno.test('registration treats "client_uri": "" as absent (as the mcp-use client sends it)', async () => {
+  using app = await createTestApp();
+  const response = await register(app, {
+    client_name: "mcp-use",
+    redirect_uris: ["http://localhost:8080/callback"],
+    client_uri: "",
+    logo_uri: "",
+    token_endpoint_auth_method: "none",
+  });
+  assert.equal(response.status, 201, await response.clone().text());
+  const body = await response.json();
+  assert.equal("client_uri" in body, false, "nothing to show as the client's site");
+  const stored = await app.kv.get<StoredClient>(clientKeys.client(body.client_id));
+  assert.equal(stored.value?.clientUri ?? null, null);
+  const refused = await register(app, { redirect_uris: [REDIRECT_URI], client_uri: " " });
+  assert.equal(refused.status, 400, "a blank that is not empty is still no URL");
+});
+
+Deno.test("a registered client's life is checked in code: a day while unused, 30 days after its last use", async () => {
+  using app = await createTestApp();
+  const day = 24 * 60 * 60 * 1000;
+  const now = Date.now();
+  const client = (createdAt: number, lastUsedAt: number): StoredClient => ({
+    clientId: newClientId(),
+    source: "registered",
+    clientName: "App",
+    redirectUris: [REDIRECT_URI],
+    scopes: null,
+    clientUri: null,
+    createdAt,
+    lastUsedAt,
+  });
+  const cases: [StoredClient, boolean][] = [
+    [client(now - 23 * 60 * 60 * 1000, 0), true],
+    [client(now - 25 * 60 * 60 * 1000, 0), false],
+    [client(now - 40 * day, now - 29 * day), true],
+    [client(now - 40 * day, now - 31 * day), false],
+  ];
+  for (const [stored, live] of cases) {
+    // KV would keep these (its expiry is a backstop against clock jumps); the code decides.
+    await app.kv.set(clientKeys.client(stored.clientId), stored);
+    const found = await findClient(app.kv, stored.clientId, ["read:todos"]);
+    assert.equal(found !== null, live, JSON.stringify(stored));
+  }
 });

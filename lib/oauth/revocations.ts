@@ -10,9 +10,11 @@
  * ```
  *
  * Rotated refresh tokens are not moved: they stay where they are until they expire, so reuse
- * detection keeps working across a revoke and undo.
+ * detection keeps working across a revoke and undo; a reuse detected while the app is revoked
+ * takes its grant out of the record ({@linkcode forgetRevokedGrant}), so Undo leaves it revoked.
  */
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import { backstopExpireIn } from "../kv/expiry.ts";
 import { RETRY, retryOnConflict } from "../kv/retry.ts";
 import { hashSecret, isSecretShaped, newSecret } from "./secrets.ts";
 import { consentKeys, revokeConsent, type StoredConsent } from "./store/consents.ts";
@@ -49,6 +51,7 @@ export interface StoredRevocation {
 
 /** Typed key builders for revocation records. */
 export const revocationKeys = {
+  revocationsOf: (userId: string): Deno.KvKey => ["oauth_revocations", userId],
   revocation: (userId: string, tokenHash: string): Deno.KvKey => [
     "oauth_revocations",
     userId,
@@ -116,6 +119,35 @@ export function revokeConsentUndoably(
   });
 }
 
+/**
+ * Takes the grant `refresh` belongs to out of every revocation record of its user and client,
+ * so that an Undo does not restore a chain whose refresh token was reused while it was revoked.
+ * Checked against each record: an Undo that commits first restores the grant, and the reuse
+ * detection has revoked it in the live store already.
+ */
+export async function forgetRevokedGrant(
+  kv: Deno.Kv,
+  refresh: Pick<StoredRefreshToken, "userId" | "clientId" | "grantId">,
+  now: number,
+): Promise<void> {
+  const { userId, clientId, grantId } = refresh;
+  for await (
+    const listed of kv.list<StoredRevocation>({ prefix: revocationKeys.revocationsOf(userId) })
+  ) {
+    await retryOnConflict("a revoked app", async () => {
+      const entry = await kv.get<StoredRevocation>(listed.key);
+      const record = entry.value;
+      if (!record || record.clientId !== clientId || record.expiresAt <= now) return;
+      const grants = record.grants.filter(({ grant }) => grant.grantId !== grantId);
+      if (grants.length === record.grants.length) return;
+      const result = await kv.atomic().check(entry)
+        .set(entry.key, { ...record, grants }, { expireIn: Math.max(1, record.expiresAt - now) })
+        .commit();
+      return result.ok ? undefined : RETRY;
+    });
+  }
+}
+
 /** The revocation `token` names if it is the user's and can still be undone, else `null`. */
 export async function getRevocation(
   kv: Deno.Kv,
@@ -171,11 +203,11 @@ export async function undoRevocation(
     for (const { grant, refresh } of live) {
       const grantKey = grantKeys.grant(userId, clientId, grant.grantId);
       operation.check({ key: grantKey, versionstamp: null })
-        .set(grantKey, grant, { expireIn: grant.expiresAt - now });
+        .set(grantKey, grant, { expireIn: backstopExpireIn(grant.expiresAt, now) });
       if (refresh && refresh.expiresAt > now) {
         const refreshKey = grantKeys.refresh(grant.refreshHash);
         operation.check({ key: refreshKey, versionstamp: null })
-          .set(refreshKey, refresh, { expireIn: refresh.expiresAt - now });
+          .set(refreshKey, refresh, { expireIn: backstopExpireIn(refresh.expiresAt, now) });
       }
     }
     // A lost race (the record used, the app approved again) shows on the next read.

@@ -256,3 +256,35 @@ Deno.test("revokeConsentUndoably() revokes an app with too many grants without o
     for await (const entry of app.kv.list({ prefix })) assert.fail(`left ${entry.key}`);
   }
 });
+
+Deno.test("a refresh token reused while the app was revoked keeps its chain revoked after Undo", async () => {
+  using app = await createTestApp({ env: { OAUTH_REFRESH_GRACE_SECONDS: "0" } });
+  const { userId, clientId, tokens } = await connectedApp(app);
+  // The client refreshes once: the first refresh token is now rotated (a thief may hold it).
+  const refreshed = await tokenRequest(app, {
+    grant_type: "refresh_token",
+    client_id: clientId,
+    refresh_token: tokens.refresh_token,
+  });
+  assert.equal(refreshed.status, 200);
+  const current = await refreshed.json();
+
+  const outcome = await revokeConsentUndoably(app.kv, userId, clientId, Date.now());
+  assert.ok(outcome.kind === "revoked" && outcome.undoToken);
+  // While revoked, the old token comes back: reuse, detected.
+  const reused = await tokenRequest(app, {
+    grant_type: "refresh_token",
+    client_id: clientId,
+    refresh_token: tokens.refresh_token,
+  });
+  assert.equal(reused.status, 400);
+  assert.match((await reused.json()).error_description, /already used/);
+
+  await undoRevocation(app.kv, userId, outcome.undoToken, Date.now());
+  assert.equal((await listConsents(app.kv, userId)).length, 1, "the consent comes back");
+  assert.equal(await mcpPingStatus(app.request, current.access_token), 401, "not the chain");
+  assert.equal(await refreshStatus(app, clientId, current.refresh_token), 400);
+  let grants = 0;
+  for await (const _ of app.kv.list({ prefix: grantKeys.grantsOf(userId, clientId) })) grants++;
+  assert.equal(grants, 0);
+});

@@ -10,6 +10,7 @@ import { MetadataDocumentError, withBeforeFetch } from "./cimd.ts";
 import { findClient, noteClientUsed } from "./clients.ts";
 import { OAuthError } from "./errors.ts";
 import { isWellFormedVerifier, s256, timingSafeEqual } from "./pkce.ts";
+import { forgetRevokedGrant } from "./revocations.ts";
 import { parseScope, supportedScopes } from "./scopes.ts";
 import { hashSecret, isSecretShaped, newSecret } from "./secrets.ts";
 import { openSuccessor, sealSuccessor } from "./successor.ts";
@@ -271,6 +272,8 @@ async function refresh(
     case "expired":
       throw new OAuthError("invalid_grant", "The refresh token has expired; authorize again.");
     case "reused":
+      // A revoked app's Undo must not bring the reused chain back.
+      await forgetRevokedGrant(c.var.deps.kv, outcome.refresh, now);
       throw new OAuthError(
         "invalid_grant",
         "The refresh token was already used; every token of this authorization is revoked.",

@@ -3,7 +3,7 @@
  * `scope`, `client_id`, `exp`, `iat`, `nbf`, `jti`) plus `grant_id`, typed `at+jwt`
  * (RFC 9068). The audience is the resource the client asked for (RFC 8707).
  */
-import { decodeProtectedHeader, type JWTVerifyGetKey, SignJWT } from "jose";
+import { decodeProtectedHeader, SignJWT } from "jose";
 import type { AccessGrant } from "../auth/identity.ts";
 import { InvalidTokenError, verifyJwt } from "../auth/jwt.ts";
 import { cachedUntil, VerifiedTokenCache } from "../auth/token_cache.ts";
@@ -11,6 +11,12 @@ import { currentSigningKey, type RotationPolicy, verificationKeys } from "./keys
 import { getGrant } from "./store/grants.ts";
 
 export const ACCESS_TOKEN_TTL_SECONDS = 60 * 60;
+/**
+ * How far before its issue time a token is valid (`nbf`): an isolate whose clock is behind the
+ * issuer's, or a clock stepped back after issue, must not refuse a token just issued. Beyond
+ * the verifier's own tolerance (`CLOCK_TOLERANCE_SECONDS`, lib/auth/jwt.ts).
+ */
+export const NOT_BEFORE_SKEW_SECONDS = 5 * 60;
 const ACCESS_TOKEN_TYPE = "at+jwt";
 
 /** The signing key rotation for keys that rotate every `rotateAfterMs` (config `tokens`). */
@@ -49,7 +55,7 @@ export async function issueAccessToken(
     .setSubject(claims.userId)
     .setAudience(claims.resource)
     .setIssuedAt(seconds)
-    .setNotBefore(seconds)
+    .setNotBefore(seconds - NOT_BEFORE_SKEW_SECONDS)
     .setExpirationTime(seconds + ACCESS_TOKEN_TTL_SECONDS)
     .setJti(crypto.randomUUID())
     .sign(key.privateKey);
@@ -58,22 +64,25 @@ export async function issueAccessToken(
 /** What a verified access token carries (frozen: shared by the calls that send the token). */
 interface VerifiedAccess {
   grant: Readonly<AccessGrant & { clientId: string; grantId: string }>;
+  /** The key that signed it: trusted from memory only while that key still verifies. */
+  kid: string;
 }
 
 /**
- * Verified tokens per key set: a set lives until the isolate re-reads the keys (at least
- * every `KEY_REFRESH_MS`, lib/oauth/keys.ts), so a key dropped from KV ends the trust in the
- * tokens it signed as soon as it stops verifying new ones.
+ * Verified tokens per KV handle. An entry is used only while the key that signed it is in the
+ * key set (re-read at least every `KEY_REFRESH_MS`, lib/oauth/keys.ts), so a key dropped from
+ * KV ends the trust in the tokens it signed as soon as it stops verifying new ones; reading
+ * the keys again does not empty the cache.
  */
-const verified = new WeakMap<JWTVerifyGetKey, VerifiedTokenCache<VerifiedAccess>>();
+const verified = new WeakMap<Deno.Kv, VerifiedTokenCache<VerifiedAccess>>();
 
 /**
  * Verifies an access token from this server for `resource` (the canonical `/mcp` URL, whose
  * origin is the issuer). Tokens of other types (no `at+jwt` header, no client or grant) are
  * refused, and so are tokens whose grant was revoked since they were issued. The header,
- * signature and claims of a token are checked once per isolate and key set (then remembered
- * until its `exp`); its grant is read from KV on every call, so revoking it ends the token at
- * once, in every isolate.
+ * signature and claims of a token are checked once per isolate (then remembered until its
+ * `exp`, while its key verifies); its grant is read from KV on every call, so revoking it
+ * ends the token at once, in every isolate.
  */
 export async function verifyLocalAccessToken(
   kv: Deno.Kv,
@@ -81,13 +90,18 @@ export async function verifyLocalAccessToken(
   resource: string,
   now = Date.now(),
 ): Promise<AccessGrant> {
-  const keys = await verificationKeys(kv, accessTokenKeyId(token), now);
-  let cache = verified.get(keys);
-  if (!cache) verified.set(keys, cache = new VerifiedTokenCache());
+  const kid = accessTokenKeyId(token);
+  const keys = await verificationKeys(kv, kid, now);
+  let cache = verified.get(kv);
+  if (!cache) verified.set(kv, cache = new VerifiedTokenCache());
   const cacheKey = `${resource} ${token}`;
   let access = cache.get(cacheKey, now);
+  if (access && !keys.kids.includes(access.kid)) {
+    cache.delete(cacheKey);
+    access = undefined;
+  }
   if (!access) {
-    const payload = await verifyJwt(token, keys, {
+    const payload = await verifyJwt(token, keys.verify, {
       issuers: [new URL(resource).origin],
       audience: resource,
       check(payload) {
@@ -107,6 +121,7 @@ export async function verifyLocalAccessToken(
         grantId: payload.grant_id as string,
         scopes: scopes as string[],
       }),
+      kid: kid as string, // the key set verified it, so the header named one of its keys
     };
     cache.set(cacheKey, access, cachedUntil(payload));
   }
@@ -115,6 +130,11 @@ export async function verifyLocalAccessToken(
     throw new InvalidTokenError("Token has been revoked.");
   }
   return access.grant;
+}
+
+/** How many verified tokens this isolate remembers for `kv`. */
+export function rememberedTokenCount(kv: Deno.Kv): number {
+  return verified.get(kv)?.count ?? 0;
 }
 
 /**

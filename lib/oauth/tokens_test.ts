@@ -6,7 +6,7 @@ import { startTestIssuer } from "../testing/issuer.ts";
 import { currentSigningKey } from "./keys.ts";
 import { grantKeys } from "./store/grants.ts";
 import { getSigningKeys } from "./store/signing_keys.ts";
-import { signingKeyPolicy } from "./tokens.ts";
+import { issueAccessToken, NOT_BEFORE_SKEW_SECONDS, signingKeyPolicy } from "./tokens.ts";
 import {
   approvedCode,
   authorizeCode,
@@ -47,7 +47,7 @@ Deno.test("access tokens carry Stytch-shaped claims bound to the /mcp resource",
   assert.equal(claims.scope, "read:todos write:todos");
   assert.match(claims.sub!, /^user-local-/);
   assert.equal(typeof claims.jti, "string");
-  assert.equal(claims.nbf, claims.iat);
+  assert.equal(claims.nbf, claims.iat! - NOT_BEFORE_SKEW_SECONDS);
   assert.ok(Math.abs(claims.exp! - claims.iat! - 3600) <= 1);
   const grant = await verifyForMcp(app, token);
   assert.equal(grant.userId, claims.sub);
@@ -175,4 +175,20 @@ Deno.test("each credential works only as itself: session, access token, refresh 
     assert.equal(response.status, 400, `${grant} ${Object.keys(params)[0]}`);
     assert.equal((await response.json()).error, "invalid_grant");
   }
+});
+
+Deno.test("a token from an issuer whose clock is 4 minutes ahead verifies (nbf allows the skew)", async () => {
+  using app = await createTestApp();
+  const { claims } = await realToken(app);
+  const ahead = Date.now() + 4 * 60_000;
+  const skewed = await issueAccessToken(app.kv, {
+    issuer: claims.iss!,
+    userId: claims.sub!,
+    clientId: claims.client_id as string,
+    scopes: ["read:todos"],
+    resource: RESOURCE,
+    grantId: claims.grant_id as string,
+  }, { keyRotationMs: app.config.tokens.signingKeyRotationMs, now: ahead });
+  assert.ok(decodeJwt(skewed).iat! > Date.now() / 1000 + 180, "issued in this clock's future");
+  assert.equal((await verifyForMcp(app, skewed)).userId, claims.sub);
 });

@@ -42,8 +42,9 @@ export async function createTestApp(options: {
     config,
     request,
     async signIn(email) {
-      const user = await findOrCreateLocalUser(kv, normalizeEmail(email));
-      return `${LOCAL_SESSION_COOKIE}=${await createSession(kv, user)}`;
+      const { id, email: normalized } = await findOrCreateLocalUser(kv, normalizeEmail(email));
+      // Not pending: its first request then writes nothing (tests count what requests store).
+      return `${LOCAL_SESSION_COOKIE}=${await createSession(kv, { id, email: normalized })}`;
     },
     [Symbol.dispose]() {
       kv.close();

@@ -29,6 +29,7 @@ export const FAMILY: Record<string, () => Error> = {
   TooManyRequestsError: () => new errors.TooManyRequestsError("Too many sign-ins.", 42),
   InternalError: () => new errors.InternalError("req-1"),
   ServiceUnavailableError: () => new errors.ServiceUnavailableError("Keys unreachable.", 5),
+  StorageError: () => new errors.StorageError("full", "The disk that holds KV_PATH is full."),
   OAuthError: () =>
     new errors.OAuthError("invalid_client", 'Unknown "client".', undefined, {
       "WWW-Authenticate": 'Basic realm="oauth"',

@@ -8,7 +8,7 @@
  */
 import { RETRY, retryOnConflict } from "../../kv/retry.ts";
 import { consentKeys } from "./consents.ts";
-import { expireIn } from "./expiry.ts";
+import { backstopExpireIn, expireIn } from "./expiry.ts";
 import { grantKeys, type IssuedChain, revokeGrant } from "./grants.ts";
 
 /** An authorization code, bound to everything the token request must repeat. */
@@ -81,9 +81,9 @@ export function redeemCode(
         .set(entry.key, { ...code, redeemedGrantId: chain.grant.grantId }, {
           expireIn: expireIn(code.expiresAt, now),
         })
-        .set(grantKey, chain.grant, { expireIn: expireIn(chain.grant.expiresAt, now) })
+        .set(grantKey, chain.grant, { expireIn: backstopExpireIn(chain.grant.expiresAt, now) })
         .set(grantKeys.refresh(chain.refreshHash), chain.refresh, {
-          expireIn: expireIn(chain.refresh.expiresAt, now),
+          expireIn: backstopExpireIn(chain.refresh.expiresAt, now),
         })
         .commit();
       return result.ok ? { kind: "issued", code, chain } : RETRY;

@@ -1,6 +1,2 @@
-/** KV expiry of the OAuth records that carry their own `expiresAt`. */
-
-/** Milliseconds left until `expiresAt`, at least one (KV rejects a zero `expireIn`). */
-export function expireIn(expiresAt: number, now: number): number {
-  return Math.max(1, expiresAt - now);
-}
+/** KV expiry of the OAuth records that carry their own `expiresAt` (lib/kv/expiry.ts). */
+export { backstopExpireIn, expireIn } from "../../kv/expiry.ts";

@@ -4,7 +4,7 @@
  * window gets the same successor, and any other reuse revokes the whole chain.
  */
 import { RETRY, retryOnConflict } from "../../kv/retry.ts";
-import { expireIn } from "./expiry.ts";
+import { backstopExpireIn } from "./expiry.ts";
 import {
   grantKeys,
   type IssuedChain,
@@ -18,7 +18,7 @@ export type RotateOutcome =
   | { kind: "rotated"; previous: StoredGrant; chain: IssuedChain }
   | { kind: "grace"; grant: StoredGrant; sealedSuccessor: string }
   | { kind: "unknown" | "expired" | "revoked" }
-  | { kind: "reused" };
+  | { kind: "reused"; refresh: StoredRefreshToken };
 
 /** How a rotated refresh token may be presented again (see {@linkcode rotateRefreshToken}). */
 export interface ReuseRules {
@@ -59,7 +59,7 @@ export function rotateRefreshToken(
         !!grant && grant.expiresAt > now && grant.refreshHash === refresh.successorHash;
       if (!inGrace) {
         await revokeGrant(kv, refresh.userId, refresh.clientId, refresh.grantId);
-        return { kind: "reused" };
+        return { kind: "reused", refresh };
       }
       check(grant, refresh);
       // Both reads still hold (the chain did not move on between them): a check-only commit.
@@ -82,10 +82,10 @@ export function rotateRefreshToken(
     };
     const result = await kv.atomic()
       .check(entry, grantEntry)
-      .set(entry.key, rotated, { expireIn: expireIn(refresh.expiresAt, now) })
-      .set(grantEntry.key, chain.grant, { expireIn: expireIn(chain.grant.expiresAt, now) })
+      .set(entry.key, rotated, { expireIn: backstopExpireIn(refresh.expiresAt, now) })
+      .set(grantEntry.key, chain.grant, { expireIn: backstopExpireIn(chain.grant.expiresAt, now) })
       .set(grantKeys.refresh(chain.refreshHash), chain.refresh, {
-        expireIn: expireIn(chain.refresh.expiresAt, now),
+        expireIn: backstopExpireIn(chain.refresh.expiresAt, now),
       })
       .commit();
     return result.ok ? { kind: "rotated", previous: grant, chain } : RETRY;

@@ -3,7 +3,7 @@
  * read-only or corrupt file, a file that cannot be opened), what the operator should do about
  * it, and one log line per fault rather than a stack trace per request.
  */
-import { StorageError, type StorageFault } from "../errors.ts";
+import { AppError, StorageError, type StorageFault } from "../errors.ts";
 
 /** How the name of the KV file appears in messages when the path is not known. */
 export const KV_PATH_NAME = "KV_PATH";
@@ -12,14 +12,21 @@ export const KV_PATH_NAME = "KV_PATH";
 const FAULT_PATTERNS: [RegExp, StorageFault][] = [
   [/disk is full|no space left|SQLITE_FULL|os error 28\b/i, "full"],
   [/readonly database|read-only file system|SQLITE_READONLY|os error (1|13|30)\b/i, "read_only"],
-  [/malformed|not a database|SQLITE_CORRUPT|SQLITE_NOTADB/i, "corrupt"],
+  [
+    /database disk image is malformed|file is not a database|SQLITE_CORRUPT|SQLITE_NOTADB/i,
+    "corrupt",
+  ],
   [/disk I\/O error|unable to open database|SQLITE_IOERR|SQLITE_CANTOPEN/i, "unavailable"],
 ];
 
-/** The storage fault `error` reports, or `null` when it is no storage fault. */
+/**
+ * The storage fault `error` reports, or `null` when it is no storage fault. Only errors from
+ * outside the family are read by their message: the family's own (a malformed token, say) are
+ * never taken for a storage fault.
+ */
 export function storageFaultOf(error: unknown): StorageFault | null {
   if (error instanceof StorageError) return error.fault;
-  if (!(error instanceof Error)) return null;
+  if (!(error instanceof Error) || error instanceof AppError) return null;
   for (const [pattern, fault] of FAULT_PATTERNS) {
     if (pattern.test(error.message)) return fault;
   }

@@ -29,6 +29,7 @@ const PAGES: Record<string, [number, Record<string, string | null>]> = {
   TooManyRequestsError: [429, { "Retry-After": "42" }],
   InternalError: [500, {}],
   ServiceUnavailableError: [503, { "Retry-After": "5" }],
+  StorageError: [503, { "Retry-After": "60" }],
   OAuthError: [401, {}],
   AuthorizePageError: [400, {}],
   "unexpected TypeError": [500, {}],

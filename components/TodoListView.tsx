@@ -15,7 +15,7 @@ import {
   type TodoActions,
 } from "./todo_actions.ts";
 import { FilterField, formProps } from "./todo_form.tsx";
-import { TodoRow } from "./TodoRow.tsx";
+import { RowActionForms, TodoRow } from "./TodoRow.tsx";
 import { TodoToolbar } from "./TodoToolbar.tsx";
 import {
   deletedMessage,
@@ -281,11 +281,13 @@ export function TodoListView(props: TodoListViewProps) {
           {filter === "active" ? "Nothing left to do." : "Nothing completed yet."}
         </p>
       )}
+      <RowActionForms formAction={props.formAction} filter={filter} />
       <ul class="todos">
-        {shown.map((todo) => (
+        {shown.map((todo, index) => (
           <TodoRow
             key={todo.id}
             todo={todo}
+            index={index}
             editing={editing === todo.id}
             filter={filter}
             maxLength={props.maxLength}

@@ -2,6 +2,7 @@ import {
   deletedMessage,
   type Filter,
   focusAfter,
+  packTodos,
   pageUrl,
   parseFilter,
   STALE_MESSAGE,
@@ -152,7 +153,7 @@ export default function TodoApp({ data, state }: PageProps<Data, SignedInState>)
       <main class="card" id="main">
         <h1>Your todos</h1>
         <TodoList
-          todos={data.todos}
+          todos={packTodos(data.todos)}
           filter={data.filter}
           maxLength={MAX_TEXT_LENGTH}
           error={data.error}

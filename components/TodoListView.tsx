@@ -18,6 +18,7 @@ import { FilterField, formProps } from "./todo_form.tsx";
 import { RowActionForms, TodoRow } from "./TodoRow.tsx";
 import { TodoToolbar } from "./TodoToolbar.tsx";
 import {
+  addedMessage,
   deletedMessage,
   type Filter,
   FILTERS,
@@ -176,7 +177,7 @@ export function TodoListView(props: TodoListViewProps) {
     const text = draft;
     if (await apply(() => actions.add(text))) {
       setDraft("");
-      setNotice({ text: `Added ${quoted(text.trim())}.` });
+      setNotice({ text: addedMessage(text.trim()) });
     }
   }
 
@@ -263,7 +264,7 @@ export function TodoListView(props: TodoListViewProps) {
         )}
       </div>
       {todos.length === 0
-        ? <p class="empty">Nothing to do yet. Add your first todo above.</p>
+        ? <p class="empty empty-list">Nothing to do yet. Add your first todo above.</p>
         : (
           <TodoToolbar
             todos={todos}

@@ -76,6 +76,9 @@ export function focusAfter(todos: TodoItem[], filter: Filter, id: string): strin
     null;
 }
 
+/** The status message after `text` was added. */
+export const addedMessage = (text: string): string => `Added “${shorten(text)}”.`;
+
 /** The status message after a deletion of `todos`. */
 export function deletedMessage(todos: { text: string }[]): string {
   return todos.length === 1

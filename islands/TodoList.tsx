@@ -53,7 +53,7 @@ export default function TodoList(props: TodoListProps) {
   const [filter, setFilter] = useState(props.filter);
 
   useEffect(() => {
-    // The no-JS parameters (?at, ?edit, ?undo) did their work on load; keep only the filter.
+    // The no-JS parameters (?at, ?edit, ?undo, ?added) did their work on load; keep only the filter.
     if (location.search !== new URL(pageUrl(props.filter), location.href).search) {
       history.replaceState(history.state, "", pageUrl(props.filter) + location.hash);
     }

@@ -15,7 +15,7 @@ export const handler: Handlers<undefined, PageState> = {
     await identity.signOut(ctx.hono, { secure: ctx.state.origin.startsWith("https:") });
     // A session held by a browser SDK is revoked at the provider by the page's island.
     if (identity.browserSignIn) return ctx.render(undefined, withBrowserSignIn(identity));
-    return ctx.redirect("/login");
+    return ctx.redirect("/login?signedOut=1");
   },
 };
 

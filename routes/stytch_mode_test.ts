@@ -214,6 +214,6 @@ Deno.test("while Stytch's keys cannot be fetched, /login and /logout still work;
     // A page that guards data does not guess: it says Stytch is unavailable.
     const todoapp = await t.request("/todoapp", { headers: html });
     assert.equal(todoapp.status, 503);
-    assert.match(await todoapp.text(), /Temporarily unavailable/);
+    assert.match(await todoapp.text(), /Sign-in is briefly unavailable/);
   });
 });

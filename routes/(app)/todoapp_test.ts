@@ -112,10 +112,18 @@ Deno.test("POST /todoapp without JavaScript adds, completes, reopens, edits and 
     assert.equal(res.status, 303, JSON.stringify(fields));
     return res.headers.get("Location")!;
   };
-  // After adding, the page comes back to the input; after acting on a todo, to that todo.
-  assert.equal(await post({ action: "add", text: "  Water plants  " }), "/todoapp#new-todo");
+  // After adding, the page comes back to the input (autofocus, no fragment that would scroll
+  // it to the top edge) and says what was added; after acting on a todo, to that todo.
+  const added = await post({ action: "add", text: "  Water plants  " });
   const [todo] = await listTodos(test.kv, uid);
   assert.equal(todo.text, "Water plants");
+  assert.equal(added, `/todoapp?added=${todo.id}`);
+  const addedPage = await page(test, cookie, added);
+  assert.match(addedPage, /<div class="status" role="status">Added “Water plants”\.<\/div>/);
+  assert.match(addedPage, /<input id="new-todo"[^>]* autofocus/);
+  // The words come from the list, never from the URL: an unknown id says nothing.
+  const forged = await page(test, cookie, "/todoapp?added=Your%20account%20is%20locked");
+  assert.match(forged, /<div class="status" role="status"><\/div>/);
   const back = `/todoapp?at=${todo.id}`;
   assert.equal(await post({ action: "complete", id: todo.id }), back);
   assert.equal((await listTodos(test.kv, uid))[0].completed, true);
@@ -124,7 +132,7 @@ Deno.test("POST /todoapp without JavaScript adds, completes, reopens, edits and 
   assert.equal(await post({ action: "edit", id: todo.id, text: "Water all plants" }), back);
   assert.equal((await listTodos(test.kv, uid))[0].text, "Water all plants");
   const deleted = await post({ action: "delete", id: todo.id });
-  assert.match(deleted, /^\/todoapp\?undo=[0-9A-Z]{26}#new-todo$/);
+  assert.match(deleted, /^\/todoapp\?undo=[0-9A-Z]{26}$/);
   assert.deepEqual(await listTodos(test.kv, uid), []);
 
   // The page after a deletion offers Undo (a form, so it works without JavaScript).
@@ -195,7 +203,7 @@ Deno.test("POST /todoapp keeps todos in place, returns to the filter it came fro
   // Mark all complete, then clear completed (undoable), from the Completed view.
   assert.equal(
     await post({ action: "complete-all", filter: "completed" }),
-    "/todoapp?filter=completed#new-todo",
+    "/todoapp?filter=completed",
   );
   assert.ok((await listTodos(test.kv, uid)).every((t) => t.completed));
   assert.match(await page(test, cookie), /value="incomplete-all">Mark all incomplete</);

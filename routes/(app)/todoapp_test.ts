@@ -268,17 +268,60 @@ Deno.test("POST /todoapp on a todo deleted elsewhere says so in words, shows no 
   }
 });
 
-Deno.test("pages are gzip-compressed for browsers that accept it: 200 todos stay under 40 KB on the wire", async () => {
-  using test = await createTestApp();
-  const cookie = await test.signIn("heavy@example.com");
-  const uid = await userId(test, cookie);
-  for (let i = 0; i < 200; i++) {
+/** What one todo may add to the list page, decoded (its row's markup and its island props). */
+const MAX_BYTES_PER_TODO = 600;
+
+/** `count` todos of 25 to 44 characters, as a list of everyday todos has. */
+async function addTodos(kv: Deno.Kv, uid: string, count: number) {
+  for (let i = 0; i < count; i++) {
     await createTodo(
-      test.kv,
+      kv,
       uid,
       `Todo number ${i}: ${"call the plumber about the leak ".slice(0, 10 + (i % 20))}`,
     );
   }
+}
+
+Deno.test(`the page at 200 todos weighs at most 200 × ${MAX_BYTES_PER_TODO} bytes decoded, with every control named and posting without JavaScript`, async () => {
+  using test = await createTestApp();
+  const cookie = await test.signIn("weight@example.com");
+  const uid = await userId(test, cookie);
+  const empty = new TextEncoder().encode(await page(test, cookie)).length;
+  await addTodos(test.kv, uid, 200);
+  const html = await page(test, cookie);
+  const bytes = new TextEncoder().encode(html).length;
+  assert.ok(bytes <= 200 * MAX_BYTES_PER_TODO, `${bytes} bytes at 200 todos`);
+  const perTodo = (bytes - empty) / 200;
+  assert.ok(perTodo <= MAX_BYTES_PER_TODO, `${perTodo} bytes a todo`);
+  // Nothing was dropped to get there: each row's text is there once, names every control of
+  // the row (with a shared label), and each button posts its action's form with the todo's id.
+  const rows = [...html.matchAll(/<li id="todo-([0-9A-Z]{26})"[^>]*>(.*?)<\/li>/g)];
+  assert.equal(rows.length, 200);
+  for (const [, id, row] of rows) {
+    const textId = row.match(/<span class="text" id="(tn\d+)">/)![1];
+    assert.equal(row.match(new RegExp(`aria-labelledby="tl-[ced] ${textId}"`, "g"))?.length, 3);
+    assert.match(row, new RegExp(`<button class="check" form="tf-c" name="id" value="${id}"`));
+    assert.match(row, new RegExp(`<button class="delete" form="tf-d" name="id" value="${id}"`));
+    assert.match(row, new RegExp(`<a class="edit" href="/todoapp\\?edit=${id}"`));
+  }
+  for (
+    const [key, action, label] of [["c", "complete", "Mark complete:"], ["d", "delete", "Delete:"]]
+  ) {
+    assert.match(
+      html,
+      new RegExp(
+        `<form id="tf-${key}" method="post" action="/todoapp"><input type="hidden" name="action" value="${action}"/></form>`,
+      ),
+    );
+    assert.match(html, new RegExp(`<span id="tl-${key}">${label}</span>`));
+  }
+});
+
+Deno.test("pages are gzip-compressed for browsers that accept it: 200 todos stay under 40 KB on the wire", async () => {
+  using test = await createTestApp();
+  const cookie = await test.signIn("heavy@example.com");
+  const uid = await userId(test, cookie);
+  await addTodos(test.kv, uid, 200);
   const res = await test.request("/todoapp", {
     headers: { Cookie: cookie, "Accept-Encoding": "gzip, deflate, br" },
   });

@@ -25,10 +25,14 @@ const SIZES: { name: string; options: BrowserContextOptions }[] = [
 
 const LONG_EMAIL = "someone.with.a.rather.long.address@mail.example-company.com";
 
-/** Fails on any serious or critical axe finding (light and dark). */
-async function assertNoSeriousAxe(page: Page, where: string) {
+/** Fails on any serious or critical axe finding (light and dark), or a page wider than the screen. */
+async function checkPage(page: Page, where: string) {
   const found = await axeViolations(page, ["serious", "critical"]);
   assert.deepEqual(found, [], `axe on ${where}`);
+  const [width, screen] = await page.evaluate(
+    () => [document.documentElement.scrollWidth, innerWidth],
+  );
+  assert.ok(width <= screen, `${where} is ${width}px wide on a ${screen}px screen`);
 }
 
 /** Every visible control on the page with its box, the smallest area first. */
@@ -106,15 +110,15 @@ Deno.test("pages on a phone and a desktop", async (t) => {
         browser.withPage(async (page) => {
           await page.goto(server.url("/"));
           await page.waitForSelector("pages-island[data-island=McpUrl][data-hydrated]");
-          await assertNoSeriousAxe(page, `${name} landing`);
+          await checkPage(page, `${name} landing`);
           await page.goto(server.url("/login"));
           await page.locator(".topbar .brand").waitFor();
           assert.equal(await page.getByRole("status").textContent(), "");
-          await assertNoSeriousAxe(page, `${name} sign-in`);
+          await checkPage(page, `${name} sign-in`);
           const missing = await page.goto(server.url("/no-such-page"));
           assert.equal(missing?.status(), 404);
           await page.locator(".topbar .brand").waitFor();
-          await assertNoSeriousAxe(page, `${name} 404`);
+          await checkPage(page, `${name} 404`);
         }, options),
     );
 
@@ -150,7 +154,8 @@ Deno.test("pages on a phone and a desktop", async (t) => {
           assert.deepEqual(await box(page, ".filters"), filters, "the filters did not move");
           assert.deepEqual((await box(page, "ul.todos")).y, list.y, "the list did not move");
           await assertHitAreas(page, `${name} list page`);
-          await assertNoSeriousAxe(page, `${name} list page`);
+          assert.ok((await box(page, ".add-form button")).height < 50, "Add keeps one line");
+          await checkPage(page, `${name} list page`);
 
           // The MCP URL: one line, in a read-only field, all of it there, and a Copy button.
           const url = page.getByRole("textbox", { name: "MCP server URL" });
@@ -185,7 +190,7 @@ Deno.test("pages on a phone and a desktop", async (t) => {
           await page.waitForURL((at) => at.pathname === "/login");
           assert.equal(new URL(page.url()).search, "?signedOut=1");
           assert.equal(await page.getByRole("status").textContent(), "You are signed out.");
-          await assertNoSeriousAxe(page, `${name} signed out`);
+          await checkPage(page, `${name} signed out`);
         }, options),
     );
 
@@ -236,7 +241,7 @@ Deno.test("pages on a phone and a desktop", async (t) => {
           const gap = (await box(page, ".empty-state")).y - (await box(page, "main h1")).y;
           assert.ok(gap < 80, `the empty state follows the heading (${gap}px)`);
           await assertHitAreas(page, `${name} connections`);
-          await assertNoSeriousAxe(page, `${name} connections`);
+          await checkPage(page, `${name} connections`);
         }, options),
     );
 
@@ -266,7 +271,7 @@ Deno.test("pages on a phone and a desktop", async (t) => {
           assert.match(text, new RegExp(`access to your todos on ${new URL(server.origin).host}`));
           assert.match(text, /See your todos: read every todo and whether it is done read:todos/);
           assert.match(text, /Change your todos: add, edit, complete and delete todos write:todos/);
-          await assertNoSeriousAxe(page, `${name} consent`);
+          await checkPage(page, `${name} consent`);
         }, options),
     );
 
@@ -287,7 +292,7 @@ Deno.test("pages on a phone and a desktop", async (t) => {
             assert.match(text, /Your todos are safe/);
             assert.doesNotMatch(text, /signing keys|fetch/i);
             await page.locator(".topbar .brand").waitFor();
-            await assertNoSeriousAxe(page, `${name} outage`);
+            await checkPage(page, `${name} outage`);
             await assertHitAreas(page, `${name} outage`);
           } finally {
             outage.down = false;

@@ -15,9 +15,10 @@ import {
   type TodoActions,
 } from "./todo_actions.ts";
 import { FilterField, formProps } from "./todo_form.tsx";
-import { TodoRow } from "./TodoRow.tsx";
+import { RowActionForms, TodoRow } from "./TodoRow.tsx";
 import { TodoToolbar } from "./TodoToolbar.tsx";
 import {
+  addedMessage,
   deletedMessage,
   type Filter,
   FILTERS,
@@ -176,7 +177,7 @@ export function TodoListView(props: TodoListViewProps) {
     const text = draft;
     if (await apply(() => actions.add(text))) {
       setDraft("");
-      setNotice({ text: `Added ${quoted(text.trim())}.` });
+      setNotice({ text: addedMessage(text.trim()) });
     }
   }
 
@@ -263,7 +264,7 @@ export function TodoListView(props: TodoListViewProps) {
         )}
       </div>
       {todos.length === 0
-        ? <p class="empty">Nothing to do yet. Add your first todo above.</p>
+        ? <p class="empty empty-list">Nothing to do yet. Add your first todo above.</p>
         : (
           <TodoToolbar
             todos={todos}
@@ -281,11 +282,13 @@ export function TodoListView(props: TodoListViewProps) {
           {filter === "active" ? "Nothing left to do." : "Nothing completed yet."}
         </p>
       )}
+      <RowActionForms formAction={props.formAction} filter={filter} />
       <ul class="todos">
-        {shown.map((todo) => (
+        {shown.map((todo, index) => (
           <TodoRow
             key={todo.id}
             todo={todo}
+            index={index}
             editing={editing === todo.id}
             filter={filter}
             maxLength={props.maxLength}

@@ -1,12 +1,19 @@
 /**
  * One todo of the list: a row with its check button, text, Edit link and Delete button, or,
  * while it is being edited, its edit form (Enter or moving away saves, Escape cancels).
+ *
+ * The row is small on purpose (a page may hold hundreds): its buttons post through the list's
+ * shared action forms (`RowActionForms`, `form="…"`) with the todo's id as their value, and
+ * their accessible names join a shared label with the todo's text (`aria-labelledby`), so the
+ * text is in the page once per row.
  */
 import { FilterField, formProps } from "./todo_form.tsx";
 import type { Filter, TodoItem } from "./todo_view.ts";
 
 export interface TodoRowProps {
   todo: TodoItem;
+  /** The row's place in the list shown: names the id of its text, which labels its controls. */
+  index: number;
   /** Shown with its edit field. */
   editing: boolean;
   filter: Filter;
@@ -17,21 +24,63 @@ export interface TodoRowProps {
   /** Where the forms post without JavaScript; omitted: no fallback. */
   formAction?: string;
   href(filter: Filter, params?: Record<string, string>): string;
-  /** The row's submit: `action` is "complete", "incomplete" or "delete". */
-  onSubmit(todo: TodoItem, action: string | undefined): void;
+  /** The row's action: "complete", "incomplete" or "delete". */
+  onSubmit(todo: TodoItem, action: RowAction): void;
   onStartEdit(event: Event, id: string): void;
   /** Closes the edit field without saving; `refocus` puts focus back on the row's Edit link. */
   onStopEdit(id: string, refocus: boolean): void;
   onSaveEdit(form: HTMLFormElement, todo: TodoItem, refocus: boolean): void;
 }
 
+/** What a row's buttons do; each has one shared form and one shared label. */
+export type RowAction = "complete" | "incomplete" | "delete";
+
+/** Each control's label, before the todo's text, and its one-letter key (short ids: every row names them). */
+const ROW_LABELS: Record<RowAction | "edit", [key: string, label: string]> = {
+  complete: ["c", "Mark complete:"],
+  incomplete: ["i", "Mark incomplete:"],
+  edit: ["e", "Edit:"],
+  delete: ["d", "Delete:"],
+};
+
+/** The id of the shared form that posts `action` for a row button. */
+const formId = (action: RowAction) => `tf-${ROW_LABELS[action][0]}`;
+/** The id of the hidden label that names a row's `action` control. */
+const labelId = (action: RowAction | "edit") => `tl-${ROW_LABELS[action][0]}`;
+
+/**
+ * The list's shared row forms (one per action, posting `action` and the filter; the button
+ * used adds `id`) and the hidden labels the rows' controls are named by.
+ */
+export function RowActionForms(
+  { formAction, filter }: { formAction?: string; filter: Filter },
+) {
+  const actions = Object.keys(ROW_LABELS) as (RowAction | "edit")[];
+  return (
+    <div hidden>
+      {formAction && actions.map((action) =>
+        action === "edit"
+          ? null
+          : (
+            <form key={action} id={formId(action)} method="post" action={formAction}>
+              <input type="hidden" name="action" value={action} />
+              <FilterField filter={filter} />
+            </form>
+          )
+      )}
+      {actions.map((action) => (
+        <span key={action} id={labelId(action)}>{ROW_LABELS[action][1]}</span>
+      ))}
+    </div>
+  );
+}
+
 /** One todo as a list item (see the module comment). */
 export function TodoRow(props: TodoRowProps) {
   const { todo } = props;
-  // Plain calls, not components: switching modes patches one <form> in place.
   return (
     <li id={`todo-${todo.id}`} class={todo.completed ? "todo done" : "todo"}>
-      {props.editing ? editForm(props) : rowForm(props)}
+      {props.editing ? editForm(props) : rowControls(props)}
     </li>
   );
 }
@@ -82,41 +131,43 @@ function editForm(props: TodoRowProps) {
   );
 }
 
-function rowForm(props: TodoRowProps) {
+/** A row button: without JavaScript it posts its shared form; hydrated, it acts in place. */
+function rowButton(props: TodoRowProps, action: RowAction, textId: string) {
+  return {
+    type: props.formAction ? undefined : "button" as const,
+    form: props.formAction ? formId(action) : undefined,
+    name: "id",
+    value: props.todo.id,
+    "aria-labelledby": `${labelId(action)} ${textId}`,
+    onClick(event: MouseEvent) {
+      event.preventDefault();
+      props.onSubmit(props.todo, action);
+    },
+  };
+}
+
+function rowControls(props: TodoRowProps) {
   const { todo, filter } = props;
+  const textId = `tn${props.index}`;
   return (
-    <form
-      class="row"
-      {...formProps(props.formAction, (_form, action) => props.onSubmit(todo, action))}
-    >
-      <input type="hidden" name="id" value={todo.id} />
-      <FilterField filter={filter} />
+    <>
       <button
-        type="submit"
         class="check"
-        name="action"
-        value={todo.completed ? "incomplete" : "complete"}
+        {...rowButton(props, todo.completed ? "incomplete" : "complete", textId)}
         autofocus={props.autofocus}
-      >
-        <span class="visually-hidden">
-          {todo.completed ? "Mark incomplete" : "Mark complete"}: {todo.text}
-        </span>
-      </button>
-      <span class="text" onDblClick={(event) => props.onStartEdit(event, todo.id)}>
+      />
+      <span class="text" id={textId} onDblClick={(event) => props.onStartEdit(event, todo.id)}>
         {todo.text}
       </span>
       <a
         class="edit"
         href={props.href(filter, { edit: todo.id })}
+        aria-labelledby={`${labelId("edit")} ${textId}`}
         onClick={(event) => props.onStartEdit(event, todo.id)}
       >
-        <span aria-hidden="true">Edit</span>
-        <span class="visually-hidden">Edit: {todo.text}</span>
+        Edit
       </a>
-      <button type="submit" class="delete" name="action" value="delete">
-        <span aria-hidden="true">Delete</span>
-        <span class="visually-hidden">Delete: {todo.text}</span>
-      </button>
-    </form>
+      <button class="delete" {...rowButton(props, "delete", textId)}>Delete</button>
+    </>
   );
 }

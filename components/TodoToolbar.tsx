@@ -1,6 +1,7 @@
 /**
- * The bar above the list: how many todos are left, the filter links, and the bulk actions
- * (mark all complete or incomplete, clear completed) when the shell offers them.
+ * The bar above the list: how many todos are left and the filter links on one line, the bulk
+ * actions (mark all complete or incomplete, clear completed) when the shell offers them on
+ * the next, so that nothing moves when one of them appears.
  */
 import { FilterField, formProps, type FormRun } from "./todo_form.tsx";
 import { type Filter, FILTERS, type TodoItem } from "./todo_view.ts";
@@ -48,8 +49,16 @@ export function TodoToolbar(props: TodoToolbarProps) {
               {open ? "Mark all complete" : "Mark all incomplete"}
             </button>
           )}
-          {done > 0 && props.canClear && (
-            <button type="submit" name="action" value="clear-completed">
+          {props.canClear && (
+            // Kept in place (invisible, disabled) while nothing is completed: nothing moves
+            // when it appears.
+            <button
+              type="submit"
+              name="action"
+              value="clear-completed"
+              class={done > 0 ? undefined : "reserved"}
+              disabled={done === 0}
+            >
               Clear completed ({done})
             </button>
           )}

@@ -1,10 +1,10 @@
 import type { ComponentChildren } from "preact";
 
 /**
- * The header of the landing page and the signed-in pages: a skip link to `#main` (the first
- * tab stop), the app's name linking to `home`, and the account navigation given as children.
+ * The header of every page: a skip link to `#main` (the first tab stop), the app's name
+ * linking to `home`, and the account navigation given as children (none: no navigation).
  */
-export function TopBar({ home, children }: { home: string; children: ComponentChildren }) {
+export function TopBar({ home, children }: { home: string; children?: ComponentChildren }) {
   return (
     <>
       <a class="skip-link" href="#main">Skip to main content</a>
@@ -12,7 +12,7 @@ export function TopBar({ home, children }: { home: string; children: ComponentCh
         <a class="brand" href={home}>
           <span class="brand-mark" aria-hidden="true" /> Todos
         </a>
-        <nav class="topnav" aria-label="Account">{children}</nav>
+        {children && <nav class="topnav" aria-label="Account">{children}</nav>}
       </header>
     </>
   );

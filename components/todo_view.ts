@@ -10,6 +10,20 @@ export interface TodoItem {
   completed: boolean;
 }
 
+/**
+ * A todo as the page's island props carry it, `[id, text, completed]`: a page of hundreds of
+ * todos sends each one's text twice (markup and props), so the props drop the field names.
+ */
+export type PackedTodo = [id: string, text: string, completed: 0 | 1];
+
+/** The todos as {@linkcode PackedTodo}s. */
+export const packTodos = (todos: readonly TodoItem[]): PackedTodo[] =>
+  todos.map(({ id, text, completed }) => [id, text, completed ? 1 : 0]);
+
+/** The todos {@linkcode packTodos} packed. */
+export const unpackTodos = (packed: readonly PackedTodo[]): TodoItem[] =>
+  packed.map(([id, text, completed]) => ({ id, text, completed: completed === 1 }));
+
 export type Filter = "all" | "active" | "completed";
 
 /** The filter links, in order, with their labels. */
@@ -61,6 +75,9 @@ export function focusAfter(todos: TodoItem[], filter: Filter, id: string): strin
   return (shown.find((todo) => todo.id > id) ?? shown.findLast((todo) => todo.id < id))?.id ??
     null;
 }
+
+/** The status message after `text` was added. */
+export const addedMessage = (text: string): string => `Added “${shorten(text)}”.`;
 
 /** The status message after a deletion of `todos`. */
 export function deletedMessage(todos: { text: string }[]): string {

@@ -1,13 +1,14 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 
 /**
- * The MCP server URL with a Copy button. The URL is plain selectable text; the button appears
- * once JavaScript runs (it needs it) and says in a status message whether copying worked.
+ * The MCP server URL in a read-only field (one line on any screen, all of it selectable) with a
+ * Copy button. The button appears once JavaScript runs (it needs it) and says in a status
+ * message whether copying worked.
  */
 export default function McpUrl({ url }: { url: string }) {
   const [ready, setReady] = useState(false);
   const [status, setStatus] = useState("");
-  const code = useRef<HTMLElement>(null);
+  const field = useRef<HTMLInputElement>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => {
     setReady(true);
@@ -20,10 +21,8 @@ export default function McpUrl({ url }: { url: string }) {
       setStatus("Copied the MCP URL.");
     } catch {
       // No clipboard access (an insecure origin, a denied permission): select it instead.
-      const range = document.createRange();
-      range.selectNodeContents(code.current!);
-      getSelection()?.removeAllRanges();
-      getSelection()?.addRange(range);
+      field.current!.focus();
+      field.current!.select();
       setStatus("The URL is selected: press Ctrl+C (⌘C on a Mac) to copy it.");
     }
     clearTimeout(timer.current);
@@ -32,7 +31,17 @@ export default function McpUrl({ url }: { url: string }) {
 
   return (
     <div class="mcp-url-row">
-      <code class="mcp-url" ref={code}>{url}</code>
+      <label class="mcp-url-label">
+        <span class="visually-hidden">MCP server URL</span>
+        <input
+          class="mcp-url"
+          ref={field}
+          value={url}
+          readOnly
+          spellcheck={false}
+          onFocus={(event) => event.currentTarget.select()}
+        />
+      </label>
       <button type="button" class="copy" hidden={!ready} onClick={copy}>
         {status.startsWith("Copied") ? "Copied" : "Copy"}
         <span class="visually-hidden">MCP URL</span>

@@ -5,25 +5,17 @@ import {
   stytchClient,
   stytchModule,
 } from "../components/stytch_browser.ts";
+import { scopeWords, type TodoScopes } from "../lib/oauth/scope_words.ts";
 
-export interface StytchConsentProps extends StytchBrowserConfig {
-  /** The scopes this server's MCP tools check (MCP_READ_SCOPE, MCP_WRITE_SCOPE). */
-  readScope: string;
-  writeScope: string;
-}
+/** The browser config and the scopes this server's MCP tools check (MCP_READ_SCOPE, MCP_WRITE_SCOPE). */
+export interface StytchConsentProps extends StytchBrowserConfig, TodoScopes {}
 
 /** What each requested scope lets the client do, in words (the SDK renders them as text). */
-export function describeScopes(scopes: string[], { readScope, writeScope }: StytchConsentProps) {
-  const known: Record<string, string> = {
-    openid: "Know who you are",
-    profile: "See your name",
-    email: "See your email address",
-    phone: "See your phone number",
-    offline_access: "Keep access while you are away",
-    [readScope]: "See your todos",
-    [writeScope]: "Add, change, complete and delete your todos",
-  };
-  return scopes.map((scope) => known[scope] ?? `Use the "${scope}" permission`);
+export function describeScopes(scopes: string[], todoScopes: TodoScopes): string[] {
+  return scopes.map((scope) => {
+    const { access, effect } = scopeWords(scope, todoScopes);
+    return `${access}: ${effect}`;
+  });
 }
 
 /**
@@ -51,7 +43,8 @@ export default function StytchConsent(props: StytchConsentProps) {
       element.render({
         client,
         getIDPConsentManifest: ({ scopes, clientName }) => [{
-          header: `${clientName} is asking to:`,
+          header:
+            `${clientName} asks for access to your todos on ${location.host}. It will be able to:`,
           items: describeScopes(scopes, props),
         }],
         callbacks: { onError: (err) => setError(describeStytchError(err)) },

@@ -1,20 +1,23 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Answer, Notice, Outcome, TodoActions } from "../components/todo_actions.ts";
 import { TodoListView } from "../components/TodoListView.tsx";
 import { listAfter } from "../components/todo_answer.ts";
 import { useLiveTodos } from "../components/use_live_todos.ts";
 import {
   type Filter,
+  type PackedTodo,
   pageUrl,
   parseFilter,
   STALE_MESSAGE,
   type TodoItem,
+  unpackTodos,
 } from "../components/todo_view.ts";
 
 export type { Notice };
 
 export interface TodoListProps {
-  todos: TodoItem[];
+  /** The list at render time (`packTodos`: the page may hold hundreds). */
+  todos: PackedTodo[];
   filter: Filter;
   /** Longest todo text the server accepts (lib/todos/limits.ts `MAX_TEXT_LENGTH`). */
   maxLength: number;
@@ -45,11 +48,12 @@ const one = (id: string) => `/api/todos/${encodeURIComponent(id)}`;
  */
 export default function TodoList(props: TodoListProps) {
   // Follows changes made elsewhere (other tabs, agents) over /api/todos/events.
-  const [todos, setTodos, fetchLive] = useLiveTodos(props.todos);
+  const initial = useMemo(() => unpackTodos(props.todos), []);
+  const [todos, setTodos, fetchLive] = useLiveTodos(initial);
   const [filter, setFilter] = useState(props.filter);
 
   useEffect(() => {
-    // The no-JS parameters (?at, ?edit, ?undo) did their work on load; keep only the filter.
+    // The no-JS parameters (?at, ?edit, ?undo, ?added) did their work on load; keep only the filter.
     if (location.search !== new URL(pageUrl(props.filter), location.href).search) {
       history.replaceState(history.state, "", pageUrl(props.filter) + location.hash);
     }

@@ -1,3 +1,4 @@
+import { TopBar } from "../components/TopBar.tsx";
 import { Head, type UnknownPageProps } from "../lib/pages/mod.ts";
 
 /** A path no route or static file answers. */
@@ -7,7 +8,8 @@ export default function NotFoundPage({ url }: UnknownPageProps) {
       <Head>
         <title>Page not found · Todos</title>
       </Head>
-      <main class="card narrow error-page">
+      <TopBar home="/" />
+      <main class="card narrow error-page" id="main">
         <h1>Page not found</h1>
         <p>Nothing here at {url.pathname}.</p>
         <p>

@@ -23,7 +23,12 @@ Deno.test("while the provider cannot tell, guarded pages are 503, /login and / w
   for (const path of ["/todoapp", "/connections", "/oauth/authorize?client_id=x"]) {
     const res = await test.request(path, { headers: html });
     assert.equal(res.status, 503, path);
-    assert.match(await res.text(), /Temporarily unavailable/, path);
+    const body = await res.text();
+    assert.match(body, /Sign-in is briefly unavailable/, path);
+    assert.match(body, /Your todos are safe/, path);
+    // No internals, and a Try again that asks for the page wanted (path and query) once more.
+    assert.doesNotMatch(body, /Keys unreachable|signing keys|fetch/i, path);
+    assert.ok(body.includes(`<a class="button-link" href="${path}">Try again</a>`), path);
   }
   for (const path of ["/login", "/"]) {
     const res = await test.request(path, { headers: html });

@@ -9,7 +9,7 @@ Deno.test("GET / shows signed-out visitors what the app is, how to sign in and t
   assert.match(html, /<title>Welcome · Todos<\/title>/);
   assert.match(html, /<h1>Your todo list, for you and your AI agents<\/h1>/);
   assert.match(html, /href="\/login\?returnTo=%2Ftodoapp"/);
-  assert.match(html, /<code class="mcp-url">https:\/\/todos\.example\/mcp<\/code>/);
+  assert.match(html, /<input class="mcp-url" value="https:\/\/todos\.example\/mcp" readonly/);
   assert.match(html, /<pages-island data-island="McpUrl"/);
   assert.match(html, /<a class="skip-link" href="#main">/);
   assert.match(html, /<main class="card landing" id="main">/);

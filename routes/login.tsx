@@ -1,5 +1,6 @@
 import { ContinueAfterSignIn, LocalLogin } from "../components/LocalLogin.tsx";
 import StytchLogin from "../islands/StytchLogin.tsx";
+import { TopBar } from "../components/TopBar.tsx";
 import { withBrowserSignIn } from "../components/browser_sign_in.ts";
 import { NotFoundError, ValidationError } from "../lib/errors.ts";
 import { clientLimit, enforceRateLimit } from "../lib/http/rate_limit.ts";
@@ -13,6 +14,8 @@ interface Data {
   error: string | null;
   /** Set after a successful sign-in: the page then only continues to `returnTo`. */
   signedIn?: boolean;
+  /** Arrived here by signing out (`?signedOut=1`): the page says it worked. */
+  signedOut?: boolean;
 }
 
 export const handler: Handlers<Data, PageState> = {
@@ -20,8 +23,9 @@ export const handler: Handlers<Data, PageState> = {
     const returnTo = safeReturnTo(ctx.url.searchParams.get("returnTo"));
     // Lenient: signing in keeps working when the session cannot be checked (Stytch's keys down).
     if (await ctx.state.lookupUser({ lenient: true })) return ctx.redirect(returnTo, 302);
+    const signedOut = ctx.url.searchParams.get("signedOut") === "1";
     return ctx.render(
-      { returnTo, email: "", error: null },
+      { returnTo, email: "", error: null, signedOut },
       withBrowserSignIn(ctx.state.deps.identity),
     );
   },
@@ -60,7 +64,11 @@ export default function LoginPage({ data, state }: PageProps<Data, PageState>) {
       <Head>
         <title>Sign in · Todos</title>
       </Head>
-      <main class="card narrow">
+      <TopBar home="/" />
+      <main class="card narrow" id="main">
+        <div class="status-line" role="status">
+          {data.signedOut && <p class="notice">You are signed out.</p>}
+        </div>
         <h1>Sign in</h1>
         {formSignIn && (
           <LocalLogin

@@ -119,6 +119,15 @@ Deno.test("POST /logout ends the session, clears the cookie and 303s to /login?s
     res.headers.getSetCookie().join("\n"),
     new RegExp(`${LOCAL_SESSION_COOKIE}=;.*Max-Age=0`),
   );
+  // Where it lands says that it worked, in a status region; a plain /login says nothing.
+  const landed = await (await test.request("/login?signedOut=1")).text();
+  assert.match(
+    landed,
+    /<div class="status-line" role="status"><p class="notice">You are signed out\.<\/p><\/div>/,
+  );
+  assert.match(landed, /<header class="topbar"><a class="brand" href="\/">/);
+  const plain = await (await test.request("/login")).text();
+  assert.match(plain, /<div class="status-line" role="status"><\/div>/);
   const after = await test.request("/todoapp", { headers: { Cookie: cookie } });
   assert.equal(after.status, 302);
   assert.match(after.headers.get("Location")!, /^\/login/);

@@ -24,6 +24,7 @@ import { findClient } from "./clients.ts";
 import { AuthorizePageError, OAuthError } from "./errors.ts";
 import { authorizeParams, loginUrlForAuthorize, ParkedRequestError } from "./parked.ts";
 import { supportedScopes } from "./scopes.ts";
+import { type ScopeWords, scopeWords } from "./scope_words.ts";
 
 /** What the consent page shows: the form, or why the request cannot go on. */
 export type ConsentData =
@@ -33,7 +34,10 @@ export type ConsentData =
     /** Set for metadata-document clients: the host vouching for the name. */
     clientHost: string | null;
     redirectHost: string;
-    scopes: { name: string; description: string }[];
+    /** Each scope asked for, with what it lets the app do. */
+    scopes: ({ name: string } & ScopeWords)[];
+    /** The host of this service, which the app asks to use. */
+    serviceHost: string;
     csrfToken: string;
     email: string | null;
   }
@@ -81,7 +85,8 @@ export const localAuthorizeHandlers: Handlers<ConsentData, PageState> = {
           ? new URL(target.client.clientId).host
           : null,
         redirectHost: redirect.host,
-        scopes: request.scopes.map((name) => ({ name, description: describeScope(ctx, name) })),
+        scopes: request.scopes.map((name) => ({ name, ...scopeWords(name, env.mcp) })),
+        serviceHost: new URL(ctx.state.origin).host,
         csrfToken,
         email: user.email,
       }, {
@@ -157,11 +162,4 @@ function showError(
     status,
     headers: { "Cache-Control": "no-store" },
   });
-}
-
-function describeScope(ctx: FreshContext<PageState, ConsentData>, scope: string): string {
-  const { readScope, writeScope } = ctx.state.deps.config.mcp;
-  if (scope === readScope) return "See your todos";
-  if (scope === writeScope) return "Add, change, complete and delete your todos";
-  return scope;
 }

@@ -1,3 +1,4 @@
+import McpUrl from "../../islands/McpUrl.tsx";
 import RevokeStatus from "../../islands/RevokeStatus.tsx";
 import { NotFoundError, ValidationError } from "../../lib/errors.ts";
 import type { PageState, SignedInState } from "../../lib/http/page_state.ts";
@@ -98,7 +99,7 @@ export const handler: Handlers<Data, SignedInState> = {
  * person approved (MCP clients of the built-in authorization server) with Revoke buttons,
  * under a status line that offers Undo right after a revocation.
  */
-export default function ConnectionsPage({ data }: PageProps<Data, SignedInState>) {
+export default function ConnectionsPage({ data, state }: PageProps<Data, SignedInState>) {
   const { consents, status } = data;
   return (
     <>
@@ -109,11 +110,7 @@ export default function ConnectionsPage({ data }: PageProps<Data, SignedInState>
         <h1>Connected apps</h1>
         <RevokeStatus message={status.message} undoToken={status.undoToken} />
         {consents.length === 0
-          ? (
-            <p class="empty">
-              No apps are connected. Apps you allow on a consent page appear here.
-            </p>
-          )
+          ? <NoConnections mcpUrl={`${state.origin}/mcp`} />
           : (
             <ul class="todos connections">
               {consents.map((consent) => (
@@ -139,5 +136,27 @@ export default function ConnectionsPage({ data }: PageProps<Data, SignedInState>
         </p>
       </main>
     </>
+  );
+}
+
+/** The empty state: nothing connected yet, and how to connect Claude with this server's URL. */
+function NoConnections({ mcpUrl }: { mcpUrl: string }) {
+  return (
+    <div class="empty-state">
+      <p>No apps are connected yet. Connect Claude to use your todos from a chat:</p>
+      <ol>
+        <li>
+          Copy this MCP server URL:
+          <McpUrl url={mcpUrl} />
+        </li>
+        <li>
+          In Claude, open <strong>Settings → Connectors → Add custom connector</strong>{" "}
+          and paste it (any other MCP client: add a remote server with it).
+        </li>
+        <li>
+          Sign in on the page that opens and choose <strong>Allow</strong>; the app then shows here.
+        </li>
+      </ol>
+    </div>
   );
 }

@@ -1,7 +1,9 @@
 import {
+  addedMessage,
   deletedMessage,
   type Filter,
   focusAfter,
+  packTodos,
   pageUrl,
   parseFilter,
   STALE_MESSAGE,
@@ -53,14 +55,16 @@ async function applyForm(kv: Deno.Kv, userId: string, form: FormData): Promise<s
   const filter = parseFilter(String(form.get("filter") ?? ""));
   const back = async (todoId: string, undo?: string) => {
     const at = focusAfter(await listTodos(kv, userId), filter, todoId);
-    // `autofocus` on that todo's button brings focus (and scroll) back to it; a fragment
-    // naming the row would stop browsers from running autofocus at all.
-    return pageUrl(filter, { at, undo }, at ? undefined : "new-todo");
+    // `autofocus` on that todo's button (else on the new-todo input) brings focus and scroll
+    // back to it; a fragment would stop browsers from running autofocus at all.
+    return pageUrl(filter, { at, undo });
   };
   switch (action) {
-    case "add":
-      await createTodo(kv, userId, form.get("text") ?? "");
-      return pageUrl(filter, {}, "new-todo");
+    case "add": {
+      // No fragment: the new-todo input's `autofocus` keeps it in view below the heading.
+      const todo = await createTodo(kv, userId, form.get("text") ?? "");
+      return pageUrl(filter, { added: todo.id });
+    }
     case "complete":
     case "incomplete":
       await updateTodo(kv, userId, id, { completed: action === "complete" });
@@ -73,10 +77,10 @@ async function applyForm(kv: Deno.Kv, userId: string, form: FormData): Promise<s
     case "complete-all":
     case "incomplete-all":
       await setAllCompleted(kv, userId, action === "complete-all");
-      return pageUrl(filter, {}, "new-todo");
+      return pageUrl(filter);
     case "clear-completed": {
       const deletion = await clearCompleted(kv, userId);
-      return pageUrl(filter, { undo: deletion.todos.length ? deletion.token : null }, "new-todo");
+      return pageUrl(filter, { undo: deletion.todos.length ? deletion.token : null });
     }
     case "undo": {
       const [first] = await undoDeletion(kv, userId, form.get("token"));
@@ -85,6 +89,15 @@ async function applyForm(kv: Deno.Kv, userId: string, form: FormData): Promise<s
     default:
       throw new ValidationError("Unknown action.");
   }
+}
+
+/**
+ * The no-JS confirmation of an addition (`?added=<id>`): the todo's own text from the list, so
+ * the page never echoes words from its URL; nothing when that todo is not in the list.
+ */
+function addedNotice(todos: TodoItem[], id: string | null): Notice | null {
+  const todo = id ? todos.find((item) => item.id === id) : undefined;
+  return todo ? { text: addedMessage(todo.text) } : null;
 }
 
 /** `/todoapp` (signed in: routes/(app)/_middleware.ts). */
@@ -115,7 +128,9 @@ export const handler: Handlers<Data, SignedInState> = {
       todos,
       filter: parseFilter(query.get("filter")),
       error: null,
-      notice: deletion && { text: deletedMessage(deletion.todos), undo: deletion.token },
+      notice: deletion
+        ? { text: deletedMessage(deletion.todos), undo: deletion.token }
+        : addedNotice(todos, query.get("added")),
       editing: known(query.get("edit")),
       focus: known(query.get("at")),
     }, { ...NO_STORE, memo });
@@ -152,7 +167,7 @@ export default function TodoApp({ data, state }: PageProps<Data, SignedInState>)
       <main class="card" id="main">
         <h1>Your todos</h1>
         <TodoList
-          todos={data.todos}
+          todos={packTodos(data.todos)}
           filter={data.filter}
           maxLength={MAX_TEXT_LENGTH}
           error={data.error}

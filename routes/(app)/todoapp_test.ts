@@ -60,7 +60,7 @@ Deno.test("GET /todoapp renders the user's todos, the MCP URL, the user and sign
   assert.match(res.headers.get("Content-Security-Policy")!, /script-src 'self';/);
   assert.equal(res.headers.get("Cache-Control"), "no-store");
   const html = await res.text();
-  assert.match(html, /<span class="text">Buy milk<\/span>/);
+  assert.match(html, /<span class="text" id="tn\d+">Buy milk<\/span>/);
   assert.match(html, /<title>Your todos · Todos<\/title>/);
   assert.match(html, /<a href="\/todoapp" aria-current="page">Your todos<\/a>/);
   assert.match(html, /<a class="skip-link" href="#main">/);
@@ -100,7 +100,7 @@ Deno.test("GET /todoapp keeps todo text inert in the HTML and in the island's pr
     /<script type="application\/json" id="__pages_islands">(.*?)<\/script>/,
   )!;
   assert.doesNotMatch(block[1], /[<>]/);
-  assert.deepEqual(todoListProps(html).todos.map((t: { text: string }) => t.text), XSS);
+  assert.deepEqual(todoListProps(html).todos.map(([, text]: [string, string]) => text), XSS);
 });
 
 Deno.test("POST /todoapp without JavaScript adds, completes, reopens, edits and deletes (303 back)", async () => {
@@ -112,10 +112,18 @@ Deno.test("POST /todoapp without JavaScript adds, completes, reopens, edits and 
     assert.equal(res.status, 303, JSON.stringify(fields));
     return res.headers.get("Location")!;
   };
-  // After adding, the page comes back to the input; after acting on a todo, to that todo.
-  assert.equal(await post({ action: "add", text: "  Water plants  " }), "/todoapp#new-todo");
+  // After adding, the page comes back to the input (autofocus, no fragment that would scroll
+  // it to the top edge) and says what was added; after acting on a todo, to that todo.
+  const added = await post({ action: "add", text: "  Water plants  " });
   const [todo] = await listTodos(test.kv, uid);
   assert.equal(todo.text, "Water plants");
+  assert.equal(added, `/todoapp?added=${todo.id}`);
+  const addedPage = await page(test, cookie, added);
+  assert.match(addedPage, /<div class="status" role="status">Added “Water plants”\.<\/div>/);
+  assert.match(addedPage, /<input id="new-todo"[^>]* autofocus/);
+  // The words come from the list, never from the URL: an unknown id says nothing.
+  const forged = await page(test, cookie, "/todoapp?added=Your%20account%20is%20locked");
+  assert.match(forged, /<div class="status" role="status"><\/div>/);
   const back = `/todoapp?at=${todo.id}`;
   assert.equal(await post({ action: "complete", id: todo.id }), back);
   assert.equal((await listTodos(test.kv, uid))[0].completed, true);
@@ -124,7 +132,7 @@ Deno.test("POST /todoapp without JavaScript adds, completes, reopens, edits and 
   assert.equal(await post({ action: "edit", id: todo.id, text: "Water all plants" }), back);
   assert.equal((await listTodos(test.kv, uid))[0].text, "Water all plants");
   const deleted = await post({ action: "delete", id: todo.id });
-  assert.match(deleted, /^\/todoapp\?undo=[0-9A-Z]{26}#new-todo$/);
+  assert.match(deleted, /^\/todoapp\?undo=[0-9A-Z]{26}$/);
   assert.deepEqual(await listTodos(test.kv, uid), []);
 
   // The page after a deletion offers Undo (a form, so it works without JavaScript).
@@ -165,37 +173,37 @@ Deno.test("POST /todoapp keeps todos in place, returns to the filter it came fro
   assert.deepEqual((await listTodos(test.kv, uid)).map((t) => t.text), ["a", "b", "c"]);
   const active = await page(test, cookie, `/todoapp?filter=active&at=${c.id}`);
   assert.match(active, /<a href="\/todoapp\?filter=active" aria-current="page">Active<\/a>/);
-  assert.doesNotMatch(active, /<span class="text">b<\/span>/);
+  assert.doesNotMatch(active, /<span class="text" id="tn\d+">b<\/span>/);
   assert.match(
     active,
-    new RegExp(`value="complete" autofocus><span class="visually-hidden">Mark complete: c<`),
+    new RegExp(`value="${c.id}" aria-labelledby="tl-c (tn\\d+)" autofocus>`),
   );
   assert.doesNotMatch(active, /id="new-todo"[^>]*autofocus/);
   // The island's props carry each todo once, with only what the page shows.
   const props = todoListProps(active);
   assert.deepEqual(
     props.todos,
-    [a, b, c].map((t) => ({ id: t.id, text: t.text, completed: t.id === b.id })),
+    [a, b, c].map((t) => [t.id, t.text, t.id === b.id ? 1 : 0]),
   );
   const block = active.match(/id="__pages_islands">(.*?)<\/script>/)![1];
   for (const todo of [a, b, c]) {
-    assert.equal(block.split(`"id":"${todo.id}"`).length - 1, 1, todo.text);
+    assert.equal(block.split(`["${todo.id}"`).length - 1, 1, todo.text);
   }
   assert.doesNotMatch(active, /createdAt/);
 
   const completed = await page(test, cookie, "/todoapp?filter=completed");
-  assert.match(completed, /<span class="text">b<\/span>/);
-  assert.doesNotMatch(completed, /<span class="text">[ac]<\/span>/);
+  assert.match(completed, /<span class="text" id="tn\d+">b<\/span>/);
+  assert.doesNotMatch(completed, /<span class="text" id="tn\d+">[ac]<\/span>/);
   // Unknown filters show everything.
   assert.match(
     await page(test, cookie, "/todoapp?filter=<x>"),
-    /<span class="text">a<\/span>[^]*<span class="text">c<\/span>/,
+    /<span class="text" id="tn\d+">a<\/span>[^]*<span class="text" id="tn\d+">c<\/span>/,
   );
 
   // Mark all complete, then clear completed (undoable), from the Completed view.
   assert.equal(
     await post({ action: "complete-all", filter: "completed" }),
-    "/todoapp?filter=completed#new-todo",
+    "/todoapp?filter=completed",
   );
   assert.ok((await listTodos(test.kv, uid)).every((t) => t.completed));
   assert.match(await page(test, cookie), /value="incomplete-all">Mark all incomplete</);
@@ -260,17 +268,60 @@ Deno.test("POST /todoapp on a todo deleted elsewhere says so in words, shows no 
   }
 });
 
-Deno.test("pages are gzip-compressed for browsers that accept it: 200 todos stay under 40 KB on the wire", async () => {
-  using test = await createTestApp();
-  const cookie = await test.signIn("heavy@example.com");
-  const uid = await userId(test, cookie);
-  for (let i = 0; i < 200; i++) {
+/** What one todo may add to the list page, decoded (its row's markup and its island props). */
+const MAX_BYTES_PER_TODO = 600;
+
+/** `count` todos of 25 to 44 characters, as a list of everyday todos has. */
+async function addTodos(kv: Deno.Kv, uid: string, count: number) {
+  for (let i = 0; i < count; i++) {
     await createTodo(
-      test.kv,
+      kv,
       uid,
       `Todo number ${i}: ${"call the plumber about the leak ".slice(0, 10 + (i % 20))}`,
     );
   }
+}
+
+Deno.test(`the page at 200 todos weighs at most 200 × ${MAX_BYTES_PER_TODO} bytes decoded, with every control named and posting without JavaScript`, async () => {
+  using test = await createTestApp();
+  const cookie = await test.signIn("weight@example.com");
+  const uid = await userId(test, cookie);
+  const empty = new TextEncoder().encode(await page(test, cookie)).length;
+  await addTodos(test.kv, uid, 200);
+  const html = await page(test, cookie);
+  const bytes = new TextEncoder().encode(html).length;
+  assert.ok(bytes <= 200 * MAX_BYTES_PER_TODO, `${bytes} bytes at 200 todos`);
+  const perTodo = (bytes - empty) / 200;
+  assert.ok(perTodo <= MAX_BYTES_PER_TODO, `${perTodo} bytes a todo`);
+  // Nothing was dropped to get there: each row's text is there once, names every control of
+  // the row (with a shared label), and each button posts its action's form with the todo's id.
+  const rows = [...html.matchAll(/<li id="todo-([0-9A-Z]{26})"[^>]*>(.*?)<\/li>/g)];
+  assert.equal(rows.length, 200);
+  for (const [, id, row] of rows) {
+    const textId = row.match(/<span class="text" id="(tn\d+)">/)![1];
+    assert.equal(row.match(new RegExp(`aria-labelledby="tl-[ced] ${textId}"`, "g"))?.length, 3);
+    assert.match(row, new RegExp(`<button class="check" form="tf-c" name="id" value="${id}"`));
+    assert.match(row, new RegExp(`<button class="delete" form="tf-d" name="id" value="${id}"`));
+    assert.match(row, new RegExp(`<a class="edit" href="/todoapp\\?edit=${id}"`));
+  }
+  for (
+    const [key, action, label] of [["c", "complete", "Mark complete:"], ["d", "delete", "Delete:"]]
+  ) {
+    assert.match(
+      html,
+      new RegExp(
+        `<form id="tf-${key}" method="post" action="/todoapp"><input type="hidden" name="action" value="${action}"/></form>`,
+      ),
+    );
+    assert.match(html, new RegExp(`<span id="tl-${key}">${label}</span>`));
+  }
+});
+
+Deno.test("pages are gzip-compressed for browsers that accept it: 200 todos stay under 40 KB on the wire", async () => {
+  using test = await createTestApp();
+  const cookie = await test.signIn("heavy@example.com");
+  const uid = await userId(test, cookie);
+  await addTodos(test.kv, uid, 200);
   const res = await test.request("/todoapp", {
     headers: { Cookie: cookie, "Accept-Encoding": "gzip, deflate, br" },
   });

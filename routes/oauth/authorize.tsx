@@ -1,5 +1,6 @@
 import { withBrowserSignIn } from "../../components/browser_sign_in.ts";
 import { OAuthConsent } from "../../components/OAuthConsent.tsx";
+import { TopBar } from "../../components/TopBar.tsx";
 import StytchConsent from "../../islands/StytchConsent.tsx";
 import { type ConsentData, localAuthorizeHandlers } from "../../lib/oauth/consent_page.ts";
 import {
@@ -70,10 +71,11 @@ export default function AuthorizePage({ data, state }: PageProps<ConsentData, Pa
       <Head>
         <title>Connect an app · Todos</title>
       </Head>
+      <TopBar home="/todoapp" />
       {state.deps.identity.hostsAuthorizationServer
         ? <OAuthConsent data={data} />
         : (
-          <main class="card narrow">
+          <main class="card narrow" id="main">
             <h1>Connect an app</h1>
             {browser && (
               <StytchConsent

@@ -161,7 +161,9 @@ for (const mode of ["down", "hang", "refused"] as const) {
       assert.equal(page.status, 503);
       assert.ok(Number(page.headers.get("Retry-After")) > 0);
       const html = await page.text();
-      assert.match(html, /Sign-in is briefly unavailable\. Your todos are safe/);
+      assert.match(html, /<h1>Sign-in is briefly unavailable<\/h1>/);
+      assert.match(html, /Your todos are safe/);
+      assert.match(html, /href="\/todoapp\?filter=active">Try again/);
       assert.doesNotMatch(html, /signing keys|fetch/i);
       for (const path of ["/api/todos", "/api/todos/events"]) {
         const res = await t.request(path, { headers: { Cookie: cookie } });

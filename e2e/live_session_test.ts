@@ -30,6 +30,11 @@ const LIFETIMES = 12;
  * for a shared 2-core machine. A change slower than this counts as stale.
  */
 const STALE_BOUND_MS = 5000;
+/**
+ * What the page actually does at each expiry: reconnect at once, so a change made meanwhile
+ * waits for one renewal (tens of milliseconds), never for a retry's backoff (2 s).
+ */
+const PROMPT_MS = 1500;
 
 const item = (page: Page, text: string) => page.locator("li.todo", { hasText: text });
 
@@ -206,6 +211,7 @@ Deno.test("sessions in Chromium: live across expiries, paused and signed out sai
           );
           assert.ok(seconds >= LIFETIMES * JWT_SECONDS);
           assert.equal(stale, 0, "no stale period");
+          assert.ok(Math.max(...delays) < PROMPT_MS, "the reconnect at each expiry is prompt");
           assert.equal(dropped, 0, "no dropped action");
           assert.equal(shown, 0, "never paused or signed out while the session lives");
           assert.ok(issuer.api.calls.authenticate - renewalsBefore >= LIFETIMES - 1);

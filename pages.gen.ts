@@ -19,8 +19,7 @@ import * as $i2 from "./islands/SessionGuard.tsx";
 import * as $i3 from "./islands/StytchAuthenticate.tsx";
 import * as $i4 from "./islands/StytchConsent.tsx";
 import * as $i5 from "./islands/StytchLogin.tsx";
-import * as $i6 from "./islands/StytchLogout.tsx";
-import * as $i7 from "./islands/TodoList.tsx";
+import * as $i6 from "./islands/TodoList.tsx";
 
 const manifest: Manifest = {
   routes: {
@@ -45,8 +44,7 @@ const manifest: Manifest = {
     "./islands/StytchAuthenticate.tsx": $i3,
     "./islands/StytchConsent.tsx": $i4,
     "./islands/StytchLogin.tsx": $i5,
-    "./islands/StytchLogout.tsx": $i6,
-    "./islands/TodoList.tsx": $i7,
+    "./islands/TodoList.tsx": $i6,
   },
 };
 

@@ -14,8 +14,8 @@ export interface StytchBrowserConfig {
   domain: string;
 }
 
-/** Session lifetime requested at sign-in; must not exceed the dashboard's maximum. */
-export const SESSION_DURATION_MINUTES = 60;
+/** Session lifetime requested at sign-in (the server renews by as much). */
+export { SESSION_DURATION_MINUTES } from "../lib/auth/stytch_duration.ts";
 
 const RETURN_TO_KEY = "todo.returnTo";
 

@@ -4,6 +4,7 @@
  * page keeps what is being typed; and it recovers after the app restarts on the same KV file.
  * Deadlines are generous (5 s): speed is measured by bench/live_sync.ts, not asserted here.
  */
+import { sessionUser } from "../lib/testing/app.ts";
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { createApp } from "../lib/app.ts";
@@ -69,7 +70,8 @@ async function userIdOf(server: LiveServer, cookie: string): Promise<string> {
   assert.equal(res.status, 200);
   await res.body?.cancel();
   const identity = createLocalIdentity({ kv: server.kv });
-  const user = await identity.getSessionUser(
+  const user = await sessionUser(
+    identity,
     new Request(server.origin, { headers: { Cookie: cookie } }),
   );
   return user!.id;

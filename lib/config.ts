@@ -68,6 +68,12 @@ export interface StytchConfig {
   publicToken: string;
   /** Project domain or custom domain, e.g. `https://xyz.customers.stytch.dev` (no trailing slash). */
   domain: URL;
+  /**
+   * Base URL of Stytch's backend API (`STYTCH_API_URL`), which the server calls to renew and
+   * revoke sessions. Default as the `stytch` SDK picks it: `https://api.stytch.com` for a
+   * `project-live-` ID, `https://test.stytch.com` otherwise.
+   */
+  apiUrl: URL;
 }
 
 export interface McpConfig {
@@ -116,6 +122,7 @@ const EnvSchema = z.object({
       'STYTCH_PUBLIC_TOKEN must look like "public-token-test-<uuid>" or "public-token-live-<uuid>"',
   }).optional(),
   STYTCH_DOMAIN: originUrl("STYTCH_DOMAIN").optional(),
+  STYTCH_API_URL: originUrl("STYTCH_API_URL", { httpsOnly: true }).optional(),
   MCP_READ_SCOPE: scopeName("MCP_READ_SCOPE").default("read:todos"),
   MCP_WRITE_SCOPE: scopeName("MCP_WRITE_SCOPE").default("write:todos"),
   // At least a day, so the previous key outlives every token it signed (an hour each).
@@ -210,6 +217,10 @@ function stytchConsistencyProblems(data: z.infer<typeof EnvSchema>, onDenoDeploy
   if (domain && onDenoDeploy && domain.protocol !== "https:") {
     problems.push("STYTCH_DOMAIN must use https on Deno Deploy.");
   }
+  const api = data.STYTCH_API_URL;
+  if (api && onDenoDeploy && isLoopbackHost(api.hostname)) {
+    problems.push("STYTCH_API_URL names a loopback host, which Deno Deploy cannot reach.");
+  }
   return problems;
 }
 
@@ -227,6 +238,13 @@ function hideSecrets(message: string, env: Record<string, string | undefined>): 
   return shown;
 }
 
+/** Stytch's API for a project, as the `stytch` SDK chooses it: live for `project-live-`, else test. */
+export function defaultStytchApiUrl(projectId: string): URL {
+  return new URL(
+    projectId.startsWith("project-live-") ? "https://api.stytch.com" : "https://test.stytch.com",
+  );
+}
+
 /** Parses the environment into a {@linkcode Config}, throwing a {@linkcode ConfigError} naming every problem. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const blankAsMissing = Object.fromEntries(
@@ -241,6 +259,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     problems.push(
       `Stytch is partly configured: ${present.join(", ")} set but ${missing.join(", ")} missing. ` +
         "Set all four to use Stytch, or none to use the built-in local sign-in.",
+    );
+  }
+  if (present.length === 0 && blankAsMissing.STYTCH_API_URL !== undefined) {
+    problems.push(
+      `STYTCH_API_URL is set but Stytch is not configured: set ${STYTCH_VARS.join(", ")} too, ` +
+        "or remove STYTCH_API_URL.",
     );
   }
   const onDenoDeploy = blankAsMissing.DENO_DEPLOYMENT_ID !== undefined;
@@ -278,6 +302,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
           secret: data.STYTCH_SECRET,
           publicToken: data.STYTCH_PUBLIC_TOKEN,
           domain: data.STYTCH_DOMAIN,
+          apiUrl: data.STYTCH_API_URL ?? defaultStytchApiUrl(data.STYTCH_PROJECT_ID),
         }
         : null,
     mcp: {

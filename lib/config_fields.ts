@@ -8,8 +8,11 @@ export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
-/** An origin URL: https (plain http only for a loopback host), no path, query or fragment. */
-export const originUrl = (name: string) =>
+/**
+ * An origin URL: https (plain http only for a loopback host, unless `httpsOnly`), no path,
+ * query or fragment.
+ */
+export const originUrl = (name: string, { httpsOnly = false } = {}) =>
   z.string().trim().transform((value, ctx) => {
     let url: URL;
     try {
@@ -22,10 +25,13 @@ export const originUrl = (name: string) =>
       });
       return z.NEVER;
     }
-    if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+    const plainHttpOk = !httpsOnly && url.protocol === "http:" && isLoopbackHost(url.hostname);
+    if (url.protocol !== "https:" && !plainHttpOk) {
       ctx.addIssue({
         code: "custom",
-        message: `${name} must use https (plain http only for a loopback host), got "${value}"`,
+        message: httpsOnly
+          ? `${name} must use https, got "${value}"`
+          : `${name} must use https (plain http only for a loopback host), got "${value}"`,
       });
       return z.NEVER;
     }

@@ -48,11 +48,14 @@ Deno.test("all four Stytch variables select Stytch mode, trimmed and normalized"
     STYTCH_SECRET: `  ${STYTCH.STYTCH_SECRET}\n`,
     STYTCH_DOMAIN: `${STYTCH.STYTCH_DOMAIN}/`,
   });
-  assert.deepEqual(config.stytch && { ...config.stytch, domain: config.stytch.domain.href }, {
+  const stytch = config.stytch &&
+    { ...config.stytch, domain: config.stytch.domain.href, apiUrl: config.stytch.apiUrl.href };
+  assert.deepEqual(stytch, {
     projectId: STYTCH.STYTCH_PROJECT_ID,
     secret: STYTCH.STYTCH_SECRET,
     publicToken: STYTCH.STYTCH_PUBLIC_TOKEN,
     domain: `${STYTCH.STYTCH_DOMAIN}/`,
+    apiUrl: "https://test.stytch.com/",
   });
   assert.equal(config.stytch?.domain.origin, STYTCH.STYTCH_DOMAIN);
 });
@@ -65,6 +68,24 @@ Deno.test("live values and a custom domain are accepted", () => {
     STYTCH_DOMAIN: "https://login.todo.example",
   });
   assert.equal(config.stytch?.domain.origin, "https://login.todo.example");
+  assert.equal(config.stytch?.apiUrl.origin, "https://api.stytch.com", "the SDK's live API");
+});
+
+Deno.test("STYTCH_API_URL points the server's Stytch calls elsewhere; https only", () => {
+  const config = parseConfig({ ...STYTCH, STYTCH_API_URL: "https://api.login.todo.example/" });
+  assert.equal(config.stytch?.apiUrl.origin, "https://api.login.todo.example");
+  assertOneProblem(
+    { ...STYTCH, STYTCH_API_URL: "http://127.0.0.1:8443" },
+    /^STYTCH_API_URL must use https, got "http:\/\/127\.0\.0\.1:8443"$/,
+  );
+  assertOneProblem(
+    { ...STYTCH, STYTCH_API_URL: "https://api.stytch.com/v1" },
+    /^STYTCH_API_URL must be an origin without a path/,
+  );
+  assertOneProblem(
+    { STYTCH_API_URL: "https://api.stytch.com" },
+    /^STYTCH_API_URL is set but Stytch is not configured/,
+  );
 });
 
 Deno.test("each partial Stytch set stops start-up naming what is set and what is missing", () => {

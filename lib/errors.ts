@@ -147,9 +147,18 @@ export class InternalError extends AppError {
   }
 }
 
-/** 503: a dependency (e.g. Stytch's JWKS) could not be reached. */
+/** 503: a dependency (e.g. Stytch) could not be reached. */
 export class ServiceUnavailableError extends AppError {
-  constructor(message: string, readonly retryAfterSeconds?: number) {
+  /**
+   * @param retryAfterSeconds sent as `Retry-After`
+   * @param retryTo the same-origin path a page's "Try again" link goes to (what the person
+   *   asked for), when a page request met the outage
+   */
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+    readonly retryTo?: string,
+  ) {
     super(503, "service_unavailable", message);
   }
 

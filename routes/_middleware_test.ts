@@ -13,7 +13,7 @@ Deno.test("while the provider cannot tell, guarded pages are 503, /login and / w
   using test = await createTestApp({
     identity: (config, kv) => ({
       ...createIdentityProvider(config, kv),
-      getSessionUser: () => {
+      getSession: () => {
         checks++;
         return Promise.reject(new ServiceUnavailableError("Keys unreachable."));
       },
@@ -47,9 +47,9 @@ Deno.test("the session is looked up at most once per request", async () => {
       const provider = createIdentityProvider(config, kv);
       return {
         ...provider,
-        getSessionUser: (req: Request) => {
+        getSession: (req: Request) => {
           checks++;
-          return provider.getSessionUser(req);
+          return provider.getSession(req);
         },
       };
     },

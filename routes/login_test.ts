@@ -106,7 +106,7 @@ Deno.test("POST /login refuses cross-site posts (403) without signing in", async
   await fetchSite.body?.cancel();
 });
 
-Deno.test("POST /logout ends the session, clears the cookie and 303s to /login", async () => {
+Deno.test("POST /logout ends the session, clears the cookie and 303s to /login?signedOut=1", async () => {
   using test = await createTestApp();
   const cookie = await test.signIn("ada@example.com");
   const res = await test.request("/logout", {
@@ -114,7 +114,7 @@ Deno.test("POST /logout ends the session, clears the cookie and 303s to /login",
     headers: { Cookie: cookie, Origin: TEST_ORIGIN },
   });
   assert.equal(res.status, 303);
-  assert.equal(res.headers.get("Location"), "/login");
+  assert.equal(res.headers.get("Location"), "/login?signedOut=1");
   assert.match(
     res.headers.getSetCookie().join("\n"),
     new RegExp(`${LOCAL_SESSION_COOKIE}=;.*Max-Age=0`),

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { startTestIssuer, type TestIssuer } from "../lib/testing/issuer.ts";
 import { createTestApp, type TestApp } from "../lib/testing/app.ts";
-import { sessionClaims, stytchEnv, TEST_PUBLIC_TOKEN, TEST_SECRET } from "../lib/testing/stytch.ts";
+import {
+  cookieOf,
+  sessionClaims,
+  stytchEnv,
+  TEST_PUBLIC_TOKEN,
+  TEST_SECRET,
+} from "../lib/testing/stytch.ts";
 import { STYTCH_SESSION_COOKIE } from "../lib/auth/stytch.ts";
 
 const ORIGIN = "http://localhost:8000";
@@ -160,29 +166,44 @@ Deno.test("/oauth/authorize shows Stytch's consent island to a signed-in person"
   });
 });
 
-Deno.test("POST /logout in Stytch mode expires the session JWT and renders the revoking island", async () => {
+Deno.test("POST /logout revokes the session at Stytch, clears both cookies and 303s to /login?signedOut=1", async () => {
   await withStytchApp(async (t, issuer) => {
-    const cookie = await sessionCookie(issuer);
+    const session = await issuer.api.startSession();
     const res = await t.request("/logout", {
       method: "POST",
-      headers: { Cookie: cookie, Origin: ORIGIN },
+      headers: { Cookie: cookieOf(session), Origin: ORIGIN },
     });
-    assert.equal(res.status, 200);
-    assert.match(res.headers.get("Set-Cookie")!, /^stytch_session_jwt=; Max-Age=0; Path=\//);
-    assert.deepEqual(islandProps(await res.text(), "StytchLogout"), {
-      publicToken: TEST_PUBLIC_TOKEN,
-      domain: issuer.origin,
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get("Location"), "/login?signedOut=1");
+    assert.deepEqual(res.headers.getSetCookie(), [
+      "stytch_session=; Max-Age=0; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Lax",
+      "stytch_session_jwt=; Max-Age=0; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Lax",
+    ]);
+    assert.equal(issuer.api.calls.revoke, 1);
+    assert.equal(issuer.api.isLive(session.sessionId), false);
+
+    // The old session token renews nothing afterwards.
+    const expired = await issuer.sign(sessionClaims(issuer), { expiresIn: -1 });
+    const after = await t.request("/api/todos", {
+      headers: { Cookie: cookieOf(session, expired) },
     });
+    assert.equal(after.status, 401);
+    await after.body?.cancel();
+    assert.equal(
+      issuer.api.calls.authenticate,
+      1,
+      "Stytch was asked, and said the session is gone",
+    );
 
     const crossSite = await t.request("/logout", {
       method: "POST",
-      headers: { Cookie: cookie, Origin: "https://evil.example", Accept: "text/html" },
+      headers: { Cookie: cookieOf(session), Origin: "https://evil.example", Accept: "text/html" },
     });
     assert.equal(crossSite.status, 403);
     assert.equal(crossSite.headers.get("Set-Cookie"), null);
     await crossSite.body?.cancel();
 
-    const get = await t.request("/logout", { headers: { Cookie: cookie } });
+    const get = await t.request("/logout", { headers: { Cookie: cookieOf(session) } });
     assert.equal(get.status, 405);
     assert.equal(get.headers.get("Set-Cookie"), null);
     await get.body?.cancel();
@@ -199,13 +220,16 @@ Deno.test("while Stytch's keys cannot be fetched, /login and /logout still work;
     assert.equal(login.status, 200);
     islandProps(await login.text(), "StytchLogin");
 
+    // Sign-out while Stytch's API is unreachable too: the cookies are cleared all the same.
+    await issuer.api.setMode("refused");
     const logout = await t.request("/logout", {
       method: "POST",
       headers: { ...html, Origin: ORIGIN },
     });
-    assert.equal(logout.status, 200);
+    assert.equal(logout.status, 303);
+    assert.equal(logout.headers.get("Location"), "/login?signedOut=1");
     assert.match(logout.headers.get("Set-Cookie") ?? "", new RegExp(`${STYTCH_SESSION_COOKIE}=;`));
-    islandProps(await logout.text(), "StytchLogout");
+    await logout.body?.cancel();
 
     const authenticate = await t.request("/authenticate", { headers: html });
     assert.equal(authenticate.status, 200);
@@ -214,6 +238,7 @@ Deno.test("while Stytch's keys cannot be fetched, /login and /logout still work;
     // A page that guards data does not guess: it says Stytch is unavailable.
     const todoapp = await t.request("/todoapp", { headers: html });
     assert.equal(todoapp.status, 503);
-    assert.match(await todoapp.text(), /Temporarily unavailable/);
+    assert.ok(Number(todoapp.headers.get("Retry-After")) > 0);
+    assert.match(await todoapp.text(), /Sign-in is briefly unavailable/);
   });
 });

@@ -11,11 +11,23 @@
  * user's change count (lib/todos/version.ts): it only grows, so a page ignores a list older than one it
  * already shows. Changes arrive by `kv.watch` (lib/live/changes.ts), never by polling; the only
  * timer is the heartbeat comment, which also re-checks the session. The stream ends when the
- * client goes away, when the session expires (a Stytch session JWT's `exp`, minutes away) and
- * when it is signed out (found before the next list goes out, or at the next heartbeat);
- * `event: session-ended` says which.
+ * client goes away, when the session's credential expires (a Stytch session JWT's `exp`,
+ * minutes away) and when it is signed out (found before the next list goes out, or at the next
+ * heartbeat); `event: session-ended` says which:
+ *
+ *     retry: 250
+ *     event: session-ended
+ *     data: {"reason": "expired"}      (reconnect now: the reconnect renews the session)
+ *
+ *     event: session-ended
+ *     data: {"reason": "signed-out"}   (the session is gone: sign in again)
+ *
+ * The browser's reconnect carries the session cookies and is renewed like any request
+ * (`requireUser`), its answer setting the new cookies; a session that has ended meanwhile gets
+ * 401, a provider that cannot be reached 503 with `Retry-After` (both JSON).
  */
 import type { Context } from "hono";
+import { requestAfter } from "../auth/cookies.ts";
 import { UnauthorizedError } from "../errors.ts";
 import type { AppEnv } from "../http/context.ts";
 import { watchTodoChanges } from "../live/changes.ts";
@@ -24,6 +36,8 @@ import { getTodosVersion, listTodos } from "../todos/mod.ts";
 
 /** How long a browser waits before reconnecting after the stream drops (the `retry:` field). */
 const RECONNECT_MS = 2000;
+/** The reconnect delay after the session's credential expired: soon, to renew it. */
+export const RENEW_RECONNECT_MS = 250;
 /** A client that leaves this much unread (bytes) is dropped; it re-syncs when it reconnects. */
 const MAX_UNREAD_BYTES = 4 * 1024 * 1024;
 /** Longest delay `setTimeout` takes; a session ending later is caught by the heartbeat. */
@@ -34,8 +48,11 @@ export async function serveTodoEvents(c: Context<AppEnv>): Promise<Response> {
   const { kv, identity, config } = c.var.deps;
   const userId = c.var.user.id;
   const request = c.req.raw;
-  const expiresAt = await identity.getSessionExpiry?.(request) ?? null;
+  const { expiresAt, setCookies } = c.var.session;
   if (expiresAt !== null && expiresAt <= Date.now()) throw new UnauthorizedError();
+  // Later checks present what the browser holds now: the cookies a renewal just set.
+  const current = requestAfter(request, setCookies);
+  const secure = c.var.origin.startsWith("https:");
   const release = streamSlotsFor(kv, config.live).acquire(userId);
 
   const encoder = new TextEncoder();
@@ -54,7 +71,8 @@ export async function serveTodoEvents(c: Context<AppEnv>): Promise<Response> {
   };
   const close = (reason?: "expired" | "signed-out") => {
     if (closed) return;
-    if (reason) write(`event: session-ended\ndata: ${JSON.stringify({ reason })}\n\n`);
+    const retry = reason === "expired" ? `retry: ${RENEW_RECONNECT_MS}\n` : "";
+    if (reason) write(`${retry}event: session-ended\ndata: ${JSON.stringify({ reason })}\n\n`);
     closed = true;
     for (const timer of timers) clearTimeout(timer);
     unwatch();
@@ -74,7 +92,7 @@ export async function serveTodoEvents(c: Context<AppEnv>): Promise<Response> {
    */
   const sessionIsOurs = async (): Promise<boolean | null> => {
     try {
-      return (await identity.getSessionUser(request))?.id === userId;
+      return (await identity.getSession(current, { secure })).user?.id === userId;
     } catch {
       return null;
     }
@@ -139,11 +157,10 @@ export async function serveTodoEvents(c: Context<AppEnv>): Promise<Response> {
     },
   }, { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength });
 
-  return new Response(body, {
-    headers: {
-      "Content-Type": "text/event-stream; charset=utf-8",
-      // Proxies (nginx and alike) must pass events on at once, not collect them.
-      "X-Accel-Buffering": "no",
-    },
+  // Through `c`, so a renewal's `Set-Cookie` goes out with the stream.
+  return c.body(body, 200, {
+    "Content-Type": "text/event-stream; charset=utf-8",
+    // Proxies (nginx and alike) must pass events on at once, not collect them.
+    "X-Accel-Buffering": "no",
   });
 }

@@ -3,7 +3,7 @@ import { createLocalIdentity, LOCAL_SESSION_COOKIE } from "../auth/local.ts";
 import { deleteSession, findOrCreateLocalUser } from "../auth/local_sessions.ts";
 import { openWatchCount } from "../live/changes.ts";
 import { streamSlotsFor } from "../live/limits.ts";
-import { createTestApp, type TestApp } from "../testing/app.ts";
+import { createTestApp, sessionUser, type TestApp } from "../testing/app.ts";
 import { createTodo, type Todo } from "../todos/mod.ts";
 import { waitFor } from "../testing/wait.ts";
 
@@ -236,10 +236,13 @@ Deno.test("a stream signed out elsewhere carries no list after it: the next chan
 Deno.test("a session ends the stream when it expires (a Stytch JWT's exp), and an expired one gets 401", async () => {
   let expiresAt = 0;
   using t = await createTestApp({
-    identity: (_config, kv) => ({
-      ...createLocalIdentity({ kv }),
-      getSessionExpiry: () => Promise.resolve(expiresAt),
-    }),
+    identity: (_config, kv) => {
+      const local = createLocalIdentity({ kv });
+      return {
+        ...local,
+        getSession: async (req) => ({ ...await local.getSession(req), expiresAt }),
+      };
+    },
   });
   const alice = await t.signIn("alice@example.com");
   expiresAt = Date.now() - 1000;
@@ -268,7 +271,7 @@ Deno.test("a burst of changes reaches the stream, the last list always among the
   try {
     await stream.nextTodos();
     const req = new Request("http://localhost:8000/", { headers: { Cookie: alice } });
-    const userId = (await t.deps.identity.getSessionUser(req))!.id;
+    const userId = (await sessionUser(t.deps.identity, req))!.id;
     await Promise.all(Array.from({ length: 30 }, (_, i) => createTodo(t.kv, userId, `t${i}`)));
     let last = { version: 0, todos: [] as Todo[] };
     while (last.version < 30) {

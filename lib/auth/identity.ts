@@ -29,6 +29,23 @@ export interface CookieOptions {
   secure: boolean;
 }
 
+/** What a provider found for a browser request's session. */
+export interface Session {
+  /** The signed-in user, or `null` when there is none (no cookie, invalid, ended). */
+  user: User | null;
+  /**
+   * When the credential this answer stands on stops being valid (ms since the epoch), or
+   * `null` when there is none: long-lived answers (the live events stream) end then. Stytch:
+   * the session JWT's `exp` (minutes away). Local: the stored session's expiry.
+   */
+  expiresAt: number | null;
+  /**
+   * `Set-Cookie` values the response to this request must carry: a renewed session's new
+   * cookies, or the removal of an ended session's. Empty when nothing changes.
+   */
+  setCookies: readonly string[];
+}
+
 /** Sign-in with this app's own email form (`POST /login`), sessions kept by the app. */
 export interface FormSignIn {
   /** Signs the person in as the user for `email` and sets the session cookie on `c`. */
@@ -56,22 +73,18 @@ export interface IdentityProvider {
    */
   readonly hostsAuthorizationServer: boolean;
   /**
-   * Ends the request's session as far as this server is concerned and clears its cookie.
-   * With `browserSignIn`, the page must then let the SDK revoke the session at the provider.
+   * Ends the request's session, at the provider too (Stytch: revoked from the server), and
+   * clears its cookies. Never throws for an unreachable provider: the cookies are cleared anyway.
    */
   signOut(c: Context, cookie: CookieOptions): Promise<void>;
   /**
-   * The signed-in user of a browser request, from its session cookie, or `null` when there
-   * is none or it is invalid. Throws `ServiceUnavailableError` when it cannot decide
-   * (e.g. the JWKS cannot be fetched).
+   * The session of a browser request, from its cookies. A provider may renew a session whose
+   * short-lived credential expired (Stytch: one call to its sessions API), so the caller must
+   * put `setCookies` on its response. Throws `ServiceUnavailableError` when it cannot decide
+   * (the provider cannot be reached); never answers "signed out" for that. `cookie` defaults
+   * to `secure` when the request's URL is https.
    */
-  getSessionUser(req: Request): Promise<User | null>;
-  /**
-   * When the request's session stops being valid (ms since the epoch), or `null` when it has
-   * none; long-lived answers (the live events stream) end then. Stytch: the session JWT's `exp`
-   * (minutes away). Local: the stored session's expiry.
-   */
-  getSessionExpiry?(req: Request): Promise<number | null>;
+  getSession(req: Request, cookie?: CookieOptions): Promise<Session>;
   /**
    * Verifies an MCP bearer token whose audience must be `resource` (the canonical `/mcp`
    * URL) or, for Stytch, the project. Throws `InvalidTokenError` when it is not acceptable.

@@ -1,13 +1,21 @@
 /**
  * JWT verification shared by both identity providers: RS256 only, issuer and audience
- * checked, `exp` required, at most 60 s of clock tolerance. Key sets come from jose
- * (`createRemoteJWKSet` for Stytch, a local set for the built-in authorization server).
+ * checked, `exp` required, at most 60 s of clock tolerance. Key sets: Stytch's JWKS
+ * (lib/auth/stytch_jwks.ts) or the built-in authorization server's own keys.
  */
 import { errors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from "jose";
-import { AppError, InvalidTokenError, ServiceUnavailableError } from "../errors.ts";
+import { AppError, InvalidTokenError } from "../errors.ts";
+import { signInUnavailable } from "./unavailable.ts";
 
 /** 401 for a bad token; a member of the error family (lib/errors.ts), re-exported for callers. */
 export { InvalidTokenError };
+
+/** A token whose signature and claims are good but whose `exp` has passed (beyond tolerance). */
+export class ExpiredTokenError extends InvalidTokenError {
+  constructor() {
+    super("Token has expired.");
+  }
+}
 
 export interface JwtRules {
   /** Accepted `iss` values (Stytch uses two forms for one project). */
@@ -46,13 +54,14 @@ export async function verifyJwt(
 }
 
 function toTokenError(error: unknown): AppError {
-  if (error instanceof errors.JWKSTimeout) {
-    return new ServiceUnavailableError("Timed out fetching signing keys; try again.");
+  if (
+    error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid ||
+    isNetworkError(error) || isJwksHttpError(error)
+  ) {
+    return signInUnavailable();
   }
-  if (error instanceof errors.JWKSInvalid || isNetworkError(error) || isJwksHttpError(error)) {
-    return new ServiceUnavailableError("Could not fetch signing keys; try again.");
-  }
-  if (error instanceof errors.JWTExpired) return new InvalidTokenError("Token has expired.");
+  // jose checks the claims after the signature: an expired token was genuinely signed.
+  if (error instanceof errors.JWTExpired) return new ExpiredTokenError();
   if (error instanceof errors.JWTClaimValidationFailed) {
     return new InvalidTokenError(`Token claim "${error.claim}" is not acceptable.`);
   }

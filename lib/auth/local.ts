@@ -11,13 +11,15 @@ import {
   createSession,
   deleteSession,
   findOrCreateLocalUser,
-  getSessionExpiry,
-  getSessionUser,
+  findSession,
   normalizeEmail,
   SESSION_TTL_MS,
 } from "./local_sessions.ts";
 
 export const LOCAL_SESSION_COOKIE = "todo_session";
+
+const NO_COOKIES: readonly string[] = Object.freeze([]);
+const NO_SESSION = Object.freeze({ user: null, expiresAt: null, setCookies: NO_COOKIES });
 
 export interface LocalIdentityOptions {
   kv: Deno.Kv;
@@ -54,13 +56,11 @@ export function createLocalIdentity(options: LocalIdentityOptions): IdentityProv
       if (token) await deleteSession(kv, token);
       deleteCookie(c, LOCAL_SESSION_COOKIE, { path: "/", secure: cookie.secure });
     },
-    async getSessionUser(req) {
+    async getSession(req) {
       const token = requestCookie(req, LOCAL_SESSION_COOKIE);
-      return token ? await getSessionUser(kv, token) : null;
-    },
-    async getSessionExpiry(req) {
-      const token = requestCookie(req, LOCAL_SESSION_COOKIE);
-      return token ? await getSessionExpiry(kv, token) : null;
+      const found = token ? await findSession(kv, token) : null;
+      // Local sessions are never renewed: no cookie changes.
+      return found ? { ...found, setCookies: NO_COOKIES } : NO_SESSION;
     },
     async verifyAccessToken(token, resource) {
       if (!options.verifyAccessToken) {

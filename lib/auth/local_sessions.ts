@@ -58,20 +58,21 @@ export async function createSession(kv: Deno.Kv, user: User): Promise<string> {
   return token;
 }
 
-/** The user of a live session token, or `null` for unknown or expired tokens. */
-export async function getSessionUser(kv: Deno.Kv, token: string): Promise<User | null> {
+/** The user and expiry (ms) of a live session token, or `null` for unknown or expired tokens. */
+export async function findSession(
+  kv: Deno.Kv,
+  token: string,
+): Promise<{ user: User; expiresAt: number } | null> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
   const entry = await kv.get<StoredSession>(sessionKey(sha256Hex(token)));
   if (!entry.value || entry.value.expiresAt <= Date.now()) return null;
-  return { id: entry.value.userId, email: entry.value.email || null };
+  const user = { id: entry.value.userId, email: entry.value.email || null };
+  return { user, expiresAt: entry.value.expiresAt };
 }
 
-/** When a live session token expires (ms since the epoch), or `null` for unknown or expired ones. */
-export async function getSessionExpiry(kv: Deno.Kv, token: string): Promise<number | null> {
-  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-  const entry = await kv.get<StoredSession>(sessionKey(sha256Hex(token)));
-  if (!entry.value || entry.value.expiresAt <= Date.now()) return null;
-  return entry.value.expiresAt;
+/** The user of a live session token, or `null` for unknown or expired tokens. */
+export async function getSessionUser(kv: Deno.Kv, token: string): Promise<User | null> {
+  return (await findSession(kv, token))?.user ?? null;
 }
 
 /** Ends a session; unknown tokens are ignored. */

@@ -1,26 +1,36 @@
 /**
- * The Stytch identity provider: browser sessions are the `stytch_session_jwt` cookie set by
- * Stytch's JS SDK, MCP bearer tokens are Connected Apps access tokens; both are verified
- * locally against the project's JWKS. The authorization server is Stytch itself.
+ * The Stytch identity provider: browser sessions are the cookies of Stytch's JS SDK, MCP bearer
+ * tokens are Connected Apps access tokens; both are verified locally against the project's JWKS.
+ * A session whose five-minute JWT has expired is renewed from the server (one call to Stytch's
+ * sessions API, lib/auth/stytch_sessions.ts) and the same request goes on with new cookies. The
+ * authorization server is Stytch itself.
  */
-import { deleteCookie } from "hono/cookie";
-import { decodeJwt } from "jose";
 import type { StytchConfig } from "../config.ts";
-import type { IdentityProvider } from "./identity.ts";
+import type { CookieOptions, IdentityProvider, Session } from "./identity.ts";
 import { InvalidTokenError } from "./jwt.ts";
 import { requestCookie } from "./cookies.ts";
+import {
+  clearedSessionCookies,
+  sessionCookies,
+  STYTCH_SESSION_JWT_COOKIE,
+  STYTCH_SESSION_TOKEN_COOKIE,
+} from "./stytch_cookies.ts";
 import { createMetadataRelay } from "./stytch_metadata.ts";
+import { createStytchSessions, type SessionCredential } from "./stytch_sessions.ts";
 import { createStytchTokenVerifier } from "./stytch_tokens.ts";
+import { signInUnavailable } from "./unavailable.ts";
 
 /** Cookie the Stytch JS SDK keeps the session JWT in (its default name). */
-export const STYTCH_SESSION_COOKIE = "stytch_session_jwt";
+export const STYTCH_SESSION_COOKIE = STYTCH_SESSION_JWT_COOKIE;
 
 export interface StytchIdentityOptions {
-  /** Bound on fetching the JWKS and the metadata (ms); tests shorten it. */
+  /** Bound on fetching the JWKS and the metadata and on each call to Stytch (ms); tests shorten it. */
   timeoutMs?: number;
-  /** Minimum time between JWKS refreshes for unknown `kid`s (ms); tests shorten it. */
-  cooldownMs?: number;
+  /** Least time between JWKS refetches for unknown `kid`s (ms); tests shorten it. */
+  refetchIntervalMs?: number;
 }
+
+const NO_SESSION: Session = Object.freeze({ user: null, expiresAt: null, setCookies: [] });
 
 /** Creates the Stytch identity provider for `config`. */
 export function createStytchIdentity(
@@ -28,7 +38,43 @@ export function createStytchIdentity(
   options: StytchIdentityOptions = {},
 ): IdentityProvider {
   const tokens = createStytchTokenVerifier(config, options);
+  const sessions = createStytchSessions(config, { timeoutMs: options.timeoutMs });
   const metadata = createMetadataRelay(config.domain, { timeoutMs: options.timeoutMs });
+
+  /** The request's session: its fresh JWT, else one renewal at Stytch (shared, memoised). */
+  const getSession = async (req: Request, cookie = cookieOptionsOf(req)): Promise<Session> => {
+    const jwt = requestCookie(req, STYTCH_SESSION_JWT_COOKIE);
+    const token = requestCookie(req, STYTCH_SESSION_TOKEN_COOKIE);
+    let expired = false;
+    if (jwt) {
+      try {
+        const checked = await tokens.checkSession(jwt);
+        if (checked !== "expired") return { ...checked, setCookies: [] };
+        expired = true;
+      } catch (error) {
+        if (!(error instanceof InvalidTokenError)) throw error;
+      }
+    }
+    // Only a genuine (expired) JWT or the opaque token is sent to Stytch; it decides.
+    const credential: SessionCredential | null = token
+      ? { session_token: token }
+      : expired
+      ? { session_jwt: jwt! }
+      : null;
+    if (!credential) return NO_SESSION;
+    const renewal = await sessions.renew(credential);
+    if (renewal.kind === "unavailable") throw signInUnavailable();
+    if (renewal.kind === "ended") {
+      return { user: null, expiresAt: null, setCookies: clearedSessionCookies(cookie) };
+    }
+    const expiresAt = renewal.sessionExpiresAt;
+    return {
+      user: renewal.user,
+      expiresAt: renewal.jwtExpiresAt,
+      setCookies: sessionCookies({ ...renewal, expiresAt }, cookie),
+    };
+  };
+
   return {
     label: "Stytch",
     hostsAuthorizationServer: false,
@@ -37,35 +83,20 @@ export function createStytchIdentity(
       // The browser SDK always calls `https://<host>`, whatever scheme or port the domain names.
       sdkOrigin: `https://${config.domain.hostname}`,
     },
-    signOut(c) {
-      // The session JWT cookie expires at once, so this server stops accepting it even without
-      // JavaScript; the page's island revokes the session at Stytch (the SDK holds that cookie).
-      deleteCookie(c, STYTCH_SESSION_COOKIE, { path: "/" });
-      return Promise.resolve();
-    },
-    async getSessionUser(req) {
-      const token = requestCookie(req, STYTCH_SESSION_COOKIE);
-      if (!token) return null;
-      try {
-        return await tokens.verifySession(token);
-      } catch (error) {
-        if (error instanceof InvalidTokenError) return null;
-        throw error;
+    async signOut(c, cookie) {
+      const token = requestCookie(c.req.raw, STYTCH_SESSION_TOKEN_COOKIE);
+      const jwt = requestCookie(c.req.raw, STYTCH_SESSION_JWT_COOKIE);
+      const credential = token ? { session_token: token } : jwt ? { session_jwt: jwt } : null;
+      // Revoked at Stytch, so neither cookie renews anything afterwards. If Stytch cannot be
+      // reached the cookies are still cleared: this browser is signed out either way.
+      if (credential && !await sessions.revoke(credential)) {
+        console.error("stytch: sign-out could not revoke the session; its cookies were cleared");
+      }
+      for (const value of clearedSessionCookies(cookie)) {
+        c.header("Set-Cookie", value, { append: true });
       }
     },
-    async getSessionExpiry(req) {
-      const token = requestCookie(req, STYTCH_SESSION_COOKIE);
-      if (!token) return null;
-      try {
-        await tokens.verifySession(token);
-      } catch (error) {
-        if (error instanceof InvalidTokenError) return null;
-        throw error;
-      }
-      // Verified above; its `exp` is when the browser must present a refreshed JWT.
-      const { exp } = decodeJwt(token);
-      return typeof exp === "number" ? exp * 1000 : null;
-    },
+    getSession,
     verifyAccessToken(token, resource) {
       // Stytch puts the project id in a Connected Apps token's `aud`; a token bound to this
       // server's MCP URL by a `resource` parameter (RFC 8707) is accepted too.
@@ -83,4 +114,9 @@ export function createStytchIdentity(
       return metadata(appOrigin);
     },
   };
+}
+
+/** Cookie options from the request alone: `secure` over https. */
+function cookieOptionsOf(req: Request): CookieOptions {
+  return { secure: new URL(req.url).protocol === "https:" };
 }

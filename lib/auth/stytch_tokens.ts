@@ -4,29 +4,32 @@
  * tokens). Both are RS256, signed by the project's JWKS, with the same issuer and audience, so
  * they are told apart by their claims.
  */
-import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import type { JWTPayload } from "jose";
 import type { StytchConfig } from "../config.ts";
-import { ServiceUnavailableError } from "../errors.ts";
 import type { AccessGrant, User } from "./identity.ts";
-import { InvalidTokenError, type JwtRules, verifyJwt } from "./jwt.ts";
+import { ExpiredTokenError, InvalidTokenError, type JwtRules, verifyJwt } from "./jwt.ts";
+import { createStytchKeySet, JWKS_MAX_AGE_MS, type KeySetOptions } from "./stytch_jwks.ts";
 import { cachedUntil, VerifiedTokenCache } from "./token_cache.ts";
 
 /** The claim Stytch puts in every session JWT (absent from Connected Apps access tokens). */
 export const STYTCH_SESSION_CLAIM = "https://stytch.com/session";
 
-/** How long a JWKS fetch may take before the request fails with 503. */
-export const JWKS_TIMEOUT_MS = 3000;
-/** At most one JWKS refresh per this period when a token names an unknown `kid`. */
-export const JWKS_COOLDOWN_MS = 30_000;
-/** Keys are refetched after this age even when every `kid` is known. */
-export const JWKS_MAX_AGE_MS = 10 * 60_000;
+/** A session JWT that passed every check: its user, and when it expires (ms since the epoch). */
+export interface VerifiedSession {
+  user: User;
+  expiresAt: number;
+}
 
 export interface StytchTokenVerifier {
-  /** The user of a valid session JWT; throws `InvalidTokenError` or `ServiceUnavailableError`. */
-  verifySession(token: string): Promise<User>;
+  /**
+   * A session JWT checked locally: `"expired"` when it is genuine but its `exp` has passed (no
+   * leeway: that is when the server renews it). Throws `InvalidTokenError` for anything else
+   * that is wrong, `ServiceUnavailableError` when the keys cannot be fetched.
+   */
+  checkSession(token: string): Promise<VerifiedSession | "expired">;
   /**
    * The grant of a valid Connected Apps access token whose audience is the project (what
-   * Stytch issues) or `resource` (RFC 8707); throws like {@linkcode verifySession}.
+   * Stytch issues) or `resource` (RFC 8707); throws like {@linkcode checkSession}.
    */
   verifyAccessToken(token: string, resource: string): Promise<AccessGrant>;
 }
@@ -42,38 +45,41 @@ export function stytchJwksUrl(domain: URL): URL {
 }
 
 /**
- * Builds a verifier whose keys come from `<domain>/.well-known/jwks.json`, fetched lazily,
- * cached, refreshed at most once per 30 s for an unknown `kid`, with a bounded fetch time.
+ * Builds a verifier whose keys come from `<domain>/.well-known/jwks.json`, fetched lazily and
+ * refetched by the rule of lib/auth/stytch_jwks.ts, with a bounded fetch time.
  */
 export function createStytchTokenVerifier(
   config: Pick<StytchConfig, "projectId" | "domain">,
-  options: { timeoutMs?: number; cooldownMs?: number } = {},
+  options: KeySetOptions = {},
 ): StytchTokenVerifier {
-  const keys = unavailableAs503(
-    createRemoteJWKSet(stytchJwksUrl(config.domain), {
-      timeoutDuration: options.timeoutMs ?? JWKS_TIMEOUT_MS,
-      cooldownDuration: options.cooldownMs ?? JWKS_COOLDOWN_MS,
-      cacheMaxAge: JWKS_MAX_AGE_MS,
-    }),
-  );
+  const keys = createStytchKeySet(stytchJwksUrl(config.domain), options);
   const base = { issuers: stytchIssuers(config), audience: config.projectId };
   const sessionRules: JwtRules = { ...base, check: requireSessionClaims };
   const accessRules: JwtRules = { ...base, check: requireAccessTokenClaims };
   // Verified tokens, remembered until their `exp` but no longer than the keys themselves are
   // trusted without a refetch. Stytch's tokens are checked only by signature here (no call to
   // Stytch), so remembering one changes nothing about when it stops working.
-  const sessions = new VerifiedTokenCache<Readonly<User>>();
+  const sessions = new VerifiedTokenCache<Readonly<VerifiedSession>>();
   const grants = new VerifiedTokenCache<Readonly<AccessGrant>>();
   const trustUntil = (payload: JWTPayload) =>
     Math.min(cachedUntil(payload), Date.now() + JWKS_MAX_AGE_MS);
   return {
-    async verifySession(token) {
+    async checkSession(token) {
       const known = sessions.get(token);
       if (known) return known;
-      const payload = await verifyJwt(token, keys, sessionRules);
+      let payload: JWTPayload;
+      try {
+        payload = await verifyJwt(token, keys, sessionRules);
+      } catch (error) {
+        if (error instanceof ExpiredTokenError) return "expired";
+        throw error;
+      }
+      // Within jose's clock tolerance but past `exp`: renew now rather than in a minute.
+      if (cachedUntil(payload) <= Date.now()) return "expired";
       const user = Object.freeze({ id: payload.sub!, email: sessionEmail(payload) });
-      sessions.set(token, user, trustUntil(payload));
-      return user;
+      const session = Object.freeze({ user, expiresAt: cachedUntil(payload) });
+      sessions.set(token, session, trustUntil(payload));
+      return session;
     },
     async verifyAccessToken(token, resource) {
       const cacheKey = `${resource} ${token}`;
@@ -117,8 +123,8 @@ function requireAccessTokenClaims(payload: JWTPayload): void {
   }
 }
 
-/** The email address of the session's email factor, when it has one. */
-function sessionEmail(payload: JWTPayload): string | null {
+/** The email address of the session's email factor (in a JWT's session claim), when it has one. */
+export function sessionEmail(payload: Record<string, unknown>): string | null {
   const session = payload[STYTCH_SESSION_CLAIM];
   const factors = isRecord(session) ? session.authentication_factors : undefined;
   if (!Array.isArray(factors)) return null;
@@ -133,22 +139,4 @@ function sessionEmail(payload: JWTPayload): string | null {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/**
- * jose reports a JWKS answering non-200 or non-JSON as a bare `JOSEError`, which would read as
- * a bad token (401). Those are Stytch being unavailable, so they become 503 here; key-matching
- * errors (unknown `kid`) pass through unchanged.
- */
-function unavailableAs503(keys: JWTVerifyGetKey): JWTVerifyGetKey {
-  return async (header, token) => {
-    try {
-      return await keys(header, token);
-    } catch (error) {
-      if (error instanceof errors.JOSEError && error.code === "ERR_JOSE_GENERIC") {
-        throw new ServiceUnavailableError("Could not fetch signing keys; try again.");
-      }
-      throw error;
-    }
-  };
 }

@@ -1,5 +1,5 @@
 import type { Config } from "../config.ts";
-import type { AccessGrant, IdentityProvider, User } from "../auth/identity.ts";
+import type { AccessGrant, IdentityProvider, Session, User } from "../auth/identity.ts";
 
 /**
  * The network side of OAuth Client ID Metadata Documents (lib/oauth/cimd.ts), replaceable in
@@ -47,6 +47,8 @@ export interface AppEnv {
     origin: string;
     /** The signed-in user, set by `requireUser` (or by the page layer when signed in). */
     user: User;
+    /** The browser session `user` came from, set by `requireUser` (lib/http/session.ts). */
+    session: Session;
     /** The verified MCP access token's grant, set by `requireBearer` (lib/auth/bearer.ts). */
     grant: AccessGrant;
     /** Set on bearer-protected routes: what a 401/403 `WWW-Authenticate` challenge names. */

@@ -3,6 +3,7 @@ import { compress } from "hono/compress";
 import { createMiddleware } from "hono/factory";
 import { ForbiddenError, UnauthorizedError } from "../errors.ts";
 import type { AppEnv, Deps } from "./context.ts";
+import { lookUpSession } from "./session.ts";
 
 /** Sets `deps`, `requestId` and `origin` for every request. */
 export function requestContext(deps: Deps) {
@@ -90,12 +91,16 @@ export function refuseCrossSiteWrites() {
   });
 }
 
-/** Requires a signed-in browser session; sets `user` or answers 401. */
+/**
+ * Requires a signed-in browser session; sets `user` and `session` or answers 401. A session the
+ * provider renewed on this request goes on, its new cookies on the response.
+ */
 export function requireUser() {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const user = await c.get("deps").identity.getSessionUser(c.req.raw);
-    if (!user) throw new UnauthorizedError();
-    c.set("user", user);
+    const session = await lookUpSession(c);
+    if (!session.user) throw new UnauthorizedError();
+    c.set("user", session.user);
+    c.set("session", session);
     await next();
   });
 }

@@ -4,9 +4,11 @@
  * sets it; `routes/(app)/_middleware.ts` adds `user` for the pages that require one.
  */
 import type { Context } from "hono";
-import type { User } from "../auth/identity.ts";
+import type { Session, User } from "../auth/identity.ts";
 import { ServiceUnavailableError } from "../errors.ts";
 import type { AppEnv, Deps } from "./context.ts";
+import { retryPath } from "./return_to.ts";
+import { lookUpSession } from "./session.ts";
 
 /** State of every page. */
 export interface PageState {
@@ -16,8 +18,9 @@ export interface PageState {
   requestId: string;
   /**
    * Who is signed in, looked up on the first call (once per request): the user, or `null`.
-   * When the identity provider cannot tell (Stytch's keys unreachable) it throws
-   * `ServiceUnavailableError` (503: a page that guards data does not guess), unless
+   * A session renewed on the way sets its new cookies on this request's response. When the
+   * identity provider cannot tell (Stytch unreachable) it throws `ServiceUnavailableError`
+   * (503 naming where "Try again" goes: a page that guards data does not guess), unless
    * `lenient`, which answers `null` then (a page that works for anyone, like `/login`).
    * A page that never calls it never makes the provider fetch anything (`/logout`).
    */
@@ -32,20 +35,25 @@ export interface SignedInState extends PageState {
 /** The page state of the request `c`. */
 export function pageState(c: Context<AppEnv>): PageState {
   const deps = c.get("deps");
-  let lookup: Promise<User | null> | undefined;
+  let lookup: Promise<Session> | undefined;
   return {
     deps,
     origin: c.get("origin"),
     requestId: c.get("requestId"),
     async lookupUser({ lenient = false } = {}) {
-      lookup ??= deps.identity.getSessionUser(c.req.raw);
+      lookup ??= lookUpSession(c);
       try {
-        const user = await lookup;
+        const { user } = await lookup;
         if (user) c.set("user", user);
         return user;
       } catch (error) {
-        if (lenient && error instanceof ServiceUnavailableError) return null;
-        throw error;
+        if (!(error instanceof ServiceUnavailableError)) throw error;
+        if (lenient) return null;
+        throw new ServiceUnavailableError(
+          error.message,
+          error.retryAfterSeconds,
+          retryPath(c.req.raw, c.get("origin")),
+        );
       }
     },
   };

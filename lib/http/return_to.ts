@@ -37,3 +37,18 @@ export function safeReturnTo(value: unknown): string {
 export function loginUrl(url: URL): string {
   return `/login?returnTo=${encodeURIComponent(url.pathname + url.search)}`;
 }
+
+/**
+ * Where a "Try again" link takes a person whose request could not be answered: the same page
+ * for a `GET` (path and query), else the same-origin page the form was on (`Referer`), else
+ * {@linkcode DEFAULT_RETURN_TO}. Same-origin paths only.
+ */
+export function retryPath(req: Request, origin: string): string {
+  const url = new URL(req.url);
+  if (req.method === "GET" || req.method === "HEAD") return safeReturnTo(url.pathname + url.search);
+  const referer = URL.parse(req.headers.get("Referer") ?? "");
+  if (!referer || (referer.origin !== origin && referer.origin !== url.origin)) {
+    return DEFAULT_RETURN_TO;
+  }
+  return safeReturnTo(referer.pathname + referer.search);
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createTestApp, TEST_ORIGIN } from "../testing/app.ts";
+import { createTestApp, sessionUser, TEST_ORIGIN } from "../testing/app.ts";
 import { listConsents } from "./store/consents.ts";
 import {
   authorizeCode,
@@ -256,7 +256,8 @@ Deno.test("/connections lists approved apps and revoking one forgets the consent
   await revoke.body?.cancel();
   const after = await app.request("/connections?revoked=1", { headers: { Cookie: cookie } });
   assert.match(await after.text(), /Access revoked/);
-  const user = (await app.deps.identity.getSessionUser(
+  const user = (await sessionUser(
+    app.deps.identity,
     new Request(TEST_ORIGIN, { headers: { Cookie: cookie } }),
   ))!;
   assert.deepEqual(await listConsents(app.kv, user.id), []);

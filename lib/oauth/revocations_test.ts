@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { AppError, ConflictError, NotFoundError } from "../errors.ts";
-import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing/app.ts";
+import { createTestApp, sessionUser, TEST_ORIGIN, type TestApp } from "../testing/app.ts";
 import {
   MAX_REVOCATION_BYTES,
   MAX_UNDOABLE_GRANTS,
@@ -38,7 +38,8 @@ async function connectedApp(app: TestApp, email = "ada@example.com") {
   const { verifier, challenge } = await pkcePair();
   const { code, cookie } = await authorizeCode(app, clientId, challenge, email);
   const tokens = await exchangeCode(app, clientId, code, verifier);
-  const user = await app.deps.identity.getSessionUser(
+  const user = await sessionUser(
+    app.deps.identity,
     new Request(TEST_ORIGIN, { headers: { Cookie: cookie } }),
   );
   return { userId: user!.id, clientId, tokens, cookie };

@@ -1,5 +1,5 @@
 /** Helpers of the REST API tests (lib/api/): a signed-in test app and JSON calls to `/api`. */
-import { createTestApp, TEST_ORIGIN, type TestApp } from "./app.ts";
+import { createTestApp, sessionUser, TEST_ORIGIN, type TestApp } from "./app.ts";
 
 /** One request to `/api`: a JSON `body`, or a `raw` one sent with `contentType`. */
 export interface Call {
@@ -26,7 +26,7 @@ export async function call(t: TestApp, cookie: string | null, path: string, opti
 /** The user id behind a session cookie. */
 export async function userIdOf(t: TestApp, cookie: string): Promise<string> {
   const req = new Request(TEST_ORIGIN, { headers: { Cookie: cookie } });
-  return (await t.deps.identity.getSessionUser(req))!.id;
+  return (await sessionUser(t.deps.identity, req))!.id;
 }
 
 /** A test app with Alice signed in (`alice` is her session cookie). */

@@ -1,7 +1,7 @@
 /** Builds a real app over an in-memory KV for in-process tests (`app.fetch`). */
 import { createApp } from "../app.ts";
 import { type Config, parseConfig } from "../config.ts";
-import type { IdentityProvider } from "../auth/identity.ts";
+import type { IdentityProvider, User } from "../auth/identity.ts";
 import { createIdentityProvider } from "../identity_provider.ts";
 import type { Deps } from "../http/context.ts";
 import type { DocumentFetcher } from "../oauth/cimd.ts";
@@ -49,4 +49,9 @@ export async function createTestApp(options: {
       kv.close();
     },
   };
+}
+
+/** The user `identity` finds signed in on `req` (its session's `user`), for tests. */
+export async function sessionUser(identity: IdentityProvider, req: Request): Promise<User | null> {
+  return (await identity.getSession(req)).user;
 }

@@ -3,6 +3,7 @@
  * Stytch session JWTs and Connected Apps access tokens and serves its JWKS on 127.0.0.1.
  */
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
+import { startStytchApi, type StytchApiStandIn } from "./stytch_api.ts";
 
 export interface TestIssuer {
   /** Origin serving `/.well-known/jwks.json`, e.g. `http://127.0.0.1:PORT`. */
@@ -17,6 +18,8 @@ export interface TestIssuer {
   rotate(options?: { dropOld?: boolean }): Promise<void>;
   /** Makes the JWKS and metadata endpoints answer 503 (`"down"`), hang (`"hang"`) or work again (`"up"`). */
   setMode(mode: "up" | "down" | "hang"): void;
+  /** Stytch's sessions API, stood in for over HTTPS (lib/testing/stytch_api.ts). */
+  readonly api: StytchApiStandIn;
   close(): Promise<void>;
 }
 
@@ -65,7 +68,7 @@ export async function startTestIssuer(): Promise<TestIssuer> {
     return Response.json({ keys: keys.map((k) => k.publicJwk) });
   });
   const origin = `http://127.0.0.1:${server.addr.port}`;
-  return {
+  const issuer: TestIssuer = {
     origin,
     get jwksFetches() {
       return jwksFetches;
@@ -96,11 +99,14 @@ export async function startTestIssuer(): Promise<TestIssuer> {
         hanging.clear();
       }
     },
+    api: undefined!,
     async close() {
       for (const release of hanging) release();
-      await server.shutdown();
+      await Promise.all([server.shutdown(), issuer.api.close()]);
     },
   };
+  Object.assign(issuer, { api: startStytchApi(issuer) });
+  return issuer;
 }
 
 /** Metadata shaped like a Stytch project's RFC 8414 document. */

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { call, setup } from "../testing/api.ts";
-import { createTestApp, TEST_ORIGIN } from "../testing/app.ts";
+import { createTestApp, sessionUser, TEST_ORIGIN } from "../testing/app.ts";
 import { startMcpTestEnv } from "../testing/mcp.ts";
 import { createTodo, MAX_TEXT_LENGTH, TodoId, TodoText } from "./mod.ts";
 
@@ -78,7 +78,7 @@ Deno.test("the todo page's new-todo and edit inputs carry the rule's maxlength",
   using t = await createTestApp();
   const cookie = await t.signIn("ada@example.com");
   const request = new Request(TEST_ORIGIN, { headers: { Cookie: cookie } });
-  const user = (await t.deps.identity.getSessionUser(request))!;
+  const user = (await sessionUser(t.deps.identity, request))!;
   const todo = await createTodo(t.kv, user.id, "Buy milk");
   const res = await t.request(`/todoapp?edit=${todo.id}`, { headers: { Cookie: cookie } });
   assert.equal(res.status, 200);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createTestApp, TEST_ORIGIN, type TestApp } from "../../lib/testing/app.ts";
+import { createTestApp, sessionUser, TEST_ORIGIN, type TestApp } from "../../lib/testing/app.ts";
 import {
   authorizeCode,
   exchangeCode,
@@ -34,7 +34,8 @@ async function revokedApp(app: TestApp) {
   await revoke.body?.cancel();
   const location = revoke.headers.get("Location")!;
   const undoToken = new URL(location, TEST_ORIGIN).searchParams.get("undo")!;
-  const userId = (await app.deps.identity.getSessionUser(
+  const userId = (await sessionUser(
+    app.deps.identity,
     new Request(TEST_ORIGIN, { headers: { Cookie: cookie } }),
   ))!.id;
   return { clientId, tokens, cookie, location, undoToken, userId };

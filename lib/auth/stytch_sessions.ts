@@ -1,0 +1,204 @@
+/**
+ * The server's calls to Stytch's sessions API through the `stytch` SDK (imported on the first
+ * call, so start-up never loads it): renew a session whose JWT has expired, and revoke one at
+ * sign-out. Renewals are single-flight per isolate: requests that carry the same credential
+ * share one call, and its outcome is kept for {@linkcode RENEWAL_MEMO_MS}, so a page's burst of
+ * requests with one expired JWT costs one call. Credentials are keyed by their SHA-256 and
+ * never logged.
+ */
+import type { StytchConfig } from "../config.ts";
+import type { User } from "./identity.ts";
+import { sha256Hex } from "./local_sessions.ts";
+import { SESSION_DURATION_MINUTES } from "./stytch_duration.ts";
+import { sessionEmail, STYTCH_SESSION_CLAIM } from "./stytch_tokens.ts";
+
+export { SESSION_DURATION_MINUTES };
+/** How long one call to Stytch may take before the request gets 503. */
+export const STYTCH_API_TIMEOUT_MS = 3000;
+/** How long a renewal's outcome is reused for requests carrying the same credential. */
+export const RENEWAL_MEMO_MS = 5000;
+/** Most renewal outcomes one isolate keeps at once. */
+const RENEWAL_MEMO_SIZE = 1000;
+
+/** What the browser presents to renew: the opaque session token, or the (expired) session JWT. */
+export type SessionCredential = { session_token: string } | { session_jwt: string };
+
+/** A renewal's outcome: a live session with its new tokens, a session that has ended, or no answer. */
+export type Renewal =
+  | {
+    kind: "renewed";
+    user: User;
+    sessionToken: string;
+    sessionJwt: string;
+    /** When the new session JWT expires (ms since the epoch). */
+    jwtExpiresAt: number;
+    /** When the Stytch session itself ends (ms since the epoch): the cookies' expiry. */
+    sessionExpiresAt: number;
+  }
+  | { kind: "ended" }
+  | { kind: "unavailable" };
+
+export interface StytchSessions {
+  /** Authenticates `credential` at Stytch, extending the session; never throws. */
+  renew(credential: SessionCredential): Promise<Renewal>;
+  /** Revokes the session at Stytch; `false` when Stytch could not be reached (never throws). */
+  revoke(credential: SessionCredential): Promise<boolean>;
+}
+
+export interface StytchSessionsOptions {
+  /** Bound on one call (ms); tests shorten it. */
+  timeoutMs?: number;
+}
+
+interface Memo {
+  outcome: Promise<Renewal>;
+  settledAt: number | null;
+  /** When a renewed outcome's JWT expires: no longer reused from then on. */
+  staleAt: number;
+}
+
+/** The sessions API of the project in `config`, at `config.apiUrl`. */
+export function createStytchSessions(
+  config: Pick<StytchConfig, "projectId" | "secret" | "apiUrl">,
+  options: StytchSessionsOptions = {},
+): StytchSessions {
+  const timeoutMs = options.timeoutMs ?? STYTCH_API_TIMEOUT_MS;
+  const memo = new Map<string, Memo>();
+  let sdk: Promise<StytchClient> | null = null;
+  const client = () =>
+    sdk ??= import("stytch").then(({ Client }) =>
+      new Client({
+        project_id: config.projectId,
+        secret: config.secret,
+        custom_base_url: config.apiUrl.origin,
+      })
+    ).catch((error) => {
+      sdk = null;
+      throw error;
+    });
+
+  const call = async (credential: SessionCredential): Promise<Renewal> => {
+    try {
+      const stytch = await client();
+      const answer = await withTimeout(
+        stytch.sessions.authenticate({
+          ...credential,
+          session_duration_minutes: SESSION_DURATION_MINUTES,
+        }),
+        timeoutMs,
+      );
+      return renewed(answer);
+    } catch (error) {
+      return failed("authenticate", error);
+    }
+  };
+
+  return {
+    renew(credential) {
+      const key = credentialKey(credential);
+      const now = Date.now();
+      const known = memo.get(key);
+      const fresh = known && (known.settledAt === null || now - known.settledAt < RENEWAL_MEMO_MS);
+      if (fresh && known.staleAt > now) return known.outcome;
+      const entry: Memo = { outcome: call(credential), settledAt: null, staleAt: Infinity };
+      entry.outcome.then((renewal) => {
+        entry.settledAt = Date.now();
+        // A renewal's JWT that has expired since is not handed out again.
+        if (renewal.kind === "renewed") entry.staleAt = renewal.jwtExpiresAt;
+      });
+      remember(memo, key, entry);
+      return entry.outcome;
+    },
+    async revoke(credential) {
+      memo.delete(credentialKey(credential));
+      try {
+        const stytch = await client();
+        await withTimeout(stytch.sessions.revoke(credential), timeoutMs);
+        return true;
+      } catch (error) {
+        // An ended session needs no revoking; anything else means Stytch was not reached.
+        return failed("revoke", error).kind === "ended";
+      }
+    },
+  };
+}
+
+type StytchClient = InstanceType<typeof import("stytch").Client>;
+type AuthenticateAnswer = Awaited<ReturnType<StytchClient["sessions"]["authenticate"]>>;
+
+/** The renewal from Stytch's answer: the session's user, its new tokens and expiries. */
+function renewed(answer: AuthenticateAnswer): Renewal {
+  const { session, session_token: sessionToken, session_jwt: sessionJwt } = answer;
+  const jwtExpiresAt = jwtExpiry(sessionJwt);
+  const sessionExpiresAt = Date.parse(session?.expires_at ?? "");
+  if (!session?.user_id || !sessionToken || !jwtExpiresAt || Number.isNaN(sessionExpiresAt)) {
+    console.error("stytch: sessions authenticate answered without a session or tokens");
+    return { kind: "unavailable" };
+  }
+  const user = { id: session.user_id, email: sessionEmail({ [STYTCH_SESSION_CLAIM]: session }) };
+  return { kind: "renewed", user, sessionToken, sessionJwt, jwtExpiresAt, sessionExpiresAt };
+}
+
+/**
+ * How a failed call reads. Stytch's own "no such session" answers (404 `session_not_found`,
+ * and a 401 or 400 about the presented token) mean the session has ended. A refusal of this
+ * server's credentials, a rate limit, a 5xx, a network error or a timeout mean Stytch cannot
+ * answer now: never "signed out" for those.
+ */
+function failed(what: string, error: unknown): Renewal {
+  const status = (error as { status_code?: unknown })?.status_code;
+  const type = String((error as { error_type?: unknown })?.error_type ?? "");
+  if (typeof status === "number") {
+    const aboutToken = /session|jwt|token/.test(type) && !/duration|secret|credential/.test(type);
+    if (status === 404 || (status === 401 && aboutToken) || (status === 400 && aboutToken)) {
+      return { kind: "ended" };
+    }
+    console.error(`stytch: sessions ${what} answered ${status} ${type.slice(0, 80)}`);
+    return { kind: "unavailable" };
+  }
+  const name = error instanceof Error ? error.name : typeof error;
+  console.error(`stytch: sessions ${what} could not reach Stytch (${name})`);
+  return { kind: "unavailable" };
+}
+
+/** `promise`, or a rejection after `ms`; a late settlement is ignored. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DOMException("Stytch timed out", "TimeoutError")), ms);
+  });
+  promise.catch(() => {}); // a call that loses the race may fail later, unobserved
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The `exp` of a JWT Stytch just issued (ms), or 0 when it has none. */
+function jwtExpiry(jwt: string | undefined): number {
+  try {
+    const payload = JSON.parse(
+      new TextDecoder().decode(
+        Uint8Array.fromBase64(jwt!.split(".")[1], { alphabet: "base64url" }),
+      ),
+    );
+    return typeof payload.exp === "number" ? payload.exp * 1000 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function credentialKey(credential: SessionCredential): string {
+  return "session_token" in credential
+    ? `t:${sha256Hex(credential.session_token)}`
+    : `j:${sha256Hex(credential.session_jwt)}`;
+}
+
+/** Adds `entry`, dropping settled outcomes past their time (then the oldest) beyond the bound. */
+function remember(memo: Map<string, Memo>, key: string, entry: Memo): void {
+  memo.delete(key);
+  memo.set(key, entry);
+  if (memo.size <= RENEWAL_MEMO_SIZE) return;
+  const now = Date.now();
+  for (const [k, v] of memo) {
+    if (v.settledAt !== null && now - v.settledAt >= RENEWAL_MEMO_MS) memo.delete(k);
+  }
+  while (memo.size > RENEWAL_MEMO_SIZE) memo.delete(memo.keys().next().value!);
+}

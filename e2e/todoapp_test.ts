@@ -204,7 +204,7 @@ Deno.test("todo app in Chromium", async (t) => {
     browser.withPage(async (page) => {
       await signIn(page, server, "ada@example.com");
       await page.click("text=Sign out");
-      await page.waitForURL(server.url("/login"));
+      await page.waitForURL((url) => url.pathname === "/login");
       await page.goto(server.url("/todoapp"));
       assert.equal(new URL(page.url()).pathname, "/login");
       await signIn(page, server, "ADA@example.com");

@@ -2,7 +2,8 @@
  * Page forms kept over sign-in. A form posted from a page whose session has ended (add,
  * complete, edit, delete, undo, ... without JavaScript) is parked in KV for ten minutes, and
  * sign-in returns to the page with `?resume=1`, where the signed-in pages' middleware replays
- * it once through the page's own POST handler (routes/(app)/_middleware.ts). Anyone signed out
+ * it once through the page's own POST handler (routes/(app)/_middleware.ts). A form post that
+ * meets an identity outage is parked the same way, and the outage page's "Try again" resumes it. Anyone signed out
  * can park, so parking is rate limited per client address, bounded in size, and expires.
  *
  * Binding: the parked form's reference lives only in an HttpOnly, SameSite=Lax cookie of the
@@ -31,10 +32,8 @@ const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data)\b
 const SECRET_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 /**
- * The sign-in URL for a form post from a signed-out page. A form that can be kept (text
- * fields only, at most {@linkcode MAX_PARKED_FORM_CHARS}) is parked, bound to this browser by
- * a cookie, and the URL returns to `?resume=1`; else it returns to the page as it is. Counts
- * against the client's `formParking` limit (throws `TooManyRequestsError`).
+ * The sign-in URL for a form post from a signed-out page: it returns to the page that resumes
+ * the form when the form could be parked ({@linkcode parkFormPost}), else to the page as it is.
  */
 export async function parkFormForSignIn(
   c: Context<AppEnv>,
@@ -42,8 +41,24 @@ export async function parkFormForSignIn(
   url: URL,
   now = Date.now(),
 ): Promise<string> {
+  const resume = await parkFormPost(c, req, url, now);
+  return loginUrl(resume ? new URL(resume, url) : url);
+}
+
+/**
+ * Parks a form post that can be kept (text fields only, at most
+ * {@linkcode MAX_PARKED_FORM_CHARS}), bound to this browser by a cookie, and returns the page
+ * path that resumes it (`?resume=1`); `null` when it cannot be kept. Counts against the
+ * client's `formParking` limit (throws `TooManyRequestsError`).
+ */
+export async function parkFormPost(
+  c: Context<AppEnv>,
+  req: Request,
+  url: URL,
+  now = Date.now(),
+): Promise<string | null> {
   const fields = await keepableFields(req);
-  if (!fields) return loginUrl(url);
+  if (!fields) return null;
   const { kv } = c.var.deps;
   await enforceRateLimit(kv, clientLimit(c, "formParking"), now);
   const secret = crypto.getRandomValues(new Uint8Array(32))
@@ -57,9 +72,7 @@ export async function parkFormForSignIn(
     path: "/",
     maxAge: PARKED_FORM_TTL_MS / 1000,
   });
-  const back = new URL(url);
-  back.search = `${url.search ? `${url.search}&` : "?"}${RESUME_PARAM}=1`;
-  return loginUrl(back);
+  return `${path}${url.search ? "&" : "?"}${RESUME_PARAM}=1`;
 }
 
 /**

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { getSessionUser } from "../auth/local_sessions.ts";
 import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing/app.ts";
+import { cookieOf, setCookiesOf, TEST_USER_ID, withStytchApp } from "../testing/stytch.ts";
 import { createTodo, deleteTodoUndoably, listTodos, updateTodo } from "../todos/mod.ts";
 import { parkedFormKeys, parkForm, takeParkedForm } from "./parked_form_store.ts";
 import { MAX_PARKED_FORM_CHARS, PARKED_FORM_COOKIE, PARKED_FORM_TTL_MS } from "./parked_forms.ts";
@@ -188,4 +189,30 @@ Deno.test("forms too large or with files are not kept; parking is rate limited p
   assert.ok(third.headers.get("Retry-After"));
   await third.body?.cancel();
   assert.equal((await Array.fromAsync(test.kv.list({ prefix: ["parked_form"] }))).length, 2);
+});
+
+Deno.test("Stytch unreachable at renewal: the form post gets 503, is kept, and Try again carries it out once", async () => {
+  await withStytchApp(async (test, issuer) => {
+    const expired = cookieOf(await issuer.api.startSession({ jwtExpiresIn: -1 }));
+    await issuer.api.setMode("down");
+    const outage = await test.request("/todoapp", post(expired, { action: "add", text: "Kept" }));
+    assert.equal(outage.status, 503);
+    assert.ok(outage.headers.get("Retry-After"));
+    await outage.body?.cancel();
+    const parked = setCookiesOf(outage).lines.find((line) => line.startsWith(PARKED_FORM_COOKIE))!;
+    assert.ok(parked, "the form is kept");
+    assert.deepEqual(await listTodos(test.kv, TEST_USER_ID), []);
+
+    await issuer.api.setMode("up");
+    // Try again until the app asks Stytch again (it reuses an outcome for a few seconds); each
+    // attempt that still meets the outage leaves the form kept.
+    let again = await resume(test, [expired, parked.split(";")[0]]);
+    for (let i = 0; i < 40 && again.status === 503; i++) {
+      await again.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      again = await resume(test, [expired, parked.split(";")[0]]);
+    }
+    assert.equal(again.status, 303);
+    assert.deepEqual((await listTodos(test.kv, TEST_USER_ID)).map((todo) => todo.text), ["Kept"]);
+  });
 });

@@ -44,7 +44,7 @@ const MAX_UNREAD_BYTES = 4 * 1024 * 1024;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Handles `GET /api/todos/events` for the signed-in user (`requireUser` ran before). */
-export async function serveTodoEvents(c: Context<AppEnv>): Promise<Response> {
+export function serveTodoEvents(c: Context<AppEnv>): Response {
   const { kv, identity, config } = c.var.deps;
   const userId = c.var.user.id;
   const request = c.req.raw;

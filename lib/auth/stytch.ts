@@ -30,6 +30,9 @@ export interface StytchIdentityOptions {
   refetchIntervalMs?: number;
 }
 
+/** Stytch's opaque session tokens: url-safe base64 (44 characters today), with room to grow. */
+const SESSION_TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,256}$/;
+
 const NO_SESSION: Session = Object.freeze({ user: null, expiresAt: null, setCookies: [] });
 
 /** Creates the Stytch identity provider for `config`. */
@@ -44,7 +47,9 @@ export function createStytchIdentity(
   /** The request's session: its fresh JWT, else one renewal at Stytch (shared, memoised). */
   const getSession = async (req: Request, cookie = cookieOptionsOf(req)): Promise<Session> => {
     const jwt = requestCookie(req, STYTCH_SESSION_JWT_COOKIE);
-    const token = requestCookie(req, STYTCH_SESSION_TOKEN_COOKIE);
+    const cookieToken = requestCookie(req, STYTCH_SESSION_TOKEN_COOKIE);
+    // Only something shaped like Stytch's session tokens is worth a call to Stytch.
+    const token = cookieToken && SESSION_TOKEN_SHAPE.test(cookieToken) ? cookieToken : null;
     let expired = false;
     if (jwt) {
       try {

@@ -175,3 +175,14 @@ for (const mode of ["down", "hang", "refused"] as const) {
     }
   });
 }
+
+Deno.test("a session cookie that is not shaped like a Stytch token costs no call", async () => {
+  await withStytch(async (t, issuer) => {
+    for (const junk of ["x", "a b", "%00".repeat(30), "A".repeat(300)]) {
+      const res = await t.request("/api/todos", { headers: { Cookie: `stytch_session=${junk}` } });
+      assert.equal(res.status, 401);
+      await res.body?.cancel();
+    }
+    assert.equal(issuer.api.calls.authenticate, 0);
+  });
+});

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DEFAULT_RETURN_TO, loginUrl, safeReturnTo } from "./return_to.ts";
+import { DEFAULT_RETURN_TO, loginUrl, retryPath, safeReturnTo } from "./return_to.ts";
 
 Deno.test("safeReturnTo() keeps same-origin paths with their query", () => {
   assert.equal(safeReturnTo("/todoapp"), "/todoapp");
@@ -66,4 +66,21 @@ Deno.test("safeReturnTo() output always stays on the app's origin (every short p
       assert.equal(new URL(out, app).origin, app, `${value} -> ${out}`);
     }
   }
+});
+
+Deno.test("retryPath: a GET retries itself, a form post the same-origin page it came from", () => {
+  const origin = "http://localhost:8000";
+  const get = new Request(`${origin}/todoapp?filter=active`);
+  assert.equal(retryPath(get, origin), "/todoapp?filter=active");
+  const post = (referer?: string) =>
+    new Request(`${origin}/todoapp`, {
+      method: "POST",
+      headers: referer ? { Referer: referer } : {},
+    });
+  assert.equal(
+    retryPath(post(`${origin}/todoapp?filter=completed`), origin),
+    "/todoapp?filter=completed",
+  );
+  assert.equal(retryPath(post("https://evil.example/x"), origin), "/todoapp");
+  assert.equal(retryPath(post(), origin), "/todoapp");
 });

@@ -45,3 +45,38 @@ Deno.test("in Stytch mode /mcp takes Connected Apps tokens and names Stytch as i
     await issuer.close();
   }
 });
+
+Deno.test("in Stytch mode /mcp shares the session path's key rule: a rotation passes, keys unreachable are 503 JSON with Retry-After", async () => {
+  const issuer = await startTestIssuer();
+  using app = await createTestApp({ env: stytchEnv(issuer) });
+  try {
+    const post = async (token: string) =>
+      await app.request("/mcp", {
+        method: "POST",
+        headers: {
+          Authorization: `Bearer ${token}`,
+          "Content-Type": "application/json",
+          Accept: "application/json, text/event-stream",
+        },
+        body: JSON.stringify(initializeRequest()),
+      });
+    const first = await post(await issuer.sign(accessTokenClaims(issuer)));
+    assert.equal(first.status, 200);
+    await first.body?.cancel();
+
+    await issuer.rotate();
+    const rotated = await post(await issuer.sign(accessTokenClaims(issuer)));
+    assert.equal(rotated.status, 200, "a key rotated in just now is fetched, not refused");
+    await rotated.body?.cancel();
+
+    issuer.setMode("down");
+    await issuer.rotate();
+    const down = await post(await issuer.sign(accessTokenClaims(issuer)));
+    assert.equal(down.status, 503);
+    assert.ok(Number(down.headers.get("Retry-After")) > 0);
+    assert.match(down.headers.get("Content-Type")!, /json/);
+    assert.match(JSON.stringify(await down.json()), /Sign-in is briefly unavailable/);
+  } finally {
+    await issuer.close();
+  }
+});

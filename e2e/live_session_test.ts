@@ -4,14 +4,15 @@
  * stays open across {@linkcode LIFETIMES} JWT lifetimes (a compressed "hour" of twelve five-minute
  * JWTs) while another client changes the list over REST and the page acts after expiries; the
  * counters (changes, their delay, dropped actions, stale or paused time) are printed and
- * asserted. Then Stytch down ("Live updates paused", Retry), a session that truly ended
+ * asserted. Then Stytch down ("Live updates paused", Retry), each no-JS action with an expired
+ * JWT, a session that truly ended
  * ("signed out", a JS write not saved but kept, a no-JS action parked and carried out after
  * signing in again); and with the built-in sign-in, the whole no-JS round trip.
  *
  * Run with `DENO_CERT=./lib/testing/tls/ca.pem` (the stand-in's CA; `deno task test` sets it).
  */
 import assert from "node:assert/strict";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { LOCAL_SESSION_COOKIE } from "../lib/auth/local.ts";
 import { deleteSession, getSessionUser } from "../lib/auth/local_sessions.ts";
 import { startTestIssuer } from "../lib/testing/issuer.ts";
@@ -154,11 +155,6 @@ Deno.test("sessions in Chromium: live across expiries, paused and signed out sai
     const session = await issuer.api.startSession();
     const hydrated = (page: Page) =>
       page.waitForSelector("pages-island[data-island=TodoList][data-hydrated]");
-    const openPage = async (context: BrowserContext, path = "/todoapp") => {
-      const page = await context.newPage();
-      await page.goto(server.url(path));
-      return page;
-    };
     const texts = async () => (await listTodos(server.kv, TEST_USER_ID)).map((todo) => todo.text);
 
     await browser.withPage(async (page, { context }) => {
@@ -232,12 +228,69 @@ Deno.test("sessions in Chromium: live across expiries, paused and signed out sai
         },
       );
 
-      // A page without JavaScript on the same session, for the parked action below.
-      const noJs = await browser.browser.newContext({ javaScriptEnabled: false });
-      try {
-        await noJs.addCookies(await context.cookies());
-        const plain = await openPage(noJs, "/todoapp?filter=active");
-        await item(plain, "Made while paused").waitFor();
+      // A page without JavaScript (its own context and Stytch session), nested.
+      await browser.withPage(async (plain, { context: noJs }) => {
+        let plainSession = await issuer.api.startSession({ jwtExpiresIn: -1 });
+        /** The no-JS browser's JWT has expired; its Stytch session lives. */
+        const expire = async () => {
+          plainSession = await issuer.api.startSession({ jwtExpiresIn: -1 });
+          await noJs.addCookies(stytchCookies(server, plainSession));
+        };
+        await noJs.addCookies(stytchCookies(server, plainSession));
+        await plain.goto(server.url("/todoapp"));
+
+        await t.step(
+          "without JavaScript, each action with an expired JWT is carried out on that request",
+          async () => {
+            const renewals = issuer.api.calls.authenticate;
+            const post = async (act: () => Promise<unknown>, done: () => Promise<unknown>) => {
+              await expire();
+              await act();
+              await done();
+            };
+            const row = (text: string) => item(plain, text);
+            await post(async () => {
+              await plain.fill("#new-todo", "Plain");
+              await plain.press("#new-todo", "Enter");
+            }, () => row("Plain").waitFor());
+            await post(
+              () => row("Plain").locator("button.check").click(),
+              () => plain.locator("li.todo.done", { hasText: "Plain" }).waitFor(),
+            );
+            await post(
+              () => row("Plain").locator("button.check").click(),
+              () => plain.locator("li.todo:not(.done)", { hasText: "Plain" }).waitFor(),
+            );
+            await row("Plain").locator("a.edit").click();
+            await post(async () => {
+              await plain.locator("li.todo input.edit-input").fill("Plain edited");
+              await plain.locator("li.todo button", { hasText: "Save" }).click();
+            }, () => row("Plain edited").waitFor());
+            await post(
+              () => row("Plain edited").locator("button.delete").click(),
+              () => row("Plain edited").waitFor({ state: "detached" }),
+            );
+            await post(
+              () => plain.getByRole("button", { name: "Undo" }).click(),
+              () => row("Plain edited").waitFor(),
+            );
+            await post(
+              () => row("Plain edited").locator("button.check").click(),
+              () => plain.locator("li.todo.done", { hasText: "Plain edited" }).waitFor(),
+            );
+            await post(
+              () => plain.getByRole("button", { name: /^Clear completed/ }).click(),
+              () => row("Plain edited").waitFor({ state: "detached" }),
+            );
+            await post(
+              () => plain.getByRole("link", { name: "Active" }).click(),
+              () => plain.waitForURL((url) => url.searchParams.get("filter") === "active"),
+            );
+            // Each post renewed its expired JWT (the open page's stream renews too, meanwhile).
+            assert.ok(issuer.api.calls.authenticate - renewals >= 9, "a renewal per post");
+            assert.ok(!(await texts()).includes("Plain edited"));
+          },
+        );
 
         await t.step(
           "a session ended at Stytch: the page says signed out, a write is kept, not saved",
@@ -261,6 +314,7 @@ Deno.test("sessions in Chromium: live across expiries, paused and signed out sai
         await t.step(
           "without JavaScript, an action posted after the end is carried out after signing in again",
           async () => {
+            issuer.api.revokeSession(plainSession.sessionId);
             await item(plain, "Made while paused").locator("button.check").click();
             await plain.waitForURL((url) => url.pathname === "/login");
             assert.equal(new URL(plain.url()).searchParams.get("returnTo"), "/todoapp?resume=1");
@@ -284,9 +338,7 @@ Deno.test("sessions in Chromium: live across expiries, paused and signed out sai
             assert.equal(await page.inputValue("#new-todo"), "Typed after the end");
           },
         );
-      } finally {
-        await noJs.close();
-      }
+      }, { javaScriptEnabled: false });
     });
   } finally {
     await issuer.close();

@@ -5,9 +5,9 @@
  * JWTs) while another client changes the list over REST and the page acts after expiries; the
  * counters (changes, their delay, dropped actions, stale or paused time) are printed and
  * asserted. Then Stytch down ("Live updates paused", Retry), each no-JS action with an expired
- * JWT, a session that truly ended
- * ("signed out", a JS write not saved but kept, a no-JS action parked and carried out after
- * signing in again); and with the built-in sign-in, the whole no-JS round trip.
+ * JWT, a session that truly ended ("signed out", a JS write not saved but kept, a no-JS action
+ * parked and carried out after signing in again); and with the built-in sign-in, the whole no-JS
+ * round trip.
  *
  * Run with `DENO_CERT=./lib/testing/tls/ca.pem` (the stand-in's CA; `deno task test` sets it).
  */

@@ -9,6 +9,7 @@
  * parked and carried out after signing in again); and with the built-in sign-in, the whole no-JS
  * round trip.
  *
+ * One file, so one Chromium serves every step (a browser start costs more than a step).
  * Run with `DENO_CERT=./lib/testing/tls/ca.pem` (the stand-in's CA; `deno task test` sets it).
  */
 import assert from "node:assert/strict";

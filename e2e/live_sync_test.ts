@@ -165,27 +165,24 @@ Deno.test("live sync in Chromium: REST, MCP and other tabs show at once; restart
           await tabA.fill("#new-todo", "");
         });
 
-        await t.step(
-          "while the app is down the page says so; after it restarts the page re-syncs",
-          async () => {
-            await tabA.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
-            await server.stop();
-            const paused = tabA.getByRole("status").filter({ hasText: "Live updates paused" });
-            await paused.waitFor({ timeout: 10_000 });
-            // A change made while the page was away (another process on the same file).
-            const kv = await Deno.openKv(kvPath);
-            await createTodo(kv, adaId, "While down");
-            kv.close();
-            server = await serveApp(kvPath, port, issuer);
-            await item(tabA, "While down").waitFor({ timeout: 15_000 });
-            await paused.waitFor({ state: "detached" });
-            await restCreate(server, ada, "After restart");
-            await item(tabA, "After restart").waitFor(DEADLINE);
-            await item(tabB, "After restart").waitFor(DEADLINE);
-            assert.equal(await tabA.evaluate(() => "notReloaded" in globalThis), true);
-            assert.deepEqual(await texts(bobPage), []);
-          },
-        );
+        await t.step("paused while the app is down; re-synced after it restarts", async () => {
+          await tabA.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
+          await server.stop();
+          const paused = tabA.getByRole("status").filter({ hasText: "Live updates paused" });
+          await paused.waitFor({ timeout: 10_000 });
+          // A change made while the page was away (another process on the same file).
+          const kv = await Deno.openKv(kvPath);
+          await createTodo(kv, adaId, "While down");
+          kv.close();
+          server = await serveApp(kvPath, port, issuer);
+          await item(tabA, "While down").waitFor({ timeout: 15_000 });
+          await paused.waitFor({ state: "detached" });
+          await restCreate(server, ada, "After restart");
+          await item(tabA, "After restart").waitFor(DEADLINE);
+          await item(tabB, "After restart").waitFor(DEADLINE);
+          assert.equal(await tabA.evaluate(() => "notReloaded" in globalThis), true);
+          assert.deepEqual(await texts(bobPage), []);
+        });
       });
     });
   } finally {

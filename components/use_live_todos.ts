@@ -9,22 +9,29 @@
  *   (`X-Todos-Version`), so a list read before the write never replaces its answer (no flicker).
  * - Applying a list keeps what the person is typing: an input of the list that has focus gets
  *   its text and selection back after the render (Preact resets `value` props on render).
- * - After a disconnect (server restart, network) the browser reconnects by itself (`retry:`);
- *   when it gives up (an HTTP error) the hook retries with backoff, and the first event after
- *   any reconnect is the whole list, so changes made meanwhile show too. A signed-out session
- *   stops it until the page is shown again.
+ * - The connection (components/live_stream.ts) reconnects at once when the session JWT expires
+ *   (the server renews it on the reconnect), and says when it cannot follow: `status` is
+ *   `paused` (shown with a Retry button) or `signed-out` (shown with a sign-in link), for
+ *   components/LiveStatus.tsx. The first event after any reconnect is the whole list.
  *
  * Without JavaScript none of this runs and the page works by forms, as before.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import {
+  followTodoEvents,
+  type LiveStatus,
+  type LiveStream,
+  type StreamedList,
+} from "./live_stream.ts";
 import type { TodoItem } from "./todo_view.ts";
 
-const EVENTS_URL = "/api/todos/events";
-const MAX_BACKOFF_MS = 60_000;
-
-interface Streamed {
-  version: number;
-  todos: TodoItem[];
+/** Whether the list is following changes, and the page's handles on that. */
+export interface LiveSync {
+  status: LiveStatus;
+  /** Reconnects now (the "Live updates paused" Retry button). */
+  retry(): void;
+  /** A write learned the session ended: stop following and show it. */
+  signedOut(): void;
 }
 
 /** A focused text input's state, put back after a render that reset it. */
@@ -36,16 +43,19 @@ interface Typing {
 }
 
 /**
- * The list to show, its setter (for the page's own REST answers) and a `fetch` for the page's
- * writes; the list follows every change to the person's todos while the page is open.
+ * The list to show, its setter (for the page's own REST answers), a `fetch` for the page's
+ * writes and the live status; the list follows every change to the person's todos while the
+ * page is open.
  */
 export function useLiveTodos(
   initial: TodoItem[],
-): [TodoItem[], (list: TodoItem[]) => void, typeof fetch] {
+): [TodoItem[], (list: TodoItem[]) => void, typeof fetch, LiveSync] {
   const [todos, setTodos] = useState(initial);
+  const [status, setStatus] = useState<LiveStatus>("live");
+  const streamRef = useRef<LiveStream | null>(null);
   const state = useRef({
     /** Newest streamed list seen (applied or held back). */
-    latest: null as Streamed | null,
+    latest: null as StreamedList | null,
     /** Version of the list shown, when it came from the stream. */
     shown: -1,
     /** Lowest version that includes the page's own last write. */
@@ -87,65 +97,19 @@ export function useLiveTodos(
   });
 
   useEffect(() => {
-    let source: EventSource | null = null;
-    let retry: ReturnType<typeof setTimeout> | undefined;
-    let backoff = 2000;
-    let stopped = false;
-
-    const open = () => {
-      clearTimeout(retry);
-      source?.close();
-      source = new EventSource(EVENTS_URL);
-      source.addEventListener("open", () => backoff = 2000);
-      source.addEventListener("todos", (event) => {
-        try {
-          const data = JSON.parse((event as MessageEvent<string>).data) as Streamed;
-          if (!Array.isArray(data.todos) || typeof data.version !== "number") return;
-          if (state.latest && data.version <= state.latest.version) return;
-          state.latest = {
-            version: data.version,
-            todos: data.todos.map(({ id, text, completed }) => ({ id, text, completed })),
-          };
-          catchUp();
-        } catch {
-          // not ours: ignore
-        }
-      });
-      source.addEventListener("session-ended", () => {
-        source?.close();
-        recover();
-      });
-      source.addEventListener("error", () => {
-        // CONNECTING: the browser reconnects by itself. CLOSED: it gave up (an HTTP error).
-        if (source?.readyState === EventSource.CLOSED) recover();
-      });
-    };
-
-    /** Reconnects later, unless the session is gone: then waits for the page to be shown. */
-    const recover = async () => {
-      if (stopped) return;
-      const signedIn = await fetch("/api/session", { cache: "no-store" })
-        .then((res) => res.status !== 401, () => true);
-      if (stopped) return;
-      if (!signedIn) return; // `visibilitychange` below tries again when the page is shown
-      retry = setTimeout(open, backoff);
-      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-    };
-
-    const onVisible = () => {
-      if (document.visibilityState === "visible" && source?.readyState === EventSource.CLOSED) {
-        open();
-      }
-    };
-
-    open();
-    document.addEventListener("visibilitychange", onVisible);
-    return () => {
-      stopped = true;
-      clearTimeout(retry);
-      source?.close();
-      document.removeEventListener("visibilitychange", onVisible);
-    };
+    const stream = followTodoEvents({
+      onList(data) {
+        if (state.latest && data.version <= state.latest.version) return;
+        state.latest = {
+          version: data.version,
+          todos: data.todos.map(({ id, text, completed }) => ({ id, text, completed })),
+        };
+        catchUp();
+      },
+      onStatus: setStatus,
+    });
+    streamRef.current = stream;
+    return stream.stop;
   }, []);
 
   /** The page's own answer to its write; the newest streamed list wins when it includes it. */
@@ -173,5 +137,10 @@ export function useLiveTodos(
     }
   };
 
-  return [todos, setList, liveFetch];
+  const live: LiveSync = {
+    status,
+    retry: () => streamRef.current?.retry(),
+    signedOut: () => streamRef.current?.signedOut(),
+  };
+  return [todos, setList, liveFetch, live];
 }

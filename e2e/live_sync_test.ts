@@ -1,7 +1,8 @@
 /**
  * Live sync in Chromium: changes made through REST, through an MCP tool call and in another
  * tab appear in an open todo page without a reload; another user's page stays as it is; the
- * page keeps what is being typed; and it recovers after the app restarts on the same KV file.
+ * page keeps what is being typed; and while the app is down the page says "Live updates paused",
+ * recovering once it restarts on the same KV file.
  * Deadlines are generous (5 s): speed is measured by bench/live_sync.ts, not asserted here.
  */
 import { sessionUser } from "../lib/testing/app.ts";
@@ -164,15 +165,18 @@ Deno.test("live sync in Chromium: REST, MCP and other tabs show at once; restart
           await tabA.fill("#new-todo", "");
         });
 
-        await t.step("after the app restarts on the same KV file, the page re-syncs", async () => {
+        await t.step("paused while the app is down; re-synced after it restarts", async () => {
           await tabA.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
           await server.stop();
+          const paused = tabA.getByRole("status").filter({ hasText: "Live updates paused" });
+          await paused.waitFor({ timeout: 10_000 });
           // A change made while the page was away (another process on the same file).
           const kv = await Deno.openKv(kvPath);
           await createTodo(kv, adaId, "While down");
           kv.close();
           server = await serveApp(kvPath, port, issuer);
           await item(tabA, "While down").waitFor({ timeout: 15_000 });
+          await paused.waitFor({ state: "detached" });
           await restCreate(server, ada, "After restart");
           await item(tabA, "After restart").waitFor(DEADLINE);
           await item(tabB, "After restart").waitFor(DEADLINE);

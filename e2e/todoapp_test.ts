@@ -128,13 +128,17 @@ Deno.test("todo app in Chromium", async (t) => {
   );
 
   await t.step(
-    "a todo typed when the session has ended survives signing in again",
+    "a todo typed when the session has ended is kept, said not saved, and survives signing in again",
     () =>
       browser.withPage(async (page, { context }) => {
         await signIn(page, server, "expired@example.com");
         await context.clearCookies();
         await page.fill("#new-todo", "Typed before the session ended");
         await page.press("#new-todo", "Enter");
+        await page.getByRole("alert").filter({ hasText: "Not saved: you were signed out." })
+          .waitFor();
+        assert.equal(await page.inputValue("#new-todo"), "Typed before the session ended");
+        await page.getByRole("link", { name: "Sign in again" }).click();
         await page.waitForURL((url) => url.pathname === "/login");
         await page.fill("#email", "expired@example.com");
         await page.click("button[type=submit]");
@@ -200,7 +204,7 @@ Deno.test("todo app in Chromium", async (t) => {
     browser.withPage(async (page) => {
       await signIn(page, server, "ada@example.com");
       await page.click("text=Sign out");
-      await page.waitForURL(server.url("/login"));
+      await page.waitForURL((url) => url.pathname === "/login");
       await page.goto(server.url("/todoapp"));
       assert.equal(new URL(page.url()).pathname, "/login");
       await signIn(page, server, "ADA@example.com");

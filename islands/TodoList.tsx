@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Answer, Notice, Outcome, TodoActions } from "../components/todo_actions.ts";
+import { LiveStatus } from "../components/LiveStatus.tsx";
 import { TodoListView } from "../components/TodoListView.tsx";
 import { listAfter } from "../components/todo_answer.ts";
 import { useLiveTodos } from "../components/use_live_todos.ts";
@@ -30,8 +31,9 @@ export interface TodoListProps {
   focus?: string | null;
 }
 
-/** Where a typed todo waits while the person is sent to sign in again (see `send`). */
+/** Where a typed todo waits while the person signs in again (see `send`). */
 const DRAFT_KEY = "todo.draft";
+const NOT_SAVED_MESSAGE = "Not saved: you were signed out. Sign in again, then save it.";
 
 const json = (method: string, body: unknown): RequestInit => ({
   method,
@@ -43,13 +45,13 @@ const one = (id: string) => `/api/todos/${encodeURIComponent(id)}`;
 /**
  * The web page's shell of the todo list (components/TodoListView.tsx): actions call the REST
  * API (writes answer what changed, see components/todo_answer.ts), the filter lives in the URL, and
- * an ended session goes to sign-in and back, keeping a typed todo. Server-rendered as plain
+ * an ended session is shown (components/LiveStatus.tsx) with a typed todo kept over sign-in. Server-rendered as plain
  * forms that post to `/todoapp`, so the page works without JavaScript.
  */
 export default function TodoList(props: TodoListProps) {
   // Follows changes made elsewhere (other tabs, agents) over /api/todos/events.
   const initial = useMemo(() => unpackTodos(props.todos), []);
-  const [todos, setTodos, fetchLive] = useLiveTodos(initial);
+  const [todos, setTodos, fetchLive, live] = useLiveTodos(initial);
   const [filter, setFilter] = useState(props.filter);
 
   useEffect(() => {
@@ -71,11 +73,11 @@ export default function TodoList(props: TodoListProps) {
       return { error: "Could not reach the server. Check your connection and try again." };
     }
     if (res.status === 401) {
-      // The session ended (with Stytch, its five-minute JWT expired): sign-in renews it and
-      // comes back here. Keep what was being typed; other changes are one click to redo.
+      // The session has ended (an expired JWT is renewed on the server, so this is a real
+      // end): stay, keep what was typed (also over the sign-in round trip), and say so.
       if (draft !== undefined) sessionStorage.setItem(DRAFT_KEY, draft);
-      location.assign(`/login?returnTo=${encodeURIComponent(location.pathname)}`);
-      return null;
+      live.signedOut();
+      return { error: NOT_SAVED_MESSAGE };
     }
     const body = await res.json().catch(() => null);
     if (res.status === 404 && id !== undefined) {
@@ -108,7 +110,7 @@ export default function TodoList(props: TodoListProps) {
     undo: (token) => send("/api/todos/undo", json("POST", { token })),
   };
 
-  return (
+  const list = (
     <TodoListView
       todos={todos}
       actions={actions}
@@ -131,5 +133,11 @@ export default function TodoList(props: TodoListProps) {
         return kept;
       }}
     />
+  );
+  return (
+    <>
+      <LiveStatus status={live.status} onRetry={live.retry} />
+      {list}
+    </>
   );
 }

@@ -1,6 +1,6 @@
 /**
  * Per-client limits on unauthenticated writes (client registration, local sign-in, parked
- * authorization requests): fixed-window counters in Deno KV, so they hold across Deno Deploy
+ * authorization requests and page forms): fixed-window counters in Deno KV, so they hold across Deno Deploy
  * isolates, keyed by the client's address (lib/http/client_ip.ts).
  *
  * ```
@@ -54,7 +54,7 @@ export interface ClientLimit {
 }
 
 /** The kinds of request that are limited. */
-export type RateLimitName = "registration" | "signIn" | "parking";
+export type RateLimitName = "registration" | "signIn" | "parking" | "formParking";
 
 /** Typed key builder for the counters. */
 export const rateLimitKeys = {
@@ -97,6 +97,14 @@ export function rateLimitRules(limits: RateLimitConfig): Record<RateLimitName, R
         limit: limits.parkedRequestsPerMinute,
         windowMs: MINUTE_MS,
         what: "sign-in requests for long authorization links",
+      },
+    ],
+    formParking: [
+      {
+        name: "park_form",
+        limit: limits.parkedRequestsPerMinute,
+        windowMs: MINUTE_MS,
+        what: "actions kept while signed out",
       },
     ],
   };

@@ -88,7 +88,9 @@
  * - Errors: `_500` renders with the thrown `AppError`'s status (not always 500) and message;
  *   a client that does not accept HTML gets the app's JSON error instead of `_500`/`_404`.
  * - Middleware runs for page routes and, root folder only, before `_404`; not for static
- *   files. A `(group)/_middleware.ts` runs only for the group's own pages.
+ *   files. A `(group)/_middleware.ts` runs only for the group's own pages. A middleware may set
+ *   `ctx.req` (and `ctx.url`) to another request for the same route; the handler of its method
+ *   runs (routes/(app)/_middleware.ts replays a form kept over sign-in this way).
  * - `_404` and `_500` render inside `_app` without layouts, and take no handler.
  *
  * ## Static files
@@ -182,7 +184,13 @@ async function serveRoute(
     await refuseCrossSite(c, () => Promise.resolve());
     limitBody(c, maxBytes);
     const current = ctx = createContext(c, route, table, memo);
-    return await runMiddlewares(current, route.middlewares, () => handler(current.req, current));
+    return await runMiddlewares(current, route.middlewares, () => {
+      // A middleware may hand on another request for this route (`ctx.req`, e.g. a form kept
+      // over sign-in and replayed): the handler of that request's method runs.
+      const last = current.req === c.req.raw ? handler : route.handlerFor(current.req.method);
+      if (!last) throw new Error(`Route ${route.pattern} has no ${current.req.method} handler.`);
+      return last(current.req, current);
+    });
   } catch (error) {
     return errorResponse(c, error, table, route, ctx?.state);
   }

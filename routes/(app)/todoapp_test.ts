@@ -361,7 +361,7 @@ Deno.test("POST /todoapp shows the error on the page and changes nothing for bad
   assert.deepEqual(await listTodos(test.kv, uid), before);
 });
 
-Deno.test("POST /todoapp refuses cross-site posts and redirects signed-out posts to /login", async () => {
+Deno.test("POST /todoapp refuses cross-site posts and sends signed-out posts to /login to resume", async () => {
   using test = await createTestApp();
   const cookie = await test.signIn("csrf@example.com");
   const res = await test.request(
@@ -374,7 +374,7 @@ Deno.test("POST /todoapp refuses cross-site posts and redirects signed-out posts
 
   const signedOut = await test.request("/todoapp", form("", { action: "add", text: "x" }));
   assert.equal(signedOut.status, 303);
-  assert.equal(signedOut.headers.get("Location"), "/login?returnTo=%2Ftodoapp");
+  assert.equal(signedOut.headers.get("Location"), "/login?returnTo=%2Ftodoapp%3Fresume%3D1");
 });
 
 Deno.test("POST /todoapp with a body that is not form data answers a 400 page", async () => {

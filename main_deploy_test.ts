@@ -9,71 +9,10 @@
 import assert from "node:assert/strict";
 import { startTestIssuer, type TestIssuer } from "./lib/testing/issuer.ts";
 import { accessTokenClaims, sessionClaims, stytchEnv } from "./lib/testing/stytch.ts";
+import { LOOPBACK_CA_FILE, LOOPBACK_TLS } from "./lib/testing/stytch_api.ts";
 
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
 const PUBLIC_URL = "https://todos.example.deno.net";
-
-/** A throwaway CA and a certificate for 127.0.0.1 it signed, written under `dir`. */
-async function makeCertificates(dir: string) {
-  const openssl = async (...args: string[]) => {
-    const { success, stderr } = await new Deno.Command("openssl", {
-      args,
-      cwd: dir,
-      stdout: "null",
-    })
-      .output();
-    if (!success) throw new Error(`openssl ${args[0]}: ${new TextDecoder().decode(stderr)}`);
-  };
-  const subject = (cn: string) => ["-subj", `/CN=${cn}`];
-  await openssl(
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-days",
-    "1",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    ...subject("throwaway test CA"),
-  );
-  await openssl(
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "leaf.key",
-    "-out",
-    "leaf.csr",
-    ...subject("127.0.0.1"),
-  );
-  await Deno.writeTextFile(`${dir}/leaf.ext`, "subjectAltName=IP:127.0.0.1\n");
-  await openssl(
-    "x509",
-    "-req",
-    "-in",
-    "leaf.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-days",
-    "1",
-    "-extfile",
-    "leaf.ext",
-    "-out",
-    "leaf.pem",
-  );
-  return {
-    caFile: `${dir}/ca.pem`,
-    cert: await Deno.readTextFile(`${dir}/leaf.pem`),
-    key: await Deno.readTextFile(`${dir}/leaf.key`),
-  };
-}
 
 /** An https front on loopback for `issuer` (which serves plain http). */
 function serveOverTls(issuer: TestIssuer, tls: { cert: string; key: string }) {
@@ -131,17 +70,15 @@ async function startLikeDeploy(cwd: string, env: Record<string, string>) {
 }
 
 Deno.test("main.ts runs as on Deno Deploy: no KV_PATH, no write permission, Stytch over https", async () => {
-  const dir = await Deno.makeTempDir();
   const cwd = await Deno.makeTempDir(); // no .env here, as in a clean checkout on Deploy
   const issuer = await startTestIssuer();
-  const certificates = await makeCertificates(dir);
-  const stytch = serveOverTls(issuer, certificates);
+  const stytch = serveOverTls(issuer, LOOPBACK_TLS);
   const domain = `https://127.0.0.1:${stytch.addr.port}`;
   const app = await startLikeDeploy(cwd, {
     ...stytchEnv({ origin: domain }),
     DENO_DEPLOYMENT_ID: "test-deployment",
     PUBLIC_URL,
-    DENO_CERT: certificates.caFile,
+    DENO_CERT: LOOPBACK_CA_FILE,
   });
   try {
     assert.match(app.output(), /Todo app \(Stytch sign-in\) on .*public at https:\/\/todos/);
@@ -213,7 +150,6 @@ Deno.test("main.ts runs as on Deno Deploy: no KV_PATH, no write permission, Styt
     await app.stop();
     await stytch.shutdown();
     await issuer.close();
-    await Deno.remove(dir, { recursive: true });
   }
   const left = [...Deno.readDirSync(cwd)].map((entry) => entry.name);
   await Deno.remove(cwd, { recursive: true });

@@ -64,10 +64,17 @@ interface StoredSession {
   revoked: boolean;
 }
 
-const TLS = {
+/**
+ * The committed loopback certificate (127.0.0.1 and localhost) and its key, signed by the
+ * throwaway CA `LOOPBACK_CA_FILE` (its own key discarded), for stand-ins served over https.
+ */
+export const LOOPBACK_TLS = {
   cert: Deno.readTextFileSync(new URL("./tls/loopback.pem", import.meta.url)),
   key: Deno.readTextFileSync(new URL("./tls/loopback-key.pem", import.meta.url)),
 };
+
+/** Absolute path of the CA that signed {@linkcode LOOPBACK_TLS}: the value for `DENO_CERT`. */
+export const LOOPBACK_CA_FILE = new URL("./tls/ca.pem", import.meta.url).pathname;
 
 /** Starts the stand-in on a free loopback port, minting JWTs with `signer`. */
 export function startStytchApi(signer: SessionSigner): StytchApiStandIn {
@@ -147,7 +154,10 @@ export function startStytchApi(signer: SessionSigner): StytchApiStandIn {
     });
   };
 
-  let server = Deno.serve({ hostname: "127.0.0.1", port: 0, ...TLS, onListen() {} }, handle);
+  let server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, ...LOOPBACK_TLS, onListen() {} },
+    handle,
+  );
   const port = server.addr.port;
   const standIn: StytchApiStandIn = {
     origin: `https://127.0.0.1:${port}`,
@@ -181,7 +191,10 @@ export function startStytchApi(signer: SessionSigner): StytchApiStandIn {
       if (next !== "hang") release();
       if (next === "refused" && mode !== "refused") await server.shutdown();
       if (next !== "refused" && mode === "refused") {
-        server = Deno.serve({ hostname: "127.0.0.1", port, ...TLS, onListen() {} }, handle);
+        server = Deno.serve(
+          { hostname: "127.0.0.1", port, ...LOOPBACK_TLS, onListen() {} },
+          handle,
+        );
       }
       mode = next;
     },

@@ -8,7 +8,13 @@ async function gzipped(file: string): Promise<number> {
   return (await new Response(stream).arrayBuffer()).byteLength;
 }
 
-Deno.test("the island build names a content-hashed TodoList bundle under 12 KB gzipped with its chunks", async () => {
+/**
+ * Budget for the todo list's JavaScript, Preact included, gzipped: about 4.5 KB of Preact and
+ * 8 KB of the list (its actions, live sync with its paused and signed-out states, kept text).
+ */
+const TODO_LIST_JS_BUDGET_BYTES = 13 * 1024;
+
+Deno.test("the island build names a content-hashed TodoList bundle within its gzipped budget, chunks included", async () => {
   const manifest = JSON.parse(await Deno.readTextFile(new URL("manifest.json", ISLANDS_DIR)));
   const entry: string = manifest.islands.TodoList;
   assert.match(entry, /^\/_islands\/TodoList-[0-9a-f]{12}\.js$/);
@@ -17,7 +23,7 @@ Deno.test("the island build names a content-hashed TodoList bundle under 12 KB g
   assert.deepEqual(manifest.preload.TodoList, chunks.map((c) => `/_islands/${c}`));
   let size = 0;
   for (const f of [file, ...chunks]) size += await gzipped(f);
-  assert.ok(size < 12 * 1024, `TodoList JS is ${size} bytes gzipped`);
+  assert.ok(size < TODO_LIST_JS_BUDGET_BYTES, `TodoList JS is ${size} bytes gzipped`);
   console.log(`TodoList island JS: ${size} bytes gzipped (${chunks.length} chunk(s))`);
 });
 

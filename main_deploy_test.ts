@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { startTestIssuer, type TestIssuer } from "./lib/testing/issuer.ts";
 import { accessTokenClaims, sessionClaims, stytchEnv } from "./lib/testing/stytch.ts";
 import { LOOPBACK_CA_FILE, LOOPBACK_TLS } from "./lib/testing/stytch_api.ts";
+import { denoEnv, freePort } from "./lib/testing/main_process.ts";
 
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
 const PUBLIC_URL = "https://todos.example.deno.net";
@@ -29,18 +30,13 @@ function serveOverTls(issuer: TestIssuer, tls: { cert: string; key: string }) {
 
 /** Starts main.ts as Deploy would and resolves with its origin once it listens. */
 async function startLikeDeploy(cwd: string, env: Record<string, string>) {
-  const port = (() => {
-    using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    return listener.addr.port;
-  })();
+  const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-net", "--allow-env", "--allow-read", MAIN],
     cwd,
     clearEnv: true,
     env: {
-      HOME: Deno.env.get("HOME") ?? "",
-      PATH: Deno.env.get("PATH") ?? "",
-      ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
+      ...denoEnv(),
       PORT: String(port),
       HOSTNAME: "127.0.0.1",
       ...env,

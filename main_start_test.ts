@@ -3,31 +3,11 @@
  * naming PORT, and `.env` is read when present, silently skipped when not.
  */
 import assert from "node:assert/strict";
-
-const MAIN = new URL("./main.ts", import.meta.url).pathname;
+import { runMainToExit } from "./lib/testing/main_process.ts";
 
 /** Runs main.ts in `cwd` with only `env` (plus what Deno needs) and returns its exit and output. */
-async function run(cwd: string, env: Record<string, string>) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", "--allow-env", "--allow-read=.", "--allow-write=./data", MAIN],
-    cwd,
-    clearEnv: true,
-    env: {
-      HOME: Deno.env.get("HOME") ?? "",
-      PATH: Deno.env.get("PATH") ?? "",
-      ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
-      KV_PATH: ":memory:",
-      ...env,
-    },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  // A start-up that should have stopped but serves instead must not hang the test.
-  const timer = setTimeout(() => child.kill(), 30_000);
-  const { code, stdout, stderr } = await child.output();
-  clearTimeout(timer);
-  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code, output: (text(stdout) + text(stderr)).trim() };
+function run(cwd: string, env: Record<string, string>) {
+  return runMainToExit({ cwd, clearEnv: true, env: { KV_PATH: ":memory:", ...env } });
 }
 
 Deno.test("main.ts on a port already in use prints one line naming PORT, no stack trace", async () => {

@@ -6,16 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { CAN_MOUNT, readOnly } from "./lib/testing/mounts.ts";
+import { freePort, runMainToExit, spawnMain } from "./lib/testing/main_process.ts";
 
-const START_ARGS = [
-  "run",
-  "--allow-net",
-  "--allow-env",
-  "--allow-read=.",
-  "--allow-write=./data",
-  "main.ts",
-];
-const CWD = new URL(".", import.meta.url);
 const LOCAL_MODE = { DENO_DEPLOYMENT_ID: "", HOSTNAME: "127.0.0.1", STYTCH_PROJECT_ID: "" };
 
 /** A fresh folder under ./data (where `deno task start` may write) and its KV_PATH. */
@@ -30,26 +22,9 @@ async function dataFolder(): Promise<AsyncDisposable & { dir: string; kvPath: st
   };
 }
 
-function freePort(): number {
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  probe.close();
-  return probe.addr.port;
-}
-
 /** Runs main.ts to its exit (bounded) and returns its code and everything it printed. */
-async function start(kvPath: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: START_ARGS,
-    env: { ...LOCAL_MODE, PORT: String(freePort()), KV_PATH: kvPath },
-    cwd: CWD,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const timer = setTimeout(() => child.kill(), 30_000);
-  const { code, stdout, stderr } = await child.output();
-  clearTimeout(timer);
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code, output: (decode(stdout) + decode(stderr)).trim() };
+function start(kvPath: string) {
+  return runMainToExit({ env: { ...LOCAL_MODE, PORT: String(freePort()), KV_PATH: kvPath } });
 }
 
 Deno.test("main.ts on a corrupt KV file exits with one line naming KV_PATH, no stack", async () => {
@@ -81,13 +56,7 @@ Deno.test({
 Deno.test("a data folder deleted under the running server: writes answer 503, never 201", async () => {
   await using data = await dataFolder();
   const port = freePort();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: START_ARGS,
-    env: { ...LOCAL_MODE, PORT: String(port), KV_PATH: data.kvPath },
-    cwd: CWD,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnMain({ env: { ...LOCAL_MODE, PORT: String(port), KV_PATH: data.kvPath } });
   const stderr = new Response(child.stderr).text();
   try {
     const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();

@@ -1,22 +1,11 @@
 import assert from "node:assert/strict";
+import { freePort, runMainToExit, spawnMain } from "./lib/testing/main_process.ts";
 
 const SECRET = "secret-test-abcdefghijklmnopqrstuvwxyz012345=";
 
-/** `deno task start`'s own command line (same permissions, no .env). */
-const START_ARGS = [
-  "run",
-  "--allow-net",
-  "--allow-env",
-  "--allow-read=.",
-  "--allow-write=./data",
-  "main.ts",
-];
-const CWD = new URL(".", import.meta.url);
-
 /** Runs `main.ts` to its exit with `env` on top of a local-mode environment. */
-async function start(env: Record<string, string>) {
-  const { code, stderr, stdout } = await new Deno.Command(Deno.execPath(), {
-    args: START_ARGS,
+function start(env: Record<string, string>) {
+  return runMainToExit({
     env: {
       STYTCH_PROJECT_ID: "",
       STYTCH_SECRET: "",
@@ -27,19 +16,7 @@ async function start(env: Record<string, string>) {
       KV_PATH: ":memory:",
       ...env,
     },
-    cwd: CWD,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code, output: decode(stdout) + decode(stderr) };
-}
-
-/** A free TCP port on `hostname`. */
-function freePort(hostname: string): number {
-  const probe = Deno.listen({ hostname, port: 0 });
-  probe.close();
-  return probe.addr.port;
+  });
 }
 
 /**
@@ -47,13 +24,7 @@ function freePort(hostname: string): number {
  * it printed until then. `await using` stops it.
  */
 async function serve(env: Record<string, string>) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: START_ARGS,
-    env: { DENO_DEPLOYMENT_ID: "", ...env },
-    cwd: CWD,
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
+  const child = spawnMain({ env: { DENO_DEPLOYMENT_ID: "", ...env } }, "null");
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let output = "";
   while (!/Todo app .*\n/.test(output)) {

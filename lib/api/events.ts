@@ -86,9 +86,7 @@ export function serveTodoEvents(c: Context<AppEnv>): Response {
     for (const timer of timers) clearTimeout(timer);
     unwatch();
     release();
-    request.signal.removeEventListener("abort", onAbort);
   };
-  const onAbort = () => close();
 
   /**
    * Whether the request's session is still this user's: `false` once signed out, `null` when
@@ -156,8 +154,8 @@ export function serveTodoEvents(c: Context<AppEnv>): Response {
         const delay = expiresAt - Date.now();
         if (delay < MAX_TIMER_MS) timers.push(setTimeout(() => close("expired"), delay));
       }
-      request.signal.addEventListener("abort", onAbort);
-      if (request.signal.aborted) close();
+      // A client that goes away cancels the body (`ended` below): no abort listener, so Deno's
+      // request signal keeps one behaviour with and without its legacy abort.
       send();
     },
     drained() {

@@ -2,6 +2,7 @@
  * `main.ts` in a process of its own, for tests that need real sockets, signals and limits: a
  * loopback port, a KV file in a temporary folder, and optionally a low open-file limit.
  */
+import { freePort } from "./main_process.ts";
 
 /** A running `main.ts`. */
 export interface ServerProcess {
@@ -15,14 +16,6 @@ export interface ServerProcess {
   status: Promise<Deno.CommandStatus>;
   /** Kills the process (SIGKILL) if it still runs, and waits for it. */
   kill(): Promise<void>;
-}
-
-/** A port free on loopback right now. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return port;
 }
 
 /**

@@ -7,7 +7,7 @@ import { openStore, StoreStartError } from "./lib/kv/open.ts";
 import { serveBehindFrontDoor } from "./lib/http/front_door.ts";
 import { shutDownOnSignal } from "./lib/http/shutdown.ts";
 import { streamSlotsFor } from "./lib/live/limits.ts";
-import { resumeClear, resumePendingBulks } from "./lib/todos/mod.ts";
+import { resumeDeletion, resumePendingBulks } from "./lib/todos/mod.ts";
 import { parseEnv } from "node:util";
 
 await loadEnvFile(".env");
@@ -25,7 +25,7 @@ try {
 }
 
 const kv = await openKv(config.kvPath);
-const resumed = await resumePendingBulks(kv, resumeClear);
+const resumed = await resumePendingBulks(kv, resumeDeletion);
 if (resumed > 0) console.log(`Finished ${resumed} bulk change(s) a previous run left under way.`);
 const identity = createIdentityProvider(config, kv);
 const app = createApp({ config, kv, identity });

@@ -45,7 +45,8 @@ export async function setAllCompleted(
 /** A bulk change under way, as stored until its last batch is committed. */
 export type PendingBulk =
   | { kind: "complete"; completed: boolean; ids: string[] }
-  | { kind: "clear"; token: string; ids: string[] };
+  | { kind: "clear"; token: string; ids: string[] }
+  | { kind: "undo"; token: string; ids: string[] };
 
 /** Runs `apply` with `pending` recorded, so an interrupted run is finished at start-up. */
 export async function recorded<T>(
@@ -66,16 +67,17 @@ type Resume = (kv: Deno.Kv, userId: string, pending: PendingBulk) => Promise<unk
 
 /**
  * Finishes every bulk change a stopped process left under way (called at start-up, before
- * serving); `clear` finishes a clear-completed (./deletions.ts). Returns how many it finished.
+ * serving); `deletion` finishes a clear-completed or an undo (./deletions.ts). Returns how
+ * many it finished.
  */
-export async function resumePendingBulks(kv: Deno.Kv, clear: Resume): Promise<number> {
+export async function resumePendingBulks(kv: Deno.Kv, deletion: Resume): Promise<number> {
   let finished = 0;
   for await (const entry of kv.list<PendingBulk>({ prefix: pendingBulksPrefix })) {
     const userId = String(entry.key[1]);
     const pending = entry.value;
     if (pending.kind === "complete") {
       await applyCompleted(kv, userId, pending.ids, pending.completed);
-    } else await clear(kv, userId, pending);
+    } else await deletion(kv, userId, pending);
     await kv.delete(entry.key);
     finished++;
   }

@@ -6,9 +6,10 @@ import {
   createTodo,
   getDeletion,
   listTodos,
-  resumeClear,
+  resumeDeletion,
   resumePendingBulks,
   setAllCompleted,
+  undoDeletion,
   updateTodo,
 } from "./mod.ts";
 import { pendingBulkKey } from "./keys.ts";
@@ -49,21 +50,41 @@ Deno.test("a bulk change stopped mid-way is finished at start-up from its stored
     await updateTodo(kv, "u1", id, { completed: true });
   }
 
-  assert.equal(await resumePendingBulks(kv, resumeClear), 1);
+  assert.equal(await resumePendingBulks(kv, resumeDeletion), 1);
   assert.ok((await listTodos(kv, "u1")).every((todo) => todo.completed));
   assert.equal((await Array.fromAsync(kv.list({ prefix: ["todos_bulk"] }))).length, 0);
 
   await kv.set(pendingBulkKey("u1", "op2"), { kind: "clear", token: "t1", ids });
-  assert.equal(await resumePendingBulks(kv, resumeClear), 1);
+  assert.equal(await resumePendingBulks(kv, resumeDeletion), 1);
   assert.deepEqual(await listTodos(kv, "u1"), []);
   assert.equal((await getDeletion(kv, "u1", "t1"))?.todos.length, 120, "one undoable deletion");
+});
+
+Deno.test("an undo stopped mid-way is finished at start-up; one already finished changes nothing", async () => {
+  using kv = await Deno.openKv(":memory:");
+  for (let i = 0; i < 120; i++) await createTodo(kv, "u1", `todo ${i}`);
+  await setAllCompleted(kv, "u1", true);
+  const { token, todos } = await clearCompleted(kv, "u1");
+  const ids = todos.map((todo) => todo.id);
+  // As a process killed after recording the undo, before its first batch:
+  await kv.set(pendingBulkKey("u1", "op3"), { kind: "undo", token, ids });
+  assert.equal(await resumePendingBulks(kv, resumeDeletion), 1);
+  assert.deepEqual((await listTodos(kv, "u1")).map((todo) => todo.id), ids);
+  assert.equal(await getDeletion(kv, "u1", token), null, "the deletion is used up");
+
+  // As a process killed after the last batch, before the record went: nothing more happens.
+  await kv.set(pendingBulkKey("u1", "op4"), { kind: "undo", token, ids });
+  assert.equal(await resumePendingBulks(kv, resumeDeletion), 1);
+  assert.equal((await listTodos(kv, "u1")).length, 120);
+  assert.equal((await Array.fromAsync(kv.list({ prefix: ["todos_bulk"] }))).length, 0);
 });
 
 Deno.test("a finished bulk change leaves no record behind", async () => {
   using kv = await Deno.openKv(":memory:");
   for (let i = 0; i < 60; i++) await createTodo(kv, "u1", `todo ${i}`);
   assert.equal(await setAllCompleted(kv, "u1", true), 60);
-  await clearCompleted(kv, "u1");
+  const { token } = await clearCompleted(kv, "u1");
+  await undoDeletion(kv, "u1", token);
   assert.equal((await Array.fromAsync(kv.list({ prefix: ["todos_bulk"] }))).length, 0);
-  assert.equal(await resumePendingBulks(kv, resumeClear), 0);
+  assert.equal(await resumePendingBulks(kv, resumeDeletion), 0);
 });

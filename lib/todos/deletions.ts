@@ -58,8 +58,15 @@ export async function clearCompleted(kv: Deno.Kv, userId: string): Promise<Delet
     deleteUndoably(kv, userId, ids, (todo) => todo.completed, token));
 }
 
-/** Finishes a clear-completed a stopped process left under way (./bulk.ts). */
-export async function resumeClear(kv: Deno.Kv, userId: string, pending: PendingBulk) {
+/** Finishes a clear-completed or an undo a stopped process left under way (./bulk.ts). */
+export async function resumeDeletion(kv: Deno.Kv, userId: string, pending: PendingBulk) {
+  if (pending.kind === "undo") {
+    // Batches already restored are gone from the deleted set; the rest come back now. An undo
+    // whose last batch was committed left no deletion record: nothing is left to do.
+    const record = await readDeletion(kv, userId, pending.token);
+    if (record.value) await restoreDeletion(kv, userId, pending.token, record.value.ids);
+    return;
+  }
   if (pending.kind !== "clear") return;
   const record = await kv.get<DeletionRecord>(lastDeletionKey(userId));
   const done = record.value?.token === pending.token ? record.value.ids : [];
@@ -83,7 +90,8 @@ export async function getDeletion(
 
 /**
  * Undoes the deletion `token` names (the user's last one, within {@linkcode UNDO_WINDOW_MS}):
- * the todos come back with their ids, text and state, so in their old places.
+ * the todos come back with their ids, text and state, so in their old places. Recorded like
+ * every bulk change (./bulk.ts), so an undo stopped mid-way is finished at start-up.
  */
 export async function undoDeletion(kv: Deno.Kv, userId: string, token: unknown): Promise<Todo[]> {
   const first = await readDeletion(kv, userId, token);
@@ -92,7 +100,19 @@ export async function undoDeletion(kv: Deno.Kv, userId: string, token: unknown):
       "There is nothing to undo: that deletion is too old or another one came after it.",
     );
   }
-  const batches = chunks(first.value.ids, BULK_BATCH_SIZE);
+  const { ids } = first.value;
+  const pending: PendingBulk = { kind: "undo", token: first.value.token, ids };
+  return await recorded(kv, userId, pending, () => restoreDeletion(kv, userId, pending.token, ids));
+}
+
+/** Brings back the kept todos among `ids` in batches; the last removes the deletion record. */
+async function restoreDeletion(
+  kv: Deno.Kv,
+  userId: string,
+  token: string,
+  ids: string[],
+): Promise<Todo[]> {
+  const batches = chunks(ids, BULK_BATCH_SIZE);
   const restored: Todo[] = [];
   for (const [index, batch] of batches.entries()) {
     const last = index === batches.length - 1;

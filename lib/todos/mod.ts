@@ -18,7 +18,7 @@ export {
   deleteTodoUndoably,
   type Deletion,
   getDeletion,
-  resumeClear,
+  resumeDeletion,
   undoDeletion,
 } from "./deletions.ts";
 export { getTodosVersion, type TodosVersion, watchTodosVersion } from "./version.ts";

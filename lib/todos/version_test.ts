@@ -34,11 +34,11 @@ const WRITES: Record<string, (kv: Deno.Kv, ids: string[]) => Promise<unknown>> =
   setAllCompleted: (kv) => todos.setAllCompleted(kv, ALICE, true),
   resumePendingBulks: async (kv, ids) => {
     await kv.set(pendingBulkKey(ALICE, "interrupted"), { kind: "complete", completed: true, ids });
-    return todos.resumePendingBulks(kv, todos.resumeClear);
+    return todos.resumePendingBulks(kv, todos.resumeDeletion);
   },
-  resumeClear: async (kv, [id]) => {
+  resumeDeletion: async (kv, [id]) => {
     await kv.set(todoKey(ALICE, id), { ...(await todos.getTodo(kv, ALICE, id)), completed: true });
-    return todos.resumeClear(kv, ALICE, { kind: "clear", token: "interrupted", ids: [id] });
+    return todos.resumeDeletion(kv, ALICE, { kind: "clear", token: "interrupted", ids: [id] });
   },
   undoDeletion: async (kv, [id]) => {
     const { token } = await todos.deleteTodoUndoably(kv, ALICE, id);

@@ -2,7 +2,7 @@
  * The todo list UI, one component for two shells: the web page's island (islands/TodoList.tsx,
  * REST-backed) and the MCP App view (mcp_app/view.tsx, backed by the host's `tools/call`).
  * It owns only UI state (editing, notices, focus, the draft); the shell owns the todos and
- * the filter and acts through `actions` (components/todo_actions.ts), whose answers say what
+ * the filter and acts through `actions` (todo_list/actions.ts), whose answers say what
  * happened. Its parts: AddTodoForm, TodoToolbar, TodoRow.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
@@ -13,7 +13,7 @@ import {
   type Notice,
   type Outcome,
   type TodoActions,
-} from "./todo_actions.ts";
+} from "../todo_list/actions.ts";
 import { FilterField, formProps } from "./todo_form.tsx";
 import { RowActionForms, TodoRow } from "./TodoRow.tsx";
 import { TodoToolbar } from "./TodoToolbar.tsx";
@@ -27,8 +27,8 @@ import {
   pageUrl,
   shorten,
   type TodoItem,
-} from "./todo_view.ts";
-import { useFocusSoon } from "./use_focus_soon.ts";
+} from "../todo_list/view.ts";
+import { useFocusSoon } from "../browser/use_focus_soon.ts";
 
 export interface TodoListViewProps {
   todos: TodoItem[];

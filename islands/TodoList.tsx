@@ -1,9 +1,9 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
-import type { Answer, Notice, Outcome, TodoActions } from "../components/todo_actions.ts";
+import type { Answer, Notice, Outcome, TodoActions } from "../todo_list/actions.ts";
 import { LiveStatus } from "../components/LiveStatus.tsx";
 import { TodoListView } from "../components/TodoListView.tsx";
-import { listAfter } from "../components/todo_answer.ts";
-import { useLiveTodos } from "../components/use_live_todos.ts";
+import { listAfter } from "../browser/todo_answer.ts";
+import { useLiveTodos } from "../browser/use_live_todos.ts";
 import {
   type Filter,
   type PackedTodo,
@@ -12,7 +12,7 @@ import {
   STALE_MESSAGE,
   type TodoItem,
   unpackTodos,
-} from "../components/todo_view.ts";
+} from "../todo_list/view.ts";
 
 export type { Notice };
 
@@ -44,7 +44,7 @@ const one = (id: string) => `/api/todos/${encodeURIComponent(id)}`;
 
 /**
  * The web page's shell of the todo list (components/TodoListView.tsx): actions call the REST
- * API (writes answer what changed, see components/todo_answer.ts), the filter lives in the URL, and
+ * API (writes answer what changed, see browser/todo_answer.ts), the filter lives in the URL, and
  * an ended session is shown (components/LiveStatus.tsx) with a typed todo kept over sign-in. Server-rendered as plain
  * forms that post to `/todoapp`, so the page works without JavaScript.
  */

@@ -8,9 +8,9 @@
 /// <reference lib="dom" />
 import { Component, type ComponentChildren, render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Outcome, TodoActions } from "../components/todo_actions.ts";
+import type { Outcome, TodoActions } from "../todo_list/actions.ts";
 import { TodoListView } from "../components/TodoListView.tsx";
-import { type Filter, STALE_MESSAGE, type TodoItem } from "../components/todo_view.ts";
+import { type Filter, STALE_MESSAGE, type TodoItem } from "../todo_list/view.ts";
 import { MAX_TEXT_LENGTH } from "../lib/todos/limits.ts";
 import {
   type DisplayMode,

@@ -9,7 +9,7 @@
  *   (`X-Todos-Version`), so a list read before the write never replaces its answer (no flicker).
  * - Applying a list keeps what the person is typing: an input of the list that has focus gets
  *   its text and selection back after the render (Preact resets `value` props on render).
- * - The connection (components/live_stream.ts) reconnects at once when the session JWT expires
+ * - The connection (browser/live_stream.ts) reconnects at once when the session JWT expires
  *   (the server renews it on the reconnect), and says when it cannot follow: `status` is
  *   `paused` (shown with a Retry button) or `signed-out` (shown with a sign-in link), for
  *   components/LiveStatus.tsx. The first event after any reconnect is the whole list.
@@ -23,7 +23,7 @@ import {
   type LiveStream,
   type StreamedList,
 } from "./live_stream.ts";
-import type { TodoItem } from "./todo_view.ts";
+import type { TodoItem } from "../todo_list/view.ts";
 
 /** Whether the list is following changes, and the page's handles on that. */
 export interface LiveSync {

@@ -153,7 +153,7 @@ Deno.test("no two folders import each other, directly or in a cycle", () => {
 /** Repo paths named in `text`: folder-prefixed paths, and backquoted file names. */
 function pathsNamedIn(text: string): Set<string> {
   const named = new Set<string>();
-  const folders = "lib|routes|islands|components|mcp_app|bench|e2e|static|docs";
+  const folders = "lib|routes|islands|components|browser|todo_list|mcp_app|bench|e2e|static|docs";
   for (
     const [, path] of text.matchAll(
       new RegExp(`(?<![\\w/])((?:${folders})/[\\w./()\\[\\]-]*)`, "g"),

@@ -3,7 +3,7 @@
  * (`pages.gen.ts`, island bundles, the static file list, fresh.config.ts's plugins);
  * `deno task dev` runs it without arguments: build, serve main.ts with `--watch` (restarted when
  * an imported module, the island build or the MCP App view changes) and rebuild whenever
- * routes/, islands/, components/, static/, lib/ or mcp_app/ change.
+ * routes/, islands/, components/, browser/, todo_list/, static/, lib/ or mcp_app/ change.
  */
 import config from "./fresh.config.ts";
 import { build, dev } from "./lib/pages/dev.ts";
@@ -13,7 +13,7 @@ if (Deno.args[0] === "build") {
 } else {
   await dev(config, {
     // lib/ too: islands may import shared code from it (rebuilding is cheap and idempotent).
-    watch: ["routes", "islands", "components", "static", "lib", "mcp_app"],
+    watch: ["routes", "islands", "components", "browser", "todo_list", "static", "lib", "mcp_app"],
     serve: [
       "--watch=static/_islands/manifest.json,static/_islands/.mcp-app/todo-list.html",
       "--allow-net",

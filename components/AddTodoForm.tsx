@@ -1,6 +1,6 @@
 /** The new-todo form at the top of the list: a labelled text input and the Add button. */
 import { FilterField, formProps, type FormRun } from "./todo_form.tsx";
-import type { Filter } from "./todo_view.ts";
+import type { Filter } from "../todo_list/view.ts";
 
 export interface AddTodoFormProps {
   /** What is typed (the list keeps it, so it can be restored and cleared). */

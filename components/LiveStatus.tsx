@@ -1,11 +1,11 @@
 /**
- * What the todo page says when its list stops following changes (components/live_stream.ts):
+ * What the todo page says when its list stops following changes (browser/live_stream.ts):
  * "Live updates paused" with a Retry button, or "signed out" with a link to sign in and come
  * back here. While the list is live the region is empty (and stays in the page, so screen
  * readers announce what appears in it).
  */
 import { loginUrl } from "../lib/http/return_to.ts";
-import type { LiveStatus as Status } from "./live_stream.ts";
+import type { LiveStatus as Status } from "../browser/live_stream.ts";
 
 export interface LiveStatusProps {
   status: Status;

@@ -8,7 +8,7 @@
  * text is in the page once per row.
  */
 import { FilterField, formProps } from "./todo_form.tsx";
-import type { Filter, TodoItem } from "./todo_view.ts";
+import type { Filter, TodoItem } from "../todo_list/view.ts";
 
 export interface TodoRowProps {
   todo: TodoItem;

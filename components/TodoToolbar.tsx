@@ -4,7 +4,7 @@
  * the next, so that nothing moves when one of them appears.
  */
 import { FilterField, formProps, type FormRun } from "./todo_form.tsx";
-import { type Filter, FILTERS, type TodoItem } from "./todo_view.ts";
+import { type Filter, FILTERS, type TodoItem } from "../todo_list/view.ts";
 
 export interface TodoToolbarProps {
   todos: TodoItem[];

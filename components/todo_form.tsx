@@ -2,7 +2,7 @@
  * Form plumbing shared by the todo list's forms: each posts to the page (`formAction`) when
  * JavaScript is off, and runs its action in place once hydrated.
  */
-import type { Filter } from "./todo_view.ts";
+import type { Filter } from "../todo_list/view.ts";
 
 /** Runs a form's action with the form and the value of the submit button used. */
 export type FormRun = (form: HTMLFormElement, action: string | undefined) => unknown;

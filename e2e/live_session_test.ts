@@ -28,7 +28,7 @@ const JWT_SECONDS = 3;
 const LIFETIMES = 12;
 /**
  * A change must show on the page within this time, or the page must say it is paused: the
- * page's own bound (components/live_stream.ts `PAUSE_AFTER_MS`, 4 s) plus a second of slack
+ * page's own bound (browser/live_stream.ts `PAUSE_AFTER_MS`, 4 s) plus a second of slack
  * for a shared 2-core machine. A change slower than this counts as stale.
  */
 const STALE_BOUND_MS = 5000;

@@ -6,7 +6,7 @@ import {
   type StytchBrowserConfig,
   stytchClient,
   takeReturnTo,
-} from "../components/stytch_browser.ts";
+} from "../browser/stytch.ts";
 
 /**
  * Completes the OAuth redirect (`/authenticate?stytch_token_type=oauth&token=...`): exchanges

@@ -4,7 +4,7 @@ import {
   type StytchBrowserConfig,
   stytchClient,
   stytchModule,
-} from "../components/stytch_browser.ts";
+} from "../browser/stytch.ts";
 import { scopeWords, type TodoScopes } from "../lib/oauth/scope_words.ts";
 
 /** The browser config and the scopes this server's MCP tools check (MCP_READ_SCOPE, MCP_WRITE_SCOPE). */

@@ -7,7 +7,7 @@ import {
   type StytchBrowserConfig,
   stytchClient,
   stytchModule,
-} from "../components/stytch_browser.ts";
+} from "../browser/stytch.ts";
 
 export interface StytchLoginProps extends StytchBrowserConfig {
   /** Same-origin path to open after sign-in (already checked by the server). */

@@ -8,9 +8,8 @@
 /// <reference lib="dom" />
 import { Component, type ComponentChildren, render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Outcome, TodoActions } from "../components/todo_actions.ts";
 import { TodoListView } from "../components/TodoListView.tsx";
-import { type Filter, STALE_MESSAGE, type TodoItem } from "../components/todo_view.ts";
+import type { Filter, TodoItem } from "../todo_list/view.ts";
 import { MAX_TEXT_LENGTH } from "../lib/todos/limits.ts";
 import {
   type DisplayMode,
@@ -20,23 +19,12 @@ import {
   resultText,
   type ToolResult,
 } from "./host_client.ts";
+import { items, toolActions } from "./tool_actions.ts";
 
 const APP_INFO = { name: "todo-app-view", version: "1.0.0" };
 
 /** `listTodos` filters ("open") and the list's ("active"). */
 const FROM_TOOL_FILTER: Record<string, Filter> = { open: "active", completed: "completed" };
-
-/** Only the fields the list shows; anything else a result carries is dropped. */
-function items(value: unknown): TodoItem[] | null {
-  if (!Array.isArray(value)) return null;
-  return value.filter((todo) => typeof todo?.id === "string" && typeof todo?.text === "string")
-    .map(({ id, text, completed }) => ({ id, text, completed: completed === true }));
-}
-
-/** The todo in a tool result (`{todo}` or `{deleted}`), or null. */
-function oneTodo(result: ToolResult, key: "todo" | "deleted"): TodoItem | null {
-  return items([result.structuredContent?.[key]])?.[0] ?? null;
-}
 
 /** Applies the host's theme, style variables and display mode to the document. */
 function applyContext(context: HostContext) {
@@ -67,14 +55,13 @@ function reportSize(host: HostClient) {
   send();
 }
 
-function TodoApp({ host }: { host: HostClient }) {
+/** The view's state from the host: the list, the filter, a problem to show, the host's context. */
+function useHostView(host: HostClient) {
   const [todos, setTodos] = useState<TodoItem[] | null>(null);
   const [filter, setFilter] = useState<Filter>("all");
   const [problem, setProblem] = useState<string | null>(null);
   const [context, setContext] = useState<HostContext>({});
   const [info, setInfo] = useState<InitializeResult | null>(null);
-  const list = useRef<TodoItem[]>([]);
-  list.current = todos ?? [];
 
   /** Asks the server (through the host) for the whole list. */
   async function reload(): Promise<TodoItem[] | null> {
@@ -127,70 +114,40 @@ function TodoApp({ host }: { host: HostClient }) {
       .catch((error) => setProblem(`Could not connect to the app host: ${error.message}`));
   }, []);
 
-  /** Tells the agent what the list now is (hosts that support it read it on the next turn). */
-  function shareWithModel(next: TodoItem[]) {
-    if (!info?.hostCapabilities?.updateModelContext) return;
-    const open = next.filter((todo) => !todo.completed).length;
-    host.request("ui/update-model-context", {
-      content: [{
-        type: "text",
-        text: `The user changed their todo list in the view: ${open} open, ${
-          next.length - open
-        } completed.`,
-      }],
-      structuredContent: { todos: next },
-    }).catch(() => {});
-  }
-
-  /** Calls a tool; on success applies `change` to the list, else explains (a gone todo too). */
-  async function call(
-    name: string,
-    args: Record<string, unknown>,
-    change: (result: ToolResult, todos: TodoItem[]) => TodoItem[] | null,
-    id?: string,
-  ): Promise<Outcome> {
-    let result: ToolResult;
-    try {
-      result = await host.callTool(name, args);
-    } catch (error) {
-      return { error: `The app host could not run ${name}: ${(error as Error).message}` };
-    }
-    const next = result.isError ? null : change(result, list.current);
-    if (next) {
-      setTodos(next);
-      shareWithModel(next);
-      return { todos: next };
-    }
-    if (id !== undefined) {
-      // Most often the todo was deleted elsewhere (the page, another chat): check.
-      const fresh = await reload().catch(() => null);
-      if (fresh && !fresh.some((todo) => todo.id === id)) {
-        return { error: STALE_MESSAGE, todos: fresh };
-      }
-    }
-    return { error: resultText(result) || `${name} failed.` };
-  }
-
-  const replace = (result: ToolResult, todos: TodoItem[]) => {
-    const todo = oneTodo(result, "todo");
-    return todo && todos.map((old) => old.id === todo.id ? todo : old);
+  return {
+    todos,
+    setTodos,
+    filter,
+    setFilter,
+    problem,
+    setProblem,
+    context,
+    setContext,
+    info,
+    reload,
   };
-  const actions: TodoActions = {
-    add: (text) =>
-      call("createTodo", { todoText: text }, (result, todos) => {
-        const todo = oneTodo(result, "todo");
-        return todo && [...todos, todo];
-      }),
-    setCompleted: (id, completed) =>
-      call(completed ? "markTodoComplete" : "markTodoIncomplete", { todoID: id }, replace, id),
-    edit: (id, text) => call("updateTodo", { todoID: id, text }, replace, id),
-    delete: (id) =>
-      call("deleteTodo", { todoID: id }, (result, todos) => {
-        const gone = oneTodo(result, "deleted");
-        return gone && todos.filter((todo) => todo.id !== gone.id);
-      }, id),
-  };
+}
 
+type HostView = ReturnType<typeof useHostView>;
+
+/** Tells the agent what the list now is (hosts that support it read it on the next turn). */
+function shareWithModel(host: HostClient, info: InitializeResult | null, next: TodoItem[]) {
+  if (!info?.hostCapabilities?.updateModelContext) return;
+  const open = next.filter((todo) => !todo.completed).length;
+  host.request("ui/update-model-context", {
+    content: [{
+      type: "text",
+      text: `The user changed their todo list in the view: ${open} open, ${
+        next.length - open
+      } completed.`,
+    }],
+    structuredContent: { todos: next },
+  }).catch(() => {});
+}
+
+/** The view's title with Refresh and, where the host offers it, Full screen. */
+function ViewHeader({ host, view }: { host: HostClient; view: HostView }) {
+  const { context, setContext, setProblem } = view;
   const modes = (context.availableDisplayModes ?? []) as DisplayMode[];
   const fullscreen = context.displayMode === "fullscreen";
   async function toggleFullscreen() {
@@ -206,25 +163,44 @@ function TodoApp({ host }: { host: HostClient }) {
   }
 
   return (
+    <header class="view-header">
+      <h1>Your todos</h1>
+      <div class="view-tools">
+        {view.info && (
+          <button
+            type="button"
+            onClick={() => view.reload().catch((e) => setProblem(e.message))}
+          >
+            Refresh
+          </button>
+        )}
+        {modes.includes("fullscreen") && (
+          <button type="button" onClick={toggleFullscreen} aria-pressed={fullscreen}>
+            {fullscreen ? "Exit full screen" : "Full screen"}
+          </button>
+        )}
+      </div>
+    </header>
+  );
+}
+
+function TodoApp({ host }: { host: HostClient }) {
+  const view = useHostView(host);
+  const { todos, problem } = view;
+  const list = useRef<TodoItem[]>([]);
+  list.current = todos ?? [];
+  const actions = toolActions(host, {
+    current: () => list.current,
+    show(next) {
+      view.setTodos(next);
+      shareWithModel(host, view.info, next);
+    },
+    reload: view.reload,
+  });
+
+  return (
     <>
-      <header class="view-header">
-        <h1>Your todos</h1>
-        <div class="view-tools">
-          {info && (
-            <button
-              type="button"
-              onClick={() => reload().catch((e) => setProblem(e.message))}
-            >
-              Refresh
-            </button>
-          )}
-          {modes.includes("fullscreen") && (
-            <button type="button" onClick={toggleFullscreen} aria-pressed={fullscreen}>
-              {fullscreen ? "Exit full screen" : "Full screen"}
-            </button>
-          )}
-        </div>
-      </header>
+      <ViewHeader host={host} view={view} />
       {problem && <p class="error" role="alert">{problem}</p>}
       {todos === null
         ? !problem && <p class="loading" role="status">Loading your todos…</p>
@@ -232,8 +208,8 @@ function TodoApp({ host }: { host: HostClient }) {
           <TodoListView
             todos={todos}
             actions={actions}
-            filter={filter}
-            onFilter={setFilter}
+            filter={view.filter}
+            onFilter={view.setFilter}
             maxLength={MAX_TEXT_LENGTH}
             autofocus={false}
             href={(f) => `#${f}`}

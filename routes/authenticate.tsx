@@ -1,6 +1,6 @@
 import StytchAuthenticate from "../islands/StytchAuthenticate.tsx";
-import type { StytchBrowserConfig } from "../components/stytch_browser.ts";
-import { withBrowserSignIn } from "../components/browser_sign_in.ts";
+import type { StytchBrowserConfig } from "../browser/stytch.ts";
+import { withBrowserSignIn } from "./_browser_sign_in.ts";
 import { NotFoundError } from "../lib/errors.ts";
 import type { PageState } from "../lib/http/page_state.ts";
 import { type Handlers, Head, type PageProps } from "../lib/pages/mod.ts";

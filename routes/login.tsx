@@ -1,7 +1,7 @@
 import { ContinueAfterSignIn, LocalLogin } from "../components/LocalLogin.tsx";
 import StytchLogin from "../islands/StytchLogin.tsx";
 import { TopBar } from "../components/TopBar.tsx";
-import { withBrowserSignIn } from "../components/browser_sign_in.ts";
+import { withBrowserSignIn } from "./_browser_sign_in.ts";
 import { NotFoundError, ValidationError } from "../lib/errors.ts";
 import { clientLimit, enforceRateLimit } from "../lib/http/rate_limit.ts";
 import type { PageState } from "../lib/http/page_state.ts";

@@ -2,7 +2,7 @@
  * The two cookies of a Stytch browser session, written by the server exactly as Stytch's browser
  * SDK (`@stytch/vanilla-js`) writes them, so either side can replace the other's:
  * `stytch_session` (the opaque session token) and `stytch_session_jwt`, both `Path=/` (the app's
- * SDK set-up, `components/stytch_browser.ts`), `SameSite=Lax`, no `Domain` (not shared with
+ * SDK set-up, `browser/stytch.ts`), `SameSite=Lax`, no `Domain` (not shared with
  * subdomains), `Expires` the Stytch session's end (`session.expires_at`), and not HttpOnly,
  * since the SDK reads them from JavaScript. `Secure` when the app is served over https (the SDK
  * leaves it off on localhost, as plain http there needs).

@@ -8,7 +8,7 @@ import {
   parseFilter,
   STALE_MESSAGE,
   type TodoItem,
-} from "../../components/todo_view.ts";
+} from "../../todo_list/view.ts";
 import { AppError, NotFoundError, ValidationError } from "../../lib/errors.ts";
 import type { SignedInState } from "../../lib/http/page_state.ts";
 import { type Handlers, Head, type PageProps } from "../../lib/pages/mod.ts";

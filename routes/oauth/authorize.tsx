@@ -1,4 +1,4 @@
-import { withBrowserSignIn } from "../../components/browser_sign_in.ts";
+import { withBrowserSignIn } from "../_browser_sign_in.ts";
 import { OAuthConsent } from "../../components/OAuthConsent.tsx";
 import { TopBar } from "../../components/TopBar.tsx";
 import StytchConsent from "../../islands/StytchConsent.tsx";

@@ -2,7 +2,7 @@
  * How the page's list follows a REST write (lib/api/todos.ts): writes answer what they changed, not
  * the whole list, so the island applies the change to the list it shows.
  */
-import type { TodoItem } from "./todo_view.ts";
+import type { TodoItem } from "../todo_list/view.ts";
 
 /** A successful answer of the REST API to a write. */
 export interface WriteAnswer {

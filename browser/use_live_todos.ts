@@ -9,7 +9,7 @@
  *   (`X-Todos-Version`), so a list read before the write never replaces its answer (no flicker).
  * - Applying a list keeps what the person is typing: an input of the list that has focus gets
  *   its text and selection back after the render (Preact resets `value` props on render).
- * - The connection (components/live_stream.ts) reconnects at once when the session JWT expires
+ * - The connection (browser/live_stream.ts) reconnects at once when the session JWT expires
  *   (the server renews it on the reconnect), and says when it cannot follow: `status` is
  *   `paused` (shown with a Retry button) or `signed-out` (shown with a sign-in link), for
  *   components/LiveStatus.tsx. The first event after any reconnect is the whole list.
@@ -23,7 +23,7 @@ import {
   type LiveStream,
   type StreamedList,
 } from "./live_stream.ts";
-import type { TodoItem } from "./todo_view.ts";
+import type { TodoItem } from "../todo_list/view.ts";
 
 /** Whether the list is following changes, and the page's handles on that. */
 export interface LiveSync {
@@ -51,8 +51,6 @@ export function useLiveTodos(
   initial: TodoItem[],
 ): [TodoItem[], (list: TodoItem[]) => void, typeof fetch, LiveSync] {
   const [todos, setTodos] = useState(initial);
-  const [status, setStatus] = useState<LiveStatus>("live");
-  const streamRef = useRef<LiveStream | null>(null);
   const state = useRef({
     /** Newest streamed list seen (applied or held back). */
     latest: null as StreamedList | null,
@@ -61,20 +59,12 @@ export function useLiveTodos(
     /** Lowest version that includes the page's own last write. */
     floor: 0,
     inFlight: 0,
-    typing: null as Typing | null,
   }).current;
+  const keepTyping = useKeptTyping();
 
   /** Shows `list`, keeping the text of a focused input in the list. */
   const show = (list: TodoItem[]) => {
-    const active = document.activeElement;
-    if (active instanceof HTMLInputElement && active.closest(".todo-list")) {
-      state.typing = {
-        input: active,
-        value: active.value,
-        start: active.selectionStart,
-        end: active.selectionEnd,
-      };
-    }
+    keepTyping();
     setTodos(list);
   };
 
@@ -88,29 +78,14 @@ export function useLiveTodos(
     }
   };
 
-  useLayoutEffect(() => {
-    const typing = state.typing;
-    state.typing = null;
-    if (!typing || !typing.input.isConnected || typing.input.value === typing.value) return;
-    typing.input.value = typing.value;
-    typing.input.setSelectionRange(typing.start, typing.end);
+  const live = useTodoEvents((data) => {
+    if (state.latest && data.version <= state.latest.version) return;
+    state.latest = {
+      version: data.version,
+      todos: data.todos.map(({ id, text, completed }) => ({ id, text, completed })),
+    };
+    catchUp();
   });
-
-  useEffect(() => {
-    const stream = followTodoEvents({
-      onList(data) {
-        if (state.latest && data.version <= state.latest.version) return;
-        state.latest = {
-          version: data.version,
-          todos: data.todos.map(({ id, text, completed }) => ({ id, text, completed })),
-        };
-        catchUp();
-      },
-      onStatus: setStatus,
-    });
-    streamRef.current = stream;
-    return stream.stop;
-  }, []);
 
   /** The page's own answer to its write; the newest streamed list wins when it includes it. */
   const setList = (list: TodoItem[]) => {
@@ -137,10 +112,47 @@ export function useLiveTodos(
     }
   };
 
-  const live: LiveSync = {
+  return [todos, setList, liveFetch, live];
+}
+
+/** The connection while the page is open: each streamed list goes to `onList` (as at mount). */
+function useTodoEvents(onList: (list: StreamedList) => void): LiveSync {
+  const [status, setStatus] = useState<LiveStatus>("live");
+  const streamRef = useRef<LiveStream | null>(null);
+  useEffect(() => {
+    const stream = followTodoEvents({ onList, onStatus: setStatus });
+    streamRef.current = stream;
+    return stream.stop;
+  }, []);
+  return {
     status,
     retry: () => streamRef.current?.retry(),
     signedOut: () => streamRef.current?.signedOut(),
   };
-  return [todos, setList, liveFetch, live];
+}
+
+/**
+ * Returns `keepTyping()`, called before a render that applies a list: an input of the list that
+ * has focus gets its text and selection back after that render.
+ */
+function useKeptTyping(): () => void {
+  const kept = useRef<Typing | null>(null);
+  useLayoutEffect(() => {
+    const typing = kept.current;
+    kept.current = null;
+    if (!typing || !typing.input.isConnected || typing.input.value === typing.value) return;
+    typing.input.value = typing.value;
+    typing.input.setSelectionRange(typing.start, typing.end);
+  });
+  return () => {
+    const active = document.activeElement;
+    if (active instanceof HTMLInputElement && active.closest(".todo-list")) {
+      kept.current = {
+        input: active,
+        value: active.value,
+        start: active.selectionStart,
+        end: active.selectionEnd,
+      };
+    }
+  };
 }

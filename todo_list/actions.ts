@@ -3,7 +3,7 @@
  * answers: the web page's island acts through the REST API, the MCP App view through the
  * host's `tools/call`.
  */
-import type { TodoItem } from "./todo_view.ts";
+import type { TodoItem } from "./view.ts";
 
 /** A status message; `undo` is the token of a deletion its Undo button restores. */
 export interface Notice {

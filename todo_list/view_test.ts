@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { packTodos, pageUrl, unpackTodos } from "./todo_view.ts";
+import { packTodos, pageUrl, unpackTodos } from "./view.ts";
 
 Deno.test("pageUrl() leaves out filter=all and empty parameters, and keeps the fragment", () => {
   assert.equal(pageUrl("all"), "/todoapp");

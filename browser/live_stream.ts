@@ -49,56 +49,38 @@ const MIN_RENEW_INTERVAL_MS = 1000;
 /** Opens the page's event stream and keeps it open; see the module comment. */
 export function followTodoEvents({ onList, onStatus }: LiveStreamHandlers): LiveStream {
   let source: EventSource | null = null;
-  let status: LiveStatus = "live";
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let pauseTimer: ReturnType<typeof setTimeout> | undefined;
   let backoff = FIRST_BACKOFF_MS;
   let lastRenewal = 0;
   let stopped = false;
-
-  const setStatus = (next: LiveStatus) => {
-    if (next !== status) onStatus(status = next);
-  };
-  const clearPause = () => {
-    clearTimeout(pauseTimer);
-    pauseTimer = undefined;
-  };
-  /** The stream is not delivering: unless it is back soon, say so. */
-  const down = () => {
-    pauseTimer ??= setTimeout(() => status === "live" && setStatus("paused"), PAUSE_AFTER_MS);
-  };
+  const { setStatus, down, clearPause } = statusReport(onStatus);
 
   const open = () => {
     if (stopped) return;
     clearTimeout(retryTimer);
     source?.close();
     const stream = source = new EventSource(EVENTS_URL);
-    stream.addEventListener("open", () => {
-      backoff = FIRST_BACKOFF_MS;
-      clearPause();
-      setStatus("live");
-    });
-    stream.addEventListener("todos", (event) => {
-      const list = parse(event) as StreamedList | null;
-      if (list && Array.isArray(list.todos) && typeof list.version === "number") onList(list);
-    });
-    const end = (renew: boolean) => {
-      stream.close();
-      down();
-      if (renew && Date.now() - lastRenewal > MIN_RENEW_INTERVAL_MS) {
-        lastRenewal = Date.now();
-        open();
-      } else recover();
-    };
-    stream.addEventListener("renew", () => end(true));
-    stream.addEventListener("session-ended", (event) => {
-      end((parse(event) as { reason?: string } | null)?.reason === "expired");
-    });
-    stream.addEventListener("error", () => {
-      if (stream !== source) return;
-      down();
-      // CONNECTING: the browser reconnects by itself. CLOSED: it gave up (an HTTP error).
-      if (stream.readyState === EventSource.CLOSED) recover();
+    listen(stream, {
+      opened() {
+        backoff = FIRST_BACKOFF_MS;
+        clearPause();
+        setStatus("live");
+      },
+      onList,
+      ended(renew) {
+        stream.close();
+        down();
+        if (renew && Date.now() - lastRenewal > MIN_RENEW_INTERVAL_MS) {
+          lastRenewal = Date.now();
+          open();
+        } else recover();
+      },
+      failed() {
+        if (stream !== source) return;
+        down();
+        // CONNECTING: the browser reconnects by itself. CLOSED: it gave up (an HTTP error).
+        if (stream.readyState === EventSource.CLOSED) recover();
+      },
     });
   };
 
@@ -144,6 +126,48 @@ export function followTodoEvents({ onList, onStatus }: LiveStreamHandlers): Live
       source?.close();
       document.removeEventListener("visibilitychange", wake);
       removeEventListener("online", wake);
+    },
+  };
+}
+
+/** What the stream's events mean: opened, a list, the session ended (`renew`: reconnect now), failed. */
+interface StreamEvents {
+  opened(): void;
+  onList(list: StreamedList): void;
+  ended(renew: boolean): void;
+  failed(): void;
+}
+
+/** Hands one EventSource's events to `on`, lists checked for their shape. */
+function listen(stream: EventSource, on: StreamEvents) {
+  stream.addEventListener("open", () => on.opened());
+  stream.addEventListener("todos", (event) => {
+    const list = parse(event) as StreamedList | null;
+    if (list && Array.isArray(list.todos) && typeof list.version === "number") on.onList(list);
+  });
+  stream.addEventListener("renew", () => on.ended(true));
+  stream.addEventListener("session-ended", (event) => {
+    on.ended((parse(event) as { reason?: string } | null)?.reason === "expired");
+  });
+  stream.addEventListener("error", () => on.failed());
+}
+
+/** The status the page shows: a stream that is down reads `paused` unless back in time. */
+function statusReport(onStatus: (status: LiveStatus) => void) {
+  let status: LiveStatus = "live";
+  let pauseTimer: ReturnType<typeof setTimeout> | undefined;
+  const setStatus = (next: LiveStatus) => {
+    if (next !== status) onStatus(status = next);
+  };
+  return {
+    setStatus,
+    /** The stream is not delivering: unless it is back within PAUSE_AFTER_MS, say so. */
+    down() {
+      pauseTimer ??= setTimeout(() => status === "live" && setStatus("paused"), PAUSE_AFTER_MS);
+    },
+    clearPause() {
+      clearTimeout(pauseTimer);
+      pauseTimer = undefined;
     },
   };
 }

@@ -7,7 +7,7 @@ import { decodeProtectedHeader, SignJWT } from "jose";
 import type { AccessGrant } from "../auth/identity.ts";
 import { InvalidTokenError, verifyJwt } from "../auth/jwt.ts";
 import { cachedUntil, VerifiedTokenCache } from "../auth/token_cache.ts";
-import { currentSigningKey, type RotationPolicy, verificationKeys } from "./keys.ts";
+import { currentSigningKey, type RotationPolicy, verificationKeys } from "./key_rotation.ts";
 import { getGrant } from "./store/grants.ts";
 
 export const ACCESS_TOKEN_TTL_SECONDS = 60 * 60;
@@ -70,7 +70,7 @@ interface VerifiedAccess {
 
 /**
  * Verified tokens per KV handle. An entry is used only while the key that signed it is in the
- * key set (re-read at least every `KEY_REFRESH_MS`, lib/oauth/keys.ts), so a key dropped from
+ * key set (re-read at least every `KEY_REFRESH_MS`, lib/oauth/key_rotation.ts), so a key dropped from
  * KV ends the trust in the tokens it signed as soon as it stops verifying new ones; reading
  * the keys again does not empty the cache.
  */

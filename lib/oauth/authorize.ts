@@ -5,7 +5,7 @@
  */
 import type { McpConfig } from "../config.ts";
 import { type DocumentFetcher, MetadataDocumentError } from "./cimd.ts";
-import { findClient, noteClientUsed } from "./clients.ts";
+import { findClient, noteClientUsed } from "./client_lookup.ts";
 import type { AppError } from "../errors.ts";
 import { AuthorizePageError, OAuthError, oauthErrorFields } from "./errors.ts";
 import { resourceUrl } from "../http/resource.ts";

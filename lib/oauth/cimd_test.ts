@@ -7,7 +7,7 @@ import {
   MetadataDocumentError,
   parseDocumentUrl,
 } from "./cimd.ts";
-import { findClient } from "./clients.ts";
+import { findClient } from "./client_lookup.ts";
 import {
   authorizePath,
   csrfTokenOf,

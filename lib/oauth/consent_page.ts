@@ -20,7 +20,7 @@ import {
   verifyClientAndRedirect,
 } from "./authorize.ts";
 import { MetadataDocumentError, withBeforeFetch } from "./cimd.ts";
-import { findClient } from "./clients.ts";
+import { findClient } from "./client_lookup.ts";
 import { AuthorizePageError, OAuthError } from "./errors.ts";
 import { authorizeParams, loginUrlForAuthorize, ParkedRequestError } from "./parked.ts";
 import { supportedScopes } from "./scopes.ts";

@@ -1,4 +1,4 @@
-/** Finding the client a request names: a registered one, or a metadata document URL. */
+/** Finding the client a request names (a registered one, or a metadata document URL), and how long a registered client lives. */
 import {
   type DocumentFetcher,
   isMetadataDocumentClientId,

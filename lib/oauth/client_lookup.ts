@@ -1,4 +1,7 @@
-/** Finding the client a request names (a registered one, or a metadata document URL), and how long a registered client lives. */
+/**
+ * Finding the client a request names (a registered one, or a metadata document URL), and how
+ * long a registered client lives.
+ */
 import {
   type DocumentFetcher,
   isMetadataDocumentClientId,

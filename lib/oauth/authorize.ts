@@ -4,7 +4,7 @@
  * form's CSRF token, and issuing codes.
  */
 import type { McpConfig } from "../config.ts";
-import { type DocumentFetcher, MetadataDocumentError } from "./cimd.ts";
+import { type DocumentFetcher, MetadataDocumentError } from "./client_id_documents.ts";
 import { findClient, noteClientUsed } from "./client_lookup.ts";
 import type { AppError } from "../errors.ts";
 import { AuthorizePageError, OAuthError, oauthErrorFields } from "./errors.ts";

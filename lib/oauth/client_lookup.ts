@@ -6,7 +6,7 @@ import {
   type DocumentFetcher,
   isMetadataDocumentClientId,
   loadMetadataDocumentClient,
-} from "./cimd.ts";
+} from "./client_id_documents.ts";
 import { backstopExpireIn } from "../kv/expiry.ts";
 import { getClient, type StoredClient, touchClient } from "./store/clients.ts";
 

@@ -12,7 +12,7 @@
  * Per-address limits (lib/http/rate_limit.ts) keep one client from using up the cap alone.
  */
 import { newClientId, UNUSED_CLIENT_TTL_MS } from "./client_lookup.ts";
-import { parseClientMetadata } from "./client_metadata.ts";
+import { parseClientMetadata } from "./client_metadata_rules.ts";
 import { OAuthError } from "./errors.ts";
 import {
   insertRegisteredClient,

@@ -69,10 +69,10 @@ interface VerifiedAccess {
 }
 
 /**
- * Verified tokens per KV handle. An entry is used only while the key that signed it is in the
- * key set (re-read at least every `KEY_REFRESH_MS`, lib/oauth/key_rotation.ts), so a key dropped from
- * KV ends the trust in the tokens it signed as soon as it stops verifying new ones; reading
- * the keys again does not empty the cache.
+ * Verified tokens per KV handle. An entry is used only while the key that signed it is in the key
+ * set (re-read at least every `KEY_REFRESH_MS`, lib/oauth/key_rotation.ts), so a key dropped from
+ * KV ends the trust in the tokens it signed as soon as it stops verifying new ones; reading the
+ * keys again does not empty the cache.
  */
 const verified = new WeakMap<Deno.Kv, VerifiedTokenCache<VerifiedAccess>>();
 

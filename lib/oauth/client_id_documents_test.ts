@@ -6,7 +6,7 @@ import {
   loadMetadataDocumentClient,
   MetadataDocumentError,
   parseDocumentUrl,
-} from "./cimd.ts";
+} from "./client_id_documents.ts";
 import { findClient } from "./client_lookup.ts";
 import {
   authorizePath,

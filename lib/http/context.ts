@@ -54,7 +54,7 @@ export interface AppEnv {
     user: User;
     /** The browser session `user` came from, set by `requireUser` (lib/http/session.ts). */
     session: Session;
-    /** The verified MCP access token's grant, set by `requireBearer` (lib/http/bearer.ts). */
+    /** The verified MCP access token's grant, set by `requireBearer` (lib/mcp/bearer.ts). */
     grant: AccessGrant;
     /** Set on bearer-protected routes: what a 401/403 `WWW-Authenticate` challenge names. */
     bearerChallenge: BearerChallenge;

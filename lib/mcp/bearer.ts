@@ -12,7 +12,7 @@ import {
 } from "../errors.ts";
 import type { AppEnv } from "../http/context.ts";
 import type { AccessGrant } from "../auth/identity.ts";
-import { protectedResourceMetadataUrl, resourceUrl } from "../http/resource.ts";
+import { protectedResourceMetadataUrl, resourceUrl } from "../http/protected_resource.ts";
 
 /** Longest token accepted; anything longer is refused before any parsing. */
 export const MAX_TOKEN_LENGTH = 8192;

@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { publicCors } from "../http/cors.ts";
+import { publicCors } from "../http/public_cors.ts";
 import type { AppEnv } from "../http/context.ts";
 import { rateLimit } from "../http/rate_limit.ts";
 import { handleOAuthError, OAuthError } from "./errors.ts";

@@ -8,7 +8,7 @@ import { type DocumentFetcher, MetadataDocumentError } from "./client_id_documen
 import { findClient, noteClientUsed } from "./client_lookup.ts";
 import type { AppError } from "../errors.ts";
 import { AuthorizePageError, OAuthError, oauthErrorFields } from "./errors.ts";
-import { resourceUrl } from "../http/resource.ts";
+import { resourceUrl } from "../http/protected_resource.ts";
 import { enforceRateLimit, type RateLimitRule } from "../http/rate_limit.ts";
 import { requireS256Challenge } from "./pkce.ts";
 import { redirectUriMatches } from "./redirect_uris.ts";

@@ -8,7 +8,7 @@
  */
 import { parseClientMetadata } from "./client_metadata_rules.ts";
 import { fetchPinned } from "./pinned_fetch.ts";
-import { isIpLiteral, isPublicAddress } from "../http/ip.ts";
+import { isIpLiteral, isPublicAddress } from "../http/ip_address.ts";
 import {
   cacheMetadataDocument,
   getCachedMetadataDocument,

@@ -3,6 +3,8 @@
  * every project module belongs to a layer, imports point to its own layer or lower ones,
  * sibling folders marked "apart" never import each other, and no two folders import each other
  * in a cycle. The layer table is read from ARCHITECTURE.md, so the document and the check agree.
+ * Also: no two files under lib/ share a name unless it is a module's conventional face, and
+ * every repo path the docs and comments name exists.
  */
 import assert from "node:assert/strict";
 import { relative } from "node:path";
@@ -148,6 +150,28 @@ Deno.test("no two folders import each other, directly or in a cycle", () => {
   };
   for (const folder of [...next.keys()].sort()) if (!state.has(folder)) visit(folder);
   assert.deepEqual(cycles, []);
+});
+
+/** A module's conventional faces: these names may repeat under lib/, once per folder. */
+const FACES = new Set([
+  "mod.ts",
+  "app.ts",
+  "errors.ts",
+  "context.ts",
+  "metadata.ts",
+  "scopes.ts",
+  "limits.ts",
+]);
+
+Deno.test("no two source files under lib/ share a name, except a module's conventional faces", () => {
+  const byName = new Map<string, string[]>();
+  for (const path of files.filter((path) => path.startsWith("lib/"))) {
+    const name = path.slice(path.lastIndexOf("/") + 1);
+    byName.set(name, [...byName.get(name) ?? [], path]);
+  }
+  const shared = [...byName].filter(([name, paths]) => paths.length > 1 && !FACES.has(name))
+    .map(([, paths]) => paths.join(" and "));
+  assert.deepEqual(shared, [], "name each file for what it holds, so its path tells them apart");
 });
 
 /** Repo paths named in `text`: folder-prefixed paths, and backquoted file names. */

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { startTestIssuer, type TestIssuer } from "./lib/testing/issuer.ts";
-import { accessTokenClaims, sessionClaims, stytchEnv } from "./lib/testing/stytch.ts";
+import { accessTokenClaims, sessionClaims, stytchEnv } from "./lib/testing/stytch_mode.ts";
 import { LOOPBACK_CA_FILE, LOOPBACK_TLS } from "./lib/testing/stytch_api.ts";
 import { denoEnv, freePort } from "./lib/testing/main_process.ts";
 

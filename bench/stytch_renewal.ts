@@ -11,7 +11,7 @@
  */
 import { startTestIssuer } from "../lib/testing/issuer.ts";
 import { createTestApp } from "../lib/testing/app.ts";
-import { cookieOf, stytchEnv } from "../lib/testing/stytch.ts";
+import { cookieOf, stytchEnv } from "../lib/testing/stytch_mode.ts";
 
 const SESSIONS = 40;
 

@@ -17,7 +17,7 @@ import type { Page } from "playwright-core";
 import { LOCAL_SESSION_COOKIE } from "../lib/auth/local.ts";
 import { deleteSession, getSessionUser } from "../lib/auth/local_sessions.ts";
 import { startTestIssuer } from "../lib/testing/issuer.ts";
-import { setCookiesOf, stytchEnv, TEST_USER_ID } from "../lib/testing/stytch.ts";
+import { setCookiesOf, stytchEnv, TEST_USER_ID } from "../lib/testing/stytch_mode.ts";
 import type { StandInSession } from "../lib/testing/stytch_api.ts";
 import { createTodo, listTodos } from "../lib/todos/mod.ts";
 import { launchBrowser, startServer, type TestServer } from "./browser.ts";

@@ -15,7 +15,7 @@ import {
   TEST_PUBLIC_TOKEN,
   TEST_SECRET,
   TEST_USER_ID,
-} from "../lib/testing/stytch.ts";
+} from "../lib/testing/stytch_mode.ts";
 import { launchBrowser, startServer, type TestServer } from "./browser.ts";
 
 interface StytchCall {

@@ -7,7 +7,7 @@ import {
   stytchEnv,
   TEST_PUBLIC_TOKEN,
   TEST_SECRET,
-} from "../lib/testing/stytch.ts";
+} from "../lib/testing/stytch_mode.ts";
 import { STYTCH_SESSION_COOKIE } from "../lib/auth/stytch.ts";
 
 const ORIGIN = "http://localhost:8000";

@@ -4,7 +4,7 @@
  * renewed on the server and gets the new cookies. Needs `DENO_CERT` (see lib/testing/stytch_api.ts).
  */
 import assert from "node:assert/strict";
-import { cookieOf, setCookiesOf, TEST_USER_ID, withStytchApp } from "../testing/stytch.ts";
+import { cookieOf, setCookiesOf, TEST_USER_ID, withStytchApp } from "../testing/stytch_mode.ts";
 import type { TestApp } from "../testing/app.ts";
 import { createTodo } from "../todos/mod.ts";
 import { RENEW_RECONNECT_MS } from "./events.ts";

@@ -1,7 +1,7 @@
 /** The app with Stytch sign-in, through `app.fetch`: `/api` trusts only a valid session JWT. */
 import assert from "node:assert/strict";
 import { startTestIssuer } from "../testing/issuer.ts";
-import { accessTokenClaims, sessionClaims, stytchEnv } from "../testing/stytch.ts";
+import { accessTokenClaims, sessionClaims, stytchEnv } from "../testing/stytch_mode.ts";
 import { createTestApp } from "../testing/app.ts";
 import { STYTCH_SESSION_COOKIE } from "./stytch.ts";
 

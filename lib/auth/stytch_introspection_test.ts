@@ -1,6 +1,6 @@
 /**
  * Connected Apps tokens re-checked with Stytch's introspection endpoint (the loopback
- * stand-in of lib/testing/stytch_introspection.ts): a revoked app's token stops working
+ * stand-in of lib/testing/stytch_connected_apps.ts): a revoked app's token stops working
  * within the interval, Stytch is asked at most once per token and interval, and an outage
  * keeps the last answer for a bounded time, then answers 503.
  */
@@ -14,8 +14,8 @@ import {
   TEST_PROJECT_ID,
   TEST_SECRET,
   TEST_USER_ID,
-} from "../testing/stytch.ts";
-import { revokeConnectedApp } from "../testing/stytch_introspection.ts";
+} from "../testing/stytch_mode.ts";
+import { revokeConnectedApp } from "../testing/stytch_connected_apps.ts";
 import type { IdentityProvider } from "./identity.ts";
 import { InvalidTokenError } from "./jwt.ts";
 import { createStytchIdentity } from "./stytch.ts";

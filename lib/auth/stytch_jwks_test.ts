@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { InvalidTokenError, ServiceUnavailableError } from "../errors.ts";
 import { startTestIssuer, type TestIssuer } from "../testing/issuer.ts";
-import { sessionClaims, stytchEnv, TEST_USER_ID } from "../testing/stytch.ts";
+import { sessionClaims, stytchEnv, TEST_USER_ID } from "../testing/stytch_mode.ts";
 import { parseConfig } from "../config.ts";
 import { createStytchTokenVerifier, type StytchTokenVerifier } from "./stytch_tokens.ts";
 import { JWKS_REFETCH_INTERVAL_MS } from "./stytch_jwks.ts";

@@ -12,7 +12,7 @@ import {
   stytchEnv,
   TEST_USER_ID,
   withStytchApp as withStytch,
-} from "../testing/stytch.ts";
+} from "../testing/stytch_mode.ts";
 import { listTodos } from "../todos/mod.ts";
 import { SESSION_DURATION_MINUTES } from "./stytch_duration.ts";
 

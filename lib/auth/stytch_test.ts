@@ -9,7 +9,7 @@ import {
   stytchEnv,
   TEST_PROJECT_ID,
   TEST_USER_ID,
-} from "../testing/stytch.ts";
+} from "../testing/stytch_mode.ts";
 import { parseConfig, type StytchConfig } from "../config.ts";
 import { InvalidTokenError } from "./jwt.ts";
 import { createStytchIdentity, STYTCH_SESSION_COOKIE } from "./stytch.ts";

@@ -2,8 +2,8 @@ import type { Config } from "../config.ts";
 import type { AccessGrant, IdentityProvider, Session, User } from "../auth/identity.ts";
 
 /**
- * The network side of OAuth Client ID Metadata Documents (lib/oauth/cimd.ts), replaceable in
- * tests; production resolves and fetches for real.
+ * The network side of OAuth Client ID Metadata Documents (lib/oauth/client_id_documents.ts),
+ * replaceable in tests; production resolves and fetches for real.
  */
 export interface DocumentFetcher {
   /** Resolves a host name to its IP addresses. */
@@ -14,7 +14,7 @@ export interface DocumentFetcher {
     init: RequestInit & { headers?: Record<string, string> },
     address?: string,
   ): Promise<Response>;
-  /** Time limit of one fetch, `FETCH_TIMEOUT_MS` (lib/oauth/cimd.ts) unless set. */
+  /** Time limit of one fetch, `FETCH_TIMEOUT_MS` (lib/oauth/client_id_documents.ts) unless set. */
   timeoutMs?: number;
   /**
    * Runs before a document that is not cached is looked up and fetched; what it throws is
@@ -54,7 +54,7 @@ export interface AppEnv {
     user: User;
     /** The browser session `user` came from, set by `requireUser` (lib/http/session.ts). */
     session: Session;
-    /** The verified MCP access token's grant, set by `requireBearer` (lib/http/bearer.ts). */
+    /** The verified MCP access token's grant, set by `requireBearer` (lib/mcp/bearer.ts). */
     grant: AccessGrant;
     /** Set on bearer-protected routes: what a 401/403 `WWW-Authenticate` challenge names. */
     bearerChallenge: BearerChallenge;

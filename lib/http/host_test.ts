@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createTestApp, TEST_ORIGIN } from "../testing/app.ts";
-import { stytchEnv } from "../testing/stytch.ts";
+import { stytchEnv } from "../testing/stytch_mode.ts";
 import { isWellFormedHost } from "./host.ts";
 
 const STYTCH_ENV = stytchEnv({ origin: "https://clever-fox.customers.stytch.dev" });

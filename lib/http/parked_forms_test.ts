@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { getSessionUser } from "../auth/local_sessions.ts";
 import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing/app.ts";
-import { cookieOf, setCookiesOf, TEST_USER_ID, withStytchApp } from "../testing/stytch.ts";
+import { cookieOf, setCookiesOf, TEST_USER_ID, withStytchApp } from "../testing/stytch_mode.ts";
 import { createTodo, deleteTodoUndoably, listTodos, updateTodo } from "../todos/mod.ts";
 import { parkedFormKeys, parkForm, takeParkedForm } from "./parked_form_store.ts";
 import { MAX_PARKED_FORM_CHARS, PARKED_FORM_COOKIE, PARKED_FORM_TTL_MS } from "./parked_forms.ts";

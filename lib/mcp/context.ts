@@ -1,5 +1,5 @@
 /**
- * The per-request identity the MCP handlers act for. The bearer gate (lib/http/bearer.ts)
+ * The per-request identity the MCP handlers act for. The bearer gate (lib/mcp/bearer.ts)
  * verifies the token; its grant reaches the SDK as `authInfo` (pass-through: the SDK never
  * reads the Authorization header), and handlers read the user from there.
  */

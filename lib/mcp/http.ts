@@ -7,7 +7,7 @@
  * lib/mcp/legacy.ts.
  */
 import { Hono } from "hono";
-import { requireBearer, requireScopes } from "../http/bearer.ts";
+import { requireBearer, requireScopes } from "./bearer.ts";
 import type { AppEnv } from "../http/context.ts";
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "../http/json_depth.ts";
 import { authInfoFor } from "./context.ts";

@@ -5,10 +5,13 @@
  * `/token` and `/register` on the MCP server's origin.
  */
 import { Hono } from "hono";
-import { publicCors } from "../http/cors.ts";
+import { publicCors } from "../http/public_cors.ts";
 import { NotFoundError } from "../errors.ts";
 import type { AppEnv } from "../http/context.ts";
-import { PROTECTED_RESOURCE_METADATA_PATH as PRM_PATH, resourceUrl } from "../http/resource.ts";
+import {
+  PROTECTED_RESOURCE_METADATA_PATH as PRM_PATH,
+  resourceUrl,
+} from "../http/protected_resource.ts";
 
 /**
  * Metadata built from `PUBLIC_URL` is public and changes only with the configuration: cache

@@ -8,7 +8,7 @@ import { createMiddleware } from "hono/factory";
 import { isLoopbackHost } from "../config.ts";
 import { ForbiddenError } from "../errors.ts";
 import type { AppEnv } from "../http/context.ts";
-import { isIpLiteral } from "../http/ip.ts";
+import { isIpLiteral } from "../http/ip_address.ts";
 
 /**
  * True when a page at `origin` may call `/mcp`: the app's own origin (`PUBLIC_URL`) or one in

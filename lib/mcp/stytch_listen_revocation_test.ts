@@ -17,8 +17,8 @@ import {
   TEST_PROJECT_ID,
   TEST_SECRET,
   TEST_USER_ID,
-} from "../testing/stytch.ts";
-import { revokeConnectedApp } from "../testing/stytch_introspection.ts";
+} from "../testing/stytch_mode.ts";
+import { revokeConnectedApp } from "../testing/stytch_connected_apps.ts";
 import { waitFor } from "../testing/wait.ts";
 import { createTodo } from "../todos/mod.ts";
 

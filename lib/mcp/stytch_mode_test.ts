@@ -3,7 +3,12 @@ import assert from "node:assert/strict";
 import { createTestApp } from "../testing/app.ts";
 import { startTestIssuer } from "../testing/issuer.ts";
 import { initializeRequest, toolCall } from "../testing/mcp.ts";
-import { accessTokenClaims, sessionClaims, stytchEnv, TEST_USER_ID } from "../testing/stytch.ts";
+import {
+  accessTokenClaims,
+  sessionClaims,
+  stytchEnv,
+  TEST_USER_ID,
+} from "../testing/stytch_mode.ts";
 import { listTodos } from "../todos/mod.ts";
 
 Deno.test("in Stytch mode /mcp takes Connected Apps tokens and names Stytch as its server", async () => {

@@ -5,11 +5,11 @@
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { publicCors } from "../http/cors.ts";
+import { publicCors } from "../http/public_cors.ts";
 import type { AppEnv } from "../http/context.ts";
 import { rateLimit } from "../http/rate_limit.ts";
 import { handleOAuthError, OAuthError } from "./errors.ts";
-import { publicJwks } from "./keys.ts";
+import { publicJwks } from "./key_rotation.ts";
 import { registerClient } from "./registration.ts";
 import { supportedScopes } from "./scopes.ts";
 import { handleTokenRequest } from "./token_endpoint.ts";

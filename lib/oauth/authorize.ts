@@ -4,11 +4,11 @@
  * form's CSRF token, and issuing codes.
  */
 import type { McpConfig } from "../config.ts";
-import { type DocumentFetcher, MetadataDocumentError } from "./cimd.ts";
-import { findClient, noteClientUsed } from "./clients.ts";
+import { type DocumentFetcher, MetadataDocumentError } from "./client_id_documents.ts";
+import { findClient, noteClientUsed } from "./client_lookup.ts";
 import type { AppError } from "../errors.ts";
 import { AuthorizePageError, OAuthError, oauthErrorFields } from "./errors.ts";
-import { resourceUrl } from "../http/resource.ts";
+import { resourceUrl } from "../http/protected_resource.ts";
 import { enforceRateLimit, type RateLimitRule } from "../http/rate_limit.ts";
 import { requireS256Challenge } from "./pkce.ts";
 import { redirectUriMatches } from "./redirect_uris.ts";

@@ -19,8 +19,8 @@ import {
   startConsentForm,
   verifyClientAndRedirect,
 } from "./authorize.ts";
-import { MetadataDocumentError, withBeforeFetch } from "./cimd.ts";
-import { findClient } from "./clients.ts";
+import { MetadataDocumentError, withBeforeFetch } from "./client_id_documents.ts";
+import { findClient } from "./client_lookup.ts";
 import { AuthorizePageError, OAuthError } from "./errors.ts";
 import { authorizeParams, loginUrlForAuthorize, ParkedRequestError } from "./parked.ts";
 import { supportedScopes } from "./scopes.ts";

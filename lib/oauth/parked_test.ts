@@ -8,7 +8,7 @@ import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing/app.ts";
 import { startTestIssuer } from "../testing/issuer.ts";
 import { awayFromMinuteBoundary, requestFrom, storedExpiry } from "../testing/remote.ts";
 import { continueTarget } from "../testing/sign_in.ts";
-import { stytchEnv } from "../testing/stytch.ts";
+import { stytchEnv } from "../testing/stytch_mode.ts";
 import {
   authorizeParams,
   loginUrlForAuthorize,

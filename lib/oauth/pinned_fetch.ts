@@ -1,11 +1,10 @@
 /**
- * A GET that connects to an address checked beforehand, not to whatever the name resolves to
- * at connection time: the TCP connection goes to `address`, while TLS still verifies the
- * certificate for the URL's host name and sends it as SNI and `Host`. This closes the DNS
- * rebinding window between the SSRF check of a client metadata document's host
- * (lib/oauth/cimd.ts) and the fetch. Deno's `fetch` has no such option (its `tcp` proxy
- * transport speaks plain HTTP), so this uses `node:https` with a fixed `lookup`, imported on
- * first use.
+ * A GET that connects to an address checked beforehand, not to whatever the name resolves to at
+ * connection time: the TCP connection goes to `address`, while TLS still verifies the certificate
+ * for the URL's host name and sends it as SNI and `Host`. This closes the DNS rebinding window
+ * between the SSRF check of a client metadata document's host (lib/oauth/client_id_documents.ts)
+ * and the fetch. Deno's `fetch` has no such option (its `tcp` proxy transport speaks plain HTTP),
+ * so this uses `node:https` with a fixed `lookup`, imported on first use.
  */
 import type { IncomingMessage } from "node:http";
 

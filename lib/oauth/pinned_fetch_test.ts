@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { startTestDns } from "../testing/dns.ts";
 import { makeTestCertificates } from "../testing/tls.ts";
-import { createDocumentFetcher } from "./cimd.ts";
+import { createDocumentFetcher } from "./client_id_documents.ts";
 
 const certs = await makeTestCertificates(["docs.test"]);
 

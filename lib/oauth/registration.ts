@@ -11,8 +11,8 @@
  * were used live longer (30 days idle) but took a signed-in person's consent to get there.
  * Per-address limits (lib/http/rate_limit.ts) keep one client from using up the cap alone.
  */
-import { newClientId, UNUSED_CLIENT_TTL_MS } from "./clients.ts";
-import { parseClientMetadata } from "./client_metadata.ts";
+import { newClientId, UNUSED_CLIENT_TTL_MS } from "./client_lookup.ts";
+import { parseClientMetadata } from "./client_metadata_rules.ts";
 import { OAuthError } from "./errors.ts";
 import {
   insertRegisteredClient,

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { createTestApp, type TestApp } from "../testing/app.ts";
 import { awayFromMinuteBoundary, requestFrom, storedExpiry } from "../testing/remote.ts";
-import { UNUSED_CLIENT_TTL_MS } from "./clients.ts";
+import { UNUSED_CLIENT_TTL_MS } from "./client_lookup.ts";
 import { OAuthError } from "./errors.ts";
 import { registerClient, REGISTRATION_BUCKET_MS } from "./registration.ts";
 import { REDIRECT_URI } from "../testing/oauth.ts";

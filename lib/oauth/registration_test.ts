@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createTestApp, type TestApp } from "../testing/app.ts";
-import { findClient, newClientId } from "./clients.ts";
+import { findClient, newClientId } from "./client_lookup.ts";
 import { clientKeys, type StoredClient } from "./store/clients.ts";
 import {
   authorizeCode,

@@ -6,8 +6,8 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../http/context.ts";
 import { clientLimit, enforceRateLimit } from "../http/rate_limit.ts";
-import { MetadataDocumentError, withBeforeFetch } from "./cimd.ts";
-import { findClient, noteClientUsed } from "./clients.ts";
+import { MetadataDocumentError, withBeforeFetch } from "./client_id_documents.ts";
+import { findClient, noteClientUsed } from "./client_lookup.ts";
 import { OAuthError } from "./errors.ts";
 import { isWellFormedVerifier, s256, timingSafeEqual } from "./pkce.ts";
 import { forgetRevokedGrant } from "./revocations.ts";

@@ -7,7 +7,7 @@ import { decodeProtectedHeader, SignJWT } from "jose";
 import type { AccessGrant } from "../auth/identity.ts";
 import { InvalidTokenError, verifyJwt } from "../auth/jwt.ts";
 import { cachedUntil, VerifiedTokenCache } from "../auth/token_cache.ts";
-import { currentSigningKey, type RotationPolicy, verificationKeys } from "./keys.ts";
+import { currentSigningKey, type RotationPolicy, verificationKeys } from "./key_rotation.ts";
 import { getGrant } from "./store/grants.ts";
 
 export const ACCESS_TOKEN_TTL_SECONDS = 60 * 60;
@@ -69,10 +69,10 @@ interface VerifiedAccess {
 }
 
 /**
- * Verified tokens per KV handle. An entry is used only while the key that signed it is in the
- * key set (re-read at least every `KEY_REFRESH_MS`, lib/oauth/keys.ts), so a key dropped from
- * KV ends the trust in the tokens it signed as soon as it stops verifying new ones; reading
- * the keys again does not empty the cache.
+ * Verified tokens per KV handle. An entry is used only while the key that signed it is in the key
+ * set (re-read at least every `KEY_REFRESH_MS`, lib/oauth/key_rotation.ts), so a key dropped from
+ * KV ends the trust in the tokens it signed as soon as it stops verifying new ones; reading the
+ * keys again does not empty the cache.
  */
 const verified = new WeakMap<Deno.Kv, VerifiedTokenCache<VerifiedAccess>>();
 

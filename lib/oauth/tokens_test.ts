@@ -3,7 +3,7 @@ import { decodeJwt, decodeProtectedHeader, SignJWT } from "jose";
 import { InvalidTokenError } from "../auth/jwt.ts";
 import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing/app.ts";
 import { startTestIssuer } from "../testing/issuer.ts";
-import { currentSigningKey } from "./keys.ts";
+import { currentSigningKey } from "./key_rotation.ts";
 import { grantKeys } from "./store/grants.ts";
 import { getSigningKeys } from "./store/signing_keys.ts";
 import { issueAccessToken, NOT_BEFORE_SKEW_SECONDS, signingKeyPolicy } from "./tokens.ts";

@@ -4,7 +4,7 @@
  * on every change).
  */
 import { buildIslands, writeManifest } from "./build.ts";
-import type { FreshConfig } from "./config.ts";
+import type { FreshConfig } from "./fresh_config.ts";
 
 /** Options of {@linkcode build}. */
 export interface BuildOptions {

@@ -113,7 +113,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { PayloadTooLargeError } from "../errors.ts";
 import type { AppEnv } from "../http/context.ts";
 import { compressAnswers, refuseCrossSiteWrites } from "../http/middleware.ts";
-import { type FreshConfig, MAX_FORM_BYTES } from "./config.ts";
+import { type FreshConfig, MAX_FORM_BYTES } from "./fresh_config.ts";
 import { createContext, type Memo, runMiddlewares } from "./context.ts";
 import { PageCache } from "./page_cache.ts";
 import { errorResponse, notFoundResponse } from "./error_pages.ts";
@@ -125,7 +125,7 @@ import type { FreshContext, Manifest } from "./types.ts";
 
 export type * from "./types.ts";
 export { asset } from "./assets.ts";
-export { defineConfig, type FreshConfig, type Plugin } from "./config.ts";
+export { defineConfig, type FreshConfig, type Plugin } from "./fresh_config.ts";
 export { Head } from "./head.ts";
 
 /**

@@ -4,7 +4,7 @@ import { type Config, parseConfig } from "../config.ts";
 import type { IdentityProvider, User } from "../auth/identity.ts";
 import { createIdentityProvider } from "../identity_provider.ts";
 import type { Deps } from "../http/context.ts";
-import type { DocumentFetcher } from "../oauth/cimd.ts";
+import type { DocumentFetcher } from "../oauth/client_id_documents.ts";
 import { LOCAL_SESSION_COOKIE } from "../auth/local.ts";
 import { createSession, findOrCreateLocalUser, normalizeEmail } from "../auth/local_sessions.ts";
 

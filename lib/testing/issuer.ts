@@ -3,8 +3,8 @@
  * Stytch session JWTs and Connected Apps access tokens and serves its JWKS on 127.0.0.1.
  */
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
-import { TEST_PROJECT_ID, TEST_SECRET } from "./stytch.ts";
-import { type ConnectedAppsStandIn, createConnectedAppsStandIn } from "./stytch_introspection.ts";
+import { TEST_PROJECT_ID, TEST_SECRET } from "./stytch_mode.ts";
+import { type ConnectedAppsStandIn, createConnectedAppsStandIn } from "./stytch_connected_apps.ts";
 import { startStytchApi, type StytchApiStandIn } from "./stytch_api.ts";
 
 export interface TestIssuer {
@@ -14,7 +14,7 @@ export interface TestIssuer {
   readonly jwksFetches: number;
   /** How many times `/.well-known/oauth-authorization-server` has been fetched. */
   readonly metadataFetches: number;
-  /** Connected Apps introspection and revocation (lib/testing/stytch_introspection.ts). */
+  /** Connected Apps introspection and revocation (lib/testing/stytch_connected_apps.ts). */
   readonly connectedApps: ConnectedAppsStandIn;
   /** Signs `claims` (merged over defaults: `iat`, `nbf`, `exp` one hour out) with the current key. */
   sign(claims: Record<string, unknown>, options?: SignOptions): Promise<string>;

@@ -10,7 +10,7 @@
  * shorten instead of waiting five minutes.
  */
 import type { SignOptions } from "./issuer.ts";
-import { sessionClaims, TEST_PROJECT_ID, TEST_SECRET, TEST_USER_ID } from "./stytch.ts";
+import { sessionClaims, TEST_PROJECT_ID, TEST_SECRET, TEST_USER_ID } from "./stytch_mode.ts";
 import { STYTCH_SESSION_CLAIM } from "../auth/stytch_tokens.ts";
 
 /** What the stand-in needs from the issuer: its origin (the JWTs' `iss`) and its signing key. */

@@ -7,7 +7,12 @@
 import assert from "node:assert/strict";
 import { TEST_ORIGIN, type TestApp } from "../../lib/testing/app.ts";
 import type { TestIssuer } from "../../lib/testing/issuer.ts";
-import { cookieOf, setCookiesOf, TEST_USER_ID, withStytchApp } from "../../lib/testing/stytch.ts";
+import {
+  cookieOf,
+  setCookiesOf,
+  TEST_USER_ID,
+  withStytchApp,
+} from "../../lib/testing/stytch_mode.ts";
 import { createTodo, listTodos, updateTodo } from "../../lib/todos/mod.ts";
 
 /** A `Cookie` header whose session JWT has expired while its Stytch session lives. */

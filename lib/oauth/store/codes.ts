@@ -8,7 +8,7 @@
  */
 import { RETRY, retryOnConflict } from "../../kv/retry.ts";
 import { consentKeys } from "./consents.ts";
-import { backstopExpireIn, expireIn } from "./expiry.ts";
+import { backstopExpireIn, expireIn } from "../../kv/expiry.ts";
 import { grantKeys, type IssuedChain, revokeGrant } from "./grants.ts";
 
 /** An authorization code, bound to everything the token request must repeat. */

@@ -7,7 +7,7 @@
  * ```
  */
 import { RETRY, retryOnConflict } from "../../kv/retry.ts";
-import { expireIn } from "./expiry.ts";
+import { expireIn } from "../../kv/expiry.ts";
 
 /** A validated authorization request, as approved or denied on the consent page. */
 export interface AuthorizationRequest {

@@ -6,7 +6,7 @@
  * ["oauth_parked", referenceHash] -> ParkedRequest (authorize query kept over sign-in, 10 min)
  * ```
  */
-import { expireIn } from "./expiry.ts";
+import { expireIn } from "../../kv/expiry.ts";
 
 /** An authorization request's query, kept while the person signs in. */
 export interface ParkedRequest {

@@ -4,7 +4,7 @@
  * window gets the same successor, and any other reuse revokes the whole chain.
  */
 import { RETRY, retryOnConflict } from "../../kv/retry.ts";
-import { backstopExpireIn } from "./expiry.ts";
+import { backstopExpireIn } from "../../kv/expiry.ts";
 import {
   grantKeys,
   type IssuedChain,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isIpLiteral, isPublicAddress } from "./ip.ts";
+import { isIpLiteral, isPublicAddress } from "./ip_address.ts";
 
 Deno.test("public unicast addresses pass the SSRF guard", () => {
   for (

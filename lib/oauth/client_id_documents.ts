@@ -6,9 +6,9 @@
  * redirects, a size cap and a timeout. Documents are
  * cached in KV.
  */
-import { parseClientMetadata } from "./client_metadata.ts";
+import { parseClientMetadata } from "./client_metadata_rules.ts";
 import { fetchPinned } from "./pinned_fetch.ts";
-import { isIpLiteral, isPublicAddress } from "../http/ip.ts";
+import { isIpLiteral, isPublicAddress } from "../http/ip_address.ts";
 import {
   cacheMetadataDocument,
   getCachedMetadataDocument,

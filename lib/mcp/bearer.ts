@@ -10,9 +10,9 @@ import {
   InvalidTokenError,
   UnauthorizedError,
 } from "../errors.ts";
-import type { AppEnv } from "./context.ts";
+import type { AppEnv } from "../http/context.ts";
 import type { AccessGrant } from "../auth/identity.ts";
-import { protectedResourceMetadataUrl, resourceUrl } from "./resource.ts";
+import { protectedResourceMetadataUrl, resourceUrl } from "../http/protected_resource.ts";
 
 /** Longest token accepted; anything longer is refused before any parsing. */
 export const MAX_TOKEN_LENGTH = 8192;

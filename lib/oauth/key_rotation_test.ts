@@ -16,7 +16,7 @@ import {
   publicJwks,
   UNKNOWN_KID_COOLDOWN_MS,
   verificationKeys,
-} from "./keys.ts";
+} from "./key_rotation.ts";
 import { approvedCode, exchangeCode, RESOURCE } from "../testing/oauth.ts";
 import {
   ACCESS_TOKEN_TTL_SECONDS,
@@ -83,7 +83,8 @@ Deno.test("a token signed before a rotation verifies after it, and not after a s
 });
 
 Deno.test("the previous key is kept until every token it signed has expired", async () => {
-  // Even with a schedule shorter than a token's life (not configurable, but a rule of keys.ts).
+  // Even with a schedule shorter than a token's life (not configurable, but a rule of
+  // key_rotation.ts).
   using app = await createTestApp();
   const policy = { rotateAfterMs: 1, tokenLifetimeMs: ACCESS_TOKEN_TTL_SECONDS * 1000 };
   const t0 = Date.now();

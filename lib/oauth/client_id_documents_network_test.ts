@@ -10,7 +10,7 @@ import {
   createDocumentFetcher,
   loadMetadataDocumentClient,
   MetadataDocumentError,
-} from "./cimd.ts";
+} from "./client_id_documents.ts";
 import { pkcePair, REDIRECT_URI } from "../testing/oauth.ts";
 
 const SCOPES = ["read:todos", "write:todos"];

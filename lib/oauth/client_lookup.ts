@@ -1,9 +1,12 @@
-/** Finding the client a request names: a registered one, or a metadata document URL. */
+/**
+ * Finding the client a request names (a registered one, or a metadata document URL), and how
+ * long a registered client lives.
+ */
 import {
   type DocumentFetcher,
   isMetadataDocumentClientId,
   loadMetadataDocumentClient,
-} from "./cimd.ts";
+} from "./client_id_documents.ts";
 import { backstopExpireIn } from "../kv/expiry.ts";
 import { getClient, type StoredClient, touchClient } from "./store/clients.ts";
 

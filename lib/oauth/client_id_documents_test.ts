@@ -6,8 +6,8 @@ import {
   loadMetadataDocumentClient,
   MetadataDocumentError,
   parseDocumentUrl,
-} from "./cimd.ts";
-import { findClient } from "./clients.ts";
+} from "./client_id_documents.ts";
+import { findClient } from "./client_lookup.ts";
 import {
   authorizePath,
   csrfTokenOf,

@@ -3,8 +3,9 @@
  * complete, edit, delete, undo, ... without JavaScript) is parked in KV for ten minutes, and
  * sign-in returns to the page with `?resume=1`, where the signed-in pages' middleware replays
  * it once through the page's own POST handler (routes/(app)/_middleware.ts). A form post that
- * meets an identity outage is parked the same way, and the outage page's "Try again" resumes it. Anyone signed out
- * can park, so parking is rate limited per client address, bounded in size, and expires.
+ * meets an identity outage is parked the same way, and the outage page's "Try again" resumes
+ * it. Anyone signed out can park, so parking is rate limited per client address, bounded in
+ * size, and expires.
  *
  * Binding: the parked form's reference lives only in an HttpOnly, SameSite=Lax cookie of the
  * browser that posted it, never in a URL. A resume link carries no reference, so nobody can

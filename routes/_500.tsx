@@ -1,3 +1,4 @@
+import type { ComponentChildren } from "preact";
 import { TopBar } from "../components/TopBar.tsx";
 import { AppError, ServiceUnavailableError, StorageError } from "../lib/errors.ts";
 import { safeReturnTo } from "../lib/http/return_to.ts";
@@ -28,6 +29,18 @@ export default function ErrorPage({ error, url }: ErrorPageProps) {
   }
   const title = TITLES[status] ?? (status >= 500 ? "Something went wrong" : "That didn't work");
   return (
+    <ErrorShell title={title}>
+      <p>{message}</p>
+      <p>
+        <a href="/todoapp">Back to your todos</a>
+      </p>
+    </ErrorShell>
+  );
+}
+
+/** The frame of every error page: its title, the header, and one card with the heading. */
+function ErrorShell({ title, children }: { title: string; children: ComponentChildren }) {
+  return (
     <>
       <Head>
         <title>{title} · Todos</title>
@@ -35,10 +48,7 @@ export default function ErrorPage({ error, url }: ErrorPageProps) {
       <TopBar home="/" />
       <main class="card narrow error-page" id="main">
         <h1>{title}</h1>
-        <p>{message}</p>
-        <p>
-          <a href="/todoapp">Back to your todos</a>
-        </p>
+        {children}
       </main>
     </>
   );
@@ -52,23 +62,16 @@ export default function ErrorPage({ error, url }: ErrorPageProps) {
 function Outage({ retryTo, storage }: { retryTo: string; storage: boolean }) {
   const title = storage ? "Saving is briefly unavailable" : "Sign-in is briefly unavailable";
   return (
-    <>
-      <Head>
-        <title>{title} · Todos</title>
-      </Head>
-      <TopBar home="/" />
-      <main class="card narrow error-page" id="main">
-        <h1>{title}</h1>
-        {storage ? <p>The server cannot store anything right now, so nothing was changed.</p> : (
-          <p>
-            We can't check who you are right now, so this page can't open yet. Your todos are safe.
-          </p>
-        )}
-        <p>{storage ? "Try again in a minute." : "This usually passes within a minute."}</p>
+    <ErrorShell title={title}>
+      {storage ? <p>The server cannot store anything right now, so nothing was changed.</p> : (
         <p>
-          <a class="button-link" href={retryTo}>Try again</a>
+          We can't check who you are right now, so this page can't open yet. Your todos are safe.
         </p>
-      </main>
-    </>
+      )}
+      <p>{storage ? "Try again in a minute." : "This usually passes within a minute."}</p>
+      <p>
+        <a class="button-link" href={retryTo}>Try again</a>
+      </p>
+    </ErrorShell>
   );
 }

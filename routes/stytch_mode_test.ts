@@ -1,26 +1,16 @@
 import assert from "node:assert/strict";
-import { startTestIssuer, type TestIssuer } from "../lib/testing/issuer.ts";
-import { createTestApp, type TestApp } from "../lib/testing/app.ts";
+import type { TestIssuer } from "../lib/testing/issuer.ts";
+import { createTestApp } from "../lib/testing/app.ts";
 import {
   cookieOf,
   sessionClaims,
-  stytchEnv,
   TEST_PUBLIC_TOKEN,
   TEST_SECRET,
+  withStytchApp,
 } from "../lib/testing/stytch_mode.ts";
 import { STYTCH_SESSION_COOKIE } from "../lib/auth/stytch.ts";
 
 const ORIGIN = "http://localhost:8000";
-
-async function withStytchApp(fn: (t: TestApp, issuer: TestIssuer) => Promise<void>) {
-  const issuer = await startTestIssuer();
-  try {
-    using t = await createTestApp({ env: stytchEnv(issuer) });
-    await fn(t, issuer);
-  } finally {
-    await issuer.close();
-  }
-}
 
 async function sessionCookie(issuer: TestIssuer): Promise<string> {
   return `${STYTCH_SESSION_COOKIE}=${await issuer.sign(sessionClaims(issuer))}`;

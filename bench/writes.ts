@@ -5,14 +5,19 @@
  */
 import type { Sample } from "./load.ts";
 
+/** A write run's sample, with the `409 write_conflict` answers (creates and deletes) counted. */
+export interface WriteSample extends Sample {
+  conflicts: number;
+}
+
 /** Runs `concurrency` create-then-delete workers for `durationMs` against `origin`. */
 export async function runCreates(
   origin: string,
   cookie: string,
   concurrency: number,
   durationMs: number,
-): Promise<Sample> {
-  const sample: Sample = { latencies: [], errors: 0, durationMs: 0 };
+): Promise<WriteSample> {
+  const sample: WriteSample = { latencies: [], errors: 0, durationMs: 0, conflicts: 0 };
   const headers = { Cookie: cookie, Origin: origin, "Accept-Encoding": "identity" };
   const started = performance.now();
   const deadline = started + durationMs;
@@ -35,6 +40,7 @@ export async function runCreates(
         const id = body.todo?.id ??
           body.todos?.find((todo: { text: string }) => todo.text === text)?.id;
         if (response.status !== 201 || !id) {
+          if (body.error?.code === "write_conflict") sample.conflicts++;
           sample.errors++;
           sample.firstError ??= `${response.status} ${JSON.stringify(body).slice(0, 300)}`;
           continue;
@@ -43,7 +49,8 @@ export async function runCreates(
         // Retried (untimed) until it goes through, so the list keeps its size.
         for (let attempt = 0; attempt < 10; attempt++) {
           const deleted = await fetch(`${origin}/api/todos/${id}`, { method: "DELETE", headers });
-          await deleted.body?.cancel();
+          const answer = await deleted.json().catch(() => ({}));
+          if (answer.error?.code === "write_conflict") sample.conflicts++;
           if (deleted.ok || deleted.status === 404) break;
         }
       } catch (error) {

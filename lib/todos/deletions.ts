@@ -4,13 +4,13 @@
  * deletion, so Undo brings them back with their ids (so in their places), text and state.
  */
 import { newId } from "../ids.ts";
-import { RETRY, retryOnConflict } from "../kv/retry.ts";
+import { RETRY } from "../kv/retry.ts";
 import { NotFoundError } from "../errors.ts";
 import { BULK_BATCH_SIZE, type PendingBulk, recorded } from "./bulk.ts";
 import { deletedTodoKey, lastDeletionKey, todoCountKey, todoKey } from "./keys.ts";
 import { chunks, getManyEntries, listTodos, readTodos } from "./reads.ts";
 import { isTodoId, MAX_TODOS, noTodo, type Todo, todoLimitReached } from "./rules.ts";
-import { CONTENDED } from "./store.ts";
+import { retryCountWrite } from "./store.ts";
 import { withChange } from "./version.ts";
 
 /**
@@ -117,7 +117,7 @@ async function restoreDeletion(
   for (const [index, batch] of batches.entries()) {
     const last = index === batches.length - 1;
     restored.push(
-      ...await retryOnConflict(CONTENDED, async () => {
+      ...await retryCountWrite(kv, userId, async () => {
         const [kept, count, record] = await Promise.all([
           getManyEntries<Todo>(kv, batch.map((id) => deletedTodoKey(userId, id))),
           kv.get<Deno.KvU64>(todoCountKey(userId)),
@@ -153,7 +153,7 @@ async function deleteUndoably(
 ): Promise<Deletion> {
   const deleted: Todo[] = [];
   for (const batch of chunks(ids, BULK_BATCH_SIZE)) {
-    const removed = await retryOnConflict(CONTENDED, async () => {
+    const removed = await retryCountWrite(kv, userId, async () => {
       const [found, count] = await Promise.all([
         readTodos(kv, userId, batch),
         kv.get<Deno.KvU64>(todoCountKey(userId)),

@@ -2,9 +2,16 @@
  * Writes to one todo: create, update, delete. Each is one atomic operation checked against the
  * versionstamps it read, retried by lib/kv/retry.ts when a concurrent write wins, and bumps the
  * change marker (./version.ts) in the same operation.
+ *
+ * Writes that check and rewrite the user's todo count (the key that keeps {@linkcode MAX_TODOS}
+ * exact) go through {@linkcode retryCountWrite}: within one isolate they take turns per user
+ * (lib/kv/turns.ts), so one person's many concurrent writers queue for a millisecond or two
+ * instead of losing commits to each other and backing off; writers in other isolates can still
+ * win a race, and the jittered retries resolve those.
  */
 import { newId } from "../ids.ts";
 import { RETRY, retryOnConflict } from "../kv/retry.ts";
+import { inTurn } from "../kv/turns.ts";
 import { todoCountKey, todoKey } from "./keys.ts";
 import { readTodo } from "./reads.ts";
 import { checked, MAX_TODOS, type Todo, TodoChanges, todoLimitReached, TodoText } from "./rules.ts";
@@ -14,12 +21,24 @@ import { withChange } from "./version.ts";
 export const CONTENDED = "the todo list";
 
 /**
+ * Runs a read-modify-write of `userId`'s todo count with retries, in turn with this isolate's
+ * other writes of that count (on the same KV handle).
+ */
+export function retryCountWrite<T>(
+  kv: Deno.Kv,
+  userId: string,
+  attempt: (attemptNumber: number) => Promise<T | typeof RETRY>,
+): Promise<T> {
+  return inTurn(kv, userId, () => retryOnConflict(CONTENDED, attempt));
+}
+
+/**
  * Creates an open todo from `text` (checked and trimmed by {@linkcode TodoText}); throws
  * `ValidationError` for bad text and `ConflictError` once the user has {@linkcode MAX_TODOS}.
  */
 export async function createTodo(kv: Deno.Kv, userId: string, text: unknown): Promise<Todo> {
   const cleanText = checked(TodoText, text);
-  return await retryOnConflict(CONTENDED, async () => {
+  return await retryCountWrite(kv, userId, async () => {
     const count = await kv.get<Deno.KvU64>(todoCountKey(userId));
     const current = count.value?.value ?? 0n;
     if (current >= BigInt(MAX_TODOS)) throw todoLimitReached();
@@ -66,7 +85,7 @@ export async function updateTodo(
 
 /** Deletes a todo for good and returns what it was; `NotFoundError` for unknown ids. */
 export async function deleteTodo(kv: Deno.Kv, userId: string, todoId: string): Promise<Todo> {
-  return await retryOnConflict(CONTENDED, async () => {
+  return await retryCountWrite(kv, userId, async () => {
     const [entry, count] = await Promise.all([
       readTodo(kv, userId, todoId),
       kv.get<Deno.KvU64>(todoCountKey(userId)),

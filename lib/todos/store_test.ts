@@ -82,26 +82,41 @@ Deno.test("createTodo() from 50 concurrent calls for one user leaves exactly 50 
     assert.deepEqual((await kv.get<Deno.KvU64>(todoCountKey("alice"))).value?.value, 50n);
   }));
 
+/** Gives `userId` `count` todos directly in KV (the count key included), in a few commits. */
+async function fillTo(kv: Deno.Kv, userId: string, count: number) {
+  let op = kv.atomic();
+  for (let i = 0; i < count; i++) {
+    const id = `01ARZ3NDEKTSV4RRFFQ69G${String(i).padStart(4, "0")}`;
+    op = op.set(todoKey(userId, id), {
+      id,
+      text: `t${i}`,
+      completed: false,
+      createdAt: new Date(0).toISOString(),
+      updatedAt: new Date(0).toISOString(),
+    });
+    if (i % 500 === 499) {
+      await op.commit();
+      op = kv.atomic();
+    }
+  }
+  await op.set(todoCountKey(userId), new Deno.KvU64(BigInt(count))).commit();
+}
+
+/** Asserts that `results` hold `created` todos and that every refusal is the cap error. */
+function assertCapped(results: PromiseSettledResult<unknown>[], created: number) {
+  const rejected = results.flatMap((r) => r.status === "rejected" ? [r.reason] : []);
+  for (const reason of rejected) {
+    assert.ok(reason instanceof ConflictError, String(reason));
+    assert.deepEqual(reason.code, "todo_limit_reached");
+  }
+  assert.deepEqual(results.length - rejected.length, created);
+}
+
 Deno.test("createTodo() refuses the todo past the per-user limit, even when racing", () =>
   withKv(async (kv) => {
     // Fill to just under the limit directly, then race 5 creates for the last 2 places.
     const start = MAX_TODOS - 2;
-    let op = kv.atomic();
-    for (let i = 0; i < start; i++) {
-      const id = `01ARZ3NDEKTSV4RRFFQ69G${String(i).padStart(4, "0")}`;
-      op = op.set(todoKey("alice", id), {
-        id,
-        text: `t${i}`,
-        completed: false,
-        createdAt: new Date(0).toISOString(),
-        updatedAt: new Date(0).toISOString(),
-      });
-      if (i % 500 === 499) {
-        await op.commit();
-        op = kv.atomic();
-      }
-    }
-    await op.set(todoCountKey("alice"), new Deno.KvU64(BigInt(start))).commit();
+    await fillTo(kv, "alice", start);
 
     const results = await Promise.allSettled(
       Array.from({ length: 5 }, (_, i) => createTodo(kv, "alice", `race ${i}`)),
@@ -117,6 +132,99 @@ Deno.test("createTodo() refuses the todo past the per-user limit, even when raci
     assert.deepEqual((await listTodos(kv, "alice")).length, MAX_TODOS);
     // Another user is unaffected.
     await createTodo(kv, "bob", "fine");
+  }));
+
+Deno.test("createTodo() from 32 racing calls near the limit fills it exactly and refuses the rest with the limit error", () =>
+  withKv(async (kv) => {
+    await fillTo(kv, "alice", MAX_TODOS - 10);
+    const results = await Promise.allSettled(
+      Array.from({ length: 32 }, (_, i) => createTodo(kv, "alice", `race ${i}`)),
+    );
+    assertCapped(results, 10);
+    assert.deepEqual((await listTodos(kv, "alice")).length, MAX_TODOS);
+    assert.deepEqual(
+      (await kv.get<Deno.KvU64>(todoCountKey("alice"))).value?.value,
+      BigInt(MAX_TODOS),
+    );
+  }));
+
+Deno.test("createTodo() and deleteTodo() racing for one user in one isolate take turns: no commit lost", () =>
+  withKv(async (kv) => {
+    let lost = 0;
+    const counting = {
+      get: kv.get.bind(kv),
+      getMany: kv.getMany.bind(kv),
+      atomic() {
+        const op = kv.atomic();
+        const commit = op.commit.bind(op);
+        op.commit = async () => {
+          const result = await commit();
+          if (!result.ok) lost++;
+          return result;
+        };
+        return op;
+      },
+    } as unknown as Deno.Kv;
+    await Promise.all(Array.from({ length: 16 }, async (_, i) => {
+      for (let n = 0; n < 4; n++) {
+        const todo = await createTodo(counting, "alice", `w${i} n${n}`);
+        if (n % 2 === 0) await deleteTodo(counting, "alice", todo.id);
+      }
+    }));
+    assert.equal(lost, 0);
+    assert.deepEqual((await listTodos(kv, "alice")).length, 16 * 2);
+  }));
+
+/**
+ * Two isolates over one store: a second handle object on the same KV, so it has its own turns
+ * (lib/kv/turns.ts keys them by handle) and its writers race the first handle's for real.
+ * (Two SQLite handles on one file in one process meet "database is locked"; Deno Deploy's KV
+ * has no such limit.)
+ */
+async function withTwoIsolates(run: (first: Deno.Kv, second: Deno.Kv) => Promise<void>) {
+  await withKv(async (kv) => {
+    const second = {
+      get: kv.get.bind(kv),
+      getMany: kv.getMany.bind(kv),
+      list: kv.list.bind(kv),
+      atomic: kv.atomic.bind(kv),
+    } as unknown as Deno.Kv;
+    await run(kv, second);
+  });
+}
+
+Deno.test("createTodo() racing from two isolates never passes the limit", () =>
+  withTwoIsolates(async (first, second) => {
+    await fillTo(first, "alice", MAX_TODOS - 10);
+    const results = await Promise.allSettled(
+      Array.from(
+        { length: 32 },
+        (_, i) => createTodo(i % 2 ? first : second, "alice", `race ${i}`),
+      ),
+    );
+    assertCapped(results, 10);
+    assert.deepEqual((await listTodos(first, "alice")).length, MAX_TODOS);
+    assert.deepEqual(
+      (await second.get<Deno.KvU64>(todoCountKey("alice"))).value?.value,
+      BigInt(MAX_TODOS),
+    );
+  }));
+
+Deno.test("createTodo() and deleteTodo() racing for one user from two isolates keep the count exact", () =>
+  withTwoIsolates(async (first, second) => {
+    await Promise.all(Array.from({ length: 16 }, async (_, i) => {
+      const kv = i % 2 ? first : second;
+      for (let n = 0; n < 5; n++) {
+        const todo = await createTodo(kv, "alice", `w${i} n${n}`);
+        if (n % 2 === 0) await deleteTodo(kv, "alice", todo.id);
+      }
+    }));
+    const todos = await listTodos(first, "alice");
+    assert.deepEqual(todos.length, 16 * 2);
+    assert.deepEqual(
+      (await first.get<Deno.KvU64>(todoCountKey("alice"))).value?.value,
+      BigInt(todos.length),
+    );
   }));
 
 Deno.test("listTodos() keeps creation order: completing or editing a todo never moves it", () =>

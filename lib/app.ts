@@ -9,8 +9,7 @@ import { checkHost } from "./http/host.ts";
 import { noStore, requestContext, securityHeaders } from "./http/middleware.ts";
 import { jsonErrorResponse, jsonNotFound } from "./http/errors.ts";
 import { createPages } from "./pages/mod.ts";
-import { createOAuthApp } from "./oauth/app.ts";
-import { createMcpApp } from "./mcp/http.ts";
+import { lazyMount } from "./http/lazy_mount.ts";
 import { createMetadataApp } from "./mcp/metadata.ts";
 import { setListCacheBudget } from "./todos/mod.ts";
 import manifest from "../pages.gen.ts";
@@ -32,9 +31,18 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   app.use("/api/*", noStore());
   app.route("/api", createApiApp());
-  app.route("/mcp", createMcpApp());
+  // The MCP SDK and the OAuth server load on their first request, not at start-up.
+  const mcp = lazyMount("/mcp", async () => (await import("./mcp/http.ts")).createMcpApp());
+  app.all("/mcp", mcp);
+  app.all("/mcp/*", mcp);
   app.route("/", createMetadataApp());
-  if (deps.identity.hostsAuthorizationServer) app.route("/oauth", createOAuthApp());
+  if (deps.identity.hostsAuthorizationServer) {
+    const oauth = lazyMount(
+      "/oauth",
+      async () => (await import("./oauth/app.ts")).createOAuthApp(),
+    );
+    app.all("/oauth/*", oauth);
+  }
   // Pages (routes/, see lib/pages/mod.ts), static/ and every other path: keep last.
   app.route("/", createPages(manifest, pagesConfig));
 

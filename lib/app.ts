@@ -3,13 +3,12 @@
  * error mapper, then each area mounted at its path (see ARCHITECTURE.md, "Request flow").
  */
 import { Hono } from "hono";
-import { createApiApp } from "./api/app.ts";
 import type { AppEnv, Deps } from "./http/context.ts";
 import { checkHost } from "./http/host.ts";
 import { noStore, requestContext, securityHeaders } from "./http/middleware.ts";
 import { jsonErrorResponse, jsonNotFound } from "./http/errors.ts";
 import { createPages } from "./pages/mod.ts";
-import { lazyMount } from "./http/lazy_mount.ts";
+import { routeLazily } from "./http/lazy_mount.ts";
 import { createMetadataApp } from "./mcp/metadata.ts";
 import { setListCacheBudget } from "./todos/mod.ts";
 import manifest from "../pages.gen.ts";
@@ -30,18 +29,12 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.notFound(jsonNotFound);
 
   app.use("/api/*", noStore());
-  app.route("/api", createApiApp());
-  // The MCP SDK and the OAuth server load on their first request, not at start-up.
-  const mcp = lazyMount("/mcp", async () => (await import("./mcp/http.ts")).createMcpApp());
-  app.all("/mcp", mcp);
-  app.all("/mcp/*", mcp);
+  // Each area below loads its modules (the MCP SDK, the OAuth server) on its first request.
+  routeLazily(app, "/api", async () => (await import("./api/app.ts")).createApiApp());
+  routeLazily(app, "/mcp", async () => (await import("./mcp/http.ts")).createMcpApp());
   app.route("/", createMetadataApp());
   if (deps.identity.hostsAuthorizationServer) {
-    const oauth = lazyMount(
-      "/oauth",
-      async () => (await import("./oauth/app.ts")).createOAuthApp(),
-    );
-    app.all("/oauth/*", oauth);
+    routeLazily(app, "/oauth", async () => (await import("./oauth/app.ts")).createOAuthApp());
   }
   // Pages (routes/, see lib/pages/mod.ts), static/ and every other path: keep last.
   app.route("/", createPages(manifest, pagesConfig));

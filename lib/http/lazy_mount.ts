@@ -3,7 +3,7 @@
  * its modules (an SDK, a bundle). The sub-app sees the root middlewares' `c.var` and `c.env`;
  * paths it does not answer go on to the routes mounted after it, as with `app.route`.
  */
-import { Hono, type MiddlewareHandler } from "hono";
+import { Hono } from "hono";
 import type { AppEnv } from "./context.ts";
 
 /** What the forwarding handler passes to the sub-app beside the connection's own bindings. */
@@ -13,28 +13,30 @@ interface Forwarded {
 }
 
 /**
- * A handler for `prefix` and `prefix/*` that builds `load()`'s app once (concurrent first
- * requests share one build; a failed build is retried on the next request) and serves it as
- * if it were mounted with `app.route(prefix, app)`.
+ * Mounts `load()`'s app at `prefix` as `app.route(prefix, sub)` would, built on the first
+ * request under `prefix` (concurrent first requests share one build; a failed build is tried
+ * again on the next request).
  */
-export function lazyMount(
+export function routeLazily(
+  app: Hono<AppEnv>,
   prefix: string,
   load: () => Promise<Hono<AppEnv>>,
-): MiddlewareHandler<AppEnv> {
+): void {
   let built: Promise<Hono<AppEnv>> | undefined;
   const build = () =>
     built ??= load().then((sub) => mountedAt(prefix, sub), (error) => {
       built = undefined;
       throw error;
     });
-  return async (c, next) => {
-    const app = await build();
+  // `prefix/*` also matches `prefix` itself.
+  app.all(`${prefix}/*`, async (c, next) => {
+    const mounted = await build();
     const forwarded: Forwarded = { parentVars: c.var, unanswered: false };
-    const response = await app.fetch(c.req.raw, { ...c.env, forwarded });
+    const response = await mounted.fetch(c.req.raw, { ...c.env, forwarded });
     if (!forwarded.unanswered) return response;
     await response.body?.cancel();
     await next();
-  };
+  });
 }
 
 /**

@@ -9,10 +9,18 @@ import { noStore, requestContext, securityHeaders } from "./http/middleware.ts";
 import { jsonErrorResponse, jsonNotFound } from "./http/errors.ts";
 import { createPages } from "./pages/mod.ts";
 import { routeLazily } from "./http/lazy_mount.ts";
+import { lazyImport } from "./lazy_import.ts";
+import type * as ApiApp from "./api/app.ts";
+import type * as McpApp from "./mcp/http.ts";
+import type * as OAuthApp from "./oauth/app.ts";
 import { createMetadataApp } from "./mcp/metadata.ts";
 import { setListCacheBudget } from "./todos/mod.ts";
 import manifest from "../pages.gen.ts";
 import pagesConfig from "../fresh.config.ts";
+
+const apiApp = lazyImport<typeof ApiApp>(new URL("./api/app.ts", import.meta.url));
+const mcpApp = lazyImport<typeof McpApp>(new URL("./mcp/http.ts", import.meta.url));
+const oauthApp = lazyImport<typeof OAuthApp>(new URL("./oauth/app.ts", import.meta.url));
 
 /** Builds the app for `deps`; `app.fetch` is the whole server. */
 export function createApp(deps: Deps): Hono<AppEnv> {
@@ -30,11 +38,11 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   app.use("/api/*", noStore());
   // Each area below loads its modules (the MCP SDK, the OAuth server) on its first request.
-  routeLazily(app, "/api", async () => (await import("./api/app.ts")).createApiApp());
-  routeLazily(app, "/mcp", async () => (await import("./mcp/http.ts")).createMcpApp());
+  routeLazily(app, "/api", async () => (await apiApp()).createApiApp());
+  routeLazily(app, "/mcp", async () => (await mcpApp()).createMcpApp());
   app.route("/", createMetadataApp());
   if (deps.identity.hostsAuthorizationServer) {
-    routeLazily(app, "/oauth", async () => (await import("./oauth/app.ts")).createOAuthApp());
+    routeLazily(app, "/oauth", async () => (await oauthApp()).createOAuthApp());
   }
   // Pages (routes/, see lib/pages/mod.ts), static/ and every other path: keep last.
   app.route("/", createPages(manifest, pagesConfig));

@@ -3,9 +3,11 @@ import type { IdentityProvider } from "./auth/identity.ts";
 import { createLocalIdentity } from "./auth/local.ts";
 import { createStytchIdentity } from "./auth/stytch.ts";
 import { authorizationServerMetadata } from "./oauth/metadata.ts";
+import { lazyImport } from "./lazy_import.ts";
+import type * as LocalTokens from "./oauth/tokens.ts";
 
 /** The access-token verifier (and its signing keys) loads with the first MCP request. */
-const localTokens = () => import("./oauth/tokens.ts");
+const localTokens = lazyImport<typeof LocalTokens>(new URL("./oauth/tokens.ts", import.meta.url));
 
 /** Chooses the identity provider once, from the configuration. */
 export function createIdentityProvider(config: Config, kv: Deno.Kv): IdentityProvider {

@@ -2,7 +2,10 @@ import { withBrowserSignIn } from "../_browser_sign_in.ts";
 import { OAuthConsent } from "../../components/OAuthConsent.tsx";
 import { TopBar } from "../../components/TopBar.tsx";
 import StytchConsent from "../../islands/StytchConsent.tsx";
+import type * as ConsentPage from "../../lib/oauth/consent_page.ts";
 import type { ConsentData } from "../../lib/oauth/consent_page.ts";
+import type * as Parked from "../../lib/oauth/parked.ts";
+import { lazyImport } from "../../lib/lazy_import.ts";
 import { NotFoundError, ValidationError } from "../../lib/errors.ts";
 import { clientLimit } from "../../lib/http/rate_limit.ts";
 import type { PageState } from "../../lib/http/page_state.ts";
@@ -17,8 +20,10 @@ import {
 type Context = FreshContext<PageState, ConsentData>;
 
 // The OAuth server's modules load with the first authorization request, not at start-up.
-const consentPage = () => import("../../lib/oauth/consent_page.ts");
-const parked = () => import("../../lib/oauth/parked.ts");
+const consentPage = lazyImport<typeof ConsentPage>(
+  new URL("../../lib/oauth/consent_page.ts", import.meta.url),
+);
+const parked = lazyImport<typeof Parked>(new URL("../../lib/oauth/parked.ts", import.meta.url));
 
 /**
  * `GET /oauth/authorize` when a provider's browser SDK runs consent (Stytch's Connected Apps

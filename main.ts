@@ -8,7 +8,6 @@ import { serveBehindFrontDoor } from "./lib/server/front_door.ts";
 import { shutDownOnSignal } from "./lib/server/shutdown.ts";
 import { streamSlotsFor } from "./lib/live/limits.ts";
 import { resumeDeletion, resumePendingBulks } from "./lib/todos/mod.ts";
-import { parseEnv } from "node:util";
 
 await loadEnvFile(".env");
 
@@ -102,6 +101,7 @@ async function loadEnvFile(path: string): Promise<void> {
     if (error instanceof Deno.errors.NotFound) return;
     throw error;
   }
+  const { parseEnv } = await import("node:util"); // only when there is a file to read
   for (const [name, value] of Object.entries(parseEnv(text))) {
     if (value !== undefined && Deno.env.get(name) === undefined) Deno.env.set(name, value);
   }

@@ -3,18 +3,21 @@
  * error mapper, then each area mounted at its path (see ARCHITECTURE.md, "Request flow").
  */
 import { Hono } from "hono";
-import { createApiApp } from "./api/app.ts";
 import type { AppEnv, Deps } from "./http/context.ts";
 import { checkHost } from "./http/host.ts";
 import { noStore, requestContext, securityHeaders } from "./http/middleware.ts";
 import { jsonErrorResponse, jsonNotFound } from "./http/errors.ts";
 import { createPages } from "./pages/mod.ts";
-import { createOAuthApp } from "./oauth/app.ts";
-import { createMcpApp } from "./mcp/http.ts";
+import { routeLazily } from "./http/lazy_mount.ts";
+import { lazyImport } from "./lazy_import.ts";
 import { createMetadataApp } from "./mcp/metadata.ts";
 import { setListCacheBudget } from "./todos/mod.ts";
 import manifest from "../pages.gen.ts";
 import pagesConfig from "../fresh.config.ts";
+
+const apiApp = lazyImport(() => import("./api/app.ts"));
+const mcpApp = lazyImport(() => import("./mcp/http.ts"));
+const oauthApp = lazyImport(() => import("./oauth/app.ts"));
 
 /** Builds the app for `deps`; `app.fetch` is the whole server. */
 export function createApp(deps: Deps): Hono<AppEnv> {
@@ -31,10 +34,13 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.notFound(jsonNotFound);
 
   app.use("/api/*", noStore());
-  app.route("/api", createApiApp());
-  app.route("/mcp", createMcpApp());
+  // Each area below loads its modules (the MCP SDK, the OAuth server) on its first request.
+  routeLazily(app, "/api", async () => (await apiApp()).createApiApp());
+  routeLazily(app, "/mcp", async () => (await mcpApp()).createMcpApp());
   app.route("/", createMetadataApp());
-  if (deps.identity.hostsAuthorizationServer) app.route("/oauth", createOAuthApp());
+  if (deps.identity.hostsAuthorizationServer) {
+    routeLazily(app, "/oauth", async () => (await oauthApp()).createOAuthApp());
+  }
   // Pages (routes/, see lib/pages/mod.ts), static/ and every other path: keep last.
   app.route("/", createPages(manifest, pagesConfig));
 

@@ -3,15 +3,19 @@ import type { IdentityProvider } from "./auth/identity.ts";
 import { createLocalIdentity } from "./auth/local.ts";
 import { createStytchIdentity } from "./auth/stytch.ts";
 import { authorizationServerMetadata } from "./oauth/metadata.ts";
-import { isLocalGrantLive, verifyLocalAccessToken } from "./oauth/tokens.ts";
+import { lazyImport } from "./lazy_import.ts";
+
+/** The access-token verifier (and its signing keys) loads with the first MCP request. */
+const localTokens = lazyImport(() => import("./oauth/tokens.ts"));
 
 /** Chooses the identity provider once, from the configuration. */
 export function createIdentityProvider(config: Config, kv: Deno.Kv): IdentityProvider {
   if (config.stytch) return createStytchIdentity(config.stytch);
   return createLocalIdentity({
     kv,
-    verifyAccessToken: (token, resource) => verifyLocalAccessToken(kv, token, resource),
-    isGrantLive: (grant) => isLocalGrantLive(kv, grant),
+    verifyAccessToken: async (token, resource) =>
+      (await localTokens()).verifyLocalAccessToken(kv, token, resource),
+    isGrantLive: async (grant) => (await localTokens()).isLocalGrantLive(kv, grant),
     authorizationServerMetadata: (origin) => authorizationServerMetadata(origin, config.mcp),
   });
 }

@@ -2,13 +2,8 @@ import { withBrowserSignIn } from "../_browser_sign_in.ts";
 import { OAuthConsent } from "../../components/OAuthConsent.tsx";
 import { TopBar } from "../../components/TopBar.tsx";
 import StytchConsent from "../../islands/StytchConsent.tsx";
-import { type ConsentData, localAuthorizeHandlers } from "../../lib/oauth/consent_page.ts";
-import {
-  authorizeParams,
-  loginUrlForAuthorize,
-  PARKED_REQUEST_PARAM,
-  ParkedRequestError,
-} from "../../lib/oauth/parked.ts";
+import type { ConsentData } from "../../lib/oauth/consent_page.ts";
+import { lazyImport } from "../../lib/lazy_import.ts";
 import { NotFoundError, ValidationError } from "../../lib/errors.ts";
 import { clientLimit } from "../../lib/http/rate_limit.ts";
 import type { PageState } from "../../lib/http/page_state.ts";
@@ -22,6 +17,10 @@ import {
 
 type Context = FreshContext<PageState, ConsentData>;
 
+// The OAuth server's modules load with the first authorization request, not at start-up.
+const consentPage = lazyImport(() => import("../../lib/oauth/consent_page.ts"));
+const parked = lazyImport(() => import("../../lib/oauth/parked.ts"));
+
 /**
  * `GET /oauth/authorize` when a provider's browser SDK runs consent (Stytch's Connected Apps
  * sends the browser here). A visitor who is not signed in goes to `/login` and comes back with
@@ -30,6 +29,8 @@ type Context = FreshContext<PageState, ConsentData>;
  */
 async function browserConsent(ctx: Context): Promise<Response> {
   const { kv, identity } = ctx.state.deps;
+  const { authorizeParams, loginUrlForAuthorize, PARKED_REQUEST_PARAM, ParkedRequestError } =
+    await parked();
   try {
     if (!await ctx.state.lookupUser()) {
       const limit = clientLimit(ctx.hono, "parking");
@@ -55,7 +56,9 @@ const authorize: Handler<ConsentData, PageState> = async (req, ctx: Context) => 
   await ctx.state.lookupUser(); // strict, before anything else (the handlers reuse the answer)
   const { identity } = ctx.state.deps;
   const method = req.method === "POST" ? "POST" : "GET";
-  if (identity.hostsAuthorizationServer) return await localAuthorizeHandlers[method]!(req, ctx);
+  if (identity.hostsAuthorizationServer) {
+    return await (await consentPage()).localAuthorizeHandlers[method]!(req, ctx);
+  }
   if (method === "GET" && identity.browserSignIn) return await browserConsent(ctx);
   throw new NotFoundError("This server has no built-in authorization page in Stytch mode.");
 };

@@ -21,6 +21,7 @@ import { bareList, type BenchServer, mcpList2025, mcpList2026, page, restList } 
 import { runCreates } from "./writes.ts";
 import { hasWrk, runWrk } from "./wrk.ts";
 import { BENCH_FLAGS } from "./flags.ts";
+import { readFirstLine } from "./first_line.ts";
 
 const { values } = parseArgs({
   options: {
@@ -276,17 +277,4 @@ async function rssMb(pid: number): Promise<number> {
   const status = await Deno.readTextFile(`/proc/${pid}/status`).catch(() => "");
   const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]);
   return kb / 1024;
-}
-
-async function readFirstLine(stream: ReadableStream<Uint8Array>): Promise<unknown> {
-  const reader = stream.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error("a benchmark server exited before it listened");
-    text += decoder.decode(value, { stream: true });
-  }
-  reader.releaseLock();
-  return JSON.parse(text.slice(0, text.indexOf("\n")));
 }

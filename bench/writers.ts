@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { percentile } from "./load.ts";
 import { runCreates, type WriteSample } from "./writes.ts";
 import { BENCH_FLAGS } from "./flags.ts";
+import { readFirstLine } from "./first_line.ts";
 
 const { values } = parseArgs({
   options: {
@@ -37,7 +38,9 @@ const child = new Deno.Command(Deno.execPath(), {
   stderr: "inherit",
 }).spawn();
 try {
-  const { origin, cookies } = await readFirstLine(child.stdout);
+  const { origin, cookies } = await readFirstLine<{ origin: string; cookies: string[] }>(
+    child.stdout,
+  );
   const oneUser = () => runCreates(origin, cookies[0], writers, durationMs);
   const manyUsers = async () =>
     merged(await Promise.all(cookies.map((cookie) => runCreates(origin, cookie, 1, durationMs))));
@@ -84,19 +87,4 @@ function merged(samples: WriteSample[]): WriteSample {
     durationMs: samples.reduce((n, s) => n + s.durationMs, 0),
     firstError: samples.find((s) => s.firstError)?.firstError,
   };
-}
-
-async function readFirstLine(
-  stream: ReadableStream<Uint8Array>,
-): Promise<{ origin: string; cookies: string[] }> {
-  const reader = stream.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error("the benchmark server exited before it listened");
-    text += decoder.decode(value, { stream: true });
-  }
-  reader.releaseLock();
-  return JSON.parse(text.slice(0, text.indexOf("\n")));
 }

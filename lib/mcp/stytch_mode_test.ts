@@ -1,6 +1,6 @@
 /** `/mcp` in Stytch mode: Connected Apps access tokens in, session JWTs out. */
 import assert from "node:assert/strict";
-import { createTestApp } from "../testing/app.ts";
+import { createTestApp, type TestApp } from "../testing/app.ts";
 import { startTestIssuer } from "../testing/issuer.ts";
 import { initializeRequest, toolCall } from "../testing/mcp.ts";
 import {
@@ -11,20 +11,24 @@ import {
 } from "../testing/stytch_mode.ts";
 import { listTodos } from "../todos/mod.ts";
 
+/** `POST /mcp` of `body` with `token` as the bearer. */
+function postMcp(app: TestApp, token: string, body: unknown): Promise<Response> {
+  return app.request("/mcp", {
+    method: "POST",
+    headers: {
+      Authorization: `Bearer ${token}`,
+      "Content-Type": "application/json",
+      Accept: "application/json, text/event-stream",
+    },
+    body: JSON.stringify(body),
+  });
+}
+
 Deno.test("in Stytch mode /mcp takes Connected Apps tokens and names Stytch as its server", async () => {
   const issuer = await startTestIssuer();
   using app = await createTestApp({ env: stytchEnv(issuer) });
   try {
-    const post = async (token: string, body: unknown) =>
-      await app.request("/mcp", {
-        method: "POST",
-        headers: {
-          Authorization: `Bearer ${token}`,
-          "Content-Type": "application/json",
-          Accept: "application/json, text/event-stream",
-        },
-        body: JSON.stringify(body),
-      });
+    const post = (token: string, body: unknown) => postMcp(app, token, body);
 
     const prm = await app.request("/.well-known/oauth-protected-resource/mcp");
     assert.deepEqual((await prm.json()).authorization_servers, [issuer.origin]);
@@ -55,16 +59,7 @@ Deno.test("in Stytch mode /mcp shares the session path's key rule: a rotation pa
   const issuer = await startTestIssuer();
   using app = await createTestApp({ env: stytchEnv(issuer) });
   try {
-    const post = async (token: string) =>
-      await app.request("/mcp", {
-        method: "POST",
-        headers: {
-          Authorization: `Bearer ${token}`,
-          "Content-Type": "application/json",
-          Accept: "application/json, text/event-stream",
-        },
-        body: JSON.stringify(initializeRequest()),
-      });
+    const post = (token: string) => postMcp(app, token, initializeRequest());
     const first = await post(await issuer.sign(accessTokenClaims(issuer)));
     assert.equal(first.status, 200);
     await first.body?.cancel();

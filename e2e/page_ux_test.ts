@@ -57,6 +57,9 @@ function hitAreas(page: Page) {
 }
 
 async function assertHitAreas(page: Page, where: string) {
+  // Sizes are read once the page's stylesheet has loaded (after a form post, the new document
+  // may still be fetching it).
+  await page.waitForLoadState("load");
   const areas = await hitAreas(page);
   const small = areas.filter((a) => a.width < MIN_HIT_PX || a.height < MIN_HIT_PX);
   assert.deepEqual(small, [], `controls under ${MIN_HIT_PX}×${MIN_HIT_PX} px on ${where}`);

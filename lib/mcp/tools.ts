@@ -21,7 +21,7 @@ import { userIdOf } from "./context.ts";
 import { outputSchema, withCachedJsonSchema } from "./schemas.ts";
 import type { CallToolResult, McpServer, ServerContext } from "./sdk.ts";
 
-/** What a tool needs from the token: the read or the write scope (names in `config.mcp`). */
+/** What a tool needs from the token: the read or the write scope (names in lib/auth/todo_scopes.ts). */
 export type Access = "read" | "write";
 
 /** Every tool this server offers and the access it needs; `lib/mcp/scopes.ts` enforces it. */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { freePort, runMainToExit, spawnMain } from "./lib/testing/main_process.ts";
+import { SIGN_INS_PER_MINUTE } from "./lib/tuning.ts";
 
 const SECRET = "secret-test-abcdefghijklmnopqrstuvwxyz012345=";
 
@@ -111,12 +112,7 @@ Deno.test("deno task start makes the KV folder 0700 and its files 0600, tighteni
 
 Deno.test("deno task start limits sign-ins per client address (the TCP peer reaches the app)", async () => {
   const port = freePort("::");
-  await using _server = await serve({
-    PORT: String(port),
-    KV_PATH: ":memory:",
-    HOSTNAME: "::",
-    RATE_LIMIT_SIGN_INS_PER_MINUTE: "1",
-  });
+  await using _server = await serve({ PORT: String(port), KV_PATH: ":memory:", HOSTNAME: "::" });
   // Keep both sign-ins from one address in the same minute.
   const left = 60_000 - (Date.now() % 60_000);
   if (left < 5_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
@@ -131,7 +127,7 @@ Deno.test("deno task start limits sign-ins per client address (the TCP peer reac
     await response.body?.cancel();
     return response.status;
   };
-  assert.ok((await signIn("127.0.0.1")) < 400);
+  for (let n = 0; n < SIGN_INS_PER_MINUTE; n++) assert.ok((await signIn("127.0.0.1")) < 400);
   assert.equal(await signIn("127.0.0.1"), 429);
   // Another address (IPv6 loopback) has its own count: main.ts passes the peer on.
   assert.ok((await signIn("[::1]")) < 400);

@@ -24,6 +24,7 @@ import {
 } from "../lib/auth/local_sessions.ts";
 import { createIdentityProvider } from "../lib/identity_provider.ts";
 import { parseConfig } from "../lib/config.ts";
+import { withTuning } from "../lib/testing/app.ts";
 import { createTodo, type Todo } from "../lib/todos/mod.ts";
 import { todoChangesKey, todoKey } from "../lib/todos/keys.ts";
 import { CHROMIUM_PATH } from "../e2e/browser.ts";
@@ -294,7 +295,9 @@ async function unreadStreams(path: string, streams: number, writes: number, open
 /** The subprocess: the app on a KV file with `users` signed-in users; prints origin and cookies. */
 async function serve(path: string, users: number) {
   const kv = await Deno.openKv(path);
-  const config = parseConfig({ LIVE_MAX_STREAMS_PER_USER: "1000", LIVE_MAX_STREAMS: "1000" });
+  const config = withTuning(parseConfig({}), {
+    live: { maxStreamsPerUser: 1000, maxStreams: 1000 },
+  });
   const app = createApp({ config, kv, identity: createIdentityProvider(config, kv) });
   const cookies: string[] = [];
   for (let i = 0; i < users; i++) {

@@ -11,7 +11,7 @@
  * The app, the baseline and the SDK alone each run in their own process (bench/serve.ts,
  * bench/bare.ts, bench/sdk_alone.ts).
  * Options: --rounds=N --seconds=S --concurrency=C --todos=N --client=wrk|deno, and
- * --list-cache=N (the app's LIST_CACHE_TODOS; 0 makes every read list its todos from KV, as bare
+ * --list-cache=N (the list cache in todos, LIST_CACHE_TODOS in lib/tuning.ts; 0 makes every read list its todos from KV, as bare
  * does, so REST and MCP are compared doing the same KV work).
  */
 import { parseArgs } from "node:util";

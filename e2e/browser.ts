@@ -5,7 +5,7 @@
  *
  * ```ts
  * Deno.test("my flow", async (t) => {
- *   await using server = await startServer({ env: { MCP_READ_SCOPE: "read" } });
+ *   await using server = await startServer({ publicUrl: true });
  *   await using browser = await launchBrowser();          // once per file
  *   await t.step("does a thing", () =>
  *     browser.withPage(async (page) => {                    // fresh context per step

@@ -5,7 +5,7 @@
  * recovering once it restarts on the same KV file.
  * Deadlines are generous (5 s): speed is measured by bench/live_sync.ts, not asserted here.
  */
-import { sessionUser } from "../lib/testing/app.ts";
+import { sessionUser, withTuning } from "../lib/testing/app.ts";
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { createApp } from "../lib/app.ts";
@@ -30,7 +30,7 @@ interface LiveServer {
 /** The real app on 127.0.0.1:`port` over the KV file `kvPath`; MCP tokens from `issuer`. */
 async function serveApp(kvPath: string, port: number, issuer: TestIssuer): Promise<LiveServer> {
   const origin = `http://127.0.0.1:${port}`;
-  const config = parseConfig({ LIVE_HEARTBEAT_SECONDS: "5" });
+  const config = withTuning(parseConfig({}), { live: { heartbeatMs: 5000 } });
   const kv = await Deno.openKv(kvPath);
   const identity = issuerIdentity(kv, issuer);
   const app = createApp({ config, kv, identity });

@@ -5,15 +5,15 @@ import {
   stytchClient,
   stytchModule,
 } from "../browser/stytch.ts";
-import { scopeWords, type TodoScopes } from "../lib/oauth/scope_words.ts";
+import { scopeWords } from "../lib/oauth/scope_words.ts";
 
-/** The browser config and the scopes this server's MCP tools check (MCP_READ_SCOPE, MCP_WRITE_SCOPE). */
-export interface StytchConsentProps extends StytchBrowserConfig, TodoScopes {}
+/** The browser config of Stytch's SDK. */
+export type StytchConsentProps = StytchBrowserConfig;
 
 /** What each requested scope lets the client do, in words (the SDK renders them as text). */
-export function describeScopes(scopes: string[], todoScopes: TodoScopes): string[] {
+export function describeScopes(scopes: string[]): string[] {
   return scopes.map((scope) => {
-    const { access, effect } = scopeWords(scope, todoScopes);
+    const { access, effect } = scopeWords(scope);
     return `${access}: ${effect}`;
   });
 }
@@ -45,7 +45,7 @@ export default function StytchConsent(props: StytchConsentProps) {
         getIDPConsentManifest: ({ scopes, clientName }) => [{
           header:
             `${clientName} asks for access to your todos on ${location.host}. It will be able to:`,
-          items: describeScopes(scopes, props),
+          items: describeScopes(scopes),
         }],
         callbacks: { onError: (err) => setError(describeStytchError(err)) },
       });

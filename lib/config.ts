@@ -1,10 +1,14 @@
 import { z } from "zod";
-import { isLoopbackHost, originUrl, scopeName, wholeNumber } from "./config_fields.ts";
+import { isLoopbackHost, originUrl } from "./config_fields.ts";
+import { TUNING, type Tuning } from "./tuning.ts";
 
 export { isLoopbackHost };
 
-/** Typed application configuration, parsed once at start-up from the environment. */
-export interface Config {
+/**
+ * Typed application configuration: the deployment's facts, parsed once at start-up from the
+ * environment, and the tuning values of lib/tuning.ts (constants; tests pass others).
+ */
+export interface Config extends Tuning {
   port: number;
   /**
    * Address to listen on (`HOSTNAME`). Local sign-in defaults to `127.0.0.1`: it is
@@ -20,46 +24,11 @@ export interface Config {
   /** Stytch settings; `null` selects the built-in local identity provider. */
   stytch: StytchConfig | null;
   mcp: McpConfig;
-  /** Lifetimes of the built-in OAuth server's keys and tokens (local mode). */
-  tokens: TokenConfig;
   /**
    * How many proxies in front of the app append to `X-Forwarded-For` (`TRUSTED_PROXY`);
    * 0 reads the client address from the connection only (lib/http/client_ip.ts).
    */
   trustedProxyHops: number;
-  /** Limits on unauthenticated writes (lib/http/rate_limit.ts). */
-  rateLimits: RateLimitConfig;
-  /** Live sync streams (`/api/todos/events`, MCP `subscriptions/listen`; lib/live/). */
-  live: LiveConfig;
-  /** Most todos one isolate keeps in read lists (`LIST_CACHE_TODOS`; lib/todos/list_cache.ts). */
-  listCacheTodos: number;
-}
-
-/** Caps and heartbeat of live streams, counted per isolate. */
-export interface LiveConfig {
-  /** Open streams one user may hold (`LIVE_MAX_STREAMS_PER_USER`). */
-  maxStreamsPerUser: number;
-  /** Open streams of everyone together (`LIVE_MAX_STREAMS`). */
-  maxStreams: number;
-  /** How often a stream sends a heartbeat and re-checks its session (`LIVE_HEARTBEAT_SECONDS`). */
-  heartbeatMs: number;
-}
-
-/** Per-client-address limits on unauthenticated writes, and the cap on stored registrations. */
-export interface RateLimitConfig {
-  registrationsPerMinute: number;
-  registrationsPerDay: number;
-  signInsPerMinute: number;
-  parkedRequestsPerMinute: number;
-  /** Registrations accepted from everyone together per rolling day (unused ones live a day). */
-  maxRegistrationsPerDay: number;
-}
-
-export interface TokenConfig {
-  /** How long a signing key signs before a new one takes over (`OAUTH_KEY_ROTATION_DAYS`). */
-  signingKeyRotationMs: number;
-  /** How long a rotated refresh token may be presented again (`OAUTH_REFRESH_GRACE_SECONDS`). */
-  refreshReuseGraceMs: number;
 }
 
 export interface StytchConfig {
@@ -76,11 +45,8 @@ export interface StytchConfig {
   apiUrl: URL;
 }
 
+/** Settings of `/mcp`; its scope names are lib/auth/todo_scopes.ts. */
 export interface McpConfig {
-  /** Scope a token needs for read tools and resources. */
-  readScope: string;
-  /** Scope a token needs for tools that change todos. */
-  writeScope: string;
   /** Extra origins allowed to call `/mcp` from a browser, besides the app's own. */
   allowedOrigins: string[];
 }
@@ -123,50 +89,12 @@ const EnvSchema = z.object({
   }).optional(),
   STYTCH_DOMAIN: originUrl("STYTCH_DOMAIN").optional(),
   STYTCH_API_URL: originUrl("STYTCH_API_URL", { httpsOnly: true }).optional(),
-  MCP_READ_SCOPE: scopeName("MCP_READ_SCOPE").default("read:todos"),
-  MCP_WRITE_SCOPE: scopeName("MCP_WRITE_SCOPE").default("write:todos"),
-  // At least a day, so the previous key outlives every token it signed (an hour each).
-  OAUTH_KEY_ROTATION_DAYS: wholeNumber("OAUTH_KEY_ROTATION_DAYS", "days", 1, 365).default(30),
-  OAUTH_REFRESH_GRACE_SECONDS: wholeNumber("OAUTH_REFRESH_GRACE_SECONDS", "seconds", 0, 60)
-    .default(10),
   TRUSTED_PROXY: z.string().trim().regex(/^\d{1,2}$/, {
     message:
       "TRUSTED_PROXY must be the number of proxies in front of the app that append to X-Forwarded-For (0-10), e.g. 1",
   }).transform(Number).refine((n) => n <= 10, { message: "TRUSTED_PROXY must be 0-10" }).default(
     0,
   ),
-  RATE_LIMIT_REGISTRATIONS_PER_MINUTE: wholeNumber(
-    "RATE_LIMIT_REGISTRATIONS_PER_MINUTE",
-    "requests",
-    1,
-    100_000,
-  ).default(20),
-  RATE_LIMIT_REGISTRATIONS_PER_DAY: wholeNumber(
-    "RATE_LIMIT_REGISTRATIONS_PER_DAY",
-    "requests",
-    1,
-    999_999,
-  ).default(200),
-  RATE_LIMIT_SIGN_INS_PER_MINUTE: wholeNumber(
-    "RATE_LIMIT_SIGN_INS_PER_MINUTE",
-    "requests",
-    1,
-    100_000,
-  )
-    .default(30),
-  RATE_LIMIT_PARKED_REQUESTS_PER_MINUTE: wholeNumber(
-    "RATE_LIMIT_PARKED_REQUESTS_PER_MINUTE",
-    "requests",
-    1,
-    100_000,
-  ).default(30),
-  LIVE_MAX_STREAMS_PER_USER: wholeNumber("LIVE_MAX_STREAMS_PER_USER", "streams", 1, 1000)
-    .default(10),
-  LIVE_MAX_STREAMS: wholeNumber("LIVE_MAX_STREAMS", "streams", 1, 100_000).default(5000),
-  LIVE_HEARTBEAT_SECONDS: wholeNumber("LIVE_HEARTBEAT_SECONDS", "seconds", 1, 300).default(20),
-  LIST_CACHE_TODOS: wholeNumber("LIST_CACHE_TODOS", "todos", 0, 999_999).default(50_000),
-  MAX_REGISTRATIONS_PER_DAY: wholeNumber("MAX_REGISTRATIONS_PER_DAY", "clients", 1, 999_999)
-    .default(10_000),
   MCP_ALLOWED_ORIGINS: z.string().default("").transform((value, ctx) => {
     const origins: string[] = [];
     for (const item of value.split(",").map((s) => s.trim()).filter(Boolean)) {
@@ -184,6 +112,9 @@ const EnvSchema = z.object({
     return origins;
   }),
 });
+
+/** Every environment variable the app reads, as {@linkcode parseConfig} declares them. */
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(EnvSchema.shape));
 
 /**
  * Problems a well-formed Stytch set can still have: values from different environments
@@ -305,28 +236,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
           apiUrl: data.STYTCH_API_URL ?? defaultStytchApiUrl(data.STYTCH_PROJECT_ID),
         }
         : null,
-    mcp: {
-      readScope: data.MCP_READ_SCOPE,
-      writeScope: data.MCP_WRITE_SCOPE,
-      allowedOrigins: data.MCP_ALLOWED_ORIGINS,
-    },
-    tokens: {
-      signingKeyRotationMs: data.OAUTH_KEY_ROTATION_DAYS * 24 * 60 * 60 * 1000,
-      refreshReuseGraceMs: data.OAUTH_REFRESH_GRACE_SECONDS * 1000,
-    },
+    mcp: { allowedOrigins: data.MCP_ALLOWED_ORIGINS },
     trustedProxyHops: data.TRUSTED_PROXY,
-    rateLimits: {
-      registrationsPerMinute: data.RATE_LIMIT_REGISTRATIONS_PER_MINUTE,
-      registrationsPerDay: data.RATE_LIMIT_REGISTRATIONS_PER_DAY,
-      signInsPerMinute: data.RATE_LIMIT_SIGN_INS_PER_MINUTE,
-      parkedRequestsPerMinute: data.RATE_LIMIT_PARKED_REQUESTS_PER_MINUTE,
-      maxRegistrationsPerDay: data.MAX_REGISTRATIONS_PER_DAY,
-    },
-    live: {
-      maxStreamsPerUser: data.LIVE_MAX_STREAMS_PER_USER,
-      maxStreams: data.LIVE_MAX_STREAMS,
-      heartbeatMs: data.LIVE_HEARTBEAT_SECONDS * 1000,
-    },
-    listCacheTodos: data.LIST_CACHE_TODOS,
+    ...TUNING,
   };
 }

@@ -1,4 +1,4 @@
-/** The field parsers of the configuration (lib/config.ts): origins, scope names, whole numbers. */
+/** The field parsers of the configuration (lib/config.ts): loopback hosts and origins. */
 import { z } from "zod";
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -44,16 +44,3 @@ export const originUrl = (name: string, { httpsOnly = false } = {}) =>
     }
     return new URL(url.origin);
   });
-
-/** A single OAuth scope token (RFC 6749 §3.3). */
-export const scopeName = (name: string) =>
-  z.string().trim().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, {
-    message: `${name} must be a single OAuth scope token (no spaces or quotes)`,
-  });
-
-/** A whole number of `unit` from `min` to `max`. */
-export const wholeNumber = (name: string, unit: string, min: number, max: number) =>
-  z.string().trim().regex(/^\d{1,6}$/, { message: `${name} must be a whole number of ${unit}` })
-    .transform(Number).refine((n) => n >= min && n <= max, {
-      message: `${name} must be ${min}-${max} ${unit}`,
-    });

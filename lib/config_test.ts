@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ConfigError, isLoopbackHost, parseConfig } from "./config.ts";
+import { CONFIG_VARIABLES, ConfigError, isLoopbackHost, parseConfig } from "./config.ts";
+import { TUNING } from "./tuning.ts";
 
 const STYTCH = {
   STYTCH_PROJECT_ID: "project-test-11111111-2222-4333-8444-555555555555",
@@ -35,11 +36,7 @@ Deno.test("no Stytch variables selects local sign-in with defaults", () => {
   assert.equal(config.publicUrl, null);
   assert.equal(config.kvPath, "./data/todos.sqlite3");
   assert.equal(config.onDenoDeploy, false);
-  assert.deepEqual(config.mcp, {
-    readScope: "read:todos",
-    writeScope: "write:todos",
-    allowedOrigins: [],
-  });
+  assert.deepEqual(config.mcp, { allowedOrigins: [] });
 });
 
 Deno.test("all four Stytch variables select Stytch mode, trimmed and normalized", () => {
@@ -251,55 +248,35 @@ Deno.test("PUBLIC_URL must be an https origin (http only for loopback)", () => {
   assertOneProblem({ PUBLIC_URL: "todo.example" }, /did you mean "https:\/\/todo\.example"/);
 });
 
-Deno.test("PORT, KV_PATH and MCP settings are parsed or refused by name", () => {
+Deno.test("PORT, KV_PATH and MCP_ALLOWED_ORIGINS are parsed or refused by name", () => {
   const config = parseConfig({
     PORT: "9000",
     KV_PATH: ":memory:",
-    MCP_READ_SCOPE: "todos.read",
     MCP_ALLOWED_ORIGINS: "https://inspector.example, http://localhost:6274/",
   });
   assert.equal(config.port, 9000);
   assert.equal(config.kvPath, ":memory:");
-  assert.equal(config.mcp.readScope, "todos.read");
   assert.deepEqual(config.mcp.allowedOrigins, [
     "https://inspector.example",
     "http://localhost:6274",
   ]);
   assertOneProblem({ PORT: "70000" }, /^PORT must be 1-65535$/);
   assertOneProblem(
-    { MCP_WRITE_SCOPE: "write todos" },
-    /^MCP_WRITE_SCOPE must be a single OAuth scope/,
-  );
-  assertOneProblem(
     { MCP_ALLOWED_ORIGINS: "inspector" },
     /^MCP_ALLOWED_ORIGINS must be a comma-separated/,
   );
 });
 
-Deno.test("signing key rotation and refresh grace default to 30 days and 10 s, bounded by name", () => {
-  assert.deepEqual(parseConfig({}).tokens, {
-    signingKeyRotationMs: 30 * 24 * 60 * 60 * 1000,
-    refreshReuseGraceMs: 10_000,
-  });
+Deno.test("the tuning is lib/tuning.ts's, whatever the environment holds", () => {
+  const config = parseConfig({ ...STYTCH, PORT: "9000", TRUSTED_PROXY: "1" });
   assert.deepEqual(
-    parseConfig({ OAUTH_KEY_ROTATION_DAYS: " 7 ", OAUTH_REFRESH_GRACE_SECONDS: "0" }).tokens,
-    { signingKeyRotationMs: 7 * 24 * 60 * 60 * 1000, refreshReuseGraceMs: 0 },
-  );
-  assertOneProblem(
-    { OAUTH_KEY_ROTATION_DAYS: "0" },
-    /^OAUTH_KEY_ROTATION_DAYS must be 1-365 days$/,
-  );
-  assertOneProblem(
-    { OAUTH_KEY_ROTATION_DAYS: "1.5" },
-    /^OAUTH_KEY_ROTATION_DAYS must be a whole number of days$/,
-  );
-  assertOneProblem(
-    { OAUTH_REFRESH_GRACE_SECONDS: "61" },
-    /^OAUTH_REFRESH_GRACE_SECONDS must be 0-60 seconds$/,
-  );
-  assertOneProblem(
-    { OAUTH_REFRESH_GRACE_SECONDS: "-1" },
-    /^OAUTH_REFRESH_GRACE_SECONDS must be a whole number of seconds$/,
+    {
+      rateLimits: config.rateLimits,
+      live: config.live,
+      tokens: config.tokens,
+      listCacheTodos: config.listCacheTodos,
+    },
+    TUNING,
   );
 });
 
@@ -311,53 +288,33 @@ Deno.test("HOSTNAME defaults to loopback for local sign-in, is parsed, and refus
   assertOneProblem({ HOSTNAME: "a b" }, /^HOSTNAME must be an IP address or a host name/);
 });
 
-Deno.test("rate limits and TRUSTED_PROXY have defaults a person never meets and are refused by name", () => {
-  const config = parseConfig({});
-  assert.equal(config.trustedProxyHops, 0);
-  assert.deepEqual(config.rateLimits, {
-    registrationsPerMinute: 20,
-    registrationsPerDay: 200,
-    signInsPerMinute: 30,
-    parkedRequestsPerMinute: 30,
-    maxRegistrationsPerDay: 10_000,
-  });
-  const set = parseConfig({
-    TRUSTED_PROXY: " 1 ",
-    RATE_LIMIT_REGISTRATIONS_PER_MINUTE: "5",
-    RATE_LIMIT_REGISTRATIONS_PER_DAY: "50",
-    RATE_LIMIT_SIGN_INS_PER_MINUTE: "10",
-    RATE_LIMIT_PARKED_REQUESTS_PER_MINUTE: "7",
-    MAX_REGISTRATIONS_PER_DAY: "500",
-  });
-  assert.equal(set.trustedProxyHops, 1);
-  assert.deepEqual(set.rateLimits, {
-    registrationsPerMinute: 5,
-    registrationsPerDay: 50,
-    signInsPerMinute: 10,
-    parkedRequestsPerMinute: 7,
-    maxRegistrationsPerDay: 500,
-  });
+Deno.test("TRUSTED_PROXY defaults to 0, is parsed, and refused by name", () => {
+  assert.equal(parseConfig({}).trustedProxyHops, 0);
+  assert.equal(parseConfig({ TRUSTED_PROXY: " 1 " }).trustedProxyHops, 1);
   for (const value of ["true", "yes", "-1", "1.5", "10.0.0.1"]) {
     assertOneProblem({ TRUSTED_PROXY: value }, /^TRUSTED_PROXY must be the number of proxies/);
   }
   assertOneProblem({ TRUSTED_PROXY: "11" }, /^TRUSTED_PROXY must be 0-10$/);
-  for (
-    const name of [
-      "RATE_LIMIT_REGISTRATIONS_PER_MINUTE",
-      "RATE_LIMIT_REGISTRATIONS_PER_DAY",
-      "RATE_LIMIT_SIGN_INS_PER_MINUTE",
-      "RATE_LIMIT_PARKED_REQUESTS_PER_MINUTE",
-    ]
-  ) {
-    assertOneProblem({ [name]: "0" }, new RegExp(`^${name} must be 1-\\d+ requests$`));
-    assertOneProblem({ [name]: "20/min" }, new RegExp(`^${name} must be a whole number`));
-  }
-  assertOneProblem({ MAX_REGISTRATIONS_PER_DAY: "0" }, /^MAX_REGISTRATIONS_PER_DAY must be 1-/);
-  assertOneProblem({ MAX_REGISTRATIONS_PER_DAY: "lots" }, /^MAX_REGISTRATIONS_PER_DAY must be/);
 });
 
-Deno.test("LIST_CACHE_TODOS defaults to 50,000, takes 0 to turn lists off, refused by name", () => {
-  assert.equal(parseConfig({}).listCacheTodos, 50_000);
-  assert.equal(parseConfig({ LIST_CACHE_TODOS: "0" }).listCacheTodos, 0);
-  assertOneProblem({ LIST_CACHE_TODOS: "10MB" }, /^LIST_CACHE_TODOS must be a whole number/);
+/** The variable names in the first column of a Markdown table under `heading` in `markdown`. */
+function tableVariables(markdown: string, heading: string): string[] {
+  const section = markdown.split(/^## /m).find((part) => part.startsWith(`${heading}\n`));
+  assert.ok(section, `a "## ${heading}" section`);
+  return [...section.matchAll(/^\| `([A-Z][A-Z0-9_]*)` +\|/gm)].map((match) => match[1]);
+}
+
+Deno.test("the README's configuration table lists exactly the variables the code reads", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const listed = tableVariables(readme, "Configuration");
+  assert.equal(new Set(listed).size, listed.length, `listed twice: ${listed}`);
+  assert.deepEqual([...listed].sort(), [...CONFIG_VARIABLES].sort());
+  assert.ok(CONFIG_VARIABLES.length <= 12, `${CONFIG_VARIABLES.length} variables`);
+});
+
+Deno.test(".env.example names only variables the code reads, and every one a person sets", async () => {
+  const example = await Deno.readTextFile(new URL("../.env.example", import.meta.url));
+  const named = [...example.matchAll(/^#? ?([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]);
+  const settable = CONFIG_VARIABLES.filter((name) => name !== "DENO_DEPLOYMENT_ID");
+  assert.deepEqual([...new Set(named)].sort(), [...settable].sort());
 });

@@ -16,6 +16,6 @@ export function createIdentityProvider(config: Config, kv: Deno.Kv): IdentityPro
     verifyAccessToken: async (token, resource) =>
       (await localTokens()).verifyLocalAccessToken(kv, token, resource),
     isGrantLive: async (grant) => (await localTokens()).isLocalGrantLive(kv, grant),
-    authorizationServerMetadata: (origin) => authorizationServerMetadata(origin, config.mcp),
+    authorizationServerMetadata,
   });
 }

@@ -52,7 +52,7 @@ Deno.test("POST /login answers a 429 page with Retry-After after 30 sign-ins a m
 });
 
 Deno.test("POST /login from a JSON client past its limit gets a rate_limited error body", async () => {
-  using test = await createTestApp({ env: { RATE_LIMIT_SIGN_INS_PER_MINUTE: "1" } });
+  using test = await createTestApp({ tuning: { rateLimits: { signInsPerMinute: 1 } } });
   await awayFromMinuteBoundary();
   const first = await signIn(test, "203.0.113.7", "ada@example.com", "application/json");
   await first.body?.cancel();

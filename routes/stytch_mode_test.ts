@@ -143,8 +143,6 @@ Deno.test("/oauth/authorize shows Stytch's consent island to a signed-in person"
     assert.deepEqual(islandProps(await res.text(), "StytchConsent"), {
       publicToken: TEST_PUBLIC_TOKEN,
       domain: issuer.origin,
-      readScope: "read:todos",
-      writeScope: "write:todos",
     });
     assert.match(res.headers.get("Content-Security-Policy")!, /frame-ancestors 'none'/);
     const post = await t.request("/oauth/authorize", {

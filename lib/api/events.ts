@@ -43,133 +43,175 @@ export const RENEW_RECONNECT_MS = 250;
 /** Longest delay `setTimeout` takes; a session ending later is caught by the heartbeat. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Handles `GET /api/todos/events` for the signed-in user (`requireUser` ran before). */
+/**
+ * Handles `GET /api/todos/events` for the signed-in user (`requireUser` ran before): refuses an
+ * expired session, takes a stream slot (429 past the caps), then opens the stream.
+ */
 export function serveTodoEvents(c: Context<AppEnv>): Response {
-  const { kv, identity, config } = c.var.deps;
+  const { kv, config } = c.var.deps;
   const userId = c.var.user.id;
-  const request = c.req.raw;
-  const { expiresAt, setCookies } = c.var.session;
+  const { expiresAt } = c.var.session;
   if (expiresAt !== null && expiresAt <= Date.now()) throw new UnauthorizedError();
-  // Later checks present what the browser holds now: the cookies a renewal just set.
-  const current = requestAfter(request, setCookies);
-  const secure = c.var.origin.startsWith("https:");
-  const release = streamSlotsFor(kv, config.live).acquire(userId, {
+  const events = new TodoEventStream(kv, userId, sessionCheck(c, userId));
+  events.release = streamSlotsFor(kv, config.live).acquire(userId, {
     kind: "page",
     address: clientIp(c),
-    evict: (retryMs = SLOW_RETRY_MS) => close(undefined, retryMs),
-    queuedBytes: () => stream.queued,
+    evict: (retryMs = SLOW_RETRY_MS) => events.close(undefined, retryMs),
+    queuedBytes: () => events.queued,
   });
+  // Through `c`, so a renewal's `Set-Cookie` goes out with the stream.
+  return c.body(events.open(config.live.heartbeatMs, expiresAt), 200, {
+    "Content-Type": "text/event-stream; charset=utf-8",
+    // Proxies (nginx and alike) must pass events on at once, not collect them.
+    "X-Accel-Buffering": "no",
+  });
+}
 
-  let stream!: BudgetedStream;
-  let closed = false;
-  let pending = false;
-  let sentVersion = -1;
-  let sending = false;
-  let again = false;
-  const timers: ReturnType<typeof setTimeout>[] = [];
-  let unwatch = () => {};
-
-  const write = (text: string) => {
-    if (!closed) stream.write(text);
-  };
-  /** Ends the stream; `retryMs` asks the browser to wait that long (a replaced stream). */
-  const close = (reason?: "expired" | "signed-out", retryMs?: number) => {
-    if (closed) return;
-    const retry = reason === "expired" ? `retry: ${RENEW_RECONNECT_MS}\n` : "";
-    if (reason) write(`${retry}event: session-ended\ndata: ${JSON.stringify({ reason })}\n\n`);
-    closed = true;
-    cleanUp();
-    stream.end(retryMs);
-  };
-  const cleanUp = () => {
-    closed = true;
-    for (const timer of timers) clearTimeout(timer);
-    unwatch();
-    release();
-  };
-
-  /**
-   * Whether the request's session is still this user's: `false` once signed out, `null` when
-   * the provider cannot decide (e.g. Stytch's keys unreachable).
-   */
-  const sessionIsOurs = async (): Promise<boolean | null> => {
+/**
+ * Whether the stream's session is still `userId`'s: `false` once signed out, `null` when the
+ * provider cannot decide (e.g. Stytch's keys unreachable). Each check presents what the
+ * browser holds now: the cookies a renewal on this request just set.
+ */
+function sessionCheck(c: Context<AppEnv>, userId: string): () => Promise<boolean | null> {
+  const { identity } = c.var.deps;
+  const current = requestAfter(c.req.raw, c.var.session.setCookies);
+  const secure = c.var.origin.startsWith("https:");
+  return async () => {
     try {
       return (await identity.getSession(current, { secure })).user?.id === userId;
     } catch {
       return null;
     }
   };
+}
+
+/** One page's event stream: the lists it sends, its heartbeat, and its end. */
+class TodoEventStream {
+  /** Frees the stream's slot (lib/live/limits.ts); set once the slot is taken. */
+  release: () => void = () => {};
+  readonly #kv: Deno.Kv;
+  readonly #userId: string;
+  readonly #sessionIsOurs: () => Promise<boolean | null>;
+  #stream: BudgetedStream | undefined;
+  #closed = false;
+  /** The client had not read the last list when a newer one was due: send it once it has. */
+  #pending = false;
+  #sentVersion = -1;
+  #sending = false;
+  #again = false;
+  #timers: ReturnType<typeof setTimeout>[] = [];
+  #unwatch = () => {};
+
+  constructor(kv: Deno.Kv, userId: string, sessionIsOurs: () => Promise<boolean | null>) {
+    this.#kv = kv;
+    this.#userId = userId;
+    this.#sessionIsOurs = sessionIsOurs;
+  }
+
+  /** Bytes written and not yet taken by the client. */
+  get queued(): number {
+    return this.#stream?.queued ?? 0;
+  }
+
+  /**
+   * Starts the stream: the reconnect delay, the watch on the user's changes, the heartbeat,
+   * the end at `expiresAt`, and the first list.
+   */
+  open(heartbeatMs: number, expiresAt: number | null): ReadableStream<Uint8Array> {
+    const stream = createBudgetedStream({
+      start: (budgeted) => {
+        this.#stream = budgeted;
+        this.#write(`retry: ${RECONNECT_MS}\n: connected\n\n`);
+        this.#unwatch = watchTodoChanges(this.#kv, this.#userId, (version) => {
+          if (version > this.#sentVersion) this.#send();
+        }, () => this.close());
+        this.#timers.push(setInterval(() => this.#heartbeat(), heartbeatMs));
+        if (expiresAt !== null) {
+          const delay = expiresAt - Date.now();
+          if (delay < MAX_TIMER_MS) {
+            this.#timers.push(setTimeout(() => this.close("expired"), delay));
+          }
+        }
+        // A client that goes away cancels the body (`ended` below): no abort listener, so Deno's
+        // request signal keeps one behaviour with and without its legacy abort.
+        this.#send();
+      },
+      drained: () => {
+        if (!this.#pending) return;
+        this.#pending = false;
+        this.#send();
+      },
+      ended: () => this.#cleanUp(),
+    });
+    this.#stream = stream;
+    return stream.body;
+  }
+
+  /** Ends the stream; `retryMs` asks the browser to wait that long (a replaced stream). */
+  close(reason?: "expired" | "signed-out", retryMs?: number): void {
+    if (this.#closed) return;
+    const retry = reason === "expired" ? `retry: ${RENEW_RECONNECT_MS}\n` : "";
+    if (reason) {
+      this.#write(`${retry}event: session-ended\ndata: ${JSON.stringify({ reason })}\n\n`);
+    }
+    this.#closed = true;
+    this.#cleanUp();
+    this.#stream?.end(retryMs);
+  }
+
+  #cleanUp(): void {
+    this.#closed = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#unwatch();
+    this.release();
+  }
+
+  #write(text: string): void {
+    if (!this.#closed) this.#stream?.write(text);
+  }
+
+  /** A comment that keeps proxies from closing the stream, then the session's re-check. */
+  async #heartbeat(): Promise<void> {
+    if (!this.#stream?.backlogged) this.#write(": heartbeat\n\n");
+    // Undecided (e.g. Stytch's keys unreachable): keep the stream until the provider can tell.
+    if (await this.#sessionIsOurs() === false) this.close("signed-out");
+  }
 
   /**
    * Sends the list unless this stream already sent one as new; coalesces bursts of changes. The
    * session is checked before each list goes out, so a stream signed out elsewhere carries no
    * list after it (rather than until the next heartbeat).
    */
-  const send = async () => {
-    if (sending) {
-      again = true;
+  async #send(): Promise<void> {
+    if (this.#sending) {
+      this.#again = true;
       return;
     }
-    sending = true;
+    this.#sending = true;
     try {
       do {
-        again = false;
-        if (stream.backlogged) {
-          pending = true; // the client has not read the last list: send the newest once it does
+        this.#again = false;
+        if (this.#stream?.backlogged) {
+          this.#pending = true; // the client has not read the last list: send the newest once it does
           break;
         }
-        const version = await getTodosVersion(kv, userId);
-        if (version <= sentVersion || closed) continue;
-        const ours = await sessionIsOurs();
-        if (ours === false) close("signed-out");
+        const version = await getTodosVersion(this.#kv, this.#userId);
+        if (version <= this.#sentVersion || this.#closed) continue;
+        const ours = await this.#sessionIsOurs();
+        if (ours === false) this.close("signed-out");
         if (!ours) break; // undecided: send nothing now; the heartbeat decides
-        const todos = await listTodos(kv, userId);
-        if (closed) break;
-        sentVersion = version;
-        write(`id: ${version}\nevent: todos\ndata: ${JSON.stringify({ version, todos })}\n\n`);
-      } while (again && !closed);
+        const todos = await listTodos(this.#kv, this.#userId);
+        if (this.#closed) break;
+        this.#sentVersion = version;
+        this.#write(
+          `id: ${version}\nevent: todos\ndata: ${JSON.stringify({ version, todos })}\n\n`,
+        );
+      } while (this.#again && !this.#closed);
     } catch (error) {
       console.error("live: could not send the todo list:", error);
-      close(); // the browser reconnects and re-syncs
+      this.close(); // the browser reconnects and re-syncs
     } finally {
-      sending = false;
+      this.#sending = false;
     }
-  };
-
-  const heartbeat = async () => {
-    if (!stream.backlogged) write(": heartbeat\n\n");
-    // Undecided (e.g. Stytch's keys unreachable): keep the stream until the provider can tell.
-    if (await sessionIsOurs() === false) close("signed-out");
-  };
-
-  stream = createBudgetedStream({
-    start(budgeted) {
-      stream = budgeted;
-      write(`retry: ${RECONNECT_MS}\n: connected\n\n`);
-      unwatch = watchTodoChanges(kv, userId, (version) => {
-        if (version > sentVersion) send();
-      }, () => close());
-      timers.push(setInterval(heartbeat, config.live.heartbeatMs));
-      if (expiresAt !== null) {
-        const delay = expiresAt - Date.now();
-        if (delay < MAX_TIMER_MS) timers.push(setTimeout(() => close("expired"), delay));
-      }
-      // A client that goes away cancels the body (`ended` below): no abort listener, so Deno's
-      // request signal keeps one behaviour with and without its legacy abort.
-      send();
-    },
-    drained() {
-      if (!pending) return;
-      pending = false;
-      send();
-    },
-    ended: () => cleanUp(),
-  });
-
-  // Through `c`, so a renewal's `Set-Cookie` goes out with the stream.
-  return c.body(stream.body, 200, {
-    "Content-Type": "text/event-stream; charset=utf-8",
-    // Proxies (nginx and alike) must pass events on at once, not collect them.
-    "X-Accel-Buffering": "no",
-  });
+  }
 }

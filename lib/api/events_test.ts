@@ -154,7 +154,7 @@ Deno.test("the events stream never carries another user's changes", async () => 
 });
 
 Deno.test("a client that goes away leaves no watch, slot or timer behind", async () => {
-  using t = await createTestApp({ env: { LIVE_HEARTBEAT_SECONDS: "1" } });
+  using t = await createTestApp({ tuning: { live: { heartbeatMs: 1000 } } });
   const alice = await t.signIn("alice@example.com");
   const slots = streamSlotsFor(t.kv, t.config.live);
   const streams = [await openEvents(t, alice), await openEvents(t, alice)];
@@ -170,7 +170,7 @@ Deno.test("a client that goes away leaves no watch, slot or timer behind", async
 });
 
 Deno.test("a user's newest page stream takes the slot of their oldest, which ends with a retry hint; the isolate's cap answers 429", async () => {
-  using t = await createTestApp({ env: { LIVE_MAX_STREAMS_PER_USER: "2", LIVE_MAX_STREAMS: "3" } });
+  using t = await createTestApp({ tuning: { live: { maxStreamsPerUser: 2, maxStreams: 3 } } });
   const alice = await t.signIn("alice@example.com");
   const bob = await t.signIn("bob@example.com");
   const carol = await t.signIn("carol@example.com");
@@ -210,7 +210,7 @@ Deno.test("one client address may hold MAX_STREAMS_PER_ADDRESS streams; the next
 });
 
 Deno.test("signing out ends the stream at the next heartbeat with event session-ended", async () => {
-  using t = await createTestApp({ env: { LIVE_HEARTBEAT_SECONDS: "1" } });
+  using t = await createTestApp({ tuning: { live: { heartbeatMs: 1000 } } });
   const alice = await t.signIn("alice@example.com");
   const stream = await openEvents(t, alice);
   try {
@@ -228,7 +228,7 @@ Deno.test("signing out ends the stream at the next heartbeat with event session-
 
 Deno.test("a stream signed out elsewhere carries no list after it: the next change ends it", async () => {
   // A heartbeat far away: only the check before sending can end the stream here.
-  using t = await createTestApp({ env: { LIVE_HEARTBEAT_SECONDS: "300" } });
+  using t = await createTestApp({ tuning: { live: { heartbeatMs: 300_000 } } });
   const alice = await t.signIn("alice@example.com");
   const stream = await openEvents(t, alice);
   try {

@@ -163,7 +163,7 @@ Deno.test("a parked form expires after ten minutes: taken late, it is gone and r
 });
 
 Deno.test("forms too large or with files are not kept; parking is rate limited per address", async () => {
-  using test = await createTestApp({ env: { RATE_LIMIT_PARKED_REQUESTS_PER_MINUTE: "2" } });
+  using test = await createTestApp({ tuning: { rateLimits: { parkedRequestsPerMinute: 2 } } });
   const big = await test.request(
     "/todoapp",
     post("", { action: "add", text: "x".repeat(MAX_PARKED_FORM_CHARS) }),

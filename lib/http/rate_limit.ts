@@ -19,7 +19,7 @@
  */
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { RateLimitConfig } from "../config.ts";
+import type { RateLimitConfig } from "../tuning.ts";
 import { TooManyRequestsError } from "../errors.ts";
 import { RETRY, retryOnConflict } from "../kv/retry.ts";
 import { clientIp, clientNetwork } from "./client_ip.ts";

@@ -8,7 +8,7 @@
  * page always goes live. One client address may hold {@linkcode MAX_STREAMS_PER_ADDRESS}
  * streams (an office shares one address) and the isolate `maxStreams`; past those, 429.
  */
-import type { LiveConfig } from "../config.ts";
+import type { LiveConfig } from "../tuning.ts";
 import { TooManyRequestsError } from "../errors.ts";
 
 /** Streams one client address may hold open, all users together. */

@@ -12,6 +12,7 @@ import {
 } from "../errors.ts";
 import type { AppEnv } from "../http/context.ts";
 import type { AccessGrant } from "../auth/identity.ts";
+import { TODO_SCOPES } from "../auth/todo_scopes.ts";
 import { protectedResourceMetadataUrl, resourceUrl } from "../http/protected_resource.ts";
 
 /** Longest token accepted; anything longer is refused before any parsing. */
@@ -25,10 +26,10 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  */
 export function requireBearer() {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const { identity, config } = c.var.deps;
+    const { identity } = c.var.deps;
     c.set("bearerChallenge", {
       resourceMetadata: protectedResourceMetadataUrl(c.var.origin),
-      scope: [config.mcp.readScope, config.mcp.writeScope].join(" "),
+      scope: TODO_SCOPES.join(" "),
     });
     if (new URL(c.req.url).searchParams.has("access_token")) {
       // RFC 6750 §2.3 is not supported: URLs end up in logs and browser history.
@@ -55,7 +56,11 @@ export function requireBearer() {
  * Throws {@linkcode InsufficientScopeError} unless `grant` holds every scope in `needed`;
  * `known` lists this server's scopes (kept in the challenge when the token already has them).
  */
-export function requireScopes(grant: AccessGrant, needed: string[], known: string[]): void {
+export function requireScopes(
+  grant: AccessGrant,
+  needed: string[],
+  known: readonly string[],
+): void {
   const missing = needed.filter((scope) => !grant.scopes.includes(scope));
   if (missing.length === 0) return;
   const held = known.filter((scope) => grant.scopes.includes(scope));

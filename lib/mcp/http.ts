@@ -8,6 +8,7 @@
  */
 import { Hono } from "hono";
 import { requireBearer, requireScopes } from "./bearer.ts";
+import { TODO_SCOPES } from "../auth/todo_scopes.ts";
 import type { AppEnv } from "../http/context.ts";
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "../http/json_depth.ts";
 import { authInfoFor } from "./context.ts";
@@ -27,7 +28,7 @@ import {
   runListen,
 } from "./subscriptions.ts";
 import { clientIp } from "../http/client_ip.ts";
-import type { LiveConfig } from "../config.ts";
+import type { LiveConfig } from "../tuning.ts";
 import {
   InvalidJsonError,
   MethodNotAllowedError,
@@ -80,8 +81,7 @@ export function createMcpApp(): Hono<AppEnv> {
     } catch {
       throw new InvalidJsonError("Parse error: the request body is not JSON.");
     }
-    const known = [config.mcp.readScope, config.mcp.writeScope];
-    requireScopes(c.var.grant, requiredScopes(body, config.mcp), known);
+    requireScopes(c.var.grant, requiredScopes(body), TODO_SCOPES);
 
     let serving = served.get(kv);
     if (!serving) served.set(kv, serving = createServing(kv, config.live));

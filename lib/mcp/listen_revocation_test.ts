@@ -47,7 +47,7 @@ const settledWithin = (closed: Promise<unknown>, ms: number) => {
 
 Deno.test("revoking the consent ends an open listen stream before it delivers a later change", async () => {
   // A heartbeat far away: only the check before delivery can end the stream in time.
-  using app = await createTestApp({ env: { LIVE_HEARTBEAT_SECONDS: "300" } });
+  using app = await createTestApp({ tuning: { live: { heartbeatMs: 300_000 } } });
   const { clientId, tokens, userId } = await grantFor(app);
   const client = await connect(app, tokens.access_token);
   const seen = recordNotifications(client);
@@ -72,7 +72,7 @@ Deno.test("revoking the consent ends an open listen stream before it delivers a 
 });
 
 Deno.test("an idle listen stream ends at the next heartbeat once refresh-token reuse revokes its grant", async () => {
-  using app = await createTestApp({ env: { LIVE_HEARTBEAT_SECONDS: "1" } });
+  using app = await createTestApp({ tuning: { live: { heartbeatMs: 1000 } } });
   let offset = 0;
   app.deps.clock = () => Date.now() + offset;
   const { clientId, tokens, userId } = await grantFor(app);

@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import { publicCors } from "../http/public_cors.ts";
 import { NotFoundError } from "../errors.ts";
 import type { AppEnv } from "../http/context.ts";
+import { TODO_SCOPES } from "../auth/todo_scopes.ts";
 import {
   PROTECTED_RESOURCE_METADATA_PATH as PRM_PATH,
   resourceUrl,
@@ -27,7 +28,7 @@ export function protectedResourceMetadata(c: { var: AppEnv["Variables"] }) {
   return {
     resource: resourceUrl(origin),
     authorization_servers: [deps.identity.authorizationServer(origin)],
-    scopes_supported: [deps.config.mcp.readScope, deps.config.mcp.writeScope],
+    scopes_supported: TODO_SCOPES,
     bearer_methods_supported: ["header"],
     resource_name: "Todo app MCP server",
     resource_documentation: `${origin}/`,

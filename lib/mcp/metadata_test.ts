@@ -44,7 +44,7 @@ Deno.test("protected resource metadata names /mcp, the authorization server and 
 
 Deno.test("with PUBLIC_URL the metadata never follows the request's Host", async () => {
   using app = await appWith({
-    env: { PUBLIC_URL: "https://todos.example", MCP_READ_SCOPE: "todos.read" },
+    env: { PUBLIC_URL: "https://todos.example" },
   });
   const response = await app.app.fetch(
     new Request("http://127.0.0.1:9999/.well-known/oauth-protected-resource/mcp"),
@@ -53,7 +53,7 @@ Deno.test("with PUBLIC_URL the metadata never follows the request's Host", async
   const metadata = await response.json();
   assert.equal(metadata.resource, "https://todos.example/mcp");
   assert.deepEqual(metadata.authorization_servers, ["https://todos.example"]);
-  assert.deepEqual(metadata.scopes_supported, ["todos.read", "write:todos"]);
+  assert.deepEqual(metadata.scopes_supported, ["read:todos", "write:todos"]);
 });
 
 Deno.test("the 401 challenge on /mcp points at the metadata document", async () => {

@@ -5,7 +5,7 @@
  * notifications) need only a valid token, so a client can connect and discover what it may ask
  * for. The same rules hold in both protocol eras (the 2026 `_meta` envelope changes nothing).
  */
-import type { McpConfig } from "../config.ts";
+import { READ_SCOPE, WRITE_SCOPE } from "../auth/todo_scopes.ts";
 import { type Access, TOOL_ACCESS } from "./server.ts";
 
 const METHOD_ACCESS: Readonly<Record<string, Access>> = {
@@ -29,10 +29,10 @@ export function accessFor(message: unknown): Access | null {
 }
 
 /** The scopes a parsed request body (one message or a batch) needs, read scope first. */
-export function requiredScopes(body: unknown, mcp: McpConfig): string[] {
+export function requiredScopes(body: unknown): string[] {
   const accesses = new Set((Array.isArray(body) ? body : [body]).map(accessFor));
   const scopes: string[] = [];
-  if (accesses.has("read")) scopes.push(mcp.readScope);
-  if (accesses.has("write")) scopes.push(mcp.writeScope);
+  if (accesses.has("read")) scopes.push(READ_SCOPE);
+  if (accesses.has("write")) scopes.push(WRITE_SCOPE);
   return scopes;
 }

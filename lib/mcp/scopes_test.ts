@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
-import { parseConfig } from "../config.ts";
 import { accessFor, requiredScopes } from "./scopes.ts";
 
-const mcp = parseConfig({}).mcp;
 const call = (name: unknown) => ({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name } });
 
 Deno.test("reading tools and methods need read, changing tools need write", () => {
@@ -38,13 +36,13 @@ Deno.test("discovery, unknown tools and non-requests need no scope", () => {
 });
 
 Deno.test("a batch needs every scope any of its messages needs, read first", () => {
-  assert.deepEqual(requiredScopes([call("deleteTodo"), call("listTodos")], mcp), [
+  assert.deepEqual(requiredScopes([call("deleteTodo"), call("listTodos")]), [
     "read:todos",
     "write:todos",
   ]);
-  assert.deepEqual(requiredScopes(call("createTodo"), mcp), ["write:todos"]);
+  assert.deepEqual(requiredScopes(call("createTodo")), ["write:todos"]);
   assert.deepEqual(
-    requiredScopes({ jsonrpc: "2.0", method: "notifications/initialized" }, mcp),
+    requiredScopes({ jsonrpc: "2.0", method: "notifications/initialized" }),
     [],
   );
 });

@@ -43,7 +43,8 @@ async function connect(app: TestApp, token: string): Promise<ClientV2> {
 Deno.test("revoking a connected app at Stytch ends its listen stream within the bound, and its next call gets 401", async () => {
   const issuer = await startTestIssuer();
   using app = await createTestApp({
-    env: { ...stytchEnv(issuer), LIVE_HEARTBEAT_SECONDS: String(HEARTBEAT_MS / 1000) },
+    env: stytchEnv(issuer),
+    tuning: { live: { heartbeatMs: HEARTBEAT_MS } },
     identity: (config) =>
       createStytchIdentity(config.stytch!, { introspectionIntervalMs: INTERVAL_MS }),
   });
@@ -97,7 +98,8 @@ Deno.test("revoking a connected app at Stytch ends its listen stream within the 
 Deno.test("a listen stream of a connected app that is not revoked stays open across introspections", async () => {
   const issuer = await startTestIssuer();
   using app = await createTestApp({
-    env: { ...stytchEnv(issuer), LIVE_HEARTBEAT_SECONDS: String(HEARTBEAT_MS / 1000) },
+    env: stytchEnv(issuer),
+    tuning: { live: { heartbeatMs: HEARTBEAT_MS } },
     identity: (config) =>
       createStytchIdentity(config.stytch!, { introspectionIntervalMs: INTERVAL_MS }),
   });

@@ -103,7 +103,7 @@ Deno.test("listening needs the read scope", async () => {
 });
 
 Deno.test("a newer listen stream of a user replaces their oldest, in a budget apart from page streams", async () => {
-  await using env = await startMcpTestEnv({ LIVE_MAX_STREAMS_PER_USER: "1" });
+  await using env = await startMcpTestEnv({}, { live: { maxStreamsPerUser: 1 } });
   const client = await env.connectV2(await env.token("user-a"), "2026-07-28");
   const first = await client.listen(FILTER);
   const slots = streamSlotsFor(env.app.kv, env.app.config.live);

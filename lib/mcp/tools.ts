@@ -21,7 +21,7 @@ import { userIdOf } from "./context.ts";
 import { outputSchema, withCachedJsonSchema } from "./schemas.ts";
 import type { CallToolResult, McpServer, ServerContext } from "./sdk.ts";
 
-/** What a tool needs from the token: the read or the write scope (names in `config.mcp`). */
+/** What a tool needs from the token: the read or the write scope (names in lib/auth/todo_scopes.ts). */
 export type Access = "read" | "write";
 
 /** Every tool this server offers and the access it needs; `lib/mcp/scopes.ts` enforces it. */
@@ -58,12 +58,27 @@ const WRITE = { readOnlyHint: false, openWorldHint: false } as const;
 /** A tool's handler: the validated arguments and the user the request acts for. */
 type Run<A> = (kv: Deno.Kv, userId: string, args: A) => Promise<Record<string, unknown>>;
 
+/** A handler bound to the app's store, answering a tool call for the request's user. */
+type Bind = <A>(run: Run<A>) => (args: A, ctx: ServerContext) => Promise<CallToolResult>;
+
 /** Adds the six tools, bound to `kv`, to `server`. Cheap: the definitions are built once. */
 export function toolRegistrar(kv: Deno.Kv): (server: McpServer) => void {
-  const bind = <A>(run: Run<A>) => (args: A, ctx: ServerContext) =>
-    toolResult(() => run(kv, userIdOf(ctx), args));
+  const bind: Bind = (run) => (args, ctx) => toolResult(() => run(kv, userIdOf(ctx), args));
+  const list = listTodosTool(bind);
+  const { create, markComplete, markIncomplete, update, remove } = changeTools(bind);
+  return (server) => {
+    server.registerTool("listTodos", list.config, list.handler);
+    server.registerTool("createTodo", create.config, create.handler);
+    server.registerTool("markTodoComplete", markComplete.config, markComplete.handler);
+    server.registerTool("markTodoIncomplete", markIncomplete.config, markIncomplete.handler);
+    server.registerTool("updateTodo", update.config, update.handler);
+    server.registerTool("deleteTodo", remove.config, remove.handler);
+  };
+}
 
-  const listTodosTool = {
+/** The tool that reads the list (and shows it as the MCP App where the host can). */
+function listTodosTool(bind: Bind) {
+  return {
     config: {
       title: "List todos",
       description: "Lists the todos in the order they were created. " +
@@ -84,8 +99,11 @@ export function toolRegistrar(kv: Deno.Kv): (server: McpServer) => void {
       listAnswer(await readList(kv, userId), filter)
     ),
   };
+}
 
-  const createTodoTool = {
+/** The five tools that change todos. */
+function changeTools(bind: Bind) {
+  const create = {
     config: {
       title: "Create a todo",
       description: "Adds a new, open todo and returns it with its id.",
@@ -115,7 +133,7 @@ export function toolRegistrar(kv: Deno.Kv): (server: McpServer) => void {
     })),
   });
 
-  const updateTodoTool = {
+  const update = {
     config: {
       title: "Change a todo's text",
       description: "Replaces a todo's text; its completion state stays as it is.",
@@ -130,7 +148,7 @@ export function toolRegistrar(kv: Deno.Kv): (server: McpServer) => void {
     })),
   };
 
-  const deleteTodoTool = {
+  const remove = {
     config: {
       title: "Delete a todo",
       description: "Deletes a todo for good and returns what it was.",
@@ -143,17 +161,7 @@ export function toolRegistrar(kv: Deno.Kv): (server: McpServer) => void {
     })),
   };
 
-  const markComplete = markTool(true);
-  const markIncomplete = markTool(false);
-
-  return (server) => {
-    server.registerTool("listTodos", listTodosTool.config, listTodosTool.handler);
-    server.registerTool("createTodo", createTodoTool.config, createTodoTool.handler);
-    server.registerTool("markTodoComplete", markComplete.config, markComplete.handler);
-    server.registerTool("markTodoIncomplete", markIncomplete.config, markIncomplete.handler);
-    server.registerTool("updateTodo", updateTodoTool.config, updateTodoTool.handler);
-    server.registerTool("deleteTodo", deleteTodoTool.config, deleteTodoTool.handler);
-  };
+  return { create, markComplete: markTool(true), markIncomplete: markTool(false), update, remove };
 }
 
 /**

@@ -53,7 +53,7 @@ export function createOAuthApp(): Hono<AppEnv> {
     const response = await registerClient(
       c.var.deps.kv,
       body,
-      supportedScopes(c.var.deps.config.mcp),
+      supportedScopes(),
       c.var.deps.config.rateLimits.maxRegistrationsPerDay,
     );
     return c.json(response, 201, { "Cache-Control": "no-store", Pragma: "no-cache" });

@@ -3,7 +3,6 @@
  * from the page that shows them: checking the request, remembering consent, the consent
  * form's CSRF token, and issuing codes.
  */
-import type { McpConfig } from "../config.ts";
 import { type DocumentFetcher, MetadataDocumentError } from "./client_id_documents.ts";
 import { findClient, noteClientUsed } from "./client_lookup.ts";
 import type { AppError } from "../errors.ts";
@@ -31,7 +30,6 @@ const MAX_STATE_LENGTH = 2000;
 /** Where the server runs and what it needs, for the authorization endpoint. */
 export interface AuthorizeEnv {
   kv: Deno.Kv;
-  mcp: McpConfig;
   /** The app's origin: the issuer, and the origin of the one resource, `<origin>/mcp`. */
   origin: string;
   fetcher?: DocumentFetcher;
@@ -56,7 +54,7 @@ export async function verifyClientAndRedirect(
   if (!clientId) throw new AuthorizePageError("The request names no client (client_id).");
   let client: StoredClient | null;
   try {
-    client = await findClient(env.kv, clientId, supportedScopes(env.mcp), env.fetcher);
+    client = await findClient(env.kv, clientId, supportedScopes(), env.fetcher);
   } catch (error) {
     if (error instanceof MetadataDocumentError) {
       throw new AuthorizePageError(`The app's client metadata could not be used. ${error.message}`);
@@ -132,7 +130,7 @@ export function parseAuthorizationRequest(
   }
   const scopes = grantableScopes(
     parseScope(params.get("scope")),
-    supportedScopes(env.mcp),
+    supportedScopes(),
     target.client.scopes,
   );
   return {

@@ -276,7 +276,7 @@ Deno.test("first fetches of metadata documents count as registrations; cached on
     }))
   );
   using app = await createTestApp({
-    env: { RATE_LIMIT_REGISTRATIONS_PER_MINUTE: "3" },
+    tuning: { rateLimits: { registrationsPerMinute: 3 } },
     documentFetcher: host.fetcher,
   });
   // Keep every request of this test in one minute's window.

@@ -85,7 +85,7 @@ export const localAuthorizeHandlers: Handlers<ConsentData, PageState> = {
           ? new URL(target.client.clientId).host
           : null,
         redirectHost: redirect.host,
-        scopes: request.scopes.map((name) => ({ name, ...scopeWords(name, env.mcp) })),
+        scopes: request.scopes.map((name) => ({ name, ...scopeWords(name) })),
         serviceHost: new URL(ctx.state.origin).host,
         csrfToken,
         email: user.email,
@@ -125,7 +125,7 @@ export const localAuthorizeHandlers: Handlers<ConsentData, PageState> = {
     if (decision === "deny") return ctx.redirect(deny(request, ctx.state.origin), 303);
     let client;
     try {
-      client = await findClient(env.kv, request.clientId, supportedScopes(env.mcp), env.fetcher);
+      client = await findClient(env.kv, request.clientId, supportedScopes(), env.fetcher);
     } catch (error) {
       if (!(error instanceof MetadataDocumentError)) throw error;
     }
@@ -144,7 +144,6 @@ export const localAuthorizeHandlers: Handlers<ConsentData, PageState> = {
 function envOf(ctx: FreshContext<PageState, ConsentData>): AuthorizeEnv {
   return {
     kv: ctx.state.deps.kv,
-    mcp: ctx.state.deps.config.mcp,
     origin: ctx.state.origin,
     fetcher: withBeforeFetch(
       ctx.state.deps.documentFetcher,

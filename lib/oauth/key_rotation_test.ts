@@ -28,8 +28,8 @@ import {
 } from "./tokens.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** Keys rotate daily in these tests (`OAUTH_KEY_ROTATION_DAYS=1`, the shortest allowed). */
-const ENV = { OAUTH_KEY_ROTATION_DAYS: "1" };
+/** Keys rotate daily in these tests (the shortest rotation lib/tuning_test.ts allows). */
+const TUNED = { tokens: { signingKeyRotationMs: DAY_MS } };
 
 /** A live grant's claims (from the real flow) and helpers that sign and verify at a given time. */
 async function withGrant(app: TestApp) {
@@ -61,7 +61,7 @@ async function jwksKids(app: TestApp | Deno.Kv, now?: number): Promise<string[]>
 }
 
 Deno.test("a token signed before a rotation verifies after it, and not after a second one", async () => {
-  using app = await createTestApp({ env: ENV });
+  using app = await createTestApp({ tuning: TUNED });
   const t0 = Date.now();
   const { token, issue, verify } = await withGrant(app);
   const first = kidOf(token);
@@ -167,7 +167,7 @@ Deno.test("an isolate reads its cached keys again after KEY_REFRESH_MS", async (
 });
 
 Deno.test("a single-key record of the first format is migrated and its tokens keep verifying", async () => {
-  using app = await createTestApp({ env: ENV });
+  using app = await createTestApp({ tuning: TUNED });
   const t0 = Date.now();
   const { claims, issue, verify } = await withGrant(app);
   // An install from before rotation: one key, stored bare, made long ago.
@@ -216,7 +216,7 @@ function withKid(token: string, kid: unknown): string {
 }
 
 Deno.test("a token naming an unknown key is refused after at most one more read of the keys", async () => {
-  using app = await createTestApp({ env: ENV });
+  using app = await createTestApp({ tuning: TUNED });
   const { token } = await withGrant(app);
   const counter = countingKv(app);
   const counted = counter.kv;
@@ -240,7 +240,7 @@ Deno.test("a token naming an unknown key is refused after at most one more read 
 });
 
 Deno.test("tokens naming unknown keys read the keys at most once per cooldown, and keep the verified tokens", async () => {
-  using app = await createTestApp({ env: ENV });
+  using app = await createTestApp({ tuning: TUNED });
   const { token } = await withGrant(app);
   const counter = countingKv(app);
   const counted = counter.kv;

@@ -1,19 +1,15 @@
 /** RFC 8414 metadata of the built-in authorization server, and its well-known URLs. */
-import type { McpConfig } from "../config.ts";
 import { supportedScopes } from "./scopes.ts";
 
 /** The authorization server metadata for an app at `origin`. */
-export function authorizationServerMetadata(
-  origin: string,
-  mcp: McpConfig,
-): Record<string, unknown> {
+export function authorizationServerMetadata(origin: string): Record<string, unknown> {
   return {
     issuer: origin,
     authorization_endpoint: `${origin}/oauth/authorize`,
     token_endpoint: `${origin}/oauth/token`,
     registration_endpoint: `${origin}/oauth/register`,
     jwks_uri: `${origin}/oauth/jwks.json`,
-    scopes_supported: supportedScopes(mcp),
+    scopes_supported: supportedScopes(),
     response_types_supported: ["code"],
     response_modes_supported: ["query"],
     grant_types_supported: ["authorization_code", "refresh_token"],

@@ -23,7 +23,7 @@ import {
   registerClient,
 } from "../testing/oauth.ts";
 
-const LIMITS = { RATE_LIMIT_PARKED_REQUESTS_PER_MINUTE: "2" };
+const LIMITS = { rateLimits: { parkedRequestsPerMinute: 2 } };
 
 async function countParked(kv: Deno.Kv): Promise<number> {
   return (await Array.fromAsync(kv.list({ prefix: ["oauth_parked"] }))).length;
@@ -43,7 +43,7 @@ async function visit(app: TestApp, ip: string, path: string) {
 }
 
 Deno.test("parking long authorize requests answers a 429 page after the limit from one address, storing nothing, while another address parks", async () => {
-  using app = await createTestApp({ env: LIMITS });
+  using app = await createTestApp({ tuning: LIMITS });
   const longRedirect = `http://127.0.0.1:33418/callback/${"r".repeat(1500)}`;
   const clientId = await registerClient(app, { redirect_uris: [longRedirect] });
   const { challenge } = await pkcePair();
@@ -69,7 +69,7 @@ Deno.test("parking long authorize requests answers a 429 page after the limit fr
 });
 
 Deno.test("authorize requests short enough for returnTo are neither parked nor limited", async () => {
-  using app = await createTestApp({ env: LIMITS });
+  using app = await createTestApp({ tuning: LIMITS });
   const clientId = await registerClient(app);
   const { challenge } = await pkcePair();
   for (let n = 0; n < 5; n++) {
@@ -83,7 +83,7 @@ Deno.test("authorize requests short enough for returnTo are neither parked nor l
 Deno.test("Stytch mode limits parking the same way", async () => {
   const issuer = await startTestIssuer();
   try {
-    using app = await createTestApp({ env: { ...stytchEnv(issuer), ...LIMITS } });
+    using app = await createTestApp({ env: stytchEnv(issuer), tuning: LIMITS });
     const long = `/oauth/authorize?client_id=c1&state=${"s".repeat(3000)}`;
     await awayFromMinuteBoundary();
     assert.equal((await visit(app, "203.0.113.7", long)).status, 302);

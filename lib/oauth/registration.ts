@@ -5,7 +5,7 @@
  * is never used is forgotten after a day (`UNUSED_CLIENT_TTL_MS`, KV `expireIn`); expiry does
  * not decrement a counter, so the cap counts registrations per six-hour bucket instead (each
  * count expiring with its bucket) and refuses a new one when the buckets covering the last
- * day hold `MAX_REGISTRATIONS_PER_DAY`. Every unused client still stored was registered in
+ * day hold `MAX_REGISTRATIONS_PER_DAY` (lib/tuning.ts). Every unused client still stored was registered in
  * those buckets, so they never hold more than the cap; the last bucket's part outside the day
  * is counted too, so the cap is conservative by at most six hours' registrations. Clients that
  * were used live longer (30 days idle) but took a signed-in person's consent to get there.

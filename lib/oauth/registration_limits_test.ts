@@ -56,9 +56,9 @@ Deno.test("POST /oauth/register answers 429 with Retry-After after 20 a minute f
 
 Deno.test("registration limits read X-Forwarded-For only with TRUSTED_PROXY", async () => {
   await awayFromMinuteBoundary();
-  const limits = { RATE_LIMIT_REGISTRATIONS_PER_MINUTE: "2" };
+  const tuning = { rateLimits: { registrationsPerMinute: 2 } };
   {
-    using app = await createTestApp({ env: limits });
+    using app = await createTestApp({ tuning });
     // Without TRUSTED_PROXY a forged header is no way around the limit.
     for (const forged of ["198.51.100.1", "198.51.100.2"]) {
       assert.equal(
@@ -70,7 +70,7 @@ Deno.test("registration limits read X-Forwarded-For only with TRUSTED_PROXY", as
     assert.equal(await statusOf(third), 429);
   }
   {
-    using app = await createTestApp({ env: { ...limits, TRUSTED_PROXY: "1" } });
+    using app = await createTestApp({ env: { TRUSTED_PROXY: "1" }, tuning });
     const via = (client: string) => register(app, "10.0.0.2", { "X-Forwarded-For": client });
     assert.equal(await statusOf(await via("198.51.100.1")), 201);
     assert.equal(await statusOf(await via("198.51.100.1")), 201);
@@ -81,8 +81,8 @@ Deno.test("registration limits read X-Forwarded-For only with TRUSTED_PROXY", as
   }
 });
 
-Deno.test("registrations per address per day are limited too (RATE_LIMIT_REGISTRATIONS_PER_DAY)", async () => {
-  using app = await createTestApp({ env: { RATE_LIMIT_REGISTRATIONS_PER_DAY: "3" } });
+Deno.test("registrations per address per day are limited too", async () => {
+  using app = await createTestApp({ tuning: { rateLimits: { registrationsPerDay: 3 } } });
   for (let n = 0; n < 3; n++) assert.equal(await statusOf(await register(app, "203.0.113.7")), 201);
   const refused = await register(app, "203.0.113.7");
   assert.equal(refused.status, 429);
@@ -90,8 +90,8 @@ Deno.test("registrations per address per day are limited too (RATE_LIMIT_REGISTR
   assert.equal(await statusOf(await register(app, "203.0.113.8")), 201);
 });
 
-Deno.test("at MAX_REGISTRATIONS_PER_DAY a registration gets 503 temporarily_unavailable and stores nothing", async () => {
-  using app = await createTestApp({ env: { MAX_REGISTRATIONS_PER_DAY: "3" } });
+Deno.test("at the registration cap a registration gets 503 temporarily_unavailable and stores nothing", async () => {
+  using app = await createTestApp({ tuning: { rateLimits: { maxRegistrationsPerDay: 3 } } });
   for (const ip of ["203.0.113.1", "203.0.113.2", "203.0.113.3"]) {
     assert.equal(await statusOf(await register(app, ip)), 201);
   }

@@ -121,7 +121,7 @@ Deno.test("client names lose control and invisible formatting characters", async
 
 Deno.test("bad registrations get a clear RFC 7591 error and store nothing", async () => {
   // More requests than the default 20 a minute from one address (see registration_limits_test.ts).
-  using app = await createTestApp({ env: { RATE_LIMIT_REGISTRATIONS_PER_MINUTE: "100" } });
+  using app = await createTestApp({ tuning: { rateLimits: { registrationsPerMinute: 100 } } });
   const uri = "https://app.example/cb";
   const cases: [unknown, string, RegExp][] = [
     [{}, "invalid_redirect_uri", /redirect_uris must be a non-empty array/],

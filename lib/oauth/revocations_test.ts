@@ -258,7 +258,7 @@ Deno.test("revokeConsentUndoably() revokes an app with too many grants without o
 });
 
 Deno.test("a refresh token reused while the app was revoked keeps its chain revoked after Undo", async () => {
-  using app = await createTestApp({ env: { OAUTH_REFRESH_GRACE_SECONDS: "0" } });
+  using app = await createTestApp({ tuning: { tokens: { refreshReuseGraceMs: 0 } } });
   const { userId, clientId, tokens } = await connectedApp(app);
   // The client refreshes once: the first refresh token is now rotated (a thief may hold it).
   const refreshed = await tokenRequest(app, {

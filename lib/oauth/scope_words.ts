@@ -1,3 +1,5 @@
+import { READ_SCOPE, WRITE_SCOPE } from "../auth/todo_scopes.ts";
+
 /**
  * What each scope lets an app do, in words a person reads on a consent page (the built-in one,
  * components/OAuthConsent.tsx, and Stytch's, islands/StytchConsent.tsx).
@@ -7,12 +9,6 @@
 export interface ScopeWords {
   access: string;
   effect: string;
-}
-
-/** The MCP scopes this server checks (`MCP_READ_SCOPE`, `MCP_WRITE_SCOPE`). */
-export interface TodoScopes {
-  readScope: string;
-  writeScope: string;
 }
 
 const IDENTITY: Record<string, ScopeWords> = {
@@ -27,11 +23,11 @@ const IDENTITY: Record<string, ScopeWords> = {
 };
 
 /** The words for `scope`; a scope this server does not know is named as it is. */
-export function scopeWords(scope: string, { readScope, writeScope }: TodoScopes): ScopeWords {
-  if (scope === readScope) {
+export function scopeWords(scope: string): ScopeWords {
+  if (scope === READ_SCOPE) {
     return { access: "See your todos", effect: "read every todo and whether it is done" };
   }
-  if (scope === writeScope) {
+  if (scope === WRITE_SCOPE) {
     return { access: "Change your todos", effect: "add, edit, complete and delete todos" };
   }
   return Object.hasOwn(IDENTITY, scope)

@@ -1,13 +1,13 @@
 /** Scope handling: the scopes this server grants are the MCP read and write scopes. */
-import type { McpConfig } from "../config.ts";
+import { TODO_SCOPES } from "../auth/todo_scopes.ts";
 import { OAuthError } from "./errors.ts";
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const MAX_SCOPE_LENGTH = 1000;
 
 /** The scopes this server can grant, read first. */
-export function supportedScopes(mcp: McpConfig): string[] {
-  return [mcp.readScope, mcp.writeScope];
+export function supportedScopes(): string[] {
+  return [...TODO_SCOPES];
 }
 
 /** Splits a `scope` parameter (RFC 6749 §3.3), or throws `invalid_scope` for a malformed one. */

@@ -108,7 +108,7 @@ async function authenticateClient(
     client = await findClient(
       c.var.deps.kv,
       clientId,
-      supportedScopes(c.var.deps.config.mcp),
+      supportedScopes(),
       withBeforeFetch(
         c.var.deps.documentFetcher,
         () => enforceRateLimit(c.var.deps.kv, clientLimit(c, "registration")),

@@ -96,8 +96,8 @@ Deno.test("reusing a token whose successor was already refreshed revokes the gra
   assert.equal(await mcpPingStatus(app.request, third.access_token), 401);
 });
 
-Deno.test("OAUTH_REFRESH_GRACE_SECONDS=0 turns the grace window off", async () => {
-  using app = await createTestApp({ env: { OAUTH_REFRESH_GRACE_SECONDS: "0" } });
+Deno.test("a refresh grace of 0 turns the grace window off", async () => {
+  using app = await createTestApp({ tuning: { tokens: { refreshReuseGraceMs: 0 } } });
   const { clientId, first } = await grantWithClock(app);
   const second = await (await refreshRequest(app, clientId, first.refresh_token)).json();
   const reuse = await refreshRequest(app, clientId, first.refresh_token);

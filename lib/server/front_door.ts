@@ -97,6 +97,70 @@ interface Connection {
   close(): void;
 }
 
+/**
+ * Accepts clients while `accepting()` holds and hands each to `onClient`. When `accept` fails
+ * (out of descriptors, say) it waits, 5 ms doubling to a second, and tries again.
+ */
+async function acceptClients(
+  listener: Deno.TcpListener,
+  accepting: () => boolean,
+  onClient: (client: Deno.TcpConn) => void,
+): Promise<void> {
+  let backoff = 5;
+  while (accepting()) {
+    let client: Deno.TcpConn;
+    try {
+      client = await listener.accept();
+      backoff = 5;
+    } catch (error) {
+      if (!accepting() || error instanceof Deno.errors.BadResource) return;
+      // Out of descriptors (or another passing failure): wait for some to be freed.
+      await new Promise((resolve) => setTimeout(resolve, backoff));
+      backoff = Math.min(backoff * 2, MAX_ACCEPT_BACKOFF_MS);
+      continue;
+    }
+    onClient(client);
+  }
+}
+
+/**
+ * Tracks `client` in `connections` and proxies it to the server on `backendPort`; while it
+ * lasts, `peers` maps the backend connection's port to the client's address.
+ */
+function openConnection(
+  client: Deno.TcpConn,
+  connections: Set<Connection>,
+  peers: Map<number, Deno.NetAddr>,
+  backendPort: number,
+): void {
+  let backend: Deno.TcpConn | null = null;
+  let closed = false;
+  const connection: Connection = {
+    client,
+    openedAt: Date.now(),
+    lastActivity: Date.now(),
+    headDone: false,
+    close() {
+      if (closed) return;
+      closed = true;
+      connections.delete(connection);
+      if (backend) peers.delete(backend.localAddr.port);
+      for (const conn of [client, backend]) {
+        try {
+          conn?.close();
+        } catch {
+          // already closed
+        }
+      }
+    },
+  };
+  connections.add(connection);
+  proxy(connection, backendPort, (conn) => {
+    backend = conn;
+    peers.set(conn.localAddr.port, client.remoteAddr);
+  }).catch(() => {}).finally(() => connection.close());
+}
+
 /** Serves `handler` behind the front door; `info.remoteAddr` is the client's address. */
 export function serveBehindFrontDoor(
   options: FrontDoorOptions,
@@ -122,58 +186,10 @@ export function serveBehindFrontDoor(
     }
   }, SWEEP_MS);
 
-  const accept = async () => {
-    let backoff = 5;
-    while (accepting) {
-      let client: Deno.TcpConn;
-      try {
-        client = await listener.accept();
-        backoff = 5;
-      } catch (error) {
-        if (!accepting || error instanceof Deno.errors.BadResource) return;
-        // Out of descriptors (or another passing failure): wait for some to be freed.
-        await new Promise((resolve) => setTimeout(resolve, backoff));
-        backoff = Math.min(backoff * 2, MAX_ACCEPT_BACKOFF_MS);
-        continue;
-      }
-      if (connections.size >= cap && !closeOldestStalled(connections)) {
-        client.close();
-        continue;
-      }
-      handle(client);
-    }
-  };
-
-  const handle = (client: Deno.TcpConn) => {
-    let backend: Deno.TcpConn | null = null;
-    let closed = false;
-    const connection: Connection = {
-      client,
-      openedAt: Date.now(),
-      lastActivity: Date.now(),
-      headDone: false,
-      close() {
-        if (closed) return;
-        closed = true;
-        connections.delete(connection);
-        if (backend) peers.delete(backend.localAddr.port);
-        for (const conn of [client, backend]) {
-          try {
-            conn?.close();
-          } catch {
-            // already closed
-          }
-        }
-      },
-    };
-    connections.add(connection);
-    proxy(connection, server.addr.port, (conn) => {
-      backend = conn;
-      peers.set(conn.localAddr.port, client.remoteAddr);
-    }).catch(() => {}).finally(() => connection.close());
-  };
-
-  accept();
+  acceptClients(listener, () => accepting, (client) => {
+    if (connections.size >= cap && !closeOldestStalled(connections)) return client.close();
+    openConnection(client, connections, peers, server.addr.port);
+  });
   const addr = listener.addr;
   options.onListen?.(addr);
   return {

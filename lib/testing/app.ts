@@ -1,6 +1,7 @@
 /** Builds a real app over an in-memory KV for in-process tests (`app.fetch`). */
 import { createApp } from "../app.ts";
 import { type Config, parseConfig } from "../config.ts";
+import type { Tuning } from "../tuning.ts";
 import type { IdentityProvider, User } from "../auth/identity.ts";
 import { createIdentityProvider } from "../identity_provider.ts";
 import type { Deps } from "../http/context.ts";
@@ -21,14 +22,34 @@ export interface TestApp extends Disposable {
   signIn(email: string): Promise<string>;
 }
 
-/** Starts an app over `:memory:` KV; `env` is parsed like the real environment. */
+/** Tuning values to run a test app with, each section merged over lib/tuning.ts's. */
+export type TuningOverrides = {
+  [K in keyof Tuning]?: Tuning[K] extends object ? Partial<Tuning[K]> : Tuning[K];
+};
+
+/** `config` with `overrides` merged over its tuning (small caps, short heartbeats). */
+export function withTuning(config: Config, overrides: TuningOverrides = {}): Config {
+  return {
+    ...config,
+    rateLimits: { ...config.rateLimits, ...overrides.rateLimits },
+    live: { ...config.live, ...overrides.live },
+    tokens: { ...config.tokens, ...overrides.tokens },
+    listCacheTodos: overrides.listCacheTodos ?? config.listCacheTodos,
+  };
+}
+
+/**
+ * Starts an app over `:memory:` KV; `env` is parsed like the real environment, and `tuning`
+ * replaces tuning values as a test needs.
+ */
 export async function createTestApp(options: {
   env?: Record<string, string>;
+  tuning?: TuningOverrides;
   identity?: (config: Config, kv: Deno.Kv) => IdentityProvider;
   /** Fetches OAuth Client ID Metadata Documents instead of the network (see `Deps`). */
   documentFetcher?: DocumentFetcher;
 } = {}): Promise<TestApp> {
-  const config = parseConfig(options.env ?? {});
+  const config = withTuning(parseConfig(options.env ?? {}), options.tuning);
   const kv = await Deno.openKv(":memory:");
   const identity = (options.identity ?? createIdentityProvider)(config, kv);
   const deps: Deps = { config, kv, identity, documentFetcher: options.documentFetcher };

@@ -14,7 +14,7 @@ import type { AccessGrant } from "../auth/identity.ts";
 import { InvalidTokenError, verifyJwt } from "../auth/jwt.ts";
 import { createLocalIdentity } from "../auth/local.ts";
 import { findOrCreateLocalUser, normalizeEmail } from "../auth/local_sessions.ts";
-import { createTestApp, TEST_ORIGIN, type TestApp } from "./app.ts";
+import { createTestApp, TEST_ORIGIN, type TestApp, type TuningOverrides } from "./app.ts";
 import { type SignOptions, startTestIssuer, type TestIssuer } from "./issuer.ts";
 
 export const MCP_URL = `${TEST_ORIGIN}/mcp`;
@@ -79,9 +79,16 @@ export function issuerIdentity(kv: Deno.Kv, issuer: Pick<TestIssuer, "origin">) 
 }
 
 /** Starts the app and the test issuer; `await using` closes both. */
-export async function startMcpTestEnv(env: Record<string, string> = {}): Promise<McpTestEnv> {
+export async function startMcpTestEnv(
+  env: Record<string, string> = {},
+  tuning?: TuningOverrides,
+): Promise<McpTestEnv> {
   const issuer = await startTestIssuer();
-  const app = await createTestApp({ env, identity: (_config, kv) => issuerIdentity(kv, issuer) });
+  const app = await createTestApp({
+    env,
+    tuning,
+    identity: (_config, kv) => issuerIdentity(kv, issuer),
+  });
   const inProcessFetch = (input: string | URL | Request, init?: RequestInit) =>
     Promise.resolve(app.app.fetch(new Request(input, init)));
 

@@ -3,10 +3,8 @@
  * user's marker in its own atomic operation (./version.ts), so a list kept under the marker's
  * current versionstamp is the list: reading the marker (one `get`) replaces listing every todo.
  */
+import { LIST_CACHE_TODOS } from "../tuning.ts";
 import type { Todo } from "./rules.ts";
-
-/** Most todos one isolate keeps in lists (about 200 bytes each: some 10 MB at most). */
-export const LIST_CACHE_TODOS = 50_000;
 
 /** A user's list as read at one change marker (`versionstamp` of `["todo_changes", userId]`). */
 export interface ListAt {

@@ -68,7 +68,6 @@ export const handler: Handlers<ConsentData, PageState> = { GET: authorize, POST:
 /** The consent page (built-in server) or the provider's consent UI (browser sign-in). */
 export default function AuthorizePage({ data, state }: PageProps<ConsentData, PageState>) {
   const browser = state.deps.identity.browserSignIn?.publicConfig;
-  const { readScope, writeScope } = state.deps.config.mcp;
   return (
     <>
       <Head>
@@ -80,13 +79,7 @@ export default function AuthorizePage({ data, state }: PageProps<ConsentData, Pa
         : (
           <main class="card narrow" id="main">
             <h1>Connect an app</h1>
-            {browser && (
-              <StytchConsent
-                {...browser}
-                readScope={readScope}
-                writeScope={writeScope}
-              />
-            )}
+            {browser && <StytchConsent {...browser} />}
           </main>
         )}
     </>

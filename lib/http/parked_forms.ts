@@ -65,7 +65,8 @@ export async function parkFormPost(
   const secret = crypto.getRandomValues(new Uint8Array(32))
     .toBase64({ alphabet: "base64url", omitPadding: true });
   const path = url.pathname + url.search;
-  await parkForm(kv, await sha256Hex(secret), { path, fields, expiresAt: now + PARKED_FORM_TTL_MS }, now);
+  const key = await sha256Hex(secret);
+  await parkForm(kv, key, { path, fields, expiresAt: now + PARKED_FORM_TTL_MS }, now);
   setCookie(c, PARKED_FORM_COOKIE, secret, {
     httpOnly: true,
     sameSite: "Lax",

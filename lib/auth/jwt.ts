@@ -3,8 +3,9 @@
  * checked, `exp` required, at most 60 s of clock tolerance. Key sets: Stytch's JWKS
  * (lib/auth/stytch_jwks.ts) or the built-in authorization server's own keys.
  */
-import { errors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from "jose";
+import type { JWTPayload, JWTVerifyGetKey } from "jose";
 import { AppError, InvalidTokenError } from "../errors.ts";
+import { lazyImport } from "../lazy_import.ts";
 import { signInUnavailable } from "./unavailable.ts";
 
 /** 401 for a bad token; a member of the error family (lib/errors.ts), re-exported for callers. */
@@ -28,12 +29,18 @@ export interface JwtRules {
 
 export const CLOCK_TOLERANCE_SECONDS = 60;
 
+/** jose, loaded with the first token to check: start-up does not need it. */
+export const jose = lazyImport(() => import("jose"));
+
+type JoseErrors = Awaited<ReturnType<typeof jose>>["errors"];
+
 /** Verifies `token` against `keys` and `rules`, returning its payload or throwing a typed error. */
 export async function verifyJwt(
   token: string,
   keys: JWTVerifyGetKey,
   rules: JwtRules,
 ): Promise<JWTPayload> {
+  const { errors, jwtVerify } = await jose();
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, keys, {
@@ -44,7 +51,7 @@ export async function verifyJwt(
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
     }));
   } catch (error) {
-    throw toTokenError(error);
+    throw toTokenError(error, errors);
   }
   if (typeof payload.sub !== "string" || payload.sub.length === 0) {
     throw new InvalidTokenError("Token has no subject.");
@@ -53,10 +60,10 @@ export async function verifyJwt(
   return payload;
 }
 
-function toTokenError(error: unknown): AppError {
+function toTokenError(error: unknown, errors: JoseErrors): AppError {
   if (
     error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid ||
-    isNetworkError(error) || isJwksHttpError(error)
+    isNetworkError(error) || isJwksHttpError(error, errors)
   ) {
     return signInUnavailable();
   }
@@ -74,7 +81,7 @@ function toTokenError(error: unknown): AppError {
 }
 
 /** jose's plain JOSEError for a JWKS answer that is not 200 or not JSON (e.g. a 503). */
-function isJwksHttpError(error: unknown): boolean {
+function isJwksHttpError(error: unknown, errors: JoseErrors): boolean {
   return error instanceof errors.JOSEError && error.code === "ERR_JOSE_GENERIC" &&
     /JSON Web Key Set HTTP response/.test(error.message);
 }

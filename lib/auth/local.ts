@@ -3,8 +3,7 @@
  * behind an HttpOnly cookie. MCP access tokens come from the app's own OAuth server.
  */
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { NotFoundError } from "../errors.ts";
-import { InvalidTokenError } from "./jwt.ts";
+import { InvalidTokenError, NotFoundError } from "../errors.ts";
 import type { AccessGrant, IdentityProvider } from "./identity.ts";
 import { requestCookie } from "./cookies.ts";
 import {

@@ -72,7 +72,7 @@ Deno.test("on disk: a session's KV expiry is a backstop 30 days past its own; an
     const token = await createSession(kv, user);
     kv.close();
     const after = Date.now();
-    const session = await storedExpiry(path, sha256Hex(token));
+    const session = await storedExpiry(path, await sha256Hex(token));
     const account = await storedExpiry(path, "ada@example.com");
     assert.ok(session && account);
     const sessionEnd = SESSION_TTL_MS + CLOCK_JUMP_ALLOWANCE_MS;

@@ -3,10 +3,10 @@
  * Sessions are stored under the SHA-256 of their token, so the KV data alone cannot be
  * replayed as a cookie.
  */
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { ValidationError } from "../errors.ts";
 import { backstopExpireIn } from "../kv/expiry.ts";
+import { lazyImport } from "../lazy_import.ts";
 import { findOrCreateAccount, markAccountUsed } from "./local_accounts.ts";
 import type { User } from "./identity.ts";
 
@@ -64,7 +64,7 @@ export async function createSession(
     expiresAt: now + SESSION_TTL_MS,
     ...(user.pending ? { accountPending: true as const } : {}),
   };
-  await kv.set(sessionKey(sha256Hex(token)), session, {
+  await kv.set(sessionKey(await sha256Hex(token)), session, {
     expireIn: backstopExpireIn(session.expiresAt, now),
   });
   return token;
@@ -79,7 +79,7 @@ export async function findSession(
   token: string,
 ): Promise<{ user: User; expiresAt: number } | null> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-  const entry = await kv.get<StoredSession>(sessionKey(sha256Hex(token)));
+  const entry = await kv.get<StoredSession>(sessionKey(await sha256Hex(token)));
   const now = Date.now();
   if (!entry.value || entry.value.expiresAt <= now) return null;
   const user = { id: entry.value.userId, email: entry.value.email || null };
@@ -101,13 +101,17 @@ export async function getSessionUser(kv: Deno.Kv, token: string): Promise<User |
 /** Ends a session; unknown tokens are ignored. */
 export async function deleteSession(kv: Deno.Kv, token: string): Promise<void> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return;
-  await kv.delete(sessionKey(sha256Hex(token)));
+  await kv.delete(sessionKey(await sha256Hex(token)));
 }
 
+/** `node:crypto`, loaded with the first hash: start-up does not need it. */
+const nodeCrypto = lazyImport(() => import("node:crypto"));
+
 /**
- * Hex SHA-256 of a string (UTF-8). Synchronous `node:crypto`: WebCrypto's `digest` is an async
- * op costing about 25 times the CPU for a 43-character token, paid on every signed-in request.
+ * Hex SHA-256 of a string (UTF-8), by `node:crypto`'s synchronous hash: WebCrypto's `digest`
+ * is an async op costing about 25 times the CPU for a 43-character token, paid on every
+ * signed-in request. Async only for the module's load on first use.
  */
-export function sha256Hex(value: string): string {
-  return createHash("sha256").update(value, "utf8").digest("hex");
+export async function sha256Hex(value: string): Promise<string> {
+  return (await nodeCrypto()).createHash("sha256").update(value, "utf8").digest("hex");
 }

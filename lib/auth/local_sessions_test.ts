@@ -33,7 +33,7 @@ Deno.test("sessions are stored by token hash and end on deleteSession()", async 
   const user = await findOrCreateLocalUser(kv, "a@example.com");
   const token = await createSession(kv, user);
   assert.equal((await kv.get(["sessions", token])).value, null);
-  assert.notEqual((await kv.get(sessionKey(sha256Hex(token)))).value, null);
+  assert.notEqual((await kv.get(sessionKey(await sha256Hex(token)))).value, null);
   assert.deepEqual(await getSessionUser(kv, token), { id: user.id, email: user.email });
   assert.equal(
     await getSessionUser(kv, token.slice(0, -1) + (token.endsWith("A") ? "B" : "A")),
@@ -47,7 +47,7 @@ Deno.test("getSessionUser() refuses an expired session even before KV drops it",
   using kv = await Deno.openKv(":memory:");
   const user = await findOrCreateLocalUser(kv, "a@example.com");
   const token = await createSession(kv, user);
-  const key = sessionKey(sha256Hex(token));
+  const key = sessionKey(await sha256Hex(token));
   const stored = (await kv.get<{ expiresAt: number }>(key)).value!;
   await kv.set(key, { ...stored, expiresAt: Date.now() - 1 });
   assert.equal(await getSessionUser(kv, token), null);

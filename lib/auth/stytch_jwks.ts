@@ -14,9 +14,9 @@
  * is unverified and may say anything) cause at most one fetch per interval. Keys that cannot be
  * fetched answer 503 (`signInUnavailable`); known keys keep working while a periodic refetch fails.
  */
-import { importJWK, type JWK, type JWTVerifyGetKey } from "jose";
+import type { JWK, JWTVerifyGetKey } from "jose";
 import { InvalidTokenError } from "../errors.ts";
-import { CLOCK_TOLERANCE_SECONDS } from "./jwt.ts";
+import { CLOCK_TOLERANCE_SECONDS, jose } from "./jwt.ts";
 import { signInUnavailable } from "./unavailable.ts";
 
 /** How long one JWKS fetch may take before the request gets 503. */
@@ -73,7 +73,7 @@ export function createStytchKeySet(url: URL, options: KeySetOptions = {}): JWTVe
     const jwk = keys?.get(kid);
     if (!jwk) return undefined;
     let key = imported.get(kid);
-    if (!key) imported.set(kid, key = importJWK(jwk, "RS256"));
+    if (!key) imported.set(kid, key = jose().then(({ importJWK }) => importJWK(jwk, "RS256")));
     return key;
   };
 

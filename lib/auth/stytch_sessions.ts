@@ -94,8 +94,8 @@ export function createStytchSessions(
   };
 
   return {
-    renew(credential) {
-      const key = credentialKey(credential);
+    async renew(credential) {
+      const key = await credentialKey(credential);
       const now = Date.now();
       const known = memo.get(key);
       const fresh = known && (known.settledAt === null || now - known.settledAt < RENEWAL_MEMO_MS);
@@ -110,7 +110,7 @@ export function createStytchSessions(
       return entry.outcome;
     },
     async revoke(credential) {
-      memo.delete(credentialKey(credential));
+      memo.delete(await credentialKey(credential));
       try {
         const stytch = await client();
         await withTimeout(stytch.sessions.revoke(credential), timeoutMs);
@@ -185,10 +185,10 @@ function jwtExpiry(jwt: string | undefined): number {
   }
 }
 
-function credentialKey(credential: SessionCredential): string {
+async function credentialKey(credential: SessionCredential): Promise<string> {
   return "session_token" in credential
-    ? `t:${sha256Hex(credential.session_token)}`
-    : `j:${sha256Hex(credential.session_jwt)}`;
+    ? `t:${await sha256Hex(credential.session_token)}`
+    : `j:${await sha256Hex(credential.session_jwt)}`;
 }
 
 /** Adds `entry`, dropping settled outcomes past their time (then the oldest) beyond the bound. */

@@ -65,7 +65,8 @@ export async function parkFormPost(
   const secret = crypto.getRandomValues(new Uint8Array(32))
     .toBase64({ alphabet: "base64url", omitPadding: true });
   const path = url.pathname + url.search;
-  await parkForm(kv, sha256Hex(secret), { path, fields, expiresAt: now + PARKED_FORM_TTL_MS }, now);
+  const key = await sha256Hex(secret);
+  await parkForm(kv, key, { path, fields, expiresAt: now + PARKED_FORM_TTL_MS }, now);
   setCookie(c, PARKED_FORM_COOKIE, secret, {
     httpOnly: true,
     sameSite: "Lax",
@@ -94,7 +95,7 @@ export async function takeFormToResume(
   if (secret === undefined) return null;
   deleteCookie(c, PARKED_FORM_COOKIE, { path: "/", secure: c.var.origin.startsWith("https:") });
   if (!SECRET_SHAPE.test(secret)) return null;
-  const form = await takeParkedForm(c.var.deps.kv, sha256Hex(secret), now);
+  const form = await takeParkedForm(c.var.deps.kv, await sha256Hex(secret), now);
   if (!form) return null;
   const target = new URL(form.path, url);
   if (target.pathname !== url.pathname) return null;

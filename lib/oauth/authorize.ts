@@ -202,7 +202,7 @@ export async function startConsentForm(
   await enforceRateLimit(env.kv, { subject: address, rules: [perAddress] }, now);
   const token = newSecret();
   const pending: PendingAuthorization = { userId, request, expiresAt: now + CONSENT_FORM_TTL_MS };
-  await savePendingAuthorization(env.kv, hashSecret(token), pending, now);
+  await savePendingAuthorization(env.kv, await hashSecret(token), pending, now);
   return token;
 }
 
@@ -217,7 +217,7 @@ export async function finishConsentForm(
   now = Date.now(),
 ): Promise<AuthorizationRequest | null> {
   if (!isSecretShaped(token)) return null;
-  const pending = await takePendingAuthorization(env.kv, hashSecret(token), userId, now);
+  const pending = await takePendingAuthorization(env.kv, await hashSecret(token), userId, now);
   return pending?.request ?? null;
 }
 
@@ -241,7 +241,7 @@ export async function approve(
     approvedAt: now,
   });
   const code = newSecret();
-  await saveCode(env.kv, hashSecret(code), {
+  await saveCode(env.kv, await hashSecret(code), {
     userId,
     clientId: request.clientId,
     redirectUri: request.redirectUri,

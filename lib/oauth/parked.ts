@@ -43,7 +43,7 @@ export async function loginUrlForAuthorize(
   }
   await enforceRateLimit(kv, limit, now);
   const reference = newSecret();
-  await parkRequest(kv, hashSecret(reference), {
+  await parkRequest(kv, await hashSecret(reference), {
     query: url.search,
     expiresAt: now + PARKED_REQUEST_TTL_MS,
   }, now);
@@ -65,7 +65,7 @@ export async function authorizeParams(
   if (!params.has(PARKED_REQUEST_PARAM)) return params;
   const reference = params.get(PARKED_REQUEST_PARAM);
   const parked = [...params.keys()].length === 1 && isSecretShaped(reference)
-    ? await getParkedRequest(kv, hashSecret(reference), now)
+    ? await getParkedRequest(kv, await hashSecret(reference), now)
     : null;
   if (!parked) {
     throw new ParkedRequestError(

@@ -100,7 +100,7 @@ export function revokeConsentUndoably(
       return await revokeForGood(kv, consent);
     }
     const token = newSecret();
-    const recordKey = revocationKeys.revocation(userId, hashSecret(token));
+    const recordKey = revocationKeys.revocation(userId, await hashSecret(token));
     // Checking each grant also covers its refresh token: rotation and revocation change both.
     const operation = kv.atomic()
       .check(consentEntry, ...grantEntries)
@@ -157,7 +157,7 @@ export async function getRevocation(
 ): Promise<StoredRevocation | null> {
   if (!isSecretShaped(token)) return null;
   const record = (await kv.get<StoredRevocation>(
-    revocationKeys.revocation(userId, hashSecret(token)),
+    revocationKeys.revocation(userId, await hashSecret(token)),
   )).value;
   return record && record.expiresAt > now ? record : null;
 }
@@ -175,7 +175,7 @@ export async function undoRevocation(
   now: number,
 ): Promise<StoredConsent> {
   if (!isSecretShaped(token)) throw new ValidationError("That Undo link is not valid.");
-  const recordKey = revocationKeys.revocation(userId, hashSecret(token));
+  const recordKey = revocationKeys.revocation(userId, await hashSecret(token));
   return await retryOnConflict("a revoked app", async () => {
     const entry = await kv.get<StoredRevocation>(recordKey);
     const record = entry.value;

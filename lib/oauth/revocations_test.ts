@@ -70,7 +70,7 @@ Deno.test("revokeConsentUndoably() stops the app's tokens at once; undoRevocatio
   );
   assert.equal(await refreshStatus(app, clientId, tokens.refresh_token), 400, "so does refresh");
   assert.deepEqual(await listConsents(app.kv, userId), []);
-  const recordKey = revocationKeys.revocation(userId, hashSecret(outcome.undoToken));
+  const recordKey = revocationKeys.revocation(userId, await hashSecret(outcome.undoToken));
   assert.ok((await app.kv.get(recordKey)).value, "kept under the token's hash");
 
   const consent = await undoRevocation(app.kv, userId, outcome.undoToken, Date.now());
@@ -149,7 +149,7 @@ Deno.test("an Undo that another Undo beats between its reads is refused as used 
   const outcome = await revokeConsentUndoably(app.kv, userId, clientId, Date.now());
   assert.ok(outcome.kind === "revoked" && outcome.undoToken);
   const token = outcome.undoToken;
-  const recordKey = revocationKeys.revocation(userId, hashSecret(token));
+  const recordKey = revocationKeys.revocation(userId, await hashSecret(token));
   // The other Undo completes right after this one has read the revocation record.
   let otherUndo: Promise<unknown> | null = null;
   const raced = new Proxy(app.kv, {
@@ -205,7 +205,7 @@ Deno.test("undoRevocation() refuses (409) once the app was approved again, keepi
 async function addGrants(kv: Deno.Kv, userId: string, clientId: string, count: number) {
   const now = Date.now();
   for (let i = 0; i < count; i++) {
-    const refreshHash = hashSecret(newSecret());
+    const refreshHash = await hashSecret(newSecret());
     const grant: StoredGrant = {
       grantId: crypto.randomUUID(),
       userId,
@@ -235,7 +235,7 @@ Deno.test(`revokeConsentUndoably() keeps up to ${MAX_UNDOABLE_GRANTS} grants in 
   const outcome = await revokeConsentUndoably(app.kv, userId, clientId, Date.now());
   assert.ok(outcome.kind === "revoked" && outcome.undoToken, "Undo is offered");
   const record = await app.kv.get(
-    revocationKeys.revocation(userId, hashSecret(outcome.undoToken)),
+    revocationKeys.revocation(userId, await hashSecret(outcome.undoToken)),
   );
   assert.ok(JSON.stringify(record.value).length <= MAX_REVOCATION_BYTES);
   await undoRevocation(app.kv, userId, outcome.undoToken, Date.now());

@@ -8,7 +8,7 @@ export function newSecret(): string {
 }
 
 /** The storage key of a secret: its SHA-256, hex. */
-export function hashSecret(secret: string): string {
+export function hashSecret(secret: string): Promise<string> {
   return sha256Hex(secret);
 }
 

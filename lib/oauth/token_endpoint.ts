@@ -155,10 +155,10 @@ async function exchangeCode(
   const kv = c.var.deps.kv;
   const challenge = await s256(verifier);
   const refreshToken = newSecret();
-  const refreshHash = hashSecret(refreshToken);
+  const refreshHash = await hashSecret(refreshToken);
   const outcome = await redeemCode(
     kv,
-    hashSecret(code),
+    await hashSecret(code),
     now,
     (stored) => {
       if (stored.clientId !== client.clientId) {
@@ -242,14 +242,14 @@ async function refresh(
   }
 
   const refreshToken = newSecret();
-  const refreshHash = hashSecret(refreshToken);
+  const refreshHash = await hashSecret(refreshToken);
   const reuse = {
     graceMs: c.var.deps.config.tokens.refreshReuseGraceMs,
     sealedSuccessor: await sealSuccessor(token, refreshToken),
   };
   const outcome = await rotateRefreshToken(
     c.var.deps.kv,
-    hashSecret(token),
+    await hashSecret(token),
     now,
     (grant) => {
       if (grant.clientId !== client.clientId) {

@@ -43,7 +43,7 @@ Deno.test("the code is stored only as a hash", async () => {
   using app = await createTestApp();
   const { code } = await approvedCode(app);
   assert.equal((await app.kv.get(codeKey(code))).value, null);
-  assert.ok((await app.kv.get(codeKey(hashSecret(code)))).value);
+  assert.ok((await app.kv.get(codeKey(await hashSecret(code)))).value);
   for await (const entry of app.kv.list({ prefix: [] })) {
     const stored = JSON.stringify(entry, (_, v) => typeof v === "bigint" ? `${v}` : v);
     assert.ok(!stored.includes(code), `raw code under ${String(entry.key)}`);
@@ -105,7 +105,7 @@ Deno.test("a replayed code is refused and revokes the tokens it issued", async (
 Deno.test("a code expires within ten minutes", async () => {
   using app = await createTestApp();
   const { code } = await approvedCode(app);
-  const hash = hashSecret(code);
+  const hash = await hashSecret(code);
   const stored = (await app.kv.get<StoredCode>(codeKey(hash))).value!;
   assert.ok(stored.expiresAt - Date.now() <= 10 * 60 * 1000);
   const outcome = await redeemCode(app.kv, hash, stored.expiresAt, () => {}, () => {

@@ -17,9 +17,9 @@ async function refreshSetup() {
   const app = await createTestApp();
   const { clientId, verifier, code } = await approvedCode(app);
   const { refresh_token } = await exchangeCode(app, clientId, code, verifier);
-  const tokenHash = hashSecret(refresh_token);
+  const tokenHash = await hashSecret(refresh_token);
   const rotate = async (now: number): Promise<RotateOutcome> => {
-    const successorHash = hashSecret(newSecret());
+    const successorHash = await hashSecret(newSecret());
     const next = (grant: StoredGrant): IssuedChain => ({
       grant: { ...grant, refreshHash: successorHash },
       refreshHash: successorHash,

@@ -1,7 +1,7 @@
 /**
  * The six todo tools, defined once per app (per isolate): their schemas (JSON Schemas built
  * once), annotations and handlers. Handlers take the user from the request's context, so the
- * same definitions serve every request; `registerTools` adds them to a per-request server.
+ * same definitions serve every request; `toolRegistrar` adds them to a per-request server.
  */
 import { z } from "zod";
 import {
@@ -58,8 +58,13 @@ const WRITE = { readOnlyHint: false, openWorldHint: false } as const;
 /** A tool's handler: the validated arguments and the user the request acts for. */
 type Run<A> = (kv: Deno.Kv, userId: string, args: A) => Promise<Record<string, unknown>>;
 
-/** Adds the six tools, bound to `kv`, to `server`. Cheap: the definitions are built once. */
-export function toolRegistrar(kv: Deno.Kv): (server: McpServer) => void {
+/**
+ * Builds the six tools, bound to `kv`, once; the function returned adds those named in `names`
+ * (or all) to a server, which costs no more than storing them.
+ */
+export function toolRegistrar(
+  kv: Deno.Kv,
+): (server: McpServer, names: "all" | ReadonlySet<string>) => void {
   const bind = <A>(run: Run<A>) => (args: A, ctx: ServerContext) =>
     toolResult(() => run(kv, userIdOf(ctx), args));
 
@@ -145,14 +150,24 @@ export function toolRegistrar(kv: Deno.Kv): (server: McpServer) => void {
 
   const markComplete = markTool(true);
   const markIncomplete = markTool(false);
-
-  return (server) => {
-    server.registerTool("listTodos", listTodosTool.config, listTodosTool.handler);
-    server.registerTool("createTodo", createTodoTool.config, createTodoTool.handler);
-    server.registerTool("markTodoComplete", markComplete.config, markComplete.handler);
-    server.registerTool("markTodoIncomplete", markIncomplete.config, markIncomplete.handler);
-    server.registerTool("updateTodo", updateTodoTool.config, updateTodoTool.handler);
-    server.registerTool("deleteTodo", deleteTodoTool.config, deleteTodoTool.handler);
+  const tools: Record<string, (server: McpServer) => void> = {
+    listTodos: (server) =>
+      server.registerTool("listTodos", listTodosTool.config, listTodosTool.handler),
+    createTodo: (server) =>
+      server.registerTool("createTodo", createTodoTool.config, createTodoTool.handler),
+    markTodoComplete: (server) =>
+      server.registerTool("markTodoComplete", markComplete.config, markComplete.handler),
+    markTodoIncomplete: (server) =>
+      server.registerTool("markTodoIncomplete", markIncomplete.config, markIncomplete.handler),
+    updateTodo: (server) =>
+      server.registerTool("updateTodo", updateTodoTool.config, updateTodoTool.handler),
+    deleteTodo: (server) =>
+      server.registerTool("deleteTodo", deleteTodoTool.config, deleteTodoTool.handler),
+  };
+  return (server, names) => {
+    for (const [name, register] of Object.entries(tools)) {
+      if (names === "all" || names.has(name)) register(server);
+    }
   };
 }
 

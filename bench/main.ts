@@ -3,8 +3,9 @@
  * `Deno.serve` doing one `kv.list` of the same todos in the same file-backed KV.
  *
  * Reads: bare, REST `GET /api/todos`, MCP `tools/call listTodos` (2025-11-25 and 2026-07-28
- * eras), the page `GET /todoapp` (plain and gzip'd), 100 todos of one user, and the same 2026
- * `tools/call` answered by the MCP SDK on its own (bench/sdk_alone.ts), driven by wrk
+ * eras), the page `GET /todoapp` (plain and gzip'd), 100 todos of one user, and the same 2025-11-25
+ * `tools/call` answered by the MCP SDK on its own (bench/sdk_alone.ts: a fresh server and
+ * transport per POST, one tool, the same answer; MCP's figures are ratios against it), driven by wrk
  * (`-t1 -c16`) when /usr/bin/wrk exists, else by a Deno client with the same concurrency, in
  * interleaved rounds (medians reported). Writes: REST create on lists of 10, 100 and ~1,000
  * todos. Also the app's RSS before and after, and the size of answers plain and gzip'd.
@@ -72,7 +73,7 @@ try {
   const { origin: sdkOrigin } = await readFirstLine(sdkAlone.stdout) as { origin: string };
 
   const bareT = bareList(bareOrigin, todos);
-  const sdkT = mcpList2026(server, todos, sdkOrigin);
+  const sdkT = mcpList2025(server, todos, sdkOrigin);
   const [restT, mcp25T, mcp26T, pageT] = [
     restList(server, todos),
     mcpList2025(server, todos),
@@ -192,7 +193,8 @@ try {
   console.log(`  REST / bare                         ${paired(restT, bareT)}`);
   console.log(`  MCP 2025-11-25 / REST               ${paired(mcp25T, restT)}`);
   console.log(`  MCP 2026-07-28 / REST               ${paired(mcp26T, restT)}`);
-  console.log(`  MCP SDK alone / REST                ${paired(sdkT, restT)}`);
+  console.log(`  MCP 2025-11-25 / MCP SDK alone      ${paired(mcp25T, sdkT)}`);
+  console.log(`  MCP 2026-07-28 / MCP SDK alone      ${paired(mcp26T, sdkT)}`);
   console.log(`  page / bare                         ${paired(pageT, bareT)}`);
   console.log(
     `  create p50 at ${server.writers["1000"].seeded} / at 10           ${

@@ -55,13 +55,16 @@ export function restList(server: BenchServer, expected: number): Target {
 
 const LIST_TODOS = { name: "listTodos", arguments: {} };
 
-/** `tools/call listTodos` from a client that negotiated 2025-11-25 (stateless: no session). */
-export function mcpList2025(server: BenchServer, expected: number): Target {
+/**
+ * `tools/call listTodos` from a client that negotiated 2025-11-25 (stateless: no session). With
+ * `sdkAlone` (the origin of bench/sdk_alone.ts), the same request to the SDK on its own.
+ */
+export function mcpList2025(server: BenchServer, expected: number, sdkAlone?: string): Target {
   const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: LIST_TODOS });
   return {
-    name: "MCP 2025-11-25 tools/call listTodos",
+    name: sdkAlone ? "MCP SDK alone, same call and answer" : "MCP 2025-11-25 tools/call listTodos",
     request: () =>
-      new Request(`${server.origin}/mcp`, {
+      new Request(sdkAlone ?? `${server.origin}/mcp`, {
         method: "POST",
         headers: mcpHeaders(server, "2025-11-25"),
         body,

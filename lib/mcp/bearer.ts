@@ -31,7 +31,8 @@ export function requireBearer() {
       resourceMetadata: protectedResourceMetadataUrl(c.var.origin),
       scope: TODO_SCOPES.join(" "),
     });
-    if (new URL(c.req.url).searchParams.has("access_token")) {
+    const url = c.req.url;
+    if (url.includes("access_token") && new URL(url).searchParams.has("access_token")) {
       // RFC 6750 §2.3 is not supported: URLs end up in logs and browser history.
       throw new BearerRequestError(
         "Send the access token in the Authorization header, never in the URL.",

@@ -18,6 +18,7 @@ import { mcpCors, refuseForeignOrigins } from "./origin.ts";
 import { findParamsProblems, restateParamsErrors } from "./params.ts";
 import { requiredScopes } from "./scopes.ts";
 import { listEveryVersion } from "./versions.ts";
+import { noteNeeds } from "./needs.ts";
 import { createMcpHandler, isLegacyRequest } from "./sdk.ts";
 import { createTodoServerFactory, TOOL_ACCESS } from "./server.ts";
 import {
@@ -87,6 +88,7 @@ export function createMcpApp(): Hono<AppEnv> {
     if (!serving) served.set(kv, serving = createServing(kv, config.live));
     const authInfo = authInfoFor(c.var.grant);
     const request = c.req.raw;
+    noteNeeds(request, body);
     const modern = () => serving.modern.fetch(request, { parsedBody: body, authInfo });
     let response: Response;
     if (!carriesEnvelopeClaim(body) && await isLegacyRequest(request, body)) {
@@ -173,13 +175,22 @@ function reportError(error: Error): void {
   console.error("MCP:", error);
 }
 
-/** Reads a body as text, or `null` as soon as it is known to exceed `maxBytes`. */
+/**
+ * Reads a body as text, or `null` as soon as it is known to exceed `maxBytes`. A body with a
+ * Content-Length (what MCP clients send) is read whole, as the server frames it by that length;
+ * a streamed one chunk by chunk, stopping at the limit.
+ */
 async function readLimited(req: Request, maxBytes: number): Promise<string | null> {
-  if (Number(req.headers.get("Content-Length")) > maxBytes) {
+  const declared = req.headers.get("Content-Length");
+  if (Number(declared) > maxBytes) {
     await req.body?.cancel();
     return null;
   }
   if (!req.body) return "";
+  if (declared !== null) {
+    const bytes = await req.arrayBuffer();
+    return bytes.byteLength > maxBytes ? null : new TextDecoder().decode(bytes);
+  }
   const reader = req.body.getReader();
   const decoder = new TextDecoder();
   let size = 0;

@@ -1,12 +1,14 @@
 /**
  * The MCP server over the todo store. Tools, resources and the prompt are defined once per
  * app (one app per isolate); the SDK serves every request, of either protocol era, on a fresh
- * `McpServer` (it refuses to reuse one), so the factory only registers those prebuilt
- * definitions. Handlers act for the user in the request's auth info (lib/mcp/context.ts).
+ * `McpServer` (a connected one refuses a second transport), so the factory only registers
+ * those prebuilt definitions, and only the ones the request can reach (lib/mcp/needs.ts).
+ * Handlers act for the user in the request's auth info (lib/mcp/context.ts).
  */
 import { registerAppResource } from "./app_resource.ts";
 import { promptRegistrar } from "./prompts.ts";
 import { resourceRegistrar } from "./resources.ts";
+import { needsFor } from "./needs.ts";
 import { McpServer, type McpServerFactory, preloadSchemas } from "./sdk.ts";
 import { toolRegistrar } from "./tools.ts";
 
@@ -55,17 +57,23 @@ const MODERN_OPTIONS = {
 // The SDK builds its wire schemas lazily; build them at start-up rather than in a request.
 preloadSchemas();
 
-/** The factory the SDK calls for every request: a server with the todo definitions on `kv`. */
+/**
+ * The factory the SDK calls for every request: a server on `kv` with the todo definitions
+ * that the request (as noted by `noteNeeds`) can reach, or all of them.
+ */
 export function createTodoServerFactory(kv: Deno.Kv): McpServerFactory {
-  const registrars = [
-    toolRegistrar(kv),
-    resourceRegistrar(kv),
-    promptRegistrar(kv),
-    registerAppResource,
-  ];
+  const registerTools = toolRegistrar(kv);
+  const registerResources = resourceRegistrar(kv);
+  const registerPrompt = promptRegistrar(kv);
   return (ctx) => {
     const server = new McpServer(SERVER_INFO, ctx?.era === "modern" ? MODERN_OPTIONS : OPTIONS);
-    for (const register of registrars) register(server);
+    const needs = needsFor(ctx?.requestInfo);
+    registerTools(server, needs.tools);
+    if (needs.resources) {
+      registerResources(server);
+      registerAppResource(server);
+    }
+    if (needs.prompts) registerPrompt(server);
     return server;
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The six todo tools, defined once per app (per isolate): their schemas (JSON Schemas built
  * once), annotations and handlers. Handlers take the user from the request's context, so the
- * same definitions serve every request; `registerTools` adds them to a per-request server.
+ * same definitions serve every request; `toolRegistrar` adds them to a per-request server.
  */
 import { z } from "zod";
 import {
@@ -61,18 +61,30 @@ type Run<A> = (kv: Deno.Kv, userId: string, args: A) => Promise<Record<string, u
 /** A handler bound to the app's store, answering a tool call for the request's user. */
 type Bind = <A>(run: Run<A>) => (args: A, ctx: ServerContext) => Promise<CallToolResult>;
 
-/** Adds the six tools, bound to `kv`, to `server`. Cheap: the definitions are built once. */
-export function toolRegistrar(kv: Deno.Kv): (server: McpServer) => void {
+/**
+ * Builds the six tools, bound to `kv`, once; the function returned adds those named in `names`
+ * (or all) to a server, which costs no more than storing them.
+ */
+export function toolRegistrar(
+  kv: Deno.Kv,
+): (server: McpServer, names: "all" | ReadonlySet<string>) => void {
   const bind: Bind = (run) => (args, ctx) => toolResult(() => run(kv, userIdOf(ctx), args));
   const list = listTodosTool(bind);
   const { create, markComplete, markIncomplete, update, remove } = changeTools(bind);
-  return (server) => {
-    server.registerTool("listTodos", list.config, list.handler);
-    server.registerTool("createTodo", create.config, create.handler);
-    server.registerTool("markTodoComplete", markComplete.config, markComplete.handler);
-    server.registerTool("markTodoIncomplete", markIncomplete.config, markIncomplete.handler);
-    server.registerTool("updateTodo", update.config, update.handler);
-    server.registerTool("deleteTodo", remove.config, remove.handler);
+  const tools: Record<string, (server: McpServer) => void> = {
+    listTodos: (server) => server.registerTool("listTodos", list.config, list.handler),
+    createTodo: (server) => server.registerTool("createTodo", create.config, create.handler),
+    markTodoComplete: (server) =>
+      server.registerTool("markTodoComplete", markComplete.config, markComplete.handler),
+    markTodoIncomplete: (server) =>
+      server.registerTool("markTodoIncomplete", markIncomplete.config, markIncomplete.handler),
+    updateTodo: (server) => server.registerTool("updateTodo", update.config, update.handler),
+    deleteTodo: (server) => server.registerTool("deleteTodo", remove.config, remove.handler),
+  };
+  return (server, names) => {
+    for (const [name, register] of Object.entries(tools)) {
+      if (names === "all" || names.has(name)) register(server);
+    }
   };
 }
 

@@ -1,0 +1,60 @@
+/**
+ * What a request's server must hold to answer it. Serving is one `McpServer` per request, so
+ * each gets only the definitions its messages can reach: a `tools/call` the tool it names,
+ * `tools/list` every tool, a resource method the resources, a prompt method the prompt. The
+ * capabilities come from the server's options, so `initialize`, `server/discover` and the
+ * lists answer the same whatever is registered.
+ */
+
+/** The definitions one request's server holds. */
+export interface Needs {
+  tools: "all" | ReadonlySet<string>;
+  resources: boolean;
+  prompts: boolean;
+}
+
+/** Everything: for a body this module cannot read (the SDK then answers its error). */
+export const EVERYTHING: Needs = { tools: "all", resources: true, prompts: true };
+
+const RESOURCE_METHODS = new Set([
+  "resources/list",
+  "resources/read",
+  "resources/templates/list",
+  "resources/subscribe",
+  "resources/unsubscribe",
+  "subscriptions/listen",
+  "completion/complete",
+]);
+const PROMPT_METHODS = new Set(["prompts/list", "prompts/get", "completion/complete"]);
+
+/** The definitions that the JSON-RPC message or batch `body` can reach. */
+export function needsOf(body: unknown): Needs {
+  const messages = Array.isArray(body) ? body : [body];
+  let tools: "all" | Set<string> = new Set();
+  let resources = false;
+  let prompts = false;
+  for (const message of messages) {
+    if (typeof message !== "object" || message === null) return EVERYTHING;
+    const { method, params } = message as { method?: unknown; params?: { name?: unknown } };
+    if (method === "tools/list") tools = "all";
+    else if (method === "tools/call") {
+      const name = params?.name;
+      if (tools !== "all" && typeof name === "string") tools.add(name);
+    }
+    resources ||= RESOURCE_METHODS.has(method as string);
+    prompts ||= PROMPT_METHODS.has(method as string);
+  }
+  return { tools, resources, prompts };
+}
+
+const noted = new WeakMap<Request, Needs>();
+
+/** Notes what `request`, whose parsed body is `body`, needs, for the server factory to read. */
+export function noteNeeds(request: Request, body: unknown): void {
+  noted.set(request, needsOf(body));
+}
+
+/** What was noted for `request`, or everything when nothing was. */
+export function needsFor(request: Request | undefined): Needs {
+  return (request && noted.get(request)) ?? EVERYTHING;
+}

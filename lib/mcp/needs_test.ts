@@ -1,0 +1,56 @@
+/** Which definitions a request's server gets, read from its JSON-RPC body. */
+import assert from "node:assert/strict";
+import { EVERYTHING, needsFor, needsOf, noteNeeds } from "./needs.ts";
+
+const call = (method: string, params: Record<string, unknown> = {}) => ({
+  jsonrpc: "2.0",
+  id: 1,
+  method,
+  params,
+});
+
+Deno.test("a tools/call needs only the tool it names; tools/list needs every tool", () => {
+  const one = needsOf(call("tools/call", { name: "listTodos" }));
+  assert.deepEqual([...(one.tools as Set<string>)], ["listTodos"]);
+  assert.equal(one.resources, false);
+  assert.equal(one.prompts, false);
+  assert.equal(needsOf(call("tools/list")).tools, "all");
+  assert.deepEqual([...(needsOf(call("tools/call", { name: 5 })).tools as Set<string>)], []);
+});
+
+Deno.test("resource and prompt methods need those definitions; handshakes need none", () => {
+  for (const method of ["resources/list", "resources/read", "resources/templates/list"]) {
+    assert.deepEqual(needsOf(call(method)), { tools: new Set(), resources: true, prompts: false });
+  }
+  assert.deepEqual(needsOf(call("prompts/get")), {
+    tools: new Set(),
+    resources: false,
+    prompts: true,
+  });
+  for (const method of ["initialize", "ping", "server/discover", "notifications/initialized"]) {
+    assert.deepEqual(needsOf(call(method)), { tools: new Set(), resources: false, prompts: false });
+  }
+});
+
+Deno.test("a batch needs what each of its messages needs", () => {
+  const needs = needsOf([
+    call("tools/call", { name: "createTodo" }),
+    call("tools/call", { name: "listTodos" }),
+    call("prompts/get"),
+  ]);
+  assert.deepEqual([...(needs.tools as Set<string>)].sort(), ["createTodo", "listTodos"]);
+  assert.equal(needs.prompts, true);
+  assert.equal(needs.resources, false);
+  assert.equal(needsOf([call("tools/call", { name: "x" }), call("tools/list")]).tools, "all");
+});
+
+Deno.test("a body that is not JSON-RPC objects, or a request never noted, gets everything", () => {
+  for (const body of [null, 5, "text", [1, 2], [call("ping"), null]]) {
+    assert.deepEqual(needsOf(body), EVERYTHING, JSON.stringify(body));
+  }
+  const noted = new Request("http://localhost/mcp", { method: "POST" });
+  noteNeeds(noted, call("ping"));
+  assert.equal(needsFor(noted).tools instanceof Set, true);
+  assert.deepEqual(needsFor(new Request("http://localhost/mcp")), EVERYTHING);
+  assert.deepEqual(needsFor(undefined), EVERYTHING);
+});

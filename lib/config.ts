@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { isLoopbackHost, originUrl } from "./config_fields.ts";
 import { TUNING, type Tuning } from "./tuning.ts";
 
@@ -66,51 +66,73 @@ const STYTCH_VARS = [
   "STYTCH_DOMAIN",
 ] as const;
 
+/** A trimmed string matching `pattern`, or the issue `error`. */
+const matching = (pattern: RegExp, error: string) =>
+  z.string().check(z.trim(), z.regex(pattern, { error }));
+
 const EnvSchema = z.object({
-  PORT: z.string().trim().regex(/^\d{1,5}$/, { message: "PORT must be a port number" })
-    .transform(Number).refine((n) => n > 0 && n < 65536, { message: "PORT must be 1-65535" })
-    .optional(),
-  HOSTNAME: z.string().trim().regex(/^(?:[A-Za-z0-9_.-]+|\[?[0-9A-Fa-f:.]+\]?)$/, {
-    message:
+  PORT: z.optional(
+    z.pipe(matching(/^\d{1,5}$/, "PORT must be a port number"), z.transform(Number))
+      .check(z.refine((n) => n > 0 && n < 65536, { error: "PORT must be 1-65535" })),
+  ),
+  HOSTNAME: z.optional(z.pipe(
+    matching(
+      /^(?:[A-Za-z0-9_.-]+|\[?[0-9A-Fa-f:.]+\]?)$/,
       "HOSTNAME must be an IP address or a host name to listen on, e.g. 127.0.0.1 or 0.0.0.0",
-  }).transform((value) => value.replace(/^\[(.*)\]$/, "$1")).optional(),
-  PUBLIC_URL: originUrl("PUBLIC_URL").optional(),
-  KV_PATH: z.string().trim().min(1).optional(),
-  DENO_DEPLOYMENT_ID: z.string().optional(),
-  STYTCH_PROJECT_ID: z.string().trim().regex(/^project-(test|live)-[0-9a-f-]{36}$/, {
-    message: 'STYTCH_PROJECT_ID must look like "project-test-<uuid>" or "project-live-<uuid>"',
-  }).optional(),
-  STYTCH_SECRET: z.string().trim().regex(/^secret-(test|live)-\S{16,}$/, {
-    message: 'STYTCH_SECRET must look like "secret-test-..." or "secret-live-..."',
-  }).optional(),
-  STYTCH_PUBLIC_TOKEN: z.string().trim().regex(/^public-token-(test|live)-[0-9a-f-]{36}$/, {
-    message:
-      'STYTCH_PUBLIC_TOKEN must look like "public-token-test-<uuid>" or "public-token-live-<uuid>"',
-  }).optional(),
-  STYTCH_DOMAIN: originUrl("STYTCH_DOMAIN").optional(),
-  STYTCH_API_URL: originUrl("STYTCH_API_URL", { httpsOnly: true }).optional(),
-  TRUSTED_PROXY: z.string().trim().regex(/^\d{1,2}$/, {
-    message:
-      "TRUSTED_PROXY must be the number of proxies in front of the app that append to X-Forwarded-For (0-10), e.g. 1",
-  }).transform(Number).refine((n) => n <= 10, { message: "TRUSTED_PROXY must be 0-10" }).default(
+    ),
+    z.transform((value) => value.replace(/^\[(.*)\]$/, "$1")),
+  )),
+  PUBLIC_URL: z.optional(originUrl("PUBLIC_URL")),
+  KV_PATH: z.optional(z.string().check(z.trim(), z.minLength(1))),
+  DENO_DEPLOYMENT_ID: z.optional(z.string()),
+  STYTCH_PROJECT_ID: z.optional(matching(
+    /^project-(test|live)-[0-9a-f-]{36}$/,
+    'STYTCH_PROJECT_ID must look like "project-test-<uuid>" or "project-live-<uuid>"',
+  )),
+  STYTCH_SECRET: z.optional(matching(
+    /^secret-(test|live)-\S{16,}$/,
+    'STYTCH_SECRET must look like "secret-test-..." or "secret-live-..."',
+  )),
+  STYTCH_PUBLIC_TOKEN: z.optional(matching(
+    /^public-token-(test|live)-[0-9a-f-]{36}$/,
+    'STYTCH_PUBLIC_TOKEN must look like "public-token-test-<uuid>" or "public-token-live-<uuid>"',
+  )),
+  STYTCH_DOMAIN: z.optional(originUrl("STYTCH_DOMAIN")),
+  STYTCH_API_URL: z.optional(originUrl("STYTCH_API_URL", { httpsOnly: true })),
+  TRUSTED_PROXY: z._default(
+    z.pipe(
+      matching(
+        /^\d{1,2}$/,
+        "TRUSTED_PROXY must be the number of proxies in front of the app that append to X-Forwarded-For (0-10), e.g. 1",
+      ),
+      z.transform(Number),
+    ).check(z.refine((n) => n <= 10, { error: "TRUSTED_PROXY must be 0-10" })),
     0,
   ),
-  MCP_ALLOWED_ORIGINS: z.string().default("").transform((value, ctx) => {
-    const origins: string[] = [];
-    for (const item of value.split(",").map((s) => s.trim()).filter(Boolean)) {
-      try {
-        const url = new URL(item);
-        if (url.origin === "null") throw new Error();
-        origins.push(url.origin);
-      } catch {
-        ctx.addIssue({
-          code: "custom",
-          message: `MCP_ALLOWED_ORIGINS must be a comma-separated list of origins, got "${item}"`,
-        });
-      }
-    }
-    return origins;
-  }),
+  MCP_ALLOWED_ORIGINS: z._default(
+    z.pipe(
+      z.string(),
+      z.transform((value: string, ctx) => {
+        const origins: string[] = [];
+        for (const item of value.split(",").map((s) => s.trim()).filter(Boolean)) {
+          try {
+            const url = new URL(item);
+            if (url.origin === "null") throw new Error();
+            origins.push(url.origin);
+          } catch {
+            ctx.issues.push({
+              code: "custom",
+              input: item,
+              message:
+                `MCP_ALLOWED_ORIGINS must be a comma-separated list of origins, got "${item}"`,
+            });
+          }
+        }
+        return origins;
+      }),
+    ),
+    [],
+  ),
 });
 
 /** Every environment variable the app reads, as {@linkcode parseConfig} declares them. */

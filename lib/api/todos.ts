@@ -21,12 +21,10 @@ import {
   getTodosVersion,
   listTodos,
   setAllCompleted,
-  TodoChanges,
-  TodoCompleted,
-  TodoText,
   undoDeletion,
   updateTodo,
 } from "../todos/mod.ts";
+import { TodoChanges, TodoCompleted, TodoText } from "../todos/rules.ts";
 
 /** `POST /todos`: the reference app's field name for the text. */
 const CreateBody = z.object({ todoText: TodoText });

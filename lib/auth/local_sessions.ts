@@ -3,7 +3,7 @@
  * Sessions are stored under the SHA-256 of their token, so the KV data alone cannot be
  * replayed as a cookie.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { ValidationError } from "../errors.ts";
 import { backstopExpireIn } from "../kv/expiry.ts";
 import { lazyImport } from "../lazy_import.ts";
@@ -24,7 +24,10 @@ export { localUserKey } from "./local_accounts.ts";
 /** KV key of a session, by the SHA-256 hex of its token. */
 export const sessionKey = (tokenHash: string): Deno.KvKey => ["sessions", tokenHash];
 
-const EmailSchema = z.string().trim().toLowerCase().max(254).pipe(z.email());
+const EmailSchema = z.pipe(
+  z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254)),
+  z.email(),
+);
 
 /** Lower-cases and checks an email address, throwing {@linkcode ValidationError}. */
 export function normalizeEmail(email: unknown): string {

@@ -10,11 +10,9 @@ import {
   type ListAt,
   MAX_TEXT_LENGTH,
   readList,
-  Todo,
-  TodoId,
-  TodoText,
   updateTodo,
 } from "../todos/mod.ts";
+import { Todo, TodoId, TodoText } from "../todos/rules.ts";
 import { VIEW_TOOL_META } from "./app_resource.ts";
 import { toolErrorResult } from "./errors.ts";
 import { userIdOf } from "./context.ts";

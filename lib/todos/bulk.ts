@@ -10,8 +10,7 @@ import { newId } from "../ids.ts";
 import { RETRY, retryOnConflict } from "../kv/retry.ts";
 import { pendingBulkKey, pendingBulksPrefix } from "./keys.ts";
 import { chunks, listTodos, readTodos } from "./reads.ts";
-import { checked, TodoCompleted } from "./rules.ts";
-import { CONTENDED } from "./store.ts";
+import { CONTENDED, todoRules } from "./store.ts";
 import { withChange } from "./version.ts";
 
 /**
@@ -30,6 +29,7 @@ export async function setAllCompleted(
   userId: string,
   completed: boolean,
 ): Promise<number> {
+  const { checked, TodoCompleted } = await todoRules();
   checked(TodoCompleted, completed);
   const ids = (await listTodos(kv, userId)).filter((t) => t.completed !== completed).map((t) =>
     t.id

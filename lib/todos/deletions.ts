@@ -9,7 +9,9 @@ import { NotFoundError } from "../errors.ts";
 import { BULK_BATCH_SIZE, type PendingBulk, recorded } from "./bulk.ts";
 import { deletedTodoKey, lastDeletionKey, todoCountKey, todoKey } from "./keys.ts";
 import { chunks, getManyEntries, listTodos, readTodos } from "./reads.ts";
-import { isTodoId, MAX_TODOS, noTodo, type Todo, todoLimitReached } from "./rules.ts";
+import { MAX_TODOS } from "./limits.ts";
+import { isTodoId, noTodo, todoLimitReached } from "./refusals.ts";
+import type { Todo } from "./rules.ts";
 import { retryCountWrite } from "./store.ts";
 import { withChange } from "./version.ts";
 

@@ -1,6 +1,7 @@
 /**
- * The todo store: the only code that reads or writes todos in Deno KV, and the one place the
- * todo rules are declared (./rules.ts; surfaces derive their schemas from them).
+ * The todo store: the only code that reads or writes todos in Deno KV. The todo rules are
+ * declared once, as zod schemas in ./rules.ts, which surfaces import to derive their own schemas;
+ * this face leaves them out, so reading todos (and start-up) does not load zod.
  *
  * Every change is one atomic operation checked against the versionstamps it read and retried
  * by lib/kv/retry.ts (a lost race ends in `WriteConflictError`, never a silent no-op); bulk
@@ -8,7 +9,7 @@
  * (./version.ts), which live pages and MCP listen streams follow. Keys: ./keys.ts.
  */
 export { MAX_TEXT_LENGTH, MAX_TODOS } from "./limits.ts";
-export { Todo, TodoChanges, TodoCompleted, TodoId, TodoText } from "./rules.ts";
+export type { Todo } from "./rules.ts";
 export { getTodo, listTodos, readList } from "./reads.ts";
 export { type ListAt, setListCacheBudget } from "./list_cache.ts";
 export { createTodo, deleteTodo, updateTodo } from "./store.ts";

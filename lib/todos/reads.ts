@@ -4,7 +4,8 @@
  */
 import { todoChangesKey, todoKey, todosPrefix } from "./keys.ts";
 import { type ListAt, listCacheOf } from "./list_cache.ts";
-import { isTodoId, noTodo, type Todo } from "./rules.ts";
+import { isTodoId, noTodo } from "./refusals.ts";
+import type { Todo } from "./rules.ts";
 
 /**
  * Lists a user's todos in creation order (the key order of their ULIDs): completing or

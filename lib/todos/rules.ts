@@ -7,11 +7,12 @@
  * clients see. Browser code takes the numbers from ./limits.ts (no zod in its bundles).
  */
 import { z } from "zod";
-import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import { ValidationError } from "../errors.ts";
 import { ID_PATTERN } from "../ids.ts";
 import { MAX_TEXT_LENGTH, MAX_TODOS } from "./limits.ts";
+import { isTodoId, noTodo, noTodoMessage, todoLimitReached } from "./refusals.ts";
 
-export { MAX_TEXT_LENGTH, MAX_TODOS };
+export { isTodoId, MAX_TEXT_LENGTH, MAX_TODOS, noTodo, todoLimitReached };
 
 /** Control characters other than tab and newline, and DEL. */
 // deno-lint-ignore no-control-regex -- matching control characters is the point
@@ -79,20 +80,3 @@ export function checked<T extends z.ZodType>(rule: T, value: unknown): z.output<
   if (!result.success) throw new ValidationError(result.error.issues[0].message);
   return result.data;
 }
-
-/** Whether `value` has the shape of a todo id. */
-export function isTodoId(value: unknown): value is string {
-  return TodoId.safeParse(value).success;
-}
-
-const noTodoMessage = (todoId: unknown) => `No todo with id "${String(todoId).slice(0, 64)}".`;
-
-/** The error for an id that names none of the user's todos (malformed ids included). */
-export const noTodo = (todoId: unknown): NotFoundError => new NotFoundError(noTodoMessage(todoId));
-
-/** The error for a write that would take the user past {@linkcode MAX_TODOS}. */
-export const todoLimitReached = (): ConflictError =>
-  new ConflictError(
-    "todo_limit_reached",
-    `You already have ${MAX_TODOS} todos, the most one account can hold. Delete some first.`,
-  );

@@ -10,12 +10,18 @@
  * win a race, and the jittered retries resolve those.
  */
 import { newId } from "../ids.ts";
+import { lazyImport } from "../lazy_import.ts";
 import { RETRY, retryOnConflict } from "../kv/retry.ts";
 import { inTurn } from "../kv/turns.ts";
 import { todoCountKey, todoKey } from "./keys.ts";
 import { readTodo } from "./reads.ts";
-import { checked, MAX_TODOS, type Todo, TodoChanges, todoLimitReached, TodoText } from "./rules.ts";
+import { MAX_TODOS } from "./limits.ts";
+import { todoLimitReached } from "./refusals.ts";
+import type { Todo, TodoChanges } from "./rules.ts";
 import { withChange } from "./version.ts";
+
+/** The zod rules (./rules.ts), loaded on the first write: reads and start-up do without them. */
+export const todoRules = lazyImport(() => import("./rules.ts"));
 
 /** What a lost race is about, in `WriteConflictError` messages. */
 export const CONTENDED = "the todo list";
@@ -37,6 +43,7 @@ export function retryCountWrite<T>(
  * `ValidationError` for bad text and `ConflictError` once the user has {@linkcode MAX_TODOS}.
  */
 export async function createTodo(kv: Deno.Kv, userId: string, text: unknown): Promise<Todo> {
+  const { checked, TodoText } = await todoRules();
   const cleanText = checked(TodoText, text);
   return await retryCountWrite(kv, userId, async () => {
     const count = await kv.get<Deno.KvU64>(todoCountKey(userId));
@@ -68,6 +75,7 @@ export async function updateTodo(
   todoId: string,
   changes: TodoChanges,
 ): Promise<Todo> {
+  const { checked, TodoChanges } = await todoRules();
   const { text, completed } = checked(TodoChanges, changes);
   return await retryOnConflict(CONTENDED, async () => {
     const entry = await readTodo(kv, userId, todoId);

@@ -8,7 +8,8 @@ import { z } from "zod";
 import { call, setup } from "../testing/api.ts";
 import { createTestApp, sessionUser, TEST_ORIGIN } from "../testing/app.ts";
 import { startMcpTestEnv } from "../testing/mcp.ts";
-import { createTodo, MAX_TEXT_LENGTH, TodoId, TodoText } from "./mod.ts";
+import { createTodo, MAX_TEXT_LENGTH } from "./mod.ts";
+import { TodoId, TodoText } from "./rules.ts";
 
 /** The limits the rules state in JSON Schema (what MCP clients see). */
 const TEXT = z.toJSONSchema(TodoText, { io: "input" });

@@ -17,15 +17,16 @@ import { createIdentityProvider } from "../lib/identity_provider.ts";
 import { parseConfig } from "../lib/config.ts";
 import { grantKeys, type StoredGrant } from "../lib/oauth/store/grants.ts";
 import { issueAccessToken } from "../lib/oauth/tokens.ts";
-import { createTodo, MAX_TODOS } from "../lib/todos/mod.ts";
+import { createTodo, MAX_TODOS, setListCacheBudget } from "../lib/todos/mod.ts";
 import type { BenchServer } from "./targets.ts";
 
 const [kvPath, count = "100", concurrency = "16", listCache] = Deno.args;
 if (!kvPath) throw new Error("usage: serve.ts <kv path> [todo count] [concurrency] [list cache]");
 
 const kv = await Deno.openKv(kvPath);
-const config = parseConfig(listCache === undefined ? {} : { LIST_CACHE_TODOS: listCache });
+const config = parseConfig({});
 const app = createApp({ config, kv, identity: createIdentityProvider(config, kv) });
+if (listCache !== undefined) setListCacheBudget(kv, Number(listCache));
 
 /** A user with `n` todos and a session cookie. */
 async function seedUser(name: string, n: number) {

@@ -11,9 +11,13 @@
  * todos. Also the app's RSS before and after, and the size of answers plain and gzip'd.
  * The app, the baseline and the SDK alone each run in their own process (bench/serve.ts,
  * bench/bare.ts, bench/sdk_alone.ts).
- * Options: --rounds=N --seconds=S --concurrency=C --todos=N --client=wrk|deno, and
- * --list-cache=N (the list cache in todos, LIST_CACHE_TODOS in lib/tuning.ts; 0 makes every read list its todos from KV, as bare
- * does, so REST and MCP are compared doing the same KV work).
+ * Memory: the app's RSS after the load against the bare server's after its own, then a soak
+ * (every target in turn, one second each) with the app's RSS taken at a third of it and at its
+ * end: minute 1 and minute 3 with `--soak=180`.
+ * Options: --rounds=N --seconds=S --concurrency=C --todos=N --client=wrk|deno, --soak=S
+ * (default 60 seconds; 0 skips it), and --list-cache=BYTES (the app's list cache bound; 0 makes
+ * every read list its todos from KV, as bare does, so REST and MCP are compared doing the same
+ * KV work).
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
@@ -23,6 +27,7 @@ import { runCreates } from "./writes.ts";
 import { hasWrk, runWrk } from "./wrk.ts";
 import { BENCH_FLAGS } from "./flags.ts";
 import { readFirstLine } from "./first_line.ts";
+import { measureCacheBounds, printCacheBounds } from "./cache_bounds.ts";
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +36,7 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "16" },
     todos: { type: "string", default: "100" },
     client: { type: "string" },
+    soak: { type: "string", default: "60" },
     "list-cache": { type: "string" },
   },
 });
@@ -38,6 +44,7 @@ const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 const todos = Number(values.todos);
+const soakSeconds = Number(values.soak);
 const useWrk = values.client ? values.client === "wrk" : await hasWrk();
 
 /** Linux reports CPU times in USER_HZ ticks, 100 per second. */
@@ -57,6 +64,7 @@ interface Round {
 const dir = await Deno.makeTempDir({ prefix: "bench-" });
 const kvPath = `${dir}/kv.sqlite3`;
 const children: Deno.ChildProcess[] = [];
+let appPid = NaN;
 try {
   const listCache = values["list-cache"];
   const app = spawn(
@@ -67,6 +75,7 @@ try {
     ...(listCache === undefined ? [] : [listCache]),
   );
   const server = await readFirstLine(app.stdout) as BenchServer;
+  appPid = app.pid;
   const bare = spawn("bare.ts", kvPath, server.userId);
   const { origin: bareOrigin } = await readFirstLine(bare.stdout) as { origin: string };
   const sdkAlone = spawn("sdk_alone.ts", kvPath, server.userId);
@@ -96,6 +105,8 @@ try {
       "the rounds",
   );
   const rssBefore = await rssMb(app.pid);
+  /** The bare server's RSS right after its latest round. */
+  let bareRss = NaN;
 
   const measure = async (target: Target, secs: number): Promise<Round> => {
     const pid = pidOf(target);
@@ -112,6 +123,7 @@ try {
       requests = sample.latencies.length + sample.errors;
     }
     round.cpuMs = (await cpuMs(pid) - before) / requests;
+    if (target === bareT) bareRss = await rssMb(bare.pid);
     return round;
   };
   for (const target of targets) await measure(target, 1);
@@ -142,6 +154,9 @@ try {
     }
   }
   const rssAfter = await rssMb(app.pid);
+  const soak = soakSeconds > 0
+    ? await runSoak([restT, mcp25T, mcp26T, pageT, page(server, todos, true)], server)
+    : null;
 
   const row = (name: string, r: Round, ratio: string) =>
     console.log(
@@ -207,9 +222,22 @@ try {
     console.log(`  ${name.padEnd(28)} ${String(bytes).padStart(8)}`);
   }
   console.log("");
+  console.log(`memory (RSS; ${navigator.hardwareConcurrency} cores, ${cpu})`);
   console.log(
-    `app RSS: ${rssBefore.toFixed(0)} MB before load, ${rssAfter.toFixed(0)} MB after`,
+    `  app ${rssBefore.toFixed(0)} MB before load, ${rssAfter.toFixed(0)} MB after; bare ${
+      bareRss.toFixed(0)
+    } MB after its load: app / bare ${x(rssAfter, bareRss)} (bound: 2x)`,
   );
+  if (soak) {
+    console.log(
+      `  soak of ${soakSeconds} s: app ${soak.early.toFixed(0)} MB at ${
+        (soakSeconds / 3).toFixed(0)
+      } s, ${soak.late.toFixed(0)} MB at ${soakSeconds} s: ${x(soak.late, soak.early)} ` +
+        `(bound: 1.10x)`,
+    );
+  }
+  console.log("");
+  printCacheBounds(await measureCacheBounds());
 } finally {
   for (const child of children) {
     child.kill();
@@ -241,6 +269,26 @@ async function checkOnce(target: Target): Promise<void> {
   if (!target.check(response.status, body)) {
     throw new Error(`${target.name}: unexpected answer ${response.status} ${body.slice(0, 300)}`);
   }
+}
+
+/**
+ * Sends every read target and creates of the 100-todo writer in turn, one second each, for
+ * `soakSeconds`; the app's RSS at a third of the soak and at its end.
+ */
+async function runSoak(
+  reads: Target[],
+  server: BenchServer,
+): Promise<{ early: number; late: number }> {
+  const started = performance.now();
+  const elapsed = () => (performance.now() - started) / 1000;
+  let early = NaN;
+  for (let i = 0; elapsed() < soakSeconds; i++) {
+    const target = reads[i % (reads.length + 1)];
+    if (target) await runLoad(target, concurrency, 1000);
+    else await runCreates(server.origin, server.writers["100"].cookie, concurrency, 1000);
+    if (Number.isNaN(early) && elapsed() >= soakSeconds / 3) early = await rssMb(appPid);
+  }
+  return { early, late: await rssMb(appPid) };
 }
 
 function roundOf(sample: Sample): Round {

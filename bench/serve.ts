@@ -15,22 +15,18 @@ import {
 } from "../lib/auth/local_sessions.ts";
 import { createIdentityProvider } from "../lib/identity_provider.ts";
 import { parseConfig } from "../lib/config.ts";
-import { withTuning } from "../lib/testing/app.ts";
 import { grantKeys, type StoredGrant } from "../lib/oauth/store/grants.ts";
 import { issueAccessToken } from "../lib/oauth/tokens.ts";
-import { createTodo, MAX_TODOS } from "../lib/todos/mod.ts";
+import { createTodo, MAX_TODOS, setListCacheBudget } from "../lib/todos/mod.ts";
 import type { BenchServer } from "./targets.ts";
 
 const [kvPath, count = "100", concurrency = "16", listCache] = Deno.args;
 if (!kvPath) throw new Error("usage: serve.ts <kv path> [todo count] [concurrency] [list cache]");
 
 const kv = await Deno.openKv(kvPath);
-const listCacheTodos = listCache === undefined ? undefined : Number(listCache);
-if (listCacheTodos !== undefined && !(Number.isInteger(listCacheTodos) && listCacheTodos >= 0)) {
-  throw new Error(`the list cache must be a whole number of todos, got "${listCache}"`);
-}
-const config = withTuning(parseConfig({}), { listCacheTodos });
+const config = parseConfig({});
 const app = createApp({ config, kv, identity: createIdentityProvider(config, kv) });
+if (listCache !== undefined) setListCacheBudget(kv, Number(listCache));
 
 /** A user with `n` todos and a session cookie. */
 async function seedUser(name: string, n: number) {

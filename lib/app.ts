@@ -11,7 +11,6 @@ import { createPages } from "./pages/mod.ts";
 import { routeLazily } from "./http/lazy_mount.ts";
 import { lazyImport } from "./lazy_import.ts";
 import { createMetadataApp } from "./mcp/metadata.ts";
-import { setListCacheBudget } from "./todos/mod.ts";
 import manifest from "../pages.gen.ts";
 import pagesConfig from "../fresh.config.ts";
 
@@ -21,7 +20,6 @@ const oauthApp = lazyImport(() => import("./oauth/app.ts"));
 
 /** Builds the app for `deps`; `app.fetch` is the whole server. */
 export function createApp(deps: Deps): Hono<AppEnv> {
-  setListCacheBudget(deps.kv, deps.config.listCacheTodos);
   const app = new Hono<AppEnv>();
   // First: nothing may read the request's URL or Host before they are known to be sound.
   app.use(checkHost(deps.config));

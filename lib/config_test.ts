@@ -274,7 +274,6 @@ Deno.test("the tuning is lib/tuning.ts's, whatever the environment holds", () =>
       rateLimits: config.rateLimits,
       live: config.live,
       tokens: config.tokens,
-      listCacheTodos: config.listCacheTodos,
     },
     TUNING,
   );

@@ -1,7 +1,8 @@
 /**
  * The app's tuning values: rate limits, caps on live streams, the heartbeat, the built-in OAuth
- * server's key and refresh windows, and the list cache's size. They are constants, not environment
- * variables (docs/operations.md, "Tuning"); tests pass other values through the app's `Config`.
+ * server's key and refresh windows, and the byte bounds of the caches. They are constants, not
+ * environment variables (docs/operations.md, "Tuning"); tests pass other limits, caps and windows
+ * through the app's `Config`, and other cache bounds to the caches themselves.
  */
 
 const MINUTE_MS = 60 * 1000;
@@ -27,8 +28,21 @@ export const HEARTBEAT_MS = 20 * 1000;
 export const SIGNING_KEY_ROTATION_MS = 30 * DAY_MS;
 /** How long a rotated refresh token may be presented again by a concurrent refresh; 0 turns it off. */
 export const REFRESH_REUSE_GRACE_MS = 10 * 1000;
-/** Most todos one isolate keeps in read lists (about 200 bytes each: some 10 MB at most); 0 keeps none. */
-export const LIST_CACHE_TODOS = 50_000;
+/**
+ * Most bytes of kept lists (their JSON length) one isolate holds: in the many-user trace of
+ * bench/cache_bounds.ts, 8 MiB answers 74% of reads without listing, 4 MiB 62%, 16 MiB 87%.
+ */
+export const LIST_CACHE_BYTES = 8 * 1024 * 1024;
+/**
+ * Most bytes of kept pages (HTML plus its gzip) one app holds: in the same trace, 8 MiB answers
+ * 45% of page views without rendering, 4 MiB 36%, 16 MiB 53% (a render costs less than a list read).
+ */
+export const PAGE_CACHE_BYTES = 8 * 1024 * 1024;
+/**
+ * Most bytes (key and value as JSON) of verified tokens one cache holds, some 1,000 tokens: in
+ * the many-client trace, 1 MiB and 512 KiB skip 96% of verifications (all but a token's first).
+ */
+export const TOKEN_CACHE_BYTES = 1024 * 1024;
 
 /** Per-client-address limits on unauthenticated writes, and the cap on stored registrations. */
 export interface RateLimitConfig {
@@ -60,8 +74,6 @@ export interface Tuning {
   live: LiveConfig;
   /** Key rotation and refresh-token reuse of the built-in OAuth server (local mode). */
   tokens: TokenConfig;
-  /** Most todos one isolate keeps in read lists (lib/todos/list_cache.ts). */
-  listCacheTodos: number;
 }
 
 /** The tuning the app runs with: the constants above. */
@@ -82,5 +94,4 @@ export const TUNING: Readonly<Tuning> = Object.freeze({
     signingKeyRotationMs: SIGNING_KEY_ROTATION_MS,
     refreshReuseGraceMs: REFRESH_REUSE_GRACE_MS,
   }),
-  listCacheTodos: LIST_CACHE_TODOS,
 });

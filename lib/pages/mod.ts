@@ -78,7 +78,7 @@
  *   cookies through `hono/cookie`, the client address) are extra. `ctx.render()` takes
  *   `{ status, headers, csp, memo }`; no async route components, no partials, no plugin routes.
  * - `ctx.render(data, { memo: { key, version } })` keeps the rendered page (and its gzip) per
- *   app and reuses it while `version` stands for the same `key` (page_cache.ts, 16 MiB).
+ *   app and reuses it while `version` stands for the same `key` (page_cache.ts, `PAGE_CACHE_BYTES` in lib/tuning.ts).
  * - Every page gets a Content-Security-Policy (`BASE_CSP`, csp.ts: scripts from 'self' only,
  *   no inline scripts); `ctx.render(data, { csp: { "connect-src": [x] } })` appends sources,
  *   `{ "form-action": null }` drops a directive. So `RouteConfig` has no `csp` switch.

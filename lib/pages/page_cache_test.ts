@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { PageCache } from "./page_cache.ts";
+import { htmlBytes, PageCache } from "./page_cache.ts";
 import { waitFor } from "../testing/wait.ts";
 
 Deno.test("PageCache renders once per version and gzips the kept page", async () => {
@@ -13,7 +13,7 @@ Deno.test("PageCache renders once per version and gzips the kept page", async ()
   const unzipped = new Response(
     new Response(first.gzip!).body!.pipeThrough(new DecompressionStream("gzip")),
   );
-  assert.deepEqual(await unzipped.bytes(), first.html);
+  assert.equal(await unzipped.text(), first.html);
   const second = cache.page("ada", "v2", render);
   assert.equal(renders, 2);
   assert.notEqual(second, first);
@@ -35,4 +35,22 @@ Deno.test("PageCache keeps at most its budget of bytes, dropping the least recen
   let again = false;
   cache.page("big", "1", () => (again = true, "x"));
   assert.ok(again);
+});
+
+Deno.test("kept pages and their gzip stay within the byte budget", async () => {
+  const budget = 64 * 1024;
+  const cache = new PageCache(budget);
+  const pages = Array.from(
+    { length: 12 },
+    (_, i) => `<ul>${`<li id="todo-${i}">Todo é ${i}</li>`.repeat(200 + 40 * i)}</ul>`,
+  );
+  for (const [i, html] of pages.entries()) {
+    const kept = cache.page(`user-${i}`, "v1", () => html);
+    await waitFor(() => kept.gzip !== undefined || cache.size.bytes === 0, "gzip'd");
+    assert.ok(cache.size.bytes <= budget, `${cache.size.bytes} bytes kept, bound ${budget}`);
+  }
+  // Latin-1 text counts one byte a character, as V8 holds it.
+  assert.equal(htmlBytes(pages[0]), pages[0].length);
+  assert.equal(htmlBytes("✓"), 2);
+  assert.ok(cache.size.pages > 1 && cache.size.pages < pages.length, "the bound decides");
 });

@@ -34,7 +34,6 @@ export function withTuning(config: Config, overrides: TuningOverrides = {}): Con
     rateLimits: { ...config.rateLimits, ...overrides.rateLimits },
     live: { ...config.live, ...overrides.live },
     tokens: { ...config.tokens, ...overrides.tokens },
-    listCacheTodos: overrides.listCacheTodos ?? config.listCacheTodos,
   };
 }
 

@@ -3,7 +3,7 @@
  * user's marker in its own atomic operation (./version.ts), so a list kept under the marker's
  * current versionstamp is the list: reading the marker (one `get`) replaces listing every todo.
  */
-import { LIST_CACHE_TODOS } from "../tuning.ts";
+import { LIST_CACHE_BYTES } from "../tuning.ts";
 import type { Todo } from "./rules.ts";
 
 /** A user's list as read at one change marker (`versionstamp` of `["todo_changes", userId]`). */
@@ -13,45 +13,70 @@ export interface ListAt {
   todos: readonly Readonly<Todo>[];
 }
 
-/** Least recently used lists, up to `budget` todos in all, per KV store. */
-export class ListCache {
-  #lists = new Map<string, ListAt>();
-  #todos = 0;
+/** How a cache has been used: reads answered from it, reads that were not, bytes held. */
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  bytes: number;
+}
 
-  constructor(readonly budget = LIST_CACHE_TODOS) {}
+/** Least recently used lists, up to `budget` bytes of JSON in all, per KV store. */
+export class ListCache {
+  #lists = new Map<string, { list: ListAt; bytes: number }>();
+  #bytes = 0;
+  #hits = 0;
+  #misses = 0;
+
+  constructor(readonly budget = LIST_CACHE_BYTES) {}
 
   /** The list kept for `userId` at `versionstamp`, or `undefined`. */
   get(userId: string, versionstamp: string | null): ListAt | undefined {
     const kept = this.#lists.get(userId);
-    if (!kept || versionstamp === null || kept.versionstamp !== versionstamp) return undefined;
+    if (!kept || versionstamp === null || kept.list.versionstamp !== versionstamp) {
+      this.#misses++;
+      return undefined;
+    }
+    this.#hits++;
     this.#lists.delete(userId); // most recently used goes last
     this.#lists.set(userId, kept);
-    return kept;
+    return kept.list;
   }
 
   /** Keeps `list` for `userId` (replacing an older one), dropping the least recently used. */
   set(userId: string, list: ListAt): void {
     this.#drop(userId);
-    if (list.versionstamp === null || this.budget === 0 || list.todos.length > this.budget) return;
-    this.#lists.set(userId, list);
-    this.#todos += list.todos.length;
+    if (list.versionstamp === null || this.budget === 0) return;
+    const bytes = listBytes(list.todos);
+    if (bytes > this.budget) return;
+    this.#lists.set(userId, { list, bytes });
+    this.#bytes += bytes;
     for (const oldest of this.#lists.keys()) {
-      if (this.#todos <= this.budget) break;
+      if (this.#bytes <= this.budget) break;
       this.#drop(oldest);
     }
   }
 
-  /** How many lists and todos are kept (for tests and the benchmark). */
-  get size(): { lists: number; todos: number } {
-    return { lists: this.#lists.size, todos: this.#todos };
+  /** How many lists and bytes are kept (for tests and the benchmark). */
+  get size(): { lists: number; bytes: number } {
+    return { lists: this.#lists.size, bytes: this.#bytes };
+  }
+
+  /** Hits, misses and bytes held since this cache was made (for the benchmark). */
+  get stats(): CacheStats {
+    return { hits: this.#hits, misses: this.#misses, bytes: this.#bytes };
   }
 
   #drop(userId: string): void {
     const kept = this.#lists.get(userId);
     if (!kept) return;
     this.#lists.delete(userId);
-    this.#todos -= kept.todos.length;
+    this.#bytes -= kept.bytes;
   }
+}
+
+/** The size a list is counted at: the length of its JSON (about what V8 holds for it). */
+export function listBytes(todos: readonly Readonly<Todo>[]): number {
+  return JSON.stringify(todos).length;
 }
 
 const caches = new WeakMap<Deno.Kv, ListCache>();
@@ -64,10 +89,10 @@ export function listCacheOf(kv: Deno.Kv): ListCache {
 }
 
 /**
- * Sets how many todos lists read from `kv` may keep, at start-up. 0 turns keeping off: every
- * read lists its todos and reads no marker (so nothing built on the marker, like the todo
- * page's kept rendering, is kept either).
+ * Sets how many bytes of lists read from `kv` may be kept, at start-up. 0 turns keeping off:
+ * every read lists its todos and reads no marker (so nothing built on the marker, like the
+ * todo page's kept rendering, is kept either).
  */
-export function setListCacheBudget(kv: Deno.Kv, todos: number): void {
-  caches.set(kv, new ListCache(todos));
+export function setListCacheBudget(kv: Deno.Kv, bytes: number): void {
+  caches.set(kv, new ListCache(bytes));
 }

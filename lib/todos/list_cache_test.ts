@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { todoKey } from "./keys.ts";
-import { ListCache, setListCacheBudget } from "./list_cache.ts";
+import { listBytes, ListCache, listCacheOf, setListCacheBudget } from "./list_cache.ts";
 import { listTodos, readList } from "./reads.ts";
 import { createTodo, deleteTodo, updateTodo } from "./store.ts";
 import type { Todo } from "./rules.ts";
@@ -26,7 +26,7 @@ Deno.test("readList() answers from the kept list while the change marker stands"
   assert.deepEqual(again.todos.map((t) => t.id), [first.id]);
 });
 
-Deno.test("with a budget of 0 todos, every readList() lists", async () => {
+Deno.test("with a budget of 0 bytes, every readList() lists", async () => {
   using kv = await Deno.openKv(":memory:");
   setListCacheBudget(kv, 0);
   await createTodo(kv, ALICE, "one");
@@ -56,23 +56,50 @@ Deno.test("listed todos are frozen, and the array is the caller's own", async ()
   assert.equal((await listTodos(kv, ALICE)).length, 1);
 });
 
-Deno.test("ListCache keeps at most its budget of todos, dropping the least recently used", () => {
-  const cache = new ListCache(5);
+Deno.test("ListCache keeps at most its budget of bytes, dropping the least recently used", () => {
   const list = (stamp: string, count: number) => ({
     versionstamp: stamp,
     todos: Array.from({ length: count }, (_, i) => todo(`${stamp}-${i}`)),
   });
+  const two = listBytes(list("1", 2).todos);
+  const cache = new ListCache(two * 2 + two / 2); // room for two lists of two, not three
   cache.set("a", list("1", 2));
   cache.set("b", list("1", 2));
   assert.ok(cache.get("a", "1")); // a is now the most recently used
-  cache.set("c", list("1", 2)); // 6 > 5: b goes
+  cache.set("c", list("1", 2)); // over the budget: b goes
   assert.equal(cache.get("b", "1"), undefined);
   assert.ok(cache.get("a", "1"));
-  assert.deepEqual(cache.size, { lists: 2, todos: 4 });
+  assert.deepEqual(cache.size, { lists: 2, bytes: two * 2 });
   cache.set("a", list("2", 1)); // a newer list replaces the older one
   assert.equal(cache.get("a", "1"), undefined);
-  assert.deepEqual(cache.size, { lists: 2, todos: 3 });
+  assert.deepEqual(cache.size, { lists: 2, bytes: two + listBytes(list("2", 1).todos) });
   cache.set("d", list("1", 6)); // larger than the whole budget: not kept
   cache.set("e", { versionstamp: null, todos: [] }); // no marker yet: not kept
-  assert.deepEqual(cache.size, { lists: 2, todos: 3 });
+  assert.equal(cache.size.lists, 2);
+});
+
+Deno.test("lists read from KV by many users stay within the byte budget, counted as their JSON", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const budget = 20_000;
+  setListCacheBudget(kv, budget);
+  const users = Array.from({ length: 12 }, (_, i) => `user-${i}`);
+  for (const [i, user] of users.entries()) {
+    for (let n = 0; n <= i * 3; n++) await createTodo(kv, user, `Todo ${n} of ${user} `.repeat(4));
+  }
+  const read = new Map<string, string>();
+  for (const user of users) read.set(user, JSON.stringify(await listTodos(kv, user)));
+  const cache = listCacheOf(kv);
+  assert.ok(cache.size.bytes <= budget, `${cache.size.bytes} bytes kept, bound ${budget}`);
+  // What is kept, measured apart from the cache's own count: the JSON of the newest lists.
+  let kept = 0;
+  const keptUsers = [];
+  for (const user of users.toReversed()) {
+    const next = kept + read.get(user)!.length;
+    if (next > budget) break;
+    kept = next;
+    keptUsers.push(user);
+  }
+  assert.equal(cache.size.bytes, kept);
+  assert.equal(cache.size.lists, keptUsers.length);
+  assert.ok(keptUsers.length > 1 && keptUsers.length < users.length, "the bound decides");
 });

@@ -43,6 +43,12 @@ export const PAGE_CACHE_BYTES = 8 * 1024 * 1024;
  * the many-client trace, 1 MiB and 512 KiB skip 96% of verifications (all but a token's first).
  */
 export const TOKEN_CACHE_BYTES = 1024 * 1024;
+/**
+ * Most bytes of Stytch renewal outcomes one isolate keeps (each about 1.5 KB, kept 5 s): 2 MiB
+ * holds every renewal of a 5 s window up to some 250 a second; past that an outcome dropped
+ * early costs one more call to Stytch, never a wrong answer.
+ */
+export const RENEWAL_MEMO_BYTES = 2 * 1024 * 1024;
 
 /** Per-client-address limits on unauthenticated writes, and the cap on stored registrations. */
 export interface RateLimitConfig {

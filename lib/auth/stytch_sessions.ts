@@ -7,6 +7,7 @@
  * never logged.
  */
 import type { StytchConfig } from "../config.ts";
+import { RENEWAL_MEMO_BYTES } from "../tuning.ts";
 import type { User } from "./identity.ts";
 import { sha256Hex } from "./local_sessions.ts";
 import { SESSION_DURATION_MINUTES } from "./stytch_duration.ts";
@@ -17,8 +18,8 @@ export { SESSION_DURATION_MINUTES };
 export const STYTCH_API_TIMEOUT_MS = 3000;
 /** How long a renewal's outcome is reused for requests carrying the same credential. */
 export const RENEWAL_MEMO_MS = 5000;
-/** Most renewal outcomes one isolate keeps at once. */
-const RENEWAL_MEMO_SIZE = 1000;
+/** What an outcome is counted as until it settles: about a renewed outcome with its two tokens. */
+const UNSETTLED_BYTES = 2048;
 
 /** What the browser presents to renew: the opaque session token, or the (expired) session JWT. */
 export type SessionCredential = { session_token: string } | { session_jwt: string };
@@ -48,6 +49,8 @@ export interface StytchSessions {
 export interface StytchSessionsOptions {
   /** Bound on one call (ms); tests shorten it. */
   timeoutMs?: number;
+  /** Most bytes of kept outcomes (default `RENEWAL_MEMO_BYTES`); tests shrink it. */
+  memoBytes?: number;
 }
 
 interface Memo {
@@ -55,6 +58,15 @@ interface Memo {
   settledAt: number | null;
   /** When a renewed outcome's JWT expires: no longer reused from then on. */
   staleAt: number;
+  /** Its key and outcome as JSON, in characters ({@linkcode UNSETTLED_BYTES} until settled). */
+  bytes: number;
+}
+
+/** Kept outcomes by credential key, oldest first, and their bytes together. */
+interface MemoTable {
+  entries: Map<string, Memo>;
+  bytes: number;
+  budget: number;
 }
 
 /** The sessions API of the project in `config`, at `config.apiUrl`. */
@@ -63,7 +75,11 @@ export function createStytchSessions(
   options: StytchSessionsOptions = {},
 ): StytchSessions {
   const timeoutMs = options.timeoutMs ?? STYTCH_API_TIMEOUT_MS;
-  const memo = new Map<string, Memo>();
+  const memo: MemoTable = {
+    entries: new Map(),
+    bytes: 0,
+    budget: options.memoBytes ?? RENEWAL_MEMO_BYTES,
+  };
   let sdk: Promise<StytchClient> | null = null;
   const client = () =>
     sdk ??= import("stytch").then(({ Client }) =>
@@ -97,20 +113,26 @@ export function createStytchSessions(
     async renew(credential) {
       const key = await credentialKey(credential);
       const now = Date.now();
-      const known = memo.get(key);
+      const known = memo.entries.get(key);
       const fresh = known && (known.settledAt === null || now - known.settledAt < RENEWAL_MEMO_MS);
       if (fresh && known.staleAt > now) return known.outcome;
-      const entry: Memo = { outcome: call(credential), settledAt: null, staleAt: Infinity };
+      const entry: Memo = {
+        outcome: call(credential),
+        settledAt: null,
+        staleAt: Infinity,
+        bytes: UNSETTLED_BYTES,
+      };
       entry.outcome.then((renewal) => {
         entry.settledAt = Date.now();
         // A renewal's JWT that has expired since is not handed out again.
         if (renewal.kind === "renewed") entry.staleAt = renewal.jwtExpiresAt;
+        resize(memo, key, entry, key.length + JSON.stringify(renewal).length);
       });
       remember(memo, key, entry);
       return entry.outcome;
     },
     async revoke(credential) {
-      memo.delete(await credentialKey(credential));
+      forget(memo, await credentialKey(credential));
       try {
         const stytch = await client();
         await withTimeout(stytch.sessions.revoke(credential), timeoutMs);
@@ -191,14 +213,32 @@ async function credentialKey(credential: SessionCredential): Promise<string> {
     : `j:${await sha256Hex(credential.session_jwt)}`;
 }
 
-/** Adds `entry`, dropping settled outcomes past their time (then the oldest) beyond the bound. */
-function remember(memo: Map<string, Memo>, key: string, entry: Memo): void {
-  memo.delete(key);
-  memo.set(key, entry);
-  if (memo.size <= RENEWAL_MEMO_SIZE) return;
+/** Adds `entry`, dropping settled outcomes past their time (then the oldest) beyond the budget. */
+function remember(memo: MemoTable, key: string, entry: Memo): void {
+  forget(memo, key);
+  memo.entries.set(key, entry);
+  memo.bytes += entry.bytes;
+  if (memo.bytes <= memo.budget) return;
   const now = Date.now();
-  for (const [k, v] of memo) {
-    if (v.settledAt !== null && now - v.settledAt >= RENEWAL_MEMO_MS) memo.delete(k);
+  for (const [k, v] of memo.entries) {
+    if (v.settledAt !== null && now - v.settledAt >= RENEWAL_MEMO_MS) forget(memo, k);
   }
-  while (memo.size > RENEWAL_MEMO_SIZE) memo.delete(memo.keys().next().value!);
+  for (const k of memo.entries.keys()) {
+    if (memo.bytes <= memo.budget) break;
+    forget(memo, k);
+  }
+}
+
+/** Drops the outcome kept under `key`, if any. */
+function forget(memo: MemoTable, key: string): void {
+  const known = memo.entries.get(key);
+  if (!known) return;
+  memo.entries.delete(key);
+  memo.bytes -= known.bytes;
+}
+
+/** Counts a settled `entry` at its real size, if it is still the one kept under `key`. */
+function resize(memo: MemoTable, key: string, entry: Memo, bytes: number): void {
+  if (memo.entries.get(key) === entry) memo.bytes += bytes - entry.bytes;
+  entry.bytes = bytes;
 }

@@ -1,7 +1,7 @@
 /**
  * What the project's `dev.ts` runs, as Fresh 1.x's `$fresh/dev.ts`: {@linkcode build} for
- * `deno task build`, {@linkcode dev} for `deno task dev` (build, serve with `--watch`, rebuild
- * on every change).
+ * `deno task build` (and `deno task start`, which builds first), {@linkcode dev} for
+ * `deno task dev` (build, serve with `--watch`, rebuild on every change).
  */
 import { buildIslands, writeManifest } from "./build.ts";
 import type { FreshConfig } from "./fresh_config.ts";
@@ -16,20 +16,27 @@ export interface BuildOptions {
 }
 
 /**
- * One build: the plugins' `buildStart`, `pages.gen.ts` (when changed), the island bundles and
- * the static file list, the plugins' `buildEnd`.
+ * One build: `pages.gen.ts` (when changed); the plugins' `buildStart` and the island bundles,
+ * unless every file they read and wrote is unchanged since the last build; the static file list.
  */
 export async function build(config: FreshConfig, options: BuildOptions = {}): Promise<void> {
   const started = performance.now();
-  for (const plugin of config.plugins ?? []) await plugin.buildStart?.(config);
   if (!options.keepManifest && await writeManifest()) console.log("Updated pages.gen.ts");
-  const islands = await buildIslands();
-  for (const plugin of config.plugins ?? []) await plugin.buildEnd?.();
-  console.log(
-    `Built ${Object.keys(islands).length} island bundle(s) in ${
-      Math.round(performance.now() - started)
-    } ms: ${Object.values(islands).join(", ") || "none"}`,
-  );
+  const plugins = config.plugins ?? [];
+  const { islands, bundled } = await buildIslands({
+    inputs: plugins.flatMap((plugin) => plugin.inputs ?? []),
+    beforeBundle: async () => {
+      for (const plugin of plugins) await plugin.buildStart?.(config);
+    },
+  });
+  const ms = Math.round(performance.now() - started);
+  const count = Object.keys(islands).length;
+  if (!bundled) console.log(`${count} island bundle(s) up to date (checked in ${ms} ms)`);
+  else {
+    console.log(
+      `Built ${count} island bundle(s) in ${ms} ms: ${Object.values(islands).join(", ") || "none"}`,
+    );
+  }
 }
 
 /** Options of {@linkcode dev}. */

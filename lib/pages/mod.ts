@@ -113,7 +113,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { PayloadTooLargeError } from "../errors.ts";
 import type { AppEnv } from "../http/context.ts";
 import { compressAnswers, refuseCrossSiteWrites } from "../http/middleware.ts";
-import { type FreshConfig, MAX_FORM_BYTES } from "./fresh_config.ts";
+import type { FreshConfig } from "./fresh_config.ts";
 import { createContext, type Memo, runMiddlewares } from "./context.ts";
 import { PageCache } from "./page_cache.ts";
 import { errorResponse, notFoundResponse } from "./error_pages.ts";
@@ -128,6 +128,9 @@ export { asset } from "./assets.ts";
 export { defineConfig, type FreshConfig, type Plugin } from "./fresh_config.ts";
 export { Head } from "./head.ts";
 
+/** The largest request body a page accepts (a form post); larger ones get 413. */
+export const MAX_FORM_BYTES = 64 * 1024;
+
 /**
  * The Hono sub-app serving every route in `manifest`, then `static/`, then `_404` for any other
  * path. Mount it at `/` after the app's other areas.
@@ -137,7 +140,6 @@ export function createPages(manifest: Manifest, config: FreshConfig = {}): Hono<
     registerIsland(islandName(path.replace(/^\.\/islands\//, "")), module.default);
   }
   const table = routeTable(manifest);
-  const maxBytes = config.maxFormBytes ?? MAX_FORM_BYTES;
   const gzip = compressAnswers();
   const compressible = (c: Context<AppEnv>) => config.compress?.(new URL(c.req.url)) !== false;
   const compressPage: MiddlewareHandler<AppEnv> = (c, next) =>
@@ -151,7 +153,7 @@ export function createPages(manifest: Manifest, config: FreshConfig = {}): Hono<
     pages.all(
       route.pattern,
       compressPage,
-      (c) => serveRoute(c, route, table, maxBytes, { cache, gzip: compressible(c) }),
+      (c) => serveRoute(c, route, table, { cache, gzip: compressible(c) }),
     );
   }
   // Static files are public, so compressing them leaks nothing.
@@ -167,7 +169,6 @@ async function serveRoute(
   c: Context<AppEnv>,
   route: Route,
   table: RouteTable,
-  maxBytes: number,
   memo: Memo,
 ): Promise<Response> {
   // Hono answers HEAD with the GET route's response, body dropped.
@@ -182,7 +183,7 @@ async function serveRoute(
   let ctx: FreshContext | undefined;
   try {
     await refuseCrossSite(c, () => Promise.resolve());
-    limitBody(c, maxBytes);
+    limitBody(c, MAX_FORM_BYTES);
     const current = ctx = createContext(c, route, table, memo);
     return await runMiddlewares(current, route.middlewares, () => {
       // A middleware may hand on another request for this route (`ctx.req`, e.g. a form kept

@@ -26,8 +26,11 @@ const hashOf = async (bytes: Uint8Array<ArrayBuffer>) => (await sha256Hex(bytes)
 
 /** What {@linkcode buildIslands} needs besides the islands themselves. */
 export interface IslandBuildOptions {
-  /** Further files the build's output depends on (the plugins' inputs), relative to the root. */
-  inputs?: string[];
+  /**
+   * Further files the build's output depends on (the plugins' inputs), relative to the root;
+   * asked for only when bundling (the last build recorded them, and the code declaring them).
+   */
+  pluginInputs?: () => Promise<string[]>;
   /** Runs before bundling, when bundling is needed (the plugins' `buildStart`). */
   beforeBundle?: () => Promise<void>;
 }
@@ -50,18 +53,13 @@ export async function buildIslands(options: IslandBuildOptions = {}): Promise<Is
   try {
     const islandFiles = await listModules(new URL("islands/", ROOT_DIR));
     // dev.ts brings in the build's own code and fresh.config.ts; each entry imports client.ts.
-    const sources = [
-      "dev.ts",
-      "lib/pages/client.ts",
-      ...islandFiles.map((file) => `islands/${file}`),
-      ...options.inputs ?? [],
-    ];
+    const sources = ["dev.ts", "lib/pages/client.ts", ...islandFiles.map((f) => `islands/${f}`)];
     let built = await buildIsCurrent(sources) ? await previousBuild() : null;
     const bundled = built === null;
     if (built === null) {
       await options.beforeBundle?.();
       built = await bundleIslands(islandFiles);
-      await recordBuild(sources);
+      await recordBuild(sources, await options.pluginInputs?.() ?? []);
     }
     await writeBuildManifest(built.islands, built.preload);
     return { islands: built.islands, bundled };

@@ -62,8 +62,8 @@ const sameRecord = (a: Record<string, string>, b: Record<string, string>) =>
   JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
 /**
- * True when the last build's record matches `sources` (module and plain files, relative to the
- * root): same Deno, same sources, every input and output file unchanged.
+ * True when the last build's record matches `sources` (modules, relative to the root): same
+ * Deno, same sources, every file it read (its extra inputs included) and wrote unchanged.
  */
 export async function buildIsCurrent(sources: string[], root = ROOT_DIR): Promise<boolean> {
   let stamp: Stamp;
@@ -81,10 +81,18 @@ export async function buildIsCurrent(sources: string[], root = ROOT_DIR): Promis
   return sameRecord(inputs, stamp.inputs) && sameRecord(outputs, stamp.outputs ?? {});
 }
 
-/** Records what a successful build read and wrote (after it wrote everything). */
-export async function recordBuild(sources: string[], root = ROOT_DIR): Promise<void> {
-  const modules = sources.filter((file) => /\.(tsx|ts|jsx|js|mjs)$/.test(file));
-  const plain = sources.filter((file) => !modules.includes(file));
+/**
+ * Records what a successful build read and wrote (after it wrote everything): `sources` and
+ * `extra` (further files, modules or not), relative to the root.
+ */
+export async function recordBuild(
+  sources: string[],
+  extra: string[] = [],
+  root = ROOT_DIR,
+): Promise<void> {
+  const isModule = (file: string) => /\.(tsx|ts|jsx|js|mjs)$/.test(file);
+  const modules = [...sources, ...extra.filter(isModule)];
+  const plain = extra.filter((file) => !isModule(file));
   const read = [...new Set([...ALWAYS_READ, ...plain, ...await localModules(modules, root)])]
     .sort();
   const stamp: Stamp = {

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { buildIsCurrent, localModules, recordBuild } from "./build_inputs.ts";
 
+/** An island importing a component, and a module on first use. */
+const ISLAND =
+  'import "../components/label.ts";\nexport const later = () => import("../lib/lazy.ts");\n';
+
 /** A small project on disk: an island importing a component, which imports a lib module. */
 async function project(): Promise<{ root: URL; write(path: string, text: string): Promise<void> }> {
   const root = new URL(`file://${await Deno.makeTempDir({ prefix: "build-inputs-" })}/`);
@@ -11,7 +15,8 @@ async function project(): Promise<{ root: URL; write(path: string, text: string)
   };
   await write("deno.json", JSON.stringify({ imports: {} }));
   await write("deno.lock", JSON.stringify({ version: "5" }));
-  await write("islands/Counter.ts", 'import { label } from "../components/label.ts";\n');
+  await write("islands/Counter.ts", ISLAND);
+  await write("lib/lazy.ts", "export const LAZY = 1;\n");
   await write("components/label.ts", 'export { LIMIT as label } from "../lib/limits.ts";\n');
   await write("lib/limits.ts", "export const LIMIT = 1;\n");
   await write("lib/unrelated.ts", "export const OTHER = 2;\n");
@@ -21,14 +26,16 @@ async function project(): Promise<{ root: URL; write(path: string, text: string)
   return { root, write };
 }
 
-const SOURCES = ["islands/Counter.ts", "view.css"];
+const SOURCES = ["islands/Counter.ts"];
+const EXTRA = ["view.css"];
 
-Deno.test("localModules() lists the project files an entry imports, transitively", async () => {
+Deno.test("localModules() lists the project files an entry imports, transitively and dynamically", async () => {
   const { root } = await project();
   try {
     assert.deepEqual(await localModules(["islands/Counter.ts"], root), [
       "components/label.ts",
       "islands/Counter.ts",
+      "lib/lazy.ts",
       "lib/limits.ts",
     ]);
   } finally {
@@ -39,7 +46,7 @@ Deno.test("localModules() lists the project files an entry imports, transitively
 Deno.test("a build stays current until a file it read or wrote changes", async (t) => {
   const { root, write } = await project();
   const recorded = async () => {
-    await recordBuild(SOURCES, root);
+    await recordBuild(SOURCES, EXTRA, root);
     assert.equal(await buildIsCurrent(SOURCES, root), true);
   };
   try {
@@ -51,13 +58,14 @@ Deno.test("a build stays current until a file it read or wrote changes", async (
       assert.equal(await buildIsCurrent(SOURCES, root), true);
     });
     const changes: [string, () => Promise<void>][] = [
+      ["a module imported on first use changed", () => write("lib/lazy.ts", "export {};\n")],
       [
         "a module two imports away changed",
         () => write("lib/limits.ts", "export const LIMIT = 2;\n"),
       ],
       [
         "the island changed",
-        () => write("islands/Counter.ts", `import "../components/label.ts";\n`),
+        () => write("islands/Counter.ts", `${ISLAND}export default 1;\n`),
       ],
       ["a plain input file changed", () => write("view.css", "p { color: blue }\n")],
       ["deno.json changed", () => write("deno.json", JSON.stringify({ imports: { x: "./x.ts" } }))],

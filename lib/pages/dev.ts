@@ -15,18 +15,22 @@ export interface BuildOptions {
   keepManifest?: boolean;
 }
 
+/** The project's `fresh.config.ts`, loaded when first needed. */
+export type ConfigLoader = () => Promise<FreshConfig>;
+
 /**
  * One build: `pages.gen.ts` (when changed); the plugins' `buildStart` and the island bundles,
- * unless every file they read and wrote is unchanged since the last build; the static file list.
+ * unless every file they read and wrote is unchanged since the last build (then the config is
+ * not even loaded); the static file list.
  */
-export async function build(config: FreshConfig, options: BuildOptions = {}): Promise<void> {
+export async function build(loadConfig: ConfigLoader, options: BuildOptions = {}): Promise<void> {
   const started = performance.now();
   if (!options.keepManifest && await writeManifest()) console.log("Updated pages.gen.ts");
-  const plugins = config.plugins ?? [];
   const { islands, bundled } = await buildIslands({
-    inputs: plugins.flatMap((plugin) => plugin.inputs ?? []),
+    pluginInputs: async () => ((await loadConfig()).plugins ?? []).flatMap((p) => p.inputs ?? []),
     beforeBundle: async () => {
-      for (const plugin of plugins) await plugin.buildStart?.(config);
+      const config = await loadConfig();
+      for (const plugin of config.plugins ?? []) await plugin.buildStart?.(config);
     },
   });
   const ms = Math.round(performance.now() - started);
@@ -51,10 +55,10 @@ export interface DevOptions {
  * Builds, starts the server (`deno run ...serve`) and rebuilds whenever a watched folder
  * changes; a failed build is reported and the previous one keeps serving.
  */
-export async function dev(config: FreshConfig, options: DevOptions): Promise<void> {
+export async function dev(loadConfig: ConfigLoader, options: DevOptions): Promise<void> {
   const rebuild = async () => {
     try {
-      await build(config);
+      await build(loadConfig);
     } catch (error) {
       console.error("[dev] build failed:", error instanceof Error ? error.message : error);
     }

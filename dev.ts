@@ -5,8 +5,10 @@
  * an imported module, the island build or the MCP App view changes) and rebuild whenever
  * routes/, islands/, components/, browser/, todo_list/, static/, lib/ or mcp_app/ change.
  */
-import config from "./fresh.config.ts";
 import { build, dev } from "./lib/pages/dev.ts";
+
+/** fresh.config.ts, loaded only when a build bundles: it brings in the whole page layer. */
+const config = async () => (await import("./fresh.config.ts")).default;
 
 if (Deno.args[0] === "build") {
   await build(config, { keepManifest: Deno.args.includes("--keep-manifest") });

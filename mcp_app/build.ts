@@ -86,6 +86,7 @@ export async function buildMcpApp(): Promise<number> {
 export function mcpAppPlugin(): Plugin {
   return {
     name: "mcp-app",
+    inputs: ["mcp_app/view.tsx", "mcp_app/view.css", "static/styles.css"],
     async buildStart() {
       console.log(`Built the MCP App view: ${await buildMcpApp()} bytes`);
     },

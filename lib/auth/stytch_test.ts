@@ -151,7 +151,8 @@ Deno.test("an unsigned (alg none) session JWT is rejected without fetching keys"
 Deno.test("an HS256 token keyed with the issuer's public key is rejected", async () => {
   await withIssuer(async (issuer, identity) => {
     const jwk = await currentPublicJwk(issuer);
-    const pem = await exportSPKI(await importJWK(jwk, "RS256", { extractable: true }) as CryptoKey);
+    const rsa = { ...jwk, kty: "RSA" as const };
+    const pem = await exportSPKI(await importJWK(rsa, "RS256", { extractable: true }));
     for (const secret of [pem, JSON.stringify(jwk)]) {
       const token = await new SignJWT(sessionClaims(issuer))
         .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: jwk.kid })

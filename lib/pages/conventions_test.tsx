@@ -1,4 +1,4 @@
-/** Fresh's file conventions: nested `_middleware` and `_layout`, and `RouteConfig`'s fields. */
+/** Fresh's file conventions: nested `_middleware` and `_layout`. */
 import assert from "node:assert/strict";
 import { createPagesTestApp } from "../testing/pages.ts";
 import type { FreshContext, LayoutProps, Manifest, PageProps } from "./mod.ts";
@@ -14,13 +14,12 @@ const mark = (name: string) => async (_req: Request, ctx: FreshContext<State>) =
 };
 
 /** A layout that wraps the page in `<div class={name}>`. */
-const wrap = (name: string, config = {}) => ({
+const wrap = (name: string) => ({
   default: ({ Component }: LayoutProps) => (
     <div class={name}>
       <Component />
     </div>
   ),
-  config,
 });
 
 const trail = ({ state }: PageProps<unknown, State>) => <p>{state.trail.join("/")}</p>;
@@ -46,11 +45,6 @@ const manifest: Manifest = {
     },
     "./routes/(app)/_layout.tsx": wrap("app"),
     "./routes/(app)/inside.tsx": { default: trail },
-    "./routes/(app)/bare.tsx": { default: trail, config: { skipInheritedLayouts: true } },
-    "./routes/(app)/alone.tsx": { default: trail, config: { skipAppWrapper: true } },
-    "./routes/(app)/fresh/_layout.tsx": wrap("fresh", { skipInheritedLayouts: true }),
-    "./routes/(app)/fresh/start.tsx": { default: trail },
-    "./routes/renamed.tsx": { default: trail, config: { routeOverride: "/books/:id" } },
     "./routes/any.tsx": {
       handler: (_req: Request, ctx: FreshContext<State>) => ctx.render(undefined, { status: 200 }),
       default: ({ url }: PageProps) => <p>{url.pathname}</p>,
@@ -81,27 +75,6 @@ Deno.test("layouts wrap the pages below them, outermost first, inside _app", asy
     await body(await app.request("/inside")),
     '<main><div class="outer"><div class="app"><p>root/app-1/app-2</p></div></div></main>',
   );
-});
-
-Deno.test("RouteConfig: skipInheritedLayouts (route or layout) and skipAppWrapper", async () => {
-  using app = await createPagesTestApp(manifest);
-  assert.match(await body(await app.request("/bare")), /^<main><p>/);
-  assert.match(
-    await body(await app.request("/fresh/start")),
-    /^<main><div class="fresh"><p>/,
-    "a layout with skipInheritedLayouts drops the layouts above it",
-  );
-  assert.match(await body(await app.request("/alone")), /^<div class="outer"><div class="app"><p>/);
-});
-
-Deno.test("RouteConfig: routeOverride replaces the file name's pattern", async () => {
-  using app = await createPagesTestApp(manifest);
-  const res = await app.request("/books/7");
-  assert.equal(res.status, 200);
-  await res.body?.cancel();
-  const old = await app.request("/renamed", { headers: { Accept: "text/html" } });
-  assert.equal(old.status, 404);
-  await old.body?.cancel();
 });
 
 Deno.test("a handler exported as one function answers every method", async () => {

@@ -1,7 +1,7 @@
 /**
  * What the project's `dev.ts` runs, as Fresh 1.x's `$fresh/dev.ts`: {@linkcode build} for
- * `deno task build`, {@linkcode dev} for `deno task dev` (build, serve with `--watch`, rebuild
- * on every change).
+ * `deno task build` (and `deno task start`, which builds first), {@linkcode dev} for
+ * `deno task dev` (build, serve with `--watch`, rebuild on every change).
  */
 import { buildIslands, writeManifest } from "./build.ts";
 import type { FreshConfig } from "./fresh_config.ts";
@@ -15,21 +15,32 @@ export interface BuildOptions {
   keepManifest?: boolean;
 }
 
+/** The project's `fresh.config.ts`, loaded when first needed. */
+export type ConfigLoader = () => Promise<FreshConfig>;
+
 /**
- * One build: the plugins' `buildStart`, `pages.gen.ts` (when changed), the island bundles and
- * the static file list, the plugins' `buildEnd`.
+ * One build: `pages.gen.ts` (when changed); the plugins' `buildStart` and the island bundles,
+ * unless every file they read and wrote is unchanged since the last build (then the config is
+ * not even loaded); the static file list.
  */
-export async function build(config: FreshConfig, options: BuildOptions = {}): Promise<void> {
+export async function build(loadConfig: ConfigLoader, options: BuildOptions = {}): Promise<void> {
   const started = performance.now();
-  for (const plugin of config.plugins ?? []) await plugin.buildStart?.(config);
   if (!options.keepManifest && await writeManifest()) console.log("Updated pages.gen.ts");
-  const islands = await buildIslands();
-  for (const plugin of config.plugins ?? []) await plugin.buildEnd?.();
-  console.log(
-    `Built ${Object.keys(islands).length} island bundle(s) in ${
-      Math.round(performance.now() - started)
-    } ms: ${Object.values(islands).join(", ") || "none"}`,
-  );
+  const { islands, bundled } = await buildIslands({
+    pluginInputs: async () => ((await loadConfig()).plugins ?? []).flatMap((p) => p.inputs ?? []),
+    beforeBundle: async () => {
+      const config = await loadConfig();
+      for (const plugin of config.plugins ?? []) await plugin.buildStart?.(config);
+    },
+  });
+  const ms = Math.round(performance.now() - started);
+  const count = Object.keys(islands).length;
+  if (!bundled) console.log(`${count} island bundle(s) up to date (checked in ${ms} ms)`);
+  else {
+    console.log(
+      `Built ${count} island bundle(s) in ${ms} ms: ${Object.values(islands).join(", ") || "none"}`,
+    );
+  }
 }
 
 /** Options of {@linkcode dev}. */
@@ -44,10 +55,10 @@ export interface DevOptions {
  * Builds, starts the server (`deno run ...serve`) and rebuilds whenever a watched folder
  * changes; a failed build is reported and the previous one keeps serving.
  */
-export async function dev(config: FreshConfig, options: DevOptions): Promise<void> {
+export async function dev(loadConfig: ConfigLoader, options: DevOptions): Promise<void> {
   const rebuild = async () => {
     try {
-      await build(config);
+      await build(loadConfig);
     } catch (error) {
       console.error("[dev] build failed:", error instanceof Error ? error.message : error);
     }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createTestApp } from "../testing/app.ts";
 import { createPagesTestApp } from "../testing/pages.ts";
-import type { Handlers, Manifest, PageProps } from "./mod.ts";
+import { type Handlers, type Manifest, MAX_FORM_BYTES, type PageProps } from "./mod.ts";
 
 interface ItemData {
   id: string;
@@ -89,18 +89,19 @@ Deno.test("createPages() refuses cross-site form posts before the handler runs",
   assert.match(await res.text(), /Cross-site request refused/);
 });
 
-Deno.test("createPages() refuses a body over maxFormBytes, declared or streamed (413)", async () => {
-  using app = await createPagesTestApp(manifest, { maxFormBytes: 10 });
-  const fits = await app.request("/items/1", { method: "POST", body: "0123456789" });
-  assert.match(await fits.text(), /item 10 bytes/);
-  const declared = await app.request("/items/1", { method: "POST", body: "0123456789+" });
+Deno.test("createPages() refuses a body over MAX_FORM_BYTES, declared or streamed (413)", async () => {
+  using app = await createPagesTestApp(manifest);
+  const limit = "x".repeat(MAX_FORM_BYTES);
+  const fits = await app.request("/items/1", { method: "POST", body: limit });
+  assert.match(await fits.text(), new RegExp(`item ${MAX_FORM_BYTES} bytes`));
+  const declared = await app.request("/items/1", { method: "POST", body: limit + "+" });
   assert.equal(declared.status, 413);
   assert.equal((await declared.json()).error.code, "payload_too_large");
   const streamed = await app.request("/items/1", {
     method: "POST",
     body: ReadableStream.from([
-      new TextEncoder().encode("012345"),
-      new TextEncoder().encode("6789+"),
+      new TextEncoder().encode(limit.slice(6)),
+      new TextEncoder().encode("012345+"),
     ]),
   });
   assert.equal(streamed.status, 413);

@@ -26,9 +26,9 @@ export interface Route {
   pattern: string;
   /** Middleware handlers of the route's folders, outermost first. */
   middlewares: MiddlewareHandler<Any>[];
-  /** Layouts around the page, outermost first (after `skipInheritedLayouts`). */
+  /** Layouts around the page, outermost first. */
   layouts: ComponentType<LayoutProps>[];
-  /** `_app`, unless the route or one of its layouts says `skipAppWrapper`. */
+  /** `_app`, the HTML shell. */
   app?: ComponentType<AppProps>;
   page?: ComponentType<PageProps>;
   /** The method's handler, or undefined when the route does not handle that method. */
@@ -87,12 +87,7 @@ export function routeTable(manifest: Manifest): RouteTable {
 
   const build = (file: string, module: RouteModule, pattern: string): Route => {
     const folders = foldersOf(file.slice(0, file.lastIndexOf("/") + 1));
-    let chain = folders.filter((dir) => layouts.has(dir));
-    const restart = chain.findLastIndex((dir) => layouts.get(dir)!.config?.skipInheritedLayouts);
-    if (module.config?.skipInheritedLayouts) chain = [];
-    else if (restart > 0) chain = chain.slice(restart);
-    const skipApp = [module, ...chain.map((dir) => layouts.get(dir)!)]
-      .some((m) => m.config?.skipAppWrapper);
+    const chain = folders.filter((dir) => layouts.has(dir));
     const handler = module.handler as Handler<Any, Any> | Handlers<Any, Any> | undefined;
     const handlerFor = (method: string) => {
       if (typeof handler === "function") return handler;
@@ -105,7 +100,7 @@ export function routeTable(manifest: Manifest): RouteTable {
       pattern,
       middlewares: folders.flatMap((dir) => middlewaresOf(middleware.get(dir))),
       layouts: chain.map((dir) => layouts.get(dir)!.default!).filter(Boolean),
-      app: skipApp ? undefined : app,
+      app,
       page: module.default,
       handlerFor: handlerFor as Route["handlerFor"],
       allowed: METHODS.filter((method) => handlerFor(method)),
@@ -114,7 +109,7 @@ export function routeTable(manifest: Manifest): RouteTable {
 
   const byPattern = new Map<string, Route>();
   for (const [file, module] of files) {
-    const pattern = module.config?.routeOverride ?? routePattern(file);
+    const pattern = routePattern(file);
     if (pattern === null) continue;
     if (byPattern.has(pattern)) throw new Error(`Two route files map to ${pattern}.`);
     byPattern.set(pattern, build(file, module, pattern));

@@ -98,23 +98,10 @@ export interface ErrorPageProps<State = DefaultState> extends PageProps<undefine
   pattern: string;
 }
 
-/**
- * A route's (or layout's) optional `config` export, with Fresh's meanings:
- * - `routeOverride`: the URL pattern to use instead of the file name's (`/books/:id`);
- * - `skipAppWrapper`: render without `routes/_app.tsx`;
- * - `skipInheritedLayouts`: on a route, no layouts; on a layout, none of the layouts above it.
- */
-export interface RouteConfig {
-  routeOverride?: string;
-  skipAppWrapper?: boolean;
-  skipInheritedLayouts?: boolean;
-}
-
 /** What a file in `routes/` may export (pages, layouts, middleware, `_app`, `_404`, `_500`). */
 export interface RouteModule {
   default?: ComponentType<Any>;
   handler?: Handler<Any, Any> | Handlers<Any, Any> | MiddlewareHandler<Any>[];
-  config?: RouteConfig;
 }
 
 /** What a file in `islands/` exports: the island component as its default export. */

@@ -9,7 +9,9 @@ const ROOT = new URL("../..", import.meta.url);
 /** `deno task start`'s arguments after `deno`: `run`, its permissions, `main.ts` (from deno.json). */
 export const START_ARGS: string[] = (() => {
   const config = JSON.parse(Deno.readTextFileSync(new URL("deno.json", ROOT)));
-  const run = String(config.tasks.start).split("&&").map((part) => part.trim())
+  const start = config.tasks.start; // a command, or { command, dependencies }
+  const command = typeof start === "string" ? start : start?.command;
+  const run = String(command).split("&&").map((part) => part.trim())
     .find((part) => part.startsWith("deno run "));
   if (!run) throw new Error("deno.json's start task has no `deno run` step");
   return run.split(/\s+/).slice(1);

@@ -265,23 +265,19 @@ Deno.test("GET and DELETE get 405 (stateless: no SSE stream, no session)", async
   await anonymous.body?.cancel();
 });
 
-Deno.test("deeply nested JSON under the size limit is a cheap 400 parse error (-32700)", async () => {
+Deno.test("deeply nested JSON under the size limit is refused by the depth check as a 400 parse error (-32700)", async () => {
   await using env = await startMcpTestEnv();
   const token = await env.token("user-a");
   const depth = (MAX_MCP_BODY_BYTES - 100) / 2;
   const params = "[".repeat(depth) + "]".repeat(depth);
   const body = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":${params}}`;
   assert.ok(body.length <= MAX_MCP_BODY_BYTES);
-  const start = performance.now();
   const response = await env.post(token, body);
-  const elapsed = performance.now() - start;
   assert.equal(response.status, 400);
   const json = await response.json();
   assert.equal(json.error.code, -32700);
   assert.match(json.error.message, /nests deeper than 64 levels/);
   assert.equal(json.id, null);
-  // Reading a megabyte dominates; before the bound this took 100-380 ms.
-  assert.ok(elapsed < 100, `${elapsed.toFixed(0)} ms`);
   // Ordinary nesting still passes.
   const ok = await env.post(token, toolCall("createTodo", { todoText: "[[[{{{" }));
   assert.equal(ok.status, 200);

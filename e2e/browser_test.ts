@@ -31,12 +31,13 @@ Deno.test("e2e helper: serves the real app on loopback and fences pages to loopb
     await assert.rejects(
       browser.withPage(async (page) => {
         await page.goto(server.url("/login"));
+        const reported = page.waitForEvent("console", (message) => message.type() === "error");
         await page.evaluate(() => {
           const script = document.createElement("script");
           script.textContent = "1";
           document.body.append(script);
         });
-        await page.waitForTimeout(100);
+        await reported;
       }),
       /CSP violation/,
     );

@@ -22,8 +22,11 @@ import type { StandInSession } from "../lib/testing/stytch_api.ts";
 import { createTodo, listTodos } from "../lib/todos/mod.ts";
 import { launchBrowser, startServer, type TestServer } from "./browser.ts";
 
-/** Lifetime of the stand-in's session JWTs (Stytch's: 300 s). */
-const JWT_SECONDS = 3;
+/**
+ * Lifetime of the stand-in's session JWTs (Stytch's: 300 s). `exp` counts whole seconds, so a
+ * JWT lives between one and two seconds: each still outlasts a renewal many times over.
+ */
+const JWT_SECONDS = 2;
 /** JWT lifetimes the page stays open for: twelve five-minute JWTs make an hour. */
 const LIFETIMES = 12;
 /**

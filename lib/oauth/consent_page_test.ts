@@ -21,16 +21,17 @@ async function countEntries(kv: Deno.Kv): Promise<number> {
 Deno.test("authorize shows an error page, never a redirect, for an unknown client_id", async () => {
   using app = await createTestApp();
   const { challenge } = await pkcePair();
-  const cookie = await app.signIn("ada@example.com");
-  const response = await app.request(
-    authorizePath("mcp-client-00000000-0000-0000-0000-000000000000", challenge),
-    {
-      headers: { Cookie: cookie },
-    },
-  );
-  assert.equal(response.status, 400);
-  assert.equal(response.headers.get("Location"), null);
-  assert.match(await response.text(), /not registered here/);
+  // Signed in, and a visitor who is not (no detour through the sign-in page either).
+  const signedIn: Record<string, string> = { Cookie: await app.signIn("ada@example.com") };
+  for (const headers of [signedIn, {}]) {
+    const response = await app.request(
+      authorizePath("mcp-client-00000000-0000-0000-0000-000000000000", challenge),
+      { headers },
+    );
+    assert.equal(response.status, 400);
+    assert.equal(response.headers.get("Location"), null);
+    assert.match(await response.text(), /not registered here/);
+  }
 });
 
 Deno.test("authorize shows an error page for a redirect_uri the client did not register", async () => {

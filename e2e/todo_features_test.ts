@@ -300,6 +300,9 @@ Deno.test("todo page features in Chromium", async (t) => {
         await item(page, "c").getByRole("link", { name: "Edit: c" }).click();
         const input = page.locator("input.edit-input");
         await input.waitFor();
+        // Autofocus lands when the new document next renders, which may follow the input's arrival.
+        await page.waitForFunction(() => document.activeElement?.className === "edit-input")
+          .catch(() => {});
         assert.equal(await page.evaluate(() => document.activeElement?.className), "edit-input");
         await input.fill("c edited");
         await page.keyboard.press("Enter");

@@ -239,6 +239,14 @@ function forget(memo: MemoTable, key: string): void {
 
 /** Counts a settled `entry` at its real size, if it is still the one kept under `key`. */
 function resize(memo: MemoTable, key: string, entry: Memo, bytes: number): void {
-  if (memo.entries.get(key) === entry) memo.bytes += bytes - entry.bytes;
+  if (memo.entries.get(key) !== entry) {
+    entry.bytes = bytes;
+    return;
+  }
+  memo.bytes += bytes - entry.bytes;
   entry.bytes = bytes;
+  for (const k of memo.entries.keys()) {
+    if (memo.bytes <= memo.budget || k === key) break;
+    forget(memo, k);
+  }
 }

@@ -177,8 +177,8 @@ function reportError(error: Error): void {
 
 /**
  * Reads a body as text, or `null` as soon as it is known to exceed `maxBytes`. A body with a
- * Content-Length (what MCP clients send) is read whole, as the server frames it by that length;
- * a streamed one chunk by chunk, stopping at the limit.
+ * Content-Length and no Transfer-Encoding (what MCP clients send) is read whole, as the server
+ * frames it by that length; any other chunk by chunk, stopping at the limit.
  */
 async function readLimited(req: Request, maxBytes: number): Promise<string | null> {
   const declared = req.headers.get("Content-Length");
@@ -187,7 +187,7 @@ async function readLimited(req: Request, maxBytes: number): Promise<string | nul
     return null;
   }
   if (!req.body) return "";
-  if (declared !== null) {
+  if (declared !== null && !req.headers.has("Transfer-Encoding")) {
     const bytes = await req.arrayBuffer();
     return bytes.byteLength > maxBytes ? null : new TextDecoder().decode(bytes);
   }

@@ -8,7 +8,7 @@
  */
 import { bundleForBrowser } from "./bundle.ts";
 import { type IslandBuild, ISLANDS_DIR, STATIC_DIR } from "./assets.ts";
-import { buildIsCurrent, recordBuild } from "./build_inputs.ts";
+import { buildIsCurrent, hashInputs, recordBuild } from "./build_inputs.ts";
 import { currentManifest, listModules, MANIFEST_FILE, ROOT_DIR } from "./manifest.ts";
 import { islandName } from "./routing.ts";
 import { listStaticFiles, sha256Hex } from "./static_files.ts";
@@ -57,9 +57,10 @@ export async function buildIslands(options: IslandBuildOptions = {}): Promise<Is
     let built = await buildIsCurrent(sources) ? await previousBuild() : null;
     const bundled = built === null;
     if (built === null) {
+      const inputs = await hashInputs(sources, await options.pluginInputs?.() ?? []);
       await options.beforeBundle?.();
       built = await bundleIslands(islandFiles);
-      await recordBuild(sources, await options.pluginInputs?.() ?? []);
+      await recordBuild(sources, inputs);
     }
     await writeBuildManifest(built.islands, built.preload);
     return { islands: built.islands, bundled };

@@ -82,23 +82,36 @@ export async function buildIsCurrent(sources: string[], root = ROOT_DIR): Promis
 }
 
 /**
- * Records what a successful build read and wrote (after it wrote everything): `sources` and
- * `extra` (further files, modules or not), relative to the root.
+ * SHA-256 of every file a build of `sources` reads: their modules, `extra` (further files, modules
+ * or not) and the import map and lockfile, relative to the root. Taken before bundling, so a file
+ * saved while the bundler runs differs from the record and the next build bundles again.
  */
-export async function recordBuild(
+export async function hashInputs(
   sources: string[],
   extra: string[] = [],
   root = ROOT_DIR,
-): Promise<void> {
+): Promise<Record<string, string>> {
   const isModule = (file: string) => /\.(tsx|ts|jsx|js|mjs)$/.test(file);
   const modules = [...sources, ...extra.filter(isModule)];
   const plain = extra.filter((file) => !isModule(file));
   const read = [...new Set([...ALWAYS_READ, ...plain, ...await localModules(modules, root)])]
     .sort();
+  return await hashFiles(root, read);
+}
+
+/**
+ * Records a successful build of `sources` (after it wrote everything): the `inputs` hashed before
+ * it bundled ({@linkcode hashInputs}) and every file it wrote.
+ */
+export async function recordBuild(
+  sources: string[],
+  inputs: Record<string, string>,
+  root = ROOT_DIR,
+): Promise<void> {
   const stamp: Stamp = {
     deno: Deno.version.deno,
     sources,
-    inputs: await hashFiles(root, read),
+    inputs,
     outputs: await hashFiles(root, await outputFiles(root)),
   };
   await Deno.writeTextFile(stampFile(root), JSON.stringify(stamp, null, 2) + "\n");

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { buildIsCurrent, localModules, recordBuild } from "./build_inputs.ts";
+import { buildIsCurrent, hashInputs, localModules, recordBuild } from "./build_inputs.ts";
 
 /** An island importing a component, and a module on first use. */
 const ISLAND =
@@ -46,13 +46,23 @@ Deno.test("localModules() lists the project files an entry imports, transitively
 Deno.test("a build stays current until a file it read or wrote changes", async (t) => {
   const { root, write } = await project();
   const recorded = async () => {
-    await recordBuild(SOURCES, EXTRA, root);
+    await recordBuild(SOURCES, await hashInputs(SOURCES, EXTRA, root), root);
     assert.equal(await buildIsCurrent(SOURCES, root), true);
   };
   try {
     assert.equal(await buildIsCurrent(SOURCES, root), false, "no record yet");
     await recorded();
 
+    await t.step(
+      "a module saved while the bundler runs: the next build bundles again",
+      async () => {
+        const inputs = await hashInputs(SOURCES, EXTRA, root);
+        await write("lib/limits.ts", "export const LIMIT = 4;\n");
+        await recordBuild(SOURCES, inputs, root);
+        assert.equal(await buildIsCurrent(SOURCES, root), false);
+        await recorded();
+      },
+    );
     await t.step("a file no island imports: still current", async () => {
       await write("lib/unrelated.ts", "export const OTHER = 3;\n");
       assert.equal(await buildIsCurrent(SOURCES, root), true);

@@ -103,3 +103,10 @@ Deno.test("lists read from KV by many users stay within the byte budget, counted
   assert.equal(cache.size.lists, keptUsers.length);
   assert.ok(keptUsers.length > 1 && keptUsers.length < users.length, "the bound decides");
 });
+
+Deno.test("a list with text beyond Latin-1 is counted at two bytes a character", () => {
+  const latin = [{ ...todo("01ARZ3NDEKTSV4RRFFQ69G5FAV"), text: "café" }];
+  const wide = [{ ...todo("01ARZ3NDEKTSV4RRFFQ69G5FAV"), text: "caf✓" }];
+  assert.equal(listBytes(latin), JSON.stringify(latin).length);
+  assert.equal(listBytes(wide), JSON.stringify(wide).length * 2);
+});

@@ -20,6 +20,7 @@ import {
   type BrowserContext,
   type BrowserContextOptions,
   chromium,
+  type Locator,
   type Page,
 } from "playwright-core";
 import { createApp } from "../lib/app.ts";
@@ -178,3 +179,14 @@ export async function launchBrowser(): Promise<TestBrowser> {
 }
 
 const report = (problems: string[]) => `Browser problems:\n  ${problems.join("\n  ")}`;
+
+/**
+ * The list's inline edit field once the page has focused it: focusing puts the caret at the end,
+ * so text filled in before then could land after the old text instead of replacing it.
+ */
+export async function focusedEditField(page: Page): Promise<Locator> {
+  const field = page.locator("li.todo input.edit-input");
+  await field.waitFor();
+  await page.waitForFunction(() => document.activeElement?.classList.contains("edit-input"));
+  return field;
+}

@@ -20,7 +20,7 @@ import { startTestIssuer } from "../lib/testing/issuer.ts";
 import { setCookiesOf, stytchEnv, TEST_USER_ID } from "../lib/testing/stytch_mode.ts";
 import type { StandInSession } from "../lib/testing/stytch_api.ts";
 import { createTodo, listTodos } from "../lib/todos/mod.ts";
-import { launchBrowser, startServer, type TestServer } from "./browser.ts";
+import { focusedEditField, launchBrowser, startServer, type TestServer } from "./browser.ts";
 
 /**
  * Lifetime of the stand-in's session JWTs (Stytch's: 300 s). `exp` counts whole seconds, so a
@@ -122,7 +122,7 @@ const PAGE_ACTIONS: [string, PageAction][] = [
   }],
   ["edit", async (page, round) => {
     await item(page, `Page ${round}`).locator("a.edit").click();
-    await page.locator("li.todo input.edit-input").fill(`Page ${round} edited`);
+    await (await focusedEditField(page)).fill(`Page ${round} edited`);
     await page.locator("li.todo button", { hasText: "Save" }).click();
     await item(page, `Page ${round} edited`).waitFor();
   }],
@@ -267,7 +267,7 @@ Deno.test("sessions in Chromium: live across expiries, paused and signed out sai
             );
             await row("Plain").locator("a.edit").click();
             await post(async () => {
-              await plain.locator("li.todo input.edit-input").fill("Plain edited");
+              await (await focusedEditField(plain)).fill("Plain edited");
               await plain.locator("li.todo button", { hasText: "Save" }).click();
             }, () => row("Plain edited").waitFor());
             await post(
@@ -388,7 +388,7 @@ Deno.test("sessions in Chromium: live across expiries, paused and signed out sai
 
         await item(page, "Beta").locator("a.edit").click();
         await endSession();
-        await page.locator("li.todo input.edit-input").fill("Beta, edited");
+        await (await focusedEditField(page)).fill("Beta, edited");
         await page.locator("li.todo button", { hasText: "Save" }).click();
         await signInAt(page, server, "", email);
         await item(page, "Beta, edited").waitFor();

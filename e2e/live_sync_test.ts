@@ -15,7 +15,7 @@ import { createTodo } from "../lib/todos/mod.ts";
 import { ClientV2, StreamableHTTPClientTransportV2 } from "../lib/testing/mcp_sdk.ts";
 import { startTestIssuer, type TestIssuer } from "../lib/testing/issuer.ts";
 import { issuerIdentity } from "../lib/testing/mcp.ts";
-import { launchBrowser } from "./browser.ts";
+import { focusedEditField, launchBrowser } from "./browser.ts";
 
 const DEADLINE = { timeout: 5000 };
 
@@ -155,7 +155,7 @@ Deno.test("live sync in Chromium: REST, MCP and other tabs show at once; restart
         await t.step("what the person is typing survives an incoming change", async () => {
           await tabA.fill("#new-todo", "half typed");
           await item(tabA, "From Claude").locator("a.edit").click();
-          const edit = tabA.locator("li.todo .edit-input");
+          const edit = await focusedEditField(tabA);
           await edit.fill("From Claude, edited");
           await restCreate(server, ada, "Arrives while typing");
           await item(tabA, "Arrives while typing").waitFor(DEADLINE);

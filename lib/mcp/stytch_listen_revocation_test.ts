@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { streamSlotsFor } from "../live/limits.ts";
 import { createStytchIdentity } from "../auth/stytch.ts";
 import { createTestApp, type TestApp } from "../testing/app.ts";
-import { startTestIssuer } from "../testing/issuer.ts";
+import { startTestIssuer, type TestIssuer } from "../testing/issuer.ts";
 import { bearerChallenge, MCP_URL, recordNotifications, toolCall } from "../testing/mcp.ts";
 import { ClientV2, StreamableHTTPClientTransportV2 } from "../testing/mcp_sdk.ts";
 import {
@@ -27,6 +27,16 @@ const FILTER = { resourcesListChanged: true, resourceSubscriptions: ["todoapp://
 const INTERVAL_MS = 500;
 const HEARTBEAT_MS = 1000;
 
+/** The app in Stytch mode, introspecting every {@linkcode INTERVAL_MS} and beating every {@linkcode HEARTBEAT_MS}. */
+function createListenApp(issuer: TestIssuer): Promise<TestApp> {
+  return createTestApp({
+    env: stytchEnv(issuer),
+    tuning: { live: { heartbeatMs: HEARTBEAT_MS } },
+    identity: (config) =>
+      createStytchIdentity(config.stytch!, { introspectionIntervalMs: INTERVAL_MS }),
+  });
+}
+
 /** A v2 client pinned to 2026-07-28, talking to `app` in-process with `token`. */
 async function connect(app: TestApp, token: string): Promise<ClientV2> {
   const transport = new StreamableHTTPClientTransportV2(new URL(MCP_URL), {
@@ -42,12 +52,7 @@ async function connect(app: TestApp, token: string): Promise<ClientV2> {
 
 Deno.test("revoking a connected app at Stytch ends its listen stream within the bound, and its next call gets 401", async () => {
   const issuer = await startTestIssuer();
-  using app = await createTestApp({
-    env: stytchEnv(issuer),
-    tuning: { live: { heartbeatMs: HEARTBEAT_MS } },
-    identity: (config) =>
-      createStytchIdentity(config.stytch!, { introspectionIntervalMs: INTERVAL_MS }),
-  });
+  using app = await createListenApp(issuer);
   const claims = accessTokenClaims(issuer);
   const token = await issuer.sign(claims);
   const client = await connect(app, token);
@@ -97,12 +102,7 @@ Deno.test("revoking a connected app at Stytch ends its listen stream within the 
 
 Deno.test("a listen stream of a connected app that is not revoked stays open across introspections", async () => {
   const issuer = await startTestIssuer();
-  using app = await createTestApp({
-    env: stytchEnv(issuer),
-    tuning: { live: { heartbeatMs: HEARTBEAT_MS } },
-    identity: (config) =>
-      createStytchIdentity(config.stytch!, { introspectionIntervalMs: INTERVAL_MS }),
-  });
+  using app = await createListenApp(issuer);
   const client = await connect(app, await issuer.sign(accessTokenClaims(issuer)));
   const seen = recordNotifications(client);
   try {

@@ -215,13 +215,19 @@ function withKid(token: string, kid: unknown): string {
   return `${header}.${payload}.${signature}`;
 }
 
-Deno.test("a token naming an unknown key is refused after at most one more read of the keys", async () => {
-  using app = await createTestApp({ tuning: TUNED });
+/** A token of a fresh grant, verified once (now) through a KV handle that counts its reads. */
+async function verifiedThroughCounter(app: TestApp) {
   const { token } = await withGrant(app);
   const counter = countingKv(app);
   const counted = counter.kv;
   const now = Date.now();
   await verifyLocalAccessToken(counted, token, RESOURCE, now);
+  return { token, counter, counted, now };
+}
+
+Deno.test("a token naming an unknown key is refused after at most one more read of the keys", async () => {
+  using app = await createTestApp({ tuning: TUNED });
+  const { token, counter, counted, now } = await verifiedThroughCounter(app);
   const cases: [unknown, number][] = [
     [`local-${crypto.randomUUID()}`, 1],
     ["elsewhere", 0],
@@ -241,11 +247,7 @@ Deno.test("a token naming an unknown key is refused after at most one more read 
 
 Deno.test("tokens naming unknown keys read the keys at most once per cooldown, and keep the verified tokens", async () => {
   using app = await createTestApp({ tuning: TUNED });
-  const { token } = await withGrant(app);
-  const counter = countingKv(app);
-  const counted = counter.kv;
-  const now = Date.now();
-  await verifyLocalAccessToken(counted, token, RESOURCE, now);
+  const { token, counter, counted, now } = await verifiedThroughCounter(app);
   assert.equal(rememberedTokenCount(counted), 1);
   const attempt = async (at: number) => {
     counter.reads = 0;

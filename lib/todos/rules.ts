@@ -9,10 +9,10 @@
 import { z } from "zod";
 import { ValidationError } from "../errors.ts";
 import { ID_PATTERN } from "../ids.ts";
-import { MAX_TEXT_LENGTH, MAX_TODOS } from "./limits.ts";
-import { isTodoId, noTodo, noTodoMessage, todoLimitReached } from "./refusals.ts";
+import { MAX_TEXT_LENGTH } from "./limits.ts";
+import { noTodoMessage } from "./refusals.ts";
 
-export { isTodoId, MAX_TEXT_LENGTH, MAX_TODOS, noTodo, todoLimitReached };
+export { MAX_TEXT_LENGTH };
 
 /** Control characters other than tab and newline, and DEL. */
 // deno-lint-ignore no-control-regex -- matching control characters is the point

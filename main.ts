@@ -1,5 +1,5 @@
 /** Production entry: configuration -> KV -> app -> Deno.serve. */
-import { ConfigError, parseConfig } from "./lib/config.ts";
+import { ConfigError, parseConfig, unreadVariables } from "./lib/config.ts";
 import { misconfiguredHandler } from "./lib/config_page.ts";
 import { createIdentityProvider } from "./lib/identity_provider.ts";
 import { createApp } from "./lib/app.ts";
@@ -10,6 +10,10 @@ import { streamSlotsFor } from "./lib/live/limits.ts";
 import { resumeDeletion, resumePendingBulks } from "./lib/todos/mod.ts";
 
 await loadEnvFile(".env");
+
+for (const name of unreadVariables(Deno.env.toObject())) {
+  console.warn(`${name} is set but this app does not read it (see the README's configuration).`);
+}
 
 let config;
 try {

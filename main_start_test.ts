@@ -1,6 +1,7 @@
 /**
  * Start-up messages of `main.ts` as `deno task start` runs it: a port in use is one line
- * naming PORT, and `.env` is read when present, silently skipped when not.
+ * naming PORT, `.env` is read when present, silently skipped when not, and a variable with
+ * the app's prefixes that it does not read is named.
  */
 import assert from "node:assert/strict";
 import { runMainToExit } from "./lib/testing/main_process.ts";
@@ -37,11 +38,19 @@ Deno.test("main.ts reads .env when there is one and says nothing about it when t
     assert.equal(bare.code, 1);
     assert.equal(bare.output, "Invalid configuration:\n  - PORT must be a port number");
 
-    // The same problem, coming from .env this time: the file was read.
-    await Deno.writeTextFile(`${cwd}/.env`, "# local settings\nPORT=not-a-port\n");
+    // The same problem, coming from .env this time: the file was read, and a variable the app
+    // does not read is named rather than ignored.
+    await Deno.writeTextFile(
+      `${cwd}/.env`,
+      "# local settings\nPORT=not-a-port\nMCP_READ_SCOPE=todos:read\n",
+    );
     const fromFile = await run(cwd, {});
     assert.equal(fromFile.code, 1);
-    assert.equal(fromFile.output, "Invalid configuration:\n  - PORT must be a port number");
+    assert.equal(
+      fromFile.output,
+      "MCP_READ_SCOPE is set but this app does not read it (see the README's configuration).\n" +
+        "Invalid configuration:\n  - PORT must be a port number",
+    );
   } finally {
     await Deno.remove(cwd, { recursive: true });
   }

@@ -139,6 +139,17 @@ const EnvSchema = z.object({
 export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(EnvSchema.shape));
 
 /**
+ * Variables with this app's prefixes (`STYTCH_`, `MCP_`) that {@linkcode parseConfig} does not
+ * read: a misspelt name, or a setting the app no longer has. Start-up warns so it is not ignored
+ * silently.
+ */
+export function unreadVariables(env: Record<string, string | undefined>): string[] {
+  return Object.keys(env)
+    .filter((name) => /^(?:STYTCH|MCP)_/.test(name) && !CONFIG_VARIABLES.includes(name))
+    .sort();
+}
+
+/**
  * Problems a well-formed Stytch set can still have: values from different environments
  * (test/live), the API host given instead of the project domain, or a loopback stand-in
  * domain on Deno Deploy.

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { CONFIG_VARIABLES, ConfigError, isLoopbackHost, parseConfig } from "./config.ts";
+import {
+  CONFIG_VARIABLES,
+  ConfigError,
+  isLoopbackHost,
+  parseConfig,
+  unreadVariables,
+} from "./config.ts";
 import { TUNING } from "./tuning.ts";
 
 const STYTCH = {
@@ -277,6 +283,18 @@ Deno.test("the tuning is lib/tuning.ts's, whatever the environment holds", () =>
     },
     TUNING,
   );
+});
+
+Deno.test("variables with the app's prefixes that it does not read are named, others are not", () => {
+  const env = {
+    ...STYTCH,
+    MCP_READ_SCOPE: "todos:read",
+    STYTCH_DOMIAN: "https://x.customers.stytch.dev",
+    MCP_ALLOWED_ORIGINS: "https://claude.ai",
+    HOME: "/root",
+  };
+  assert.deepEqual(unreadVariables(env), ["MCP_READ_SCOPE", "STYTCH_DOMIAN"]);
+  assert.deepEqual(unreadVariables({ ...STYTCH }), []);
 });
 
 Deno.test("HOSTNAME defaults to loopback for local sign-in, is parsed, and refused by name", () => {

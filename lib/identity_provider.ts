@@ -13,8 +13,8 @@ export function createIdentityProvider(config: Config, kv: Deno.Kv): IdentityPro
   if (config.stytch) return createStytchIdentity(config.stytch);
   return createLocalIdentity({
     kv,
-    verifyAccessToken: async (token, resource) =>
-      (await localTokens()).verifyLocalAccessToken(kv, token, resource),
+    verifyAccessToken: async (token, resource, along) =>
+      (await localTokens()).verifyLocalAccessToken(kv, token, resource, Date.now(), along),
     isGrantLive: async (grant) => (await localTokens()).isLocalGrantLive(kv, grant),
     authorizationServerMetadata,
   });

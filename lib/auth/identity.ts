@@ -24,6 +24,17 @@ export interface AccessGrant {
   grantId?: string;
 }
 
+/**
+ * KV keys a caller wants read in the same snapshot as a token's grant: one `getMany`, one round
+ * trip on Deno Deploy. A provider that reads no grant from KV leaves `entries` unset.
+ */
+export interface ReadAlong {
+  /** The keys to read for the token's user (at most nine: `getMany` takes ten). */
+  keys(userId: string): Deno.KvKey[];
+  /** Their entries, in order, set by the provider that read them with the grant. */
+  entries?: Deno.KvEntryMaybe<unknown>[];
+}
+
 /** How cookies are set for this request: `secure` when the app is served over https. */
 export interface CookieOptions {
   secure: boolean;
@@ -88,8 +99,9 @@ export interface IdentityProvider {
   /**
    * Verifies an MCP bearer token whose audience must be `resource` (the canonical `/mcp`
    * URL) or, for Stytch, the project. Throws `InvalidTokenError` when it is not acceptable.
+   * A provider that reads the grant from KV also reads `along`'s keys in that same read.
    */
-  verifyAccessToken(token: string, resource: string): Promise<AccessGrant>;
+  verifyAccessToken(token: string, resource: string, along?: ReadAlong): Promise<AccessGrant>;
   /**
    * Whether a grant verified earlier still stands (not revoked, not expired), for answers that
    * outlive the request that verified it (MCP listen streams re-check it). Local: its grant is

@@ -4,7 +4,7 @@
  */
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { InvalidTokenError, NotFoundError } from "../errors.ts";
-import type { AccessGrant, IdentityProvider } from "./identity.ts";
+import type { AccessGrant, IdentityProvider, ReadAlong } from "./identity.ts";
 import { requestCookie } from "./cookies.ts";
 import {
   createSession,
@@ -23,7 +23,11 @@ const NO_SESSION = Object.freeze({ user: null, expiresAt: null, setCookies: NO_C
 export interface LocalIdentityOptions {
   kv: Deno.Kv;
   /** Verifies access tokens from the built-in authorization server. */
-  verifyAccessToken?: (token: string, resource: string) => Promise<AccessGrant>;
+  verifyAccessToken?: (
+    token: string,
+    resource: string,
+    along?: ReadAlong,
+  ) => Promise<AccessGrant>;
   /** Whether a grant `verifyAccessToken` returned still stands; without it, every grant does. */
   isGrantLive?: (grant: AccessGrant) => Promise<boolean>;
   /** Metadata of the built-in authorization server. */
@@ -61,11 +65,11 @@ export function createLocalIdentity(options: LocalIdentityOptions): IdentityProv
       // Local sessions are never renewed: no cookie changes.
       return found ? { ...found, setCookies: NO_COOKIES } : NO_SESSION;
     },
-    async verifyAccessToken(token, resource) {
+    async verifyAccessToken(token, resource, along) {
       if (!options.verifyAccessToken) {
         throw new InvalidTokenError("This server issues no access tokens.");
       }
-      return await options.verifyAccessToken(token, resource);
+      return await options.verifyAccessToken(token, resource, along);
     },
     isGrantLive(grant) {
       // Without a grant store (tokens from elsewhere, as in the MCP test harness) only `exp` ends them.

@@ -56,6 +56,11 @@ export interface AppEnv {
     session: Session;
     /** The verified MCP access token's grant, set by `requireBearer` (lib/mcp/bearer.ts). */
     grant: AccessGrant;
+    /**
+     * Entries `requireBearer` read with the grant (one snapshot), for the request to use
+     * instead of reading them again; empty when the provider reads no grant from KV.
+     */
+    readWithGrant: readonly Deno.KvEntryMaybe<unknown>[];
     /** Set on bearer-protected routes: what a 401/403 `WWW-Authenticate` challenge names. */
     bearerChallenge: BearerChallenge;
   };

@@ -11,20 +11,26 @@ import {
   UnauthorizedError,
 } from "../errors.ts";
 import type { AppEnv } from "../http/context.ts";
-import type { AccessGrant } from "../auth/identity.ts";
+import type { AccessGrant, ReadAlong } from "../auth/identity.ts";
 import { TODO_SCOPES } from "../auth/todo_scopes.ts";
 import { protectedResourceMetadataUrl, resourceUrl } from "../http/protected_resource.ts";
 
 /** Longest token accepted; anything longer is refused before any parsing. */
 export const MAX_TOKEN_LENGTH = 8192;
 
+const NOTHING_READ: readonly Deno.KvEntryMaybe<unknown>[] = Object.freeze([]);
+
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 /**
  * Requires a valid access token for the canonical `/mcp` resource and sets `grant`. Also sets
- * `bearerChallenge`, so that the error mapper adds `WWW-Authenticate` to 401/403 answers.
+ * `bearerChallenge`, so that the error mapper adds `WWW-Authenticate` to 401/403 answers, and
+ * `readWithGrant`: the entries of the keys `readAlong` names for the request, read with the
+ * grant where the provider reads it from KV.
  */
-export function requireBearer() {
+export function requireBearer(
+  readAlong?: (req: Request) => ((userId: string) => Deno.KvKey[]) | null,
+) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const { identity } = c.var.deps;
     c.set("bearerChallenge", {
@@ -48,7 +54,10 @@ export function requireBearer() {
     if (!token || token.length > MAX_TOKEN_LENGTH) {
       throw new InvalidTokenError("The bearer token is malformed.");
     }
-    c.set("grant", await identity.verifyAccessToken(token, resourceUrl(c.var.origin)));
+    const keys = readAlong?.(c.req.raw);
+    const along: ReadAlong | undefined = keys ? { keys } : undefined;
+    c.set("grant", await identity.verifyAccessToken(token, resourceUrl(c.var.origin), along));
+    c.set("readWithGrant", along?.entries ?? NOTHING_READ);
     await next();
   });
 }

@@ -7,13 +7,26 @@ import type { AccessGrant } from "../auth/identity.ts";
 import type { ServerContext } from "./sdk.ts";
 
 /** The SDK's `AuthInfo` for a verified grant. The token itself stays with the gate. */
-export function authInfoFor(grant: AccessGrant) {
+export function authInfoFor(grant: AccessGrant, listMarker?: Deno.KvEntryMaybe<unknown>) {
   return {
     token: "",
     clientId: grant.clientId ?? "",
     scopes: grant.scopes,
-    extra: { userId: grant.userId },
+    extra: { userId: grant.userId, listMarker: listMarker && { entry: listMarker } },
   };
+}
+
+/**
+ * The user's list marker read with the grant (lib/mcp/bearer.ts), for the first list read of
+ * the request only: a later read in the same request (after a write) reads it again.
+ */
+export function takeListMarker(ctx: ServerContext): Deno.KvEntryMaybe<unknown> | undefined {
+  const held = ctx.http?.authInfo?.extra?.listMarker as
+    | { entry?: Deno.KvEntryMaybe<unknown> }
+    | undefined;
+  const entry = held?.entry;
+  if (held) held.entry = undefined;
+  return entry;
 }
 
 /** The verified token's `sub` for a handler's request; throws when the gate did not run. */

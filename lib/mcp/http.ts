@@ -37,6 +37,7 @@ import {
   PayloadTooLargeError,
 } from "../errors.ts";
 import { streamSlotsFor } from "../live/limits.ts";
+import { listMarkerKey } from "../todos/mod.ts";
 
 const TOOL_NAMES = Object.keys(TOOL_ACCESS);
 
@@ -60,7 +61,7 @@ export function createMcpApp(): Hono<AppEnv> {
   const served = new WeakMap<Deno.Kv, ReturnType<typeof createServing>>();
   mcp.use(mcpCors());
   mcp.use(refuseForeignOrigins());
-  mcp.use(requireBearer());
+  mcp.use(requireBearer(listMarkerAlong));
 
   mcp.on("POST", ENDPOINT, async (c) => {
     const { kv, config } = c.var.deps;
@@ -86,7 +87,7 @@ export function createMcpApp(): Hono<AppEnv> {
 
     let serving = served.get(kv);
     if (!serving) served.set(kv, serving = createServing(kv, config.live));
-    const authInfo = authInfoFor(c.var.grant);
+    const authInfo = authInfoFor(c.var.grant, oneCall(body) ? c.var.readWithGrant[0] : undefined);
     const request = c.req.raw;
     noteNeeds(request, body);
     const modern = () => serving.modern.fetch(request, { parsedBody: body, authInfo });
@@ -131,6 +132,26 @@ export function createMcpApp(): Hono<AppEnv> {
     throw new NotFoundError(`Nothing at ${c.req.path}: the MCP endpoint is /mcp.`);
   });
   return mcp;
+}
+
+/**
+ * For a POST that may call listTodos, the user's list marker: read with the grant, so that
+ * the call reads KV once (one round trip on Deno Deploy) where it read twice. The body is not
+ * read yet: a 2026-07-28 client names its call in `Mcp-Method` and `Mcp-Name` (the SDK refuses
+ * a body that differs), a 2025 client does not, so its every POST reads the marker along.
+ */
+function listMarkerAlong(req: Request): ((userId: string) => Deno.KvKey[]) | null {
+  if (req.method !== "POST") return null;
+  const method = req.headers.get("Mcp-Method");
+  if (method !== null && (method !== "tools/call" || req.headers.get("Mcp-Name") !== "listTodos")) {
+    return null;
+  }
+  return (userId) => [listMarkerKey(userId)];
+}
+
+/** True when `body` is one `tools/call` (not a batch): its one list read may use the marker. */
+function oneCall(body: unknown): boolean {
+  return isObject(body) && body.method === "tools/call";
 }
 
 /**

@@ -15,7 +15,7 @@ import {
 import { Todo, TodoId, TodoText } from "../todos/rules.ts";
 import { VIEW_TOOL_META } from "./app_resource.ts";
 import { toolErrorResult } from "./errors.ts";
-import { userIdOf } from "./context.ts";
+import { takeListMarker, userIdOf } from "./context.ts";
 import { outputSchema, withCachedJsonSchema } from "./schemas.ts";
 import type { CallToolResult, McpServer, ServerContext } from "./sdk.ts";
 
@@ -53,8 +53,13 @@ const BY_ID = withCachedJsonSchema(z.object({ todoID }));
 
 const WRITE = { readOnlyHint: false, openWorldHint: false } as const;
 
-/** A tool's handler: the validated arguments and the user the request acts for. */
-type Run<A> = (kv: Deno.Kv, userId: string, args: A) => Promise<Record<string, unknown>>;
+/** A tool's handler: the validated arguments, the user the request acts for, its context. */
+type Run<A> = (
+  kv: Deno.Kv,
+  userId: string,
+  args: A,
+  ctx: ServerContext,
+) => Promise<Record<string, unknown>>;
 
 /** A handler bound to the app's store, answering a tool call for the request's user. */
 type Bind = <A>(run: Run<A>) => (args: A, ctx: ServerContext) => Promise<CallToolResult>;
@@ -66,7 +71,7 @@ type Bind = <A>(run: Run<A>) => (args: A, ctx: ServerContext) => Promise<CallToo
 export function toolRegistrar(
   kv: Deno.Kv,
 ): (server: McpServer, names: "all" | ReadonlySet<string>) => void {
-  const bind: Bind = (run) => (args, ctx) => toolResult(() => run(kv, userIdOf(ctx), args));
+  const bind: Bind = (run) => (args, ctx) => toolResult(() => run(kv, userIdOf(ctx), args, ctx));
   const list = listTodosTool(bind);
   const { create, markComplete, markIncomplete, update, remove } = changeTools(bind);
   const tools: Record<string, (server: McpServer) => void> = {
@@ -105,8 +110,8 @@ function listTodosTool(bind: Bind) {
       // 2025-era server cannot see the client's extensions; other hosts ignore `_meta`).
       _meta: VIEW_TOOL_META,
     },
-    handler: bind<{ filter: Filter }>(async (kv, userId, { filter }) =>
-      listAnswer(await readList(kv, userId), filter)
+    handler: bind<{ filter: Filter }>(async (kv, userId, { filter }, ctx) =>
+      listAnswer(await readList(kv, userId, takeListMarker(ctx)), filter)
     ),
   };
 }

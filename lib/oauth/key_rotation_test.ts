@@ -7,9 +7,11 @@ import {
   jwtVerify,
   SignJWT,
 } from "jose";
+import type { ReadAlong } from "../auth/identity.ts";
 import { InvalidTokenError } from "../auth/jwt.ts";
 import { createTestApp, type TestApp } from "../testing/app.ts";
 import { getSigningKeys, type SigningKeyRecord, signingKeysKey } from "./store/signing_keys.ts";
+import { revokeGrant } from "./store/grants.ts";
 import {
   currentSigningKey,
   KEY_REFRESH_MS,
@@ -202,6 +204,7 @@ function countingKv(app: TestApp) {
   const counter = { reads: 0, kv: undefined as unknown as Deno.Kv };
   counter.kv = {
     get: (key: Deno.KvKey) => (counter.reads++, app.kv.get(key)),
+    getMany: (keys: Deno.KvKey[]) => (counter.reads++, app.kv.getMany(keys)),
     atomic: () => app.kv.atomic(),
   } as unknown as Deno.Kv;
   return counter;
@@ -266,4 +269,26 @@ Deno.test("tokens naming unknown keys read the keys at most once per cooldown, a
   counter.reads = 0;
   await verifyLocalAccessToken(counted, token, RESOURCE, now + UNKNOWN_KID_COOLDOWN_MS);
   assert.equal(counter.reads, 1, "only its grant is read");
+});
+
+Deno.test("keys read along with a remembered token's grant come from the same one read, and a revoked grant hands none over", async () => {
+  using app = await createTestApp({ tuning: TUNED });
+  const { token, counter, counted, now } = await verifiedThroughCounter(app);
+  const { sub } = decodeJwt(token);
+  await app.kv.set(["along", sub!], "the caller's entry");
+  const along: ReadAlong = { keys: (userId) => [["along", userId]] };
+  counter.reads = 0;
+  const grant = await verifyLocalAccessToken(counted, token, RESOURCE, now, along);
+  assert.equal(counter.reads, 1, "the grant and the caller's key in one read");
+  assert.equal(grant.userId, sub);
+  assert.deepEqual(along.entries?.map((entry) => entry.value), ["the caller's entry"]);
+
+  const { grant_id, client_id } = decodeJwt(token);
+  await revokeGrant(app.kv, sub!, client_id as string, grant_id as string);
+  const refused: ReadAlong = { keys: (userId) => [["along", userId]] };
+  await assert.rejects(
+    verifyLocalAccessToken(counted, token, RESOURCE, now, refused),
+    InvalidTokenError,
+  );
+  assert.equal(refused.entries, undefined);
 });

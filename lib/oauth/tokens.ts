@@ -4,11 +4,11 @@
  * (RFC 9068). The audience is the resource the client asked for (RFC 8707).
  */
 import { decodeProtectedHeader, SignJWT } from "jose";
-import type { AccessGrant } from "../auth/identity.ts";
+import type { AccessGrant, ReadAlong } from "../auth/identity.ts";
 import { InvalidTokenError, verifyJwt } from "../auth/jwt.ts";
 import { cachedUntil, VerifiedTokenCache } from "../auth/token_cache.ts";
 import { currentSigningKey, type RotationPolicy, verificationKeys } from "./key_rotation.ts";
-import { getGrant } from "./store/grants.ts";
+import { getGrant, getGrantAlong } from "./store/grants.ts";
 
 export const ACCESS_TOKEN_TTL_SECONDS = 60 * 60;
 /**
@@ -82,25 +82,27 @@ const verified = new WeakMap<Deno.Kv, VerifiedTokenCache<VerifiedAccess>>();
  * refused, and so are tokens whose grant was revoked since they were issued. The header,
  * signature and claims of a token are checked once per isolate (then remembered until its
  * `exp`, while its key verifies); its grant is read from KV on every call, so revoking it
- * ends the token at once, in every isolate.
+ * ends the token at once, in every isolate (with `along`'s keys, in the same `getMany`).
  */
 export async function verifyLocalAccessToken(
   kv: Deno.Kv,
   token: string,
   resource: string,
   now = Date.now(),
+  along?: ReadAlong,
 ): Promise<AccessGrant> {
-  const kid = accessTokenKeyId(token);
-  const keys = await verificationKeys(kv, kid, now);
   let cache = verified.get(kv);
   if (!cache) verified.set(kv, cache = new VerifiedTokenCache());
   const cacheKey = `${resource} ${token}`;
   let access = cache.get(cacheKey, now);
-  if (access && !keys.kids.includes(access.kid)) {
+  // A remembered token passed the header checks: its own `kid` asks for the key set.
+  if (access && !(await verificationKeys(kv, access.kid, now)).kids.includes(access.kid)) {
     cache.delete(cacheKey);
     access = undefined;
   }
   if (!access) {
+    const kid = accessTokenKeyId(token);
+    const keys = await verificationKeys(kv, kid, now);
     const payload = await verifyJwt(token, keys.verify, {
       issuers: [new URL(resource).origin],
       audience: resource,
@@ -125,10 +127,13 @@ export async function verifyLocalAccessToken(
     };
     cache.set(cacheKey, access, cachedUntil(payload));
   }
-  if (!(await isLocalGrantLive(kv, access.grant, now))) {
+  const { grantId, clientId, userId } = access.grant;
+  const read = await getGrantAlong(kv, userId, clientId, grantId, now, along?.keys(userId) ?? []);
+  if (!read.grant) {
     cache.delete(cacheKey);
     throw new InvalidTokenError("Token has been revoked.");
   }
+  if (along) along.entries = read.along;
   return access.grant;
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { todoKey } from "./keys.ts";
 import { listBytes, ListCache, listCacheOf, setListCacheBudget } from "./list_cache.ts";
-import { listTodos, readList } from "./reads.ts";
+import { listMarkerKey, listTodos, readList } from "./reads.ts";
 import { createTodo, deleteTodo, updateTodo } from "./store.ts";
 import type { Todo } from "./rules.ts";
 
@@ -24,6 +24,26 @@ Deno.test("readList() answers from the kept list while the change marker stands"
   const again = await readList(kv, ALICE);
   assert.equal(again, read);
   assert.deepEqual(again.todos.map((t) => t.id), [first.id]);
+});
+
+Deno.test("readList() handed its marker's entry reads no marker, and ignores another user's", async () => {
+  using kv = await Deno.openKv(":memory:");
+  await createTodo(kv, ALICE, "one");
+  let markerReads = 0;
+  const counted = {
+    get: (key: Deno.KvKey) => (markerReads++, kv.get(key)),
+    list: (selector: Deno.KvListSelector, options?: Deno.KvListOptions) =>
+      kv.list(selector, options),
+  } as Deno.Kv;
+  const marker = await kv.get(listMarkerKey(ALICE));
+  const read = await readList(counted, ALICE, marker);
+  assert.equal(read.versionstamp, marker.versionstamp);
+  assert.equal(await readList(counted, ALICE, marker), read);
+  assert.equal(markerReads, 0, "the handed entry stands for the marker");
+  await createTodo(kv, "user-bob", "bob's");
+  const bobs = await kv.get(listMarkerKey("user-bob"));
+  assert.equal(await readList(counted, ALICE, bobs), read);
+  assert.equal(markerReads, 1, "another user's marker is read again as Alice's");
 });
 
 Deno.test("with a budget of 0 bytes, every readList() lists", async () => {

@@ -17,15 +17,25 @@ export async function listTodos(kv: Deno.Kv, userId: string): Promise<Todo[]> {
 }
 
 /**
- * The user's list and the change marker it is at least as new as. One `get` of the marker;
- * the todos are listed only when the marker moved since this isolate last listed them
- * (./list_cache.ts). The marker is read before the list, so a kept list is never older than
- * the marker it is kept under.
+ * The KV key of the change marker {@linkcode readList} reads first: a caller that reads other
+ * keys in the same request may read it with them (one `getMany`) and hand its entry over.
  */
-export async function readList(kv: Deno.Kv, userId: string): Promise<ListAt> {
+export const listMarkerKey = (userId: string): Deno.KvKey => todoChangesKey(userId);
+
+/**
+ * The user's list and the change marker it is at least as new as. One `get` of the marker
+ * (or `marker`, its entry read by the caller in this request); the todos are listed only when
+ * the marker moved since this isolate last listed them (./list_cache.ts). The marker is read
+ * before the list, so a kept list is never older than the marker it is kept under.
+ */
+export async function readList(
+  kv: Deno.Kv,
+  userId: string,
+  marker?: Deno.KvEntryMaybe<unknown>,
+): Promise<ListAt> {
   const cache = listCacheOf(kv);
   if (cache.budget === 0) return { versionstamp: null, todos: await listFromKv(kv, userId) };
-  const marker = await kv.get(todoChangesKey(userId));
+  if (!marker || !isMarkerOf(marker.key, userId)) marker = await kv.get(todoChangesKey(userId));
   const kept = cache.get(userId, marker.versionstamp);
   if (kept) return kept;
   const read: ListAt = {
@@ -34,6 +44,11 @@ export async function readList(kv: Deno.Kv, userId: string): Promise<ListAt> {
   };
   cache.set(userId, read);
   return read;
+}
+
+function isMarkerOf(key: Deno.KvKey, userId: string): boolean {
+  const [name, owner] = todoChangesKey(userId);
+  return key.length === 2 && key[0] === name && key[1] === owner;
 }
 
 /** Every todo of the user, frozen, in key (creation) order. */

@@ -16,6 +16,7 @@ const READS = new Set([
   "watchTodosVersion",
   "listTodos",
   "readList",
+  "listMarkerKey",
   "setListCacheBudget",
   "getTodo",
   "getDeletion",

@@ -67,6 +67,23 @@ export async function getGrant(
   return grant && grant.expiresAt > now ? grant : null;
 }
 
+/**
+ * {@linkcode getGrant}, and the entries of `along` read in the same `getMany` (one snapshot,
+ * one round trip): a caller's other reads for the same request ride on the grant's.
+ */
+export async function getGrantAlong(
+  kv: Deno.Kv,
+  userId: string,
+  clientId: string,
+  grantId: string,
+  now: number,
+  along: Deno.KvKey[],
+): Promise<{ grant: StoredGrant | null; along: Deno.KvEntryMaybe<unknown>[] }> {
+  const [entry, ...rest] = await kv.getMany([grantKeys.grant(userId, clientId, grantId), ...along]);
+  const grant = entry.value as StoredGrant | null;
+  return { grant: grant && grant.expiresAt > now ? grant : null, along: rest };
+}
+
 /** Deletes a grant and its live refresh token (the chain); unknown grants are ignored. */
 export function revokeGrant(
   kv: Deno.Kv,

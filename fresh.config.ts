@@ -1,6 +1,6 @@
 /** The page layer's configuration and plugins (lib/pages/mod.ts), as Fresh's fresh.config.ts. */
 import { defineConfig } from "./lib/pages/mod.ts";
-import { mcpAppPlugin } from "./mcp_app/build.ts";
+import { mcpAppPlugin } from "./mcp_app/plugin.ts";
 
 export default defineConfig({
   // The MCP App view (one HTML document for MCP hosts) is built with the islands.

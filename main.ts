@@ -7,7 +7,7 @@ import { openStore, StoreStartError } from "./lib/kv/open.ts";
 import { serveBehindFrontDoor } from "./lib/server/front_door.ts";
 import { shutDownOnSignal } from "./lib/server/shutdown.ts";
 import { streamSlotsFor } from "./lib/live/limits.ts";
-import { resumeDeletion, resumePendingBulks } from "./lib/todos/mod.ts";
+import { hasPendingBulks } from "./lib/todos/pending_bulks.ts";
 
 await loadEnvFile(".env");
 
@@ -28,9 +28,12 @@ try {
 }
 
 const kv = await openKv(config.kvPath);
-const resumed = await resumePendingBulks(kv, resumeDeletion);
-if (resumed > 0) console.log(`Finished ${resumed} bulk change(s) a previous run left under way.`);
-const identity = createIdentityProvider(config, kv);
+if (await hasPendingBulks(kv)) {
+  const { resumeDeletion, resumePendingBulks } = await import("./lib/todos/mod.ts");
+  const resumed = await resumePendingBulks(kv, resumeDeletion);
+  console.log(`Finished ${resumed} bulk change(s) a previous run left under way.`);
+}
+const identity = await createIdentityProvider(config, kv);
 const app = createApp({ config, kv, identity });
 
 try {

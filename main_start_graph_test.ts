@@ -1,18 +1,18 @@
 /**
  * What start-up loads: the modules `main.ts` imports statically (`deno info --json`, dynamic
  * imports left out). Start-up time is paid after every scale-up on Deno Deploy, so anything a
- * first page does not need loads on first use instead.
+ * first page does not need loads on first use instead, and Deno reads a module behind a
+ * dynamic import only when that import runs (deno.json's `lazy-dynamic-imports`).
  */
 import assert from "node:assert/strict";
 
-/**
- * The npm modules main.ts imports statically (dynamic imports left out), each as
- * `package/path` (from `node_modules/.deno/...` files, or from `npm:` specifiers).
- */
-async function npmAtStart(): Promise<string[]> {
+const ROOT = new URL(".", import.meta.url);
+
+/** Every module main.ts imports statically (dynamic imports left out), as `deno info --json` lists them. */
+async function staticGraph(): Promise<string[]> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["info", "--json", "main.ts"],
-    cwd: new URL(".", import.meta.url),
+    cwd: ROOT,
     stderr: "null",
   }).output();
   const graph = JSON.parse(new TextDecoder().decode(output.stdout)) as {
@@ -34,12 +34,28 @@ async function npmAtStart(): Promise<string[]> {
       }
     }
   }
-  return [...seen].flatMap((specifier) => {
+  return [...seen];
+}
+
+/**
+ * The npm modules main.ts imports statically, each as `package/path` (from
+ * `node_modules/.deno/...` files, or from `npm:` specifiers).
+ */
+async function npmAtStart(): Promise<string[]> {
+  return (await staticGraph()).flatMap((specifier) => {
     const file = specifier.match(/\/node_modules\/\.deno\/[^/]+\/node_modules\/(.+)$/)?.[1];
     if (file) return [file];
     const npm = specifier.match(/^npm:\/?((?:@[^/]+\/)?[^@/]+)@[^/]+(\/.*)?$/);
     return npm ? [npm[1] + (npm[2] ?? "")] : [];
   });
+}
+
+/** The project's own files main.ts imports statically, relative to the project folder. */
+async function projectFilesAtStart(): Promise<string[]> {
+  const root = ROOT.href;
+  return (await staticGraph())
+    .filter((specifier) => specifier.startsWith(root) && !specifier.includes("/node_modules/"))
+    .map((specifier) => specifier.slice(root.length));
 }
 
 const ZOD_FULL = /^zod($|\/index\.[cm]?js$|\/v4\/classic\/)/;
@@ -54,4 +70,36 @@ Deno.test("start-up loads hono, preact and zod's mini API; MCP, JWT, Stytch and 
   assert.deepEqual(loaded.filter((path) => ZOD_FULL.test(path)), [], "zod's full API at start-up");
   assert.ok(loaded.some((path) => ZOD_MINI.test(path)), "the configuration uses zod's mini API");
   assert.ok(loaded.some((path) => path.startsWith("preact-render-to-string/")), "pages render");
+});
+
+Deno.test("start-up leaves page routes, the unchosen identity provider, the todo store's write path and the build for first use", async () => {
+  const loaded = await projectFilesAtStart();
+  assert.ok(loaded.includes("routes/_app.tsx"), "the shell every page needs is imported");
+  // Page routes and their `_` helpers load with their first request (pages.gen.ts); the
+  // shell, layouts, middleware and error pages are imported.
+  const SPECIAL = /^routes\/(?:.*\/)?_(?:app|layout|middleware|404|500)\.tsx?$/;
+  assert.deepEqual(
+    loaded.filter((file) => file.startsWith("routes/") && !SPECIAL.test(file)),
+    [],
+    "page routes imported at start-up",
+  );
+  assert.deepEqual(
+    loaded.filter((file) => /^lib\/auth\/(stytch|local)\.ts$/.test(file)),
+    [],
+    "an identity provider imported before the configuration chose it",
+  );
+  assert.deepEqual(
+    loaded.filter((file) => file.startsWith("lib/todos/")).sort(),
+    ["lib/todos/keys.ts", "lib/todos/pending_bulks.ts"],
+    "start-up reads whether a bulk change is pending, nothing more of the store",
+  );
+  assert.ok(!loaded.includes("mcp_app/build.ts"), "the MCP App view's builder at start-up");
+});
+
+Deno.test("Deno reads the modules behind a dynamic import only when it runs (lazy-dynamic-imports)", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
+  assert.ok(
+    config.unstable.includes("lazy-dynamic-imports"),
+    "without it, `deno run` reads and analyses every module behind a literal import() at start",
+  );
 });

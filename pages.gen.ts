@@ -2,17 +2,10 @@
 import type { Manifest } from "./lib/pages/mod.ts";
 import * as $r0 from "./routes/(app)/_layout.tsx";
 import * as $r1 from "./routes/(app)/_middleware.ts";
-import * as $r2 from "./routes/(app)/connections.tsx";
-import * as $r3 from "./routes/(app)/todoapp.tsx";
-import * as $r4 from "./routes/_404.tsx";
-import * as $r5 from "./routes/_500.tsx";
-import * as $r6 from "./routes/_app.tsx";
-import * as $r7 from "./routes/_middleware.ts";
-import * as $r8 from "./routes/authenticate.tsx";
-import * as $r9 from "./routes/index.tsx";
-import * as $r10 from "./routes/login.tsx";
-import * as $r11 from "./routes/logout.tsx";
-import * as $r12 from "./routes/oauth/authorize.tsx";
+import * as $r2 from "./routes/_404.tsx";
+import * as $r3 from "./routes/_500.tsx";
+import * as $r4 from "./routes/_app.tsx";
+import * as $r5 from "./routes/_middleware.ts";
 import * as $i0 from "./islands/McpUrl.tsx";
 import * as $i1 from "./islands/RevokeStatus.tsx";
 import * as $i2 from "./islands/SessionGuard.tsx";
@@ -25,17 +18,17 @@ const manifest: Manifest = {
   routes: {
     "./routes/(app)/_layout.tsx": $r0,
     "./routes/(app)/_middleware.ts": $r1,
-    "./routes/(app)/connections.tsx": $r2,
-    "./routes/(app)/todoapp.tsx": $r3,
-    "./routes/_404.tsx": $r4,
-    "./routes/_500.tsx": $r5,
-    "./routes/_app.tsx": $r6,
-    "./routes/_middleware.ts": $r7,
-    "./routes/authenticate.tsx": $r8,
-    "./routes/index.tsx": $r9,
-    "./routes/login.tsx": $r10,
-    "./routes/logout.tsx": $r11,
-    "./routes/oauth/authorize.tsx": $r12,
+    "./routes/(app)/connections.tsx": () => import("./routes/(app)/connections.tsx"),
+    "./routes/(app)/todoapp.tsx": () => import("./routes/(app)/todoapp.tsx"),
+    "./routes/_404.tsx": $r2,
+    "./routes/_500.tsx": $r3,
+    "./routes/_app.tsx": $r4,
+    "./routes/_middleware.ts": $r5,
+    "./routes/authenticate.tsx": () => import("./routes/authenticate.tsx"),
+    "./routes/index.tsx": () => import("./routes/index.tsx"),
+    "./routes/login.tsx": () => import("./routes/login.tsx"),
+    "./routes/logout.tsx": () => import("./routes/logout.tsx"),
+    "./routes/oauth/authorize.tsx": () => import("./routes/oauth/authorize.tsx"),
   },
   islands: {
     "./islands/McpUrl.tsx": $i0,

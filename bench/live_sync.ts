@@ -84,7 +84,7 @@ async function markerCost(path: string, writes: number) {
 async function latency(path: string, count: number) {
   const kv = await Deno.openKv(path);
   const config = parseConfig({});
-  const app = createApp({ config, kv, identity: createIdentityProvider(config, kv) });
+  const app = createApp({ config, kv, identity: await createIdentityProvider(config, kv) });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
   const origin = `http://127.0.0.1:${server.addr.port}`;
   const user = await findOrCreateLocalUser(kv, normalizeEmail("bench@example.com"));
@@ -298,7 +298,7 @@ async function serve(path: string, users: number) {
   const config = withTuning(parseConfig({}), {
     live: { maxStreamsPerUser: 1000, maxStreams: 1000 },
   });
-  const app = createApp({ config, kv, identity: createIdentityProvider(config, kv) });
+  const app = createApp({ config, kv, identity: await createIdentityProvider(config, kv) });
   const cookies: string[] = [];
   for (let i = 0; i < users; i++) {
     const user = await findOrCreateLocalUser(kv, normalizeEmail(`user${i}@example.com`));

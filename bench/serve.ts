@@ -25,7 +25,7 @@ if (!kvPath) throw new Error("usage: serve.ts <kv path> [todo count] [concurrenc
 
 const kv = await Deno.openKv(kvPath);
 const config = parseConfig({});
-const app = createApp({ config, kv, identity: createIdentityProvider(config, kv) });
+const app = createApp({ config, kv, identity: await createIdentityProvider(config, kv) });
 if (listCache !== undefined) setListCacheBudget(kv, Number(listCache));
 
 /** A user with `n` todos and a session cookie. */

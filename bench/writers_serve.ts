@@ -22,7 +22,7 @@ if (!kvPath) throw new Error("usage: writers_serve.ts <kv path> [users]");
 
 const kv = await Deno.openKv(kvPath);
 const config = parseConfig({});
-const app = createApp({ config, kv, identity: createIdentityProvider(config, kv) });
+const app = createApp({ config, kv, identity: await createIdentityProvider(config, kv) });
 
 const cookies: string[] = [];
 for (let u = 0; u < Number(users); u++) {

@@ -60,7 +60,7 @@ export interface StartServerOptions {
   /** Environment as the real server would see it (parsed by `parseConfig`). */
   env?: Record<string, string>;
   /** Replaces the identity provider chosen from the configuration. */
-  identity?: (config: Config, kv: Deno.Kv) => IdentityProvider;
+  identity?: (config: Config, kv: Deno.Kv) => IdentityProvider | Promise<IdentityProvider>;
   /** Sets `PUBLIC_URL` to the server's own origin (known only once it listens). */
   publicUrl?: boolean;
 }
@@ -82,7 +82,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
     throw error;
   }
   const kv = await Deno.openKv(":memory:");
-  const identity = (options.identity ?? createIdentityProvider)(config, kv);
+  const identity = await (options.identity ?? createIdentityProvider)(config, kv);
   const deps: Deps = { config, kv, identity };
   ready.app = createApp(deps);
   const close = async () => {

@@ -92,8 +92,8 @@ Deno.test("pages on a phone and a desktop", async (t) => {
   /** The sign-in service of the outage server: down until a test brings it back. */
   const outage = { down: false };
   await using flaky = await startServer({
-    identity: (config, kv) => {
-      const real = createIdentityProvider(config, kv);
+    identity: async (config, kv) => {
+      const real = await createIdentityProvider(config, kv);
       return {
         ...real,
         getSession: (req, cookie) =>

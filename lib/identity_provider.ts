@@ -1,16 +1,21 @@
 import type { Config } from "./config.ts";
 import type { IdentityProvider } from "./auth/identity.ts";
-import { createLocalIdentity } from "./auth/local.ts";
-import { createStytchIdentity } from "./auth/stytch.ts";
 import { authorizationServerMetadata } from "./oauth/metadata.ts";
 import { lazyImport } from "./lazy_import.ts";
 
 /** The access-token verifier (and its signing keys) loads with the first MCP request. */
 const localTokens = lazyImport(() => import("./oauth/tokens.ts"));
 
-/** Chooses the identity provider once, from the configuration. */
-export function createIdentityProvider(config: Config, kv: Deno.Kv): IdentityProvider {
-  if (config.stytch) return createStytchIdentity(config.stytch);
+/**
+ * Chooses the identity provider once, from the configuration, and loads only the chosen
+ * provider's modules.
+ */
+export async function createIdentityProvider(
+  config: Config,
+  kv: Deno.Kv,
+): Promise<IdentityProvider> {
+  if (config.stytch) return (await import("./auth/stytch.ts")).createStytchIdentity(config.stytch);
+  const { createLocalIdentity } = await import("./auth/local.ts");
   return createLocalIdentity({
     kv,
     verifyAccessToken: async (token, resource, along) =>

@@ -2,13 +2,12 @@
  * Builds the MCP App view (mcp_app/view.tsx) into one self-contained HTML document: the
  * script bundled and minified by `deno bundle`, the page's stylesheet and the view's own
  * inline, and a Content-Security-Policy that allows exactly those two inline blocks (by hash)
- * and no network at all. A page-layer plugin ({@linkcode mcpAppPlugin}, registered in
+ * and no network at all. The page-layer plugin of mcp_app/plugin.ts (registered in
  * fresh.config.ts) builds it with every build; lib/mcp/app_resource.ts serves the file.
  */
 import { STATIC_DIR } from "../lib/pages/assets.ts";
 import { bundleForBrowser } from "../lib/pages/bundle.ts";
 import { ROOT_DIR } from "../lib/pages/manifest.ts";
-import type { Plugin } from "../lib/pages/mod.ts";
 import { VIEW_FILE } from "../lib/mcp/app_view_file.ts";
 
 export { VIEW_FILE };
@@ -80,15 +79,4 @@ export async function buildMcpApp(): Promise<number> {
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
-}
-
-/** The view's build as a plugin of the page layer (fresh.config.ts). */
-export function mcpAppPlugin(): Plugin {
-  return {
-    name: "mcp-app",
-    inputs: ["mcp_app/view.tsx", "mcp_app/view.css", "static/styles.css"],
-    async buildStart() {
-      console.log(`Built the MCP App view: ${await buildMcpApp()} bytes`);
-    },
-  };
 }

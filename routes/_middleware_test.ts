@@ -11,8 +11,8 @@ import { createTestApp, TEST_ORIGIN } from "../lib/testing/app.ts";
 Deno.test("while the provider cannot tell, guarded pages are 503, /login and / work, /logout never asks", async () => {
   let checks = 0;
   using test = await createTestApp({
-    identity: (config, kv) => ({
-      ...createIdentityProvider(config, kv),
+    identity: async (config, kv) => ({
+      ...(await createIdentityProvider(config, kv)),
       getSession: () => {
         checks++;
         return Promise.reject(new ServiceUnavailableError("Keys unreachable."));
@@ -48,8 +48,8 @@ Deno.test("while the provider cannot tell, guarded pages are 503, /login and / w
 Deno.test("the session is looked up at most once per request", async () => {
   let checks = 0;
   using test = await createTestApp({
-    identity: (config, kv) => {
-      const provider = createIdentityProvider(config, kv);
+    identity: async (config, kv) => {
+      const provider = await createIdentityProvider(config, kv);
       return {
         ...provider,
         getSession: (req: Request) => {

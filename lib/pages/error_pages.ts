@@ -30,7 +30,7 @@ export function errorResponse(
   c: Context<AppEnv>,
   error: unknown,
   table: RouteTable,
-  route: Route,
+  route: Pick<Route, "pattern">,
   state: Record<string, unknown> = {},
 ): Response {
   const known = toAppError(error, c);

@@ -5,12 +5,17 @@ Deno.test("pages.gen.ts lists every route and island on disk (run `deno task bui
   assert.equal(await Deno.readTextFile(MANIFEST_FILE), await currentManifest());
 });
 
-Deno.test("generateManifest() imports routes and the shell, not underscore helpers", () => {
+Deno.test("generateManifest() imports the shell, loads page routes on first use, skips underscore helpers", () => {
   const text = generateManifest(["_app.tsx", "_components/X.tsx", "index.tsx", "todos/[id].tsx"], [
     "TodoList.tsx",
   ]);
   assert.match(text, /import \* as \$r0 from "\.\/routes\/_app\.tsx";/);
-  assert.match(text, /"\.\/routes\/todos\/\[id\]\.tsx": \$r2,/);
+  assert.match(text, /"\.\/routes\/_app\.tsx": \$r0,/);
+  assert.match(
+    text,
+    /"\.\/routes\/todos\/\[id\]\.tsx": \(\) => import\("\.\/routes\/todos\/\[id\]\.tsx"\),/,
+  );
+  assert.doesNotMatch(text, /import \* as \$r\d+ from "\.\/routes\/(index|todos)/);
   assert.match(text, /"\.\/islands\/TodoList\.tsx": \$i0,/);
   assert.doesNotMatch(text, /_components/);
 });

@@ -56,11 +56,15 @@ export function createPages(manifest: Manifest, config: FreshConfig = {}): Hono<
   // Per route, not `pages.use()`: the sub-app is mounted at `/`, where `use` would also run
   // for paths other areas own.
   for (const route of table.routes) {
-    pages.all(
-      route.pattern,
-      compressPage,
-      (c) => serveRoute(c, route, table, { cache, gzip: compressible(c) }),
-    );
+    pages.all(route.pattern, compressPage, async (c) => {
+      let loaded: Route;
+      try {
+        loaded = await route.load();
+      } catch (error) {
+        return errorResponse(c, error, table, route);
+      }
+      return await serveRoute(c, loaded, table, { cache, gzip: compressible(c) });
+    });
   }
   // Static files are public, so compressing them leaks nothing.
   pages.get("*", gzip, serveStatic());

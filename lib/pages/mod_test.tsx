@@ -161,3 +161,33 @@ Deno.test("static files: no way out of static/ and no hidden files", async () =>
     await res.body?.cancel();
   }
 });
+
+Deno.test("createPages() imports a route given as a loader on its first request, and again after a failed import", async () => {
+  let imports = 0;
+  let failNext = true;
+  const lazy: Manifest = {
+    routes: {
+      "./routes/_app.tsx": manifest.routes["./routes/_app.tsx"],
+      "./routes/later.tsx": () => {
+        imports++;
+        if (failNext) {
+          failNext = false;
+          return Promise.reject(new TypeError("Module not found"));
+        }
+        return Promise.resolve({ default: () => <p>later</p> });
+      },
+    },
+    islands: {},
+  };
+  using app = await createPagesTestApp(lazy);
+  assert.equal(imports, 0, "nothing is imported before the route's first request");
+  const failed = await app.request("/later", { headers: { Accept: "text/html" } });
+  assert.equal(failed.status, 500);
+  assert.match(await failed.text(), /<!DOCTYPE html>/);
+  for (let i = 0; i < 2; i++) {
+    const res = await app.request("/later");
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /<p>later<\/p>/);
+  }
+  assert.equal(imports, 2, "one failed import, then one that is kept");
+});

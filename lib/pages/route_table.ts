@@ -1,8 +1,10 @@
 /**
  * The manifest, read once at start-up: every route with the middleware and layouts of the
- * folders above it (outermost first), and the special pages `_app`, `_404` and `_500`.
+ * folders above it (outermost first), and the special pages `_app`, `_404` and `_500`. A
+ * route given as a loader is imported on its first request.
  */
 import type { ComponentType } from "preact";
+import { lazyImport } from "../lazy_import.ts";
 import { routePattern, sortPatterns } from "./routing.ts";
 import type {
   AppProps,
@@ -37,10 +39,17 @@ export interface Route {
   allowed: Method[];
 }
 
+/** A route by its pattern; its module, and so the route, loads on first use. */
+export interface PageRoute {
+  pattern: string;
+  /** The route, its module imported on the first call (a failed import is tried again). */
+  load(): Promise<Route>;
+}
+
 /** What `createPages` serves. */
 export interface RouteTable {
   /** Most specific pattern first. */
-  routes: Route[];
+  routes: PageRoute[];
   /** For paths no route matches: `_404` with the root folder's middleware. */
   notFound: Route & { page?: ComponentType<UnknownPageProps> };
   errorPage?: ComponentType<ErrorPageProps>;
@@ -72,12 +81,18 @@ export function routeTable(manifest: Manifest): RouteTable {
   const middleware = new Map<string, RouteModule>();
   const layouts = new Map<string, RouteModule>();
   const special: Record<string, RouteModule> = {};
-  const files: [string, RouteModule][] = [];
+  const files: [string, Manifest["routes"][string]][] = [];
   for (const [path, module] of Object.entries(manifest.routes)) {
     const file = path.replace(/^\.\/routes\//, "");
     const match = file.match(SPECIAL)?.groups;
-    if (!match) files.push([file, module]);
-    else if (match.name === "middleware") middleware.set(match.dir, module);
+    if (!match) {
+      files.push([file, module]);
+      continue;
+    }
+    if (typeof module === "function") {
+      throw new Error(`routes/${file}: a special file is imported, not loaded on first use.`);
+    }
+    if (match.name === "middleware") middleware.set(match.dir, module);
     else if (match.name === "layout") layouts.set(match.dir, module);
     else if (match.dir !== "") {
       throw new Error(`routes/${file}: _${match.name} belongs in routes/.`);
@@ -107,12 +122,20 @@ export function routeTable(manifest: Manifest): RouteTable {
     };
   };
 
-  const byPattern = new Map<string, Route>();
+  const byPattern = new Map<string, PageRoute>();
   for (const [file, module] of files) {
     const pattern = routePattern(file);
     if (pattern === null) continue;
     if (byPattern.has(pattern)) throw new Error(`Two route files map to ${pattern}.`);
-    byPattern.set(pattern, build(file, module, pattern));
+    if (typeof module === "function") {
+      byPattern.set(pattern, {
+        pattern,
+        load: lazyImport(async () => build(file, await module(), pattern)),
+      });
+    } else {
+      const route = Promise.resolve(build(file, module, pattern));
+      byPattern.set(pattern, { pattern, load: () => route });
+    }
   }
   return {
     routes: sortPatterns([...byPattern.keys()]).map((pattern) => byPattern.get(pattern)!),

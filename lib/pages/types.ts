@@ -109,8 +109,12 @@ export interface IslandModule {
   default: ComponentType<Any>;
 }
 
-/** The generated `pages.gen.ts`: every route and island module, keyed by file path. */
+/**
+ * The generated `pages.gen.ts`: every route and island module, keyed by file path. A page
+ * route may be given as its loader (`() => import("./routes/x.tsx")`): it loads on its first
+ * request. Special files (`_app`, `_layout`, `_middleware`, `_404`, `_500`) are modules.
+ */
 export interface Manifest {
-  routes: Record<string, RouteModule>;
+  routes: Record<string, RouteModule | (() => Promise<RouteModule>)>;
   islands: Record<string, IslandModule>;
 }

@@ -44,13 +44,13 @@ export function withTuning(config: Config, overrides: TuningOverrides = {}): Con
 export async function createTestApp(options: {
   env?: Record<string, string>;
   tuning?: TuningOverrides;
-  identity?: (config: Config, kv: Deno.Kv) => IdentityProvider;
+  identity?: (config: Config, kv: Deno.Kv) => IdentityProvider | Promise<IdentityProvider>;
   /** Fetches OAuth Client ID Metadata Documents instead of the network (see `Deps`). */
   documentFetcher?: DocumentFetcher;
 } = {}): Promise<TestApp> {
   const config = withTuning(parseConfig(options.env ?? {}), options.tuning);
   const kv = await Deno.openKv(":memory:");
-  const identity = (options.identity ?? createIdentityProvider)(config, kv);
+  const identity = await (options.identity ?? createIdentityProvider)(config, kv);
   const deps: Deps = { config, kv, identity, documentFetcher: options.documentFetcher };
   const app = createApp(deps);
   const request = (path: string, init?: RequestInit) =>

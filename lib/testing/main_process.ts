@@ -61,8 +61,18 @@ export async function runMainToExit(run: MainRun): Promise<{ code: number; outpu
 
 /** Starts `main.ts` as {@linkcode runMainToExit} does, without waiting. */
 export function spawnMain(run: MainRun, stderr: "piped" | "null" = "piped"): Deno.ChildProcess {
+  // From another folder, `--allow-read=.` would not cover the project's own modules, which
+  // Deno reads when a dynamic import first runs (deno.json's lazy-dynamic-imports).
+  const elsewhere = run.cwd !== undefined &&
+    new URL(run.cwd, "file:///").pathname !== ROOT.pathname;
   const args = run.args ??
-    START_ARGS.map((arg) => arg === "main.ts" ? new URL("main.ts", ROOT).pathname : arg);
+    START_ARGS.map((arg) =>
+      arg === "main.ts"
+        ? new URL("main.ts", ROOT).pathname
+        : elsewhere && arg.startsWith("--allow-read=")
+        ? `${arg},${ROOT.pathname}`
+        : arg
+    );
   return new Deno.Command(Deno.execPath(), {
     args,
     cwd: run.cwd ?? ROOT,

@@ -13,6 +13,7 @@ import {
   updateTodo,
 } from "./mod.ts";
 import { pendingBulkKey } from "./keys.ts";
+import { hasPendingBulks } from "./pending_bulks.ts";
 
 Deno.test("setAllCompleted() marks every todo across several batches, in place, and only those that change", async () => {
   using kv = await Deno.openKv(":memory:");
@@ -50,9 +51,11 @@ Deno.test("a bulk change stopped mid-way is finished at start-up from its stored
     await updateTodo(kv, "u1", id, { completed: true });
   }
 
+  assert.equal(await hasPendingBulks(kv), true, "start-up sees the record");
   assert.equal(await resumePendingBulks(kv, resumeDeletion), 1);
   assert.ok((await listTodos(kv, "u1")).every((todo) => todo.completed));
   assert.equal((await Array.fromAsync(kv.list({ prefix: ["todos_bulk"] }))).length, 0);
+  assert.equal(await hasPendingBulks(kv), false, "nothing left for the next start");
 
   await kv.set(pendingBulkKey("u1", "op2"), { kind: "clear", token: "t1", ids });
   assert.equal(await resumePendingBulks(kv, resumeDeletion), 1);

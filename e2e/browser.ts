@@ -28,6 +28,8 @@ import { createApp } from "../lib/app.ts";
 import type { IdentityProvider } from "../lib/auth/identity.ts";
 import { createIdentityProvider } from "../lib/identity_provider.ts";
 import { type Config, isLoopbackHost, parseConfig } from "../lib/config.ts";
+import { LOCAL_SESSION_COOKIE } from "../lib/auth/local.ts";
+import { createSession, findOrCreateLocalUser } from "../lib/auth/local_sessions.ts";
 import type { Deps } from "../lib/http/context.ts";
 
 export const CHROMIUM_PATH = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
@@ -328,4 +330,19 @@ export async function focusedEditField(page: Page): Promise<Locator> {
   await field.waitFor();
   await page.waitForFunction(() => document.activeElement?.classList.contains("edit-input"));
   return field;
+}
+
+/**
+ * Signs `context` in to the built-in sign-in of the app at `server` as `email`, with a session
+ * started in its store as `POST /login` starts one; for tests whose subject is not the sign-in.
+ */
+export async function signInAs(
+  context: BrowserContext,
+  server: { kv: Deno.Kv; origin: string },
+  email: string,
+): Promise<{ userId: string; cookie: string }> {
+  const user = await findOrCreateLocalUser(server.kv, email);
+  const token = await createSession(server.kv, user);
+  await context.addCookies([{ name: LOCAL_SESSION_COOKIE, value: token, url: server.origin }]);
+  return { userId: user.id, cookie: `${LOCAL_SESSION_COOKIE}=${token}` };
 }

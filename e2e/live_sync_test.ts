@@ -9,14 +9,12 @@ import { withTuning } from "../lib/testing/app.ts";
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { createApp } from "../lib/app.ts";
-import { LOCAL_SESSION_COOKIE } from "../lib/auth/local.ts";
-import { createSession, findOrCreateLocalUser } from "../lib/auth/local_sessions.ts";
 import { parseConfig } from "../lib/config.ts";
 import { createTodo } from "../lib/todos/mod.ts";
 import { ClientV2, StreamableHTTPClientTransportV2 } from "../lib/testing/mcp_sdk.ts";
 import { startTestIssuer, type TestIssuer } from "../lib/testing/issuer.ts";
 import { issuerIdentity } from "../lib/testing/mcp.ts";
-import { focusedEditField, launchBrowser } from "./browser.ts";
+import { focusedEditField, launchBrowser, signInAs } from "./browser.ts";
 
 const DEADLINE = { timeout: 5000 };
 
@@ -48,21 +46,12 @@ async function serveApp(kvPath: string, port: number, issuer: TestIssuer): Promi
   };
 }
 
-/**
- * Opens /todoapp signed in as `email` with a session started in the store, as `POST /login`
- * starts one (the sign-in form has tests of its own); returns the session cookie and user id.
- */
+/** Opens /todoapp signed in as `email` (the sign-in form has tests of its own). */
 async function openSignedIn(page: Page, server: LiveServer, email: string) {
-  const user = await findOrCreateLocalUser(server.kv, email);
-  const token = await createSession(server.kv, user);
-  await page.context().addCookies([{
-    name: LOCAL_SESSION_COOKIE,
-    value: token,
-    url: server.origin,
-  }]);
+  const { userId, cookie } = await signInAs(page.context(), server, email);
   await page.goto(server.url("/todoapp"));
   await hydrated(page);
-  return { cookie: `${LOCAL_SESSION_COOKIE}=${token}`, id: user.id };
+  return { cookie, id: userId };
 }
 
 const hydrated = (page: Page) =>

@@ -11,6 +11,11 @@
  *     browser.withPage(async (page) => {                    // fresh context per step
  *       await page.goto(server.url("/login"));
  *     }));
+ *   await using tab = await browser.keepPage();           // or one page for many steps,
+ *   await t.step("does another", () =>                     // cleared between them
+ *     tab.run(async (page) => {
+ *       await page.goto(server.url("/todoapp"));
+ *     }));
  * });
  * ```
  * Run island-using tests after `deno task build` (the `test` task does it).

@@ -11,6 +11,11 @@
  *     browser.withPage(async (page) => {                    // fresh context per step
  *       await page.goto(server.url("/login"));
  *     }));
+ *   await using tab = await browser.keepPage();           // or one page for many steps,
+ *   await t.step("does another", () =>                     // cleared between them
+ *     tab.run(async (page) => {
+ *       await page.goto(server.url("/todoapp"));
+ *     }));
  * });
  * ```
  * Run island-using tests after `deno task build` (the `test` task does it).
@@ -22,11 +27,14 @@ import {
   chromium,
   type Locator,
   type Page,
+  type Route,
 } from "playwright-core";
 import { createApp } from "../lib/app.ts";
 import type { IdentityProvider } from "../lib/auth/identity.ts";
 import { createIdentityProvider } from "../lib/identity_provider.ts";
 import { type Config, isLoopbackHost, parseConfig } from "../lib/config.ts";
+import { LOCAL_SESSION_COOKIE } from "../lib/auth/local.ts";
+import { createSession, findOrCreateLocalUser } from "../lib/auth/local_sessions.ts";
 import type { Deps } from "../lib/http/context.ts";
 
 export const CHROMIUM_PATH = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
@@ -122,6 +130,26 @@ export interface TestBrowser extends AsyncDisposable {
     fn: (page: Page, tools: PageTools) => Promise<T>,
     options?: WithPageOptions,
   ): Promise<T>;
+  /**
+   * One context and page for several steps that need no fresh browser (each run clears what the
+   * last left); a step that needs a fresh context uses `withPage`.
+   */
+  keepPage(options?: WithPageOptions): Promise<KeptPage>;
+  close(): Promise<void>;
+}
+
+/**
+ * A page kept for several steps, so each step skips a context and renderer start (see
+ * {@linkcode TestBrowser.keepPage}).
+ */
+export interface KeptPage extends AsyncDisposable {
+  /**
+   * Runs `fn` on the kept page, checked as `withPage` checks. Each run starts at about:blank with
+   * no cookies, no local or session storage at the origins the page visited, and none of the
+   * routes or page and context listeners of earlier runs. What cannot be undone (the page clock,
+   * exposed functions, init scripts) belongs in `withPage` instead.
+   */
+  run<T>(fn: (page: Page, tools: PageTools) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -138,44 +166,162 @@ export async function launchBrowser(): Promise<TestBrowser> {
     close,
     [Symbol.asyncDispose]: close,
     async withPage(fn, options = {}) {
-      const { allowDialogs = false, ...contextOptions } = options;
-      const context = await browser.newContext(contextOptions);
-      const problems: string[] = [];
-      const dialogs: string[] = [];
-      await context.route("**/*", (route) => {
-        const url = new URL(route.request().url());
-        if (url.protocol === "data:" || url.protocol === "blob:" || isLoopbackHost(url.hostname)) {
-          return route.continue();
-        }
-        problems.push(`request to a non-loopback host: ${url.href}`);
-        return route.abort("blockedbyclient");
-      });
+      const guarded = await openGuardedPage(browser, options);
       try {
-        const page = await context.newPage();
-        page.on("pageerror", (error) => problems.push(`uncaught error in page: ${error.message}`));
-        page.on("console", (message) => {
-          if (message.type() === "error" && /Content.Security.Policy/i.test(message.text())) {
-            problems.push(`CSP violation: ${message.text()}`);
-          }
-        });
-        page.on("dialog", (dialog) => {
-          dialogs.push(dialog.message());
-          if (!allowDialogs) problems.push(`dialog opened: ${dialog.message()}`);
-          dialog.dismiss().catch(() => {});
-        });
-        let result: Awaited<ReturnType<typeof fn>>;
-        try {
-          result = await fn(page, { context, dialogs });
-        } catch (error) {
-          throw problems.length > 0 ? new Error(report(problems), { cause: error }) : error;
-        }
-        if (problems.length > 0) throw new Error(report(problems));
-        return result;
+        return await runChecked(guarded, fn);
       } finally {
-        await context.close();
+        await guarded.context.close();
       }
     },
+    async keepPage(options = {}) {
+      const guarded = await openGuardedPage(browser, options);
+      let used = false;
+      const close = () => guarded.context.close();
+      return {
+        async run(fn) {
+          if (used) await resetPage(guarded);
+          used = true;
+          const listeners = listenersOf(guarded);
+          try {
+            return await runChecked(guarded, fn);
+          } finally {
+            removeListenersAddedSince(guarded, listeners);
+          }
+        },
+        close,
+        [Symbol.asyncDispose]: close,
+      };
+    },
   };
+}
+
+/** A context and page fenced to loopback, with what went wrong in them so far. */
+interface GuardedPage {
+  context: BrowserContext;
+  page: Page;
+  problems: string[];
+  dialogs: string[];
+  /** Origins of the documents the page loaded (whose storage a kept page clears). */
+  origins: Set<string>;
+  /** The route that keeps requests on loopback. */
+  fence: (route: Route) => Promise<void>;
+}
+
+async function openGuardedPage(browser: Browser, options: WithPageOptions): Promise<GuardedPage> {
+  const { allowDialogs = false, ...contextOptions } = options;
+  const context = await browser.newContext(contextOptions);
+  const problems: string[] = [];
+  const dialogs: string[] = [];
+  const origins = new Set<string>();
+  const fence = (route: Route) => {
+    const url = new URL(route.request().url());
+    if (url.protocol === "data:" || url.protocol === "blob:" || isLoopbackHost(url.hostname)) {
+      return route.continue();
+    }
+    problems.push(`request to a non-loopback host: ${url.href}`);
+    return route.abort("blockedbyclient");
+  };
+  try {
+    await context.route("**/*", fence);
+    const track = (opened: Page) =>
+      opened.on("framenavigated", (frame) => {
+        const { protocol, origin } = new URL(frame.url());
+        if (protocol === "http:" || protocol === "https:") origins.add(origin);
+      });
+    context.on("page", track);
+    const page = await context.newPage();
+    page.on("pageerror", (error) => problems.push(`uncaught error in page: ${error.message}`));
+    page.on("console", (message) => {
+      if (message.type() === "error" && /Content.Security.Policy/i.test(message.text())) {
+        problems.push(`CSP violation: ${message.text()}`);
+      }
+    });
+    page.on("dialog", (dialog) => {
+      dialogs.push(dialog.message());
+      if (!allowDialogs) problems.push(`dialog opened: ${dialog.message()}`);
+      dialog.dismiss().catch(() => {});
+    });
+    return { context, page, problems, dialogs, origins, fence };
+  } catch (error) {
+    await context.close();
+    throw error;
+  }
+}
+
+/** Runs `fn` on the page and fails if the page had problems meanwhile. */
+async function runChecked<T>(
+  { page, context, problems, dialogs }: GuardedPage,
+  fn: (page: Page, tools: PageTools) => Promise<T>,
+): Promise<T> {
+  problems.length = 0;
+  dialogs.length = 0;
+  let result: T;
+  try {
+    result = await fn(page, { context, dialogs });
+  } catch (error) {
+    throw problems.length > 0 ? new Error(report(problems), { cause: error }) : error;
+  }
+  if (problems.length > 0) throw new Error(report(problems));
+  return result;
+}
+
+/**
+ * Clears what a run left: other pages it opened, routes (the fence stays), cookies, permissions,
+ * and local and session storage at each origin visited (each opened once, answered by a blank
+ * page, not its server).
+ */
+async function resetPage({ context, page, origins, fence }: GuardedPage): Promise<void> {
+  for (const other of context.pages()) if (other !== page) await other.close();
+  await page.unrouteAll({ behavior: "ignoreErrors" });
+  await context.unrouteAll({ behavior: "ignoreErrors" });
+  await context.route("**/*", (route) => route.fulfill({ contentType: "text/html", body: "" }));
+  for (const origin of origins) {
+    await page.goto(`${origin}/`);
+    await page.evaluate(() => {
+      localStorage.clear();
+      sessionStorage.clear();
+    });
+  }
+  origins.clear();
+  await page.goto("about:blank");
+  await context.unrouteAll({ behavior: "ignoreErrors" });
+  await context.route("**/*", fence);
+  await context.clearCookies();
+  await context.clearPermissions();
+}
+
+/** Playwright's event emitters, as far as listeners are concerned. */
+interface Emitter {
+  eventNames(): (string | symbol)[];
+  listeners(event: string | symbol): ((...args: unknown[]) => void)[];
+  off(event: string | symbol, listener: (...args: unknown[]) => void): void;
+}
+
+type Listeners = Map<Emitter, Map<string | symbol, Set<unknown>>>;
+
+/** The page's and context's listeners now. */
+function listenersOf({ page, context }: GuardedPage): Listeners {
+  const all: Listeners = new Map();
+  for (const emitter of [page, context] as unknown as Emitter[]) {
+    all.set(
+      emitter,
+      new Map(emitter.eventNames().map((event) => [event, new Set(emitter.listeners(event))])),
+    );
+  }
+  return all;
+}
+
+/** Removes every listener added to the page or context since `before`. */
+function removeListenersAddedSince(guarded: GuardedPage, before: Listeners): void {
+  for (const [emitter, events] of listenersOf(guarded)) {
+    for (const [event, listeners] of events) {
+      for (const listener of listeners) {
+        if (!before.get(emitter)?.get(event)?.has(listener)) {
+          emitter.off(event, listener as (...args: unknown[]) => void);
+        }
+      }
+    }
+  }
 }
 
 const report = (problems: string[]) => `Browser problems:\n  ${problems.join("\n  ")}`;
@@ -189,4 +335,19 @@ export async function focusedEditField(page: Page): Promise<Locator> {
   await field.waitFor();
   await page.waitForFunction(() => document.activeElement?.classList.contains("edit-input"));
   return field;
+}
+
+/**
+ * Signs `context` in to the built-in sign-in of the app at `server` as `email`, with a session
+ * started in its store as `POST /login` starts one; for tests whose subject is not the sign-in.
+ */
+export async function signInAs(
+  context: BrowserContext,
+  server: { kv: Deno.Kv; origin: string },
+  email: string,
+): Promise<{ userId: string; cookie: string }> {
+  const user = await findOrCreateLocalUser(server.kv, email);
+  const token = await createSession(server.kv, user);
+  await context.addCookies([{ name: LOCAL_SESSION_COOKIE, value: token, url: server.origin }]);
+  return { userId: user.id, cookie: `${LOCAL_SESSION_COOKIE}=${token}` };
 }

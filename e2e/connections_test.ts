@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { assertAccessible } from "./axe.ts";
-import { launchBrowser, onServer, startServer, type TestServer } from "./browser.ts";
+import { launchBrowser, onServer, signInAs, startServer, type TestServer } from "./browser.ts";
 import {
   authorizePath,
   mcpPingStatus,
@@ -15,8 +15,9 @@ import {
   REDIRECT_URI,
 } from "../lib/testing/oauth.ts";
 
-/** Signs in as `email`, approves a new app named `name` and returns its access token. */
+/** Signed in as `email`, approves a new app named `name` and returns its access token. */
 async function connectApp(page: Page, server: TestServer, email: string, name: string) {
+  await signInAs(page.context(), server, email);
   const registered = await fetch(server.url("/oauth/register"), {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -29,11 +30,6 @@ async function connectApp(page: Page, server: TestServer, email: string, name: s
   // The "native app" receiving the code: answered in the browser, nothing listens there.
   await page.route(`${REDIRECT_URI}**`, (route) => route.fulfill({ body: "Done" }));
   await page.goto(server.url(authorizePath(clientId, challenge, { resource })));
-  if (new URL(page.url()).pathname === "/login") {
-    await page.fill("#email", email);
-    await page.click("button[type=submit]");
-    await page.waitForURL((at) => at.pathname === "/oauth/authorize");
-  }
   await page.click("button[value=allow]");
   await page.waitForURL((at) => at.href.startsWith(REDIRECT_URI));
   const code = new URL(page.url()).searchParams.get("code")!;

@@ -8,15 +8,20 @@
  * `MCP_APP_SCREENSHOT=docs/mcp-app.png deno test -A e2e/mcp_app_test.ts` also saves a
  * screenshot of the view for docs/mcp.md.
  *
- * Over 350 lines on purpose: one Chromium and one host page serve every step, so the steps
- * share one file (a browser start costs more than the steps).
+ * Over 350 lines on purpose: one Chromium page and one host page serve every step, so the
+ * steps share one file (a browser or page start costs more than a step).
  */
 import assert from "node:assert/strict";
 import type { Frame, FrameLocator, Page } from "playwright-core";
 import { LOCAL_SESSION_COOKIE } from "../lib/auth/local.ts";
 import { createSession, findOrCreateLocalUser } from "../lib/auth/local_sessions.ts";
 import { VIEW_MIME_TYPE, VIEW_URI } from "../lib/mcp/app_resource.ts";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
 import { bundleForBrowser } from "../lib/pages/bundle.ts";
+import { hashInputs } from "../lib/pages/build_inputs.ts";
+import { ROOT_DIR } from "../lib/pages/manifest.ts";
+import { sha256Hex } from "../lib/pages/static_files.ts";
 import { ClientV2, StreamableHTTPClientTransportV2 } from "../lib/testing/mcp_sdk.ts";
 import { startTestIssuer, type TestIssuer } from "../lib/testing/issuer.ts";
 import { issuerIdentity } from "../lib/testing/mcp.ts";
@@ -25,15 +30,36 @@ import { launchBrowser, startServer, type TestServer } from "./browser.ts";
 
 type ToolResult = { structuredContent?: Record<string, unknown>; isError?: boolean };
 
-/** Bundles the host page's script (AppBridge and its SDK) for the browser. */
-async function bundleHost(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "mcp-app-host-" });
+/** The host page's entry, relative to the project root. */
+const HOST_ENTRY = "e2e/mcp_app_host.ts";
+/** Minified: half the bytes for each step's page to parse. */
+const HOST_BUNDLE = { minify: true };
+
+/**
+ * The host page's script (AppBridge and its SDK) bundled for the browser, kept in the temp
+ * folder under the SHA-256 of what the bundle is made from (the Deno version, the bundle options
+ * and every file a build of it reads, deno.json and deno.lock included), so it is bundled again
+ * only when one of them changed.
+ */
+async function hostScript(): Promise<string> {
+  const inputs = await hashInputs([HOST_ENTRY]);
+  const key = await sha256Hex(
+    new TextEncoder().encode(
+      JSON.stringify({ deno: Deno.version.deno, options: HOST_BUNDLE, inputs }),
+    ),
+  );
+  const cached = join(tmpdir(), `mcp-app-host-${key}.js`);
+  try {
+    return await Deno.readTextFile(cached);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  const dir = await Deno.makeTempDir({ dir: tmpdir(), prefix: "mcp-app-host-" });
   try {
     const out = `${dir}/host.js`;
-    await bundleForBrowser([new URL("mcp_app_host.ts", import.meta.url).pathname], {
-      output: out,
-    }, { minify: false });
-    return await Deno.readTextFile(out);
+    await bundleForBrowser([new URL(HOST_ENTRY, ROOT_DIR).pathname], { output: out }, HOST_BUNDLE);
+    await Deno.rename(out, cached); // whole or not at all, for test runs side by side
+    return await Deno.readTextFile(cached);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -104,6 +130,21 @@ interface Hosted {
   calls: string[];
 }
 
+type ToolCall = (params: { name: string; arguments?: Record<string, unknown> }) => Promise<unknown>;
+/** Where each page's `hostCallTool` goes now (a page exposes a function only once). */
+const toolCallers = new WeakMap<Page, ToolCall>();
+
+/** Makes the host page's `hostCallTool` run `callTool`. */
+async function handToolCalls(page: Page, callTool: ToolCall): Promise<void> {
+  if (!toolCallers.has(page)) {
+    await page.exposeFunction(
+      "hostCallTool",
+      (params: Parameters<ToolCall>[0]) => toolCallers.get(page)!(params),
+    );
+  }
+  toolCallers.set(page, callTool);
+}
+
 /**
  * Does what a host does when the agent calls `listTodos`: reads the tool's `ui://` view,
  * renders it in the AppBridge host page, and hands it the tool's input and result.
@@ -133,13 +174,10 @@ async function hostView(
   page.on("request", (request) => {
     if (request.frame() !== page.mainFrame()) viewRequests.push(request.url());
   });
-  await page.exposeFunction(
-    "hostCallTool",
-    (params: { name: string; arguments?: Record<string, unknown> }) => {
-      calls.push(params.name);
-      return client.callTool(params);
-    },
-  );
+  await handToolCalls(page, (params) => {
+    calls.push(params.name);
+    return client.callTool(params);
+  });
   await page.goto(hostUrl);
   await page.waitForFunction(() => "startHost" in globalThis);
   await page.evaluate(
@@ -168,8 +206,10 @@ Deno.test("the MCP App view in Chromium, hosted by the ext-apps AppBridge", asyn
     publicUrl: true,
     identity: (_config, kv) => issuerIdentity(kv, issuer),
   });
-  await using host = serveHost(await bundleHost());
+  await using host = serveHost(await hostScript());
   await using browser = await launchBrowser();
+  // One page for every step (each starts with no cookies, storage or routes of the last).
+  await using tab = await browser.keepPage();
   const ada = await makeUser(server, issuer, "ada@example.com");
   const bob = await makeUser(server, issuer, "bob@example.com");
   await createTodo(server.kv, ada.id, "Buy milk");
@@ -179,7 +219,7 @@ Deno.test("the MCP App view in Chromium, hosted by the ext-apps AppBridge", asyn
   await t.step(
     "shows the user's todos; adding, completing and deleting with its controls change the store",
     () =>
-      browser.withPage(async (page) => {
+      tab.run(async (page) => {
         const client = await connectHost(server, ada);
         try {
           const { view, viewRequests, calls } = await hostView(page, host.url, client);
@@ -265,7 +305,7 @@ Deno.test("the MCP App view in Chromium, hosted by the ext-apps AppBridge", asyn
   await t.step(
     "another user's token shows only that user's todos",
     () =>
-      browser.withPage(async (page) => {
+      tab.run(async (page) => {
         const client = await connectHost(server, bob);
         try {
           const { view, viewRequests } = await hostView(page, host.url, client);
@@ -283,7 +323,7 @@ Deno.test("the MCP App view in Chromium, hosted by the ext-apps AppBridge", asyn
   await t.step(
     "follows the host's theme and display mode; a todo deleted elsewhere is explained inline",
     () =>
-      browser.withPage(async (page) => {
+      tab.run(async (page) => {
         const client = await connectHost(server, ada);
         try {
           const { view, frame } = await hostView(page, host.url, client, {
@@ -340,7 +380,7 @@ Deno.test("the MCP App view in Chromium, hosted by the ext-apps AppBridge", asyn
   await t.step(
     "a token without the write scope changes nothing, and failures show inline, never a blank view",
     () =>
-      browser.withPage(async (page) => {
+      tab.run(async (page) => {
         const reader = {
           ...ada,
           token: await issuer.sign({
@@ -370,7 +410,7 @@ Deno.test("the MCP App view in Chromium, hosted by the ext-apps AppBridge", asyn
   await t.step(
     "a failed tool result is shown as the view's message",
     () =>
-      browser.withPage(async (page) => {
+      tab.run(async (page) => {
         const client = await connectHost(server, ada);
         try {
           const { view } = await hostView(page, host.url, client, undefined, {
@@ -393,7 +433,7 @@ Deno.test("the MCP App view in Chromium, hosted by the ext-apps AppBridge", asyn
   await t.step(
     "the agent's filter (tool input) picks the view's filter over the whole list",
     () =>
-      browser.withPage(async (page) => {
+      tab.run(async (page) => {
         const filed = await createTodo(server.kv, ada.id, "File taxes");
         await updateTodo(server.kv, ada.id, filed.id, { completed: true });
         const client = await connectHost(server, ada);

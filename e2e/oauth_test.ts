@@ -64,11 +64,13 @@ Deno.test("OAuth consent in Chromium", async (t) => {
   await using server = await startServer();
   await using callback = startCallback();
   await using browser = await launchBrowser();
+  // One page for every step (each starts with no cookies, storage or routes of the last).
+  await using tab = await browser.keepPage();
 
   await t.step(
     "sign-in and Allow give a token that works at /mcp until the app is revoked",
     () =>
-      browser.withPage(async (page) => {
+      tab.run(async (page) => {
         const clientId = await register(server, callback.uri, "Browser <b>Agent</b>");
         const { url, verifier } = await authorizeUrl(server, clientId, callback.uri);
         await signInToConsent(page, url, "ada@example.com");
@@ -137,7 +139,7 @@ Deno.test("OAuth consent in Chromium", async (t) => {
   await t.step(
     "Deny sends access_denied back and remembers nothing",
     () =>
-      browser.withPage(async (page) => {
+      tab.run(async (page) => {
         const clientId = await register(server, callback.uri, "Denied Agent");
         const { url } = await authorizeUrl(server, clientId, callback.uri);
         await signInToConsent(page, url, "bob@example.com");
@@ -154,7 +156,7 @@ Deno.test("OAuth consent in Chromium", async (t) => {
   await t.step(
     "an authorize URL over 2,048 characters still reaches the consent page after sign-in",
     () =>
-      browser.withPage(async (page) => {
+      tab.run(async (page) => {
         const longUri = `${callback.uri}/${"x".repeat(1200)}`;
         const clientId = await register(server, longUri, "Long URL Agent");
         const state = "s".repeat(1200);
@@ -173,7 +175,7 @@ Deno.test("OAuth consent in Chromium", async (t) => {
   await t.step(
     "consent remembered, browser signed out: signing in again lands at the callback with a code",
     () =>
-      browser.withPage(async (page, { context }) => {
+      tab.run(async (page, { context }) => {
         const clientId = await register(server, callback.uri, "Returning Agent");
         const first = await authorizeUrl(server, clientId, callback.uri, "first");
         await signInToConsent(page, first.url, "dana@example.com");

@@ -3,8 +3,8 @@
  * standing in for the Stytch project domain; in the browser every request to that domain is
  * answered by a fake Stytch API (`page.route`), so nothing leaves the machine.
  *
- * Over 350 lines on purpose: one Chromium and one fake Stytch API serve every step, so the
- * steps share one file (a browser start costs more than the steps).
+ * Over 350 lines on purpose: one Chromium page and one fake Stytch API serve every step, so the
+ * steps share one file (a browser or page start costs more than a step).
  */
 import assert from "node:assert/strict";
 import type { BrowserContext, Route } from "playwright-core";
@@ -190,11 +190,13 @@ Deno.test("Stytch mode in Chromium", async (t) => {
   try {
     await using server = await startServer({ env: stytchEnv(issuer) });
     await using browser = await launchBrowser();
+    // One page for every step (each starts with no cookies, storage or routes of the last).
+    await using tab = await browser.keepPage();
 
     await t.step(
       "/login mounts Stytch's login UI with the public token, never the secret",
       () =>
-        browser.withPage(async (page, { context }) => {
+        tab.run(async (page, { context }) => {
           const calls = await fakeStytch(context, issuer, server.origin);
           const response = await page.goto(server.url("/login?returnTo=%2Ftodoapp"));
           const csp = response!.headers()["content-security-policy"];
@@ -223,7 +225,7 @@ Deno.test("Stytch mode in Chromium", async (t) => {
     await t.step(
       "an email one-time passcode request goes to Stytch with the address",
       () =>
-        browser.withPage(async (page, { context }) => {
+        tab.run(async (page, { context }) => {
           const calls = await fakeStytch(context, issuer, server.origin);
           await page.goto(server.url("/login"));
           await page.locator("stytch-ui input[type=email]").fill("ada@example.com");
@@ -237,7 +239,7 @@ Deno.test("Stytch mode in Chromium", async (t) => {
     await t.step(
       "when Stytch refuses this site, /login says what to configure",
       () =>
-        browser.withPage(async (page, { context }) => {
+        tab.run(async (page, { context }) => {
           await fakeStytch(context, issuer, server.origin, { refuseSite: true });
           await page.goto(server.url("/login"));
           await page.locator("stytch-ui input[type=email]").fill("ada@example.com");
@@ -253,7 +255,7 @@ Deno.test("Stytch mode in Chromium", async (t) => {
     await t.step(
       "/authenticate completes the OAuth redirect and opens returnTo",
       () =>
-        browser.withPage(async (page, { context }) => {
+        tab.run(async (page, { context }) => {
           const calls = await fakeStytch(context, issuer, server.origin);
           await page.goto(server.url("/login?returnTo=%2Ftodoapp%3Fview%3Dall"));
           await page.locator("stytch-ui input[type=email]").waitFor();
@@ -269,7 +271,7 @@ Deno.test("Stytch mode in Chromium", async (t) => {
     await t.step(
       "consent remembered, signed out: signing in again lands at the client's callback with a code",
       () =>
-        browser.withPage(async (page, { context }) => {
+        tab.run(async (page, { context }) => {
           // Stytch sign-in ends in script navigation (/authenticate -> returnTo), never a form
           // post, so the login page's form-action 'self' has no redirect chain to block.
           const calls = await fakeStytch(context, issuer, server.origin, {
@@ -292,7 +294,7 @@ Deno.test("Stytch mode in Chromium", async (t) => {
     await t.step(
       "an expired session JWT is renewed on the server: the page opens at once with new cookies",
       () =>
-        browser.withPage(async (page, { context }) => {
+        tab.run(async (page, { context }) => {
           const session = await issuer.api.startSession({ jwtExpiresIn: -1 });
           await context.addCookies([
             { name: "stytch_session_jwt", value: session.sessionJwt, url: server.origin },
@@ -317,7 +319,7 @@ Deno.test("Stytch mode in Chromium", async (t) => {
     await t.step(
       "/todoapp with a Stytch session loads no Stytch code",
       () =>
-        browser.withPage(async (page, { context }) => {
+        tab.run(async (page, { context }) => {
           await signInCookies(context, server, issuer);
           const requests: string[] = [];
           const scripts: string[] = [];
@@ -340,7 +342,7 @@ Deno.test("Stytch mode in Chromium", async (t) => {
     await t.step(
       "/oauth/authorize sends a visitor to /login and back with the query intact",
       () =>
-        browser.withPage(async (page, { context }) => {
+        tab.run(async (page, { context }) => {
           await fakeStytch(context, issuer, server.origin);
           await page.goto(server.url(`/oauth/authorize${AUTHORIZE_QUERY}`));
           const login = new URL(page.url());
@@ -355,7 +357,7 @@ Deno.test("Stytch mode in Chromium", async (t) => {
     await t.step(
       "/oauth/authorize shows Stytch's consent UI to a signed-in person, who can allow",
       () =>
-        browser.withPage(async (page, { context }) => {
+        tab.run(async (page, { context }) => {
           const calls = await fakeStytch(context, issuer, server.origin);
           await signInCookies(context, server, issuer);
           await page.goto(server.url(`/oauth/authorize${AUTHORIZE_QUERY}`));
@@ -384,7 +386,7 @@ Deno.test("Stytch mode in Chromium", async (t) => {
     await t.step(
       "signing out revokes the Stytch session from the server and says so on /login",
       () =>
-        browser.withPage(async (page, { context }) => {
+        tab.run(async (page, { context }) => {
           await fakeStytch(context, issuer, server.origin);
           const session = await issuer.api.startSession();
           await context.addCookies([

@@ -32,6 +32,8 @@ export interface StytchIdentityOptions extends IntrospectionOptions {
   timeoutMs?: number;
   /** Least time between JWKS refetches for unknown `kid`s (ms); tests shorten it. */
   refetchIntervalMs?: number;
+  /** How long a session renewal's outcome is reused (ms); tests shorten it. */
+  renewalMemoMs?: number;
 }
 
 /** Stytch's opaque session tokens: url-safe base64 (44 characters today), with room to grow. */
@@ -45,7 +47,10 @@ export function createStytchIdentity(
   options: StytchIdentityOptions = {},
 ): IdentityProvider {
   const tokens = createStytchTokenVerifier(config, options);
-  const sessions = createStytchSessions(config, { timeoutMs: options.timeoutMs });
+  const sessions = createStytchSessions(config, {
+    timeoutMs: options.timeoutMs,
+    memoMs: options.renewalMemoMs,
+  });
   const metadata = createMetadataRelay(config.domain, { timeoutMs: options.timeoutMs });
   const connectedApps = createConnectedAppsCheck(config.domain, options);
 

@@ -51,6 +51,8 @@ export interface StytchSessionsOptions {
   timeoutMs?: number;
   /** Most bytes of kept outcomes (default `RENEWAL_MEMO_BYTES`); tests shrink it. */
   memoBytes?: number;
+  /** How long an outcome is reused (default `RENEWAL_MEMO_MS`); tests shorten it. */
+  memoMs?: number;
 }
 
 interface Memo {
@@ -67,6 +69,8 @@ interface MemoTable {
   entries: Map<string, Memo>;
   bytes: number;
   budget: number;
+  /** How long a settled outcome is reused (ms). */
+  keepMs: number;
 }
 
 /** The sessions API of the project in `config`, at `config.apiUrl`. */
@@ -79,6 +83,7 @@ export function createStytchSessions(
     entries: new Map(),
     bytes: 0,
     budget: options.memoBytes ?? RENEWAL_MEMO_BYTES,
+    keepMs: options.memoMs ?? RENEWAL_MEMO_MS,
   };
   let sdk: Promise<StytchClient> | null = null;
   const client = () =>
@@ -114,7 +119,7 @@ export function createStytchSessions(
       const key = await credentialKey(credential);
       const now = Date.now();
       const known = memo.entries.get(key);
-      const fresh = known && (known.settledAt === null || now - known.settledAt < RENEWAL_MEMO_MS);
+      const fresh = known && (known.settledAt === null || now - known.settledAt < memo.keepMs);
       if (fresh && known.staleAt > now) return known.outcome;
       const entry: Memo = {
         outcome: call(credential),
@@ -221,7 +226,7 @@ function remember(memo: MemoTable, key: string, entry: Memo): void {
   if (memo.bytes <= memo.budget) return;
   const now = Date.now();
   for (const [k, v] of memo.entries) {
-    if (v.settledAt !== null && now - v.settledAt >= RENEWAL_MEMO_MS) forget(memo, k);
+    if (v.settledAt !== null && now - v.settledAt >= memo.keepMs) forget(memo, k);
   }
   for (const k of memo.entries.keys()) {
     if (memo.bytes <= memo.budget) break;

@@ -1,7 +1,7 @@
 /**
  * The renewal memo of lib/auth/stytch_sessions.ts against the HTTPS sessions API stand-in (run
  * with `DENO_CERT=lib/testing/tls/ca.pem`, as `deno task test` does): outcomes are reused within
- * their window and kept within their byte budget.
+ * their window only and kept within their byte budget.
  */
 import assert from "node:assert/strict";
 import { startTestIssuer } from "../testing/issuer.ts";
@@ -39,6 +39,29 @@ Deno.test("renewal outcomes stay within their byte budget: past it the oldest is
     assert.equal(issuer.api.calls.authenticate, before + 3, "the newest two are reused");
     await memo.renew(renewOf(sessions[1]));
     assert.equal(issuer.api.calls.authenticate, before + 4, "the oldest was dropped");
+  } finally {
+    await issuer.close();
+  }
+});
+
+Deno.test("an outcome is reused within its window only: Stytch back up is asked again after it", async () => {
+  const issuer = await startTestIssuer();
+  try {
+    const config = {
+      projectId: TEST_PROJECT_ID,
+      secret: TEST_SECRET,
+      apiUrl: new URL(issuer.api.origin),
+    };
+    const session = await issuer.api.startSession({ jwtExpiresIn: -1 });
+    const credential = { session_token: session.sessionToken };
+    const memoMs = 100;
+    const sessions = createStytchSessions(config, { memoMs });
+    await issuer.api.setMode("down");
+    assert.equal((await sessions.renew(credential)).kind, "unavailable");
+    await issuer.api.setMode("up");
+    assert.equal((await sessions.renew(credential)).kind, "unavailable", "reused in its window");
+    await new Promise((resolve) => setTimeout(resolve, memoMs + 20));
+    assert.equal((await sessions.renew(credential)).kind, "renewed", "asked again after it");
   } finally {
     await issuer.close();
   }

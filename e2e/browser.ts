@@ -11,10 +11,15 @@
  *     browser.withPage(async (page) => {                    // fresh context per step
  *       await page.goto(server.url("/login"));
  *     }));
+ *   await using shared = await browser.sharedPage();      // or: one page for many steps
+ *   await t.step("signed in", () => shared.run(async (page, { context }) => {
+ *     await signInByPost(context, server, "a@example.com");
+ *   }));
  * });
  * ```
  * Run island-using tests after `deno task build` (the `test` task does it).
  */
+import assert from "node:assert/strict";
 import {
   type Browser,
   type BrowserContext,
@@ -122,7 +127,28 @@ export interface TestBrowser extends AsyncDisposable {
     fn: (page: Page, tools: PageTools) => Promise<T>,
     options?: WithPageOptions,
   ): Promise<T>;
+  /** A {@linkcode SharedPage} in a new context with `options`, for steps run one after another. */
+  sharedPage(options?: WithPageOptions): Promise<SharedPage>;
   close(): Promise<void>;
+}
+
+/**
+ * One page in one context, kept for several steps (a fresh page costs a renderer start).
+ * Each `run` starts signed out and fails on the same problems as `withPage`; afterwards the
+ * context is put back (extra pages closed, routes and permissions dropped, viewport restored),
+ * and a run that fails leaves a fresh page for the next.
+ */
+export interface SharedPage extends AsyncDisposable {
+  run<T>(fn: (page: Page, tools: PageTools) => Promise<T>, options?: RunOptions): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface RunOptions {
+  /**
+   * `false` runs with scripts off (as `javaScriptEnabled: false` does a context) in pages of the
+   * site the page is on (another site would start a renderer that runs scripts).
+   */
+  javaScriptEnabled?: boolean;
 }
 
 /** Launches headless Chromium from {@linkcode CHROMIUM_PATH}. */
@@ -140,40 +166,99 @@ export async function launchBrowser(): Promise<TestBrowser> {
     async withPage(fn, options = {}) {
       const { allowDialogs = false, ...contextOptions } = options;
       const context = await browser.newContext(contextOptions);
-      const problems: string[] = [];
-      const dialogs: string[] = [];
-      await context.route("**/*", (route) => {
-        const url = new URL(route.request().url());
-        if (url.protocol === "data:" || url.protocol === "blob:" || isLoopbackHost(url.hostname)) {
-          return route.continue();
-        }
-        problems.push(`request to a non-loopback host: ${url.href}`);
-        return route.abort("blockedbyclient");
-      });
       try {
-        const page = await context.newPage();
-        page.on("pageerror", (error) => problems.push(`uncaught error in page: ${error.message}`));
-        page.on("console", (message) => {
-          if (message.type() === "error" && /Content.Security.Policy/i.test(message.text())) {
-            problems.push(`CSP violation: ${message.text()}`);
-          }
-        });
-        page.on("dialog", (dialog) => {
-          dialogs.push(dialog.message());
-          if (!allowDialogs) problems.push(`dialog opened: ${dialog.message()}`);
-          dialog.dismiss().catch(() => {});
-        });
-        let result: Awaited<ReturnType<typeof fn>>;
-        try {
-          result = await fn(page, { context, dialogs });
-        } catch (error) {
-          throw problems.length > 0 ? new Error(report(problems), { cause: error }) : error;
-        }
-        if (problems.length > 0) throw new Error(report(problems));
-        return result;
+        const watch = await fence(context, allowDialogs);
+        return await watch.run(await watch.open(), fn);
       } finally {
         await context.close();
       }
+    },
+    async sharedPage(options = {}) {
+      const { allowDialogs = false, ...contextOptions } = options;
+      const context = await browser.newContext(contextOptions);
+      const watch = await fence(context, allowDialogs);
+      let page: Page | undefined;
+      const closeShared = () => context.close();
+      return {
+        close: closeShared,
+        [Symbol.asyncDispose]: closeShared,
+        async run(fn, { javaScriptEnabled = true } = {}) {
+          const current = page ??= await watch.open();
+          const viewport = current.viewportSize();
+          await context.clearCookies();
+          // The same switch Playwright's context option turns, for this page and this run only.
+          const scripts = javaScriptEnabled ? null : await context.newCDPSession(current);
+          await scripts?.send("Emulation.setScriptExecutionDisabled", { value: true });
+          try {
+            return await watch.run(current, fn);
+          } catch (error) {
+            page = undefined;
+            throw error;
+          } finally {
+            for (const other of context.pages()) if (other !== page) await other.close();
+            if (page) {
+              await scripts?.send("Emulation.setScriptExecutionDisabled", { value: false });
+              await page.unrouteAll({ behavior: "ignoreErrors" });
+              if (viewport && page.viewportSize()?.width !== viewport.width) {
+                await page.setViewportSize(viewport);
+              }
+            }
+            await scripts?.detach().catch(() => {});
+            await context.clearPermissions();
+          }
+        },
+      };
+    },
+  };
+}
+
+/** What {@linkcode fence} gives: pages to open in the context, and runs that fail on problems. */
+interface Watch {
+  /** A new page in the context, watched for uncaught errors, CSP violations and dialogs. */
+  open(): Promise<Page>;
+  /** Runs `fn` on `page`; fails if the context or page had a problem meanwhile. */
+  run<T>(page: Page, fn: (page: Page, tools: PageTools) => Promise<T>): Promise<T>;
+}
+
+/** Fences `context` to loopback (other requests are aborted and recorded as problems). */
+async function fence(context: BrowserContext, allowDialogs: boolean): Promise<Watch> {
+  const problems: string[] = [];
+  const dialogs: string[] = [];
+  await context.route("**/*", (route) => {
+    const url = new URL(route.request().url());
+    if (url.protocol === "data:" || url.protocol === "blob:" || isLoopbackHost(url.hostname)) {
+      return route.continue();
+    }
+    problems.push(`request to a non-loopback host: ${url.href}`);
+    return route.abort("blockedbyclient");
+  });
+  return {
+    async open() {
+      const page = await context.newPage();
+      page.on("pageerror", (error) => problems.push(`uncaught error in page: ${error.message}`));
+      page.on("console", (message) => {
+        if (message.type() === "error" && /Content.Security.Policy/i.test(message.text())) {
+          problems.push(`CSP violation: ${message.text()}`);
+        }
+      });
+      page.on("dialog", (dialog) => {
+        dialogs.push(dialog.message());
+        if (!allowDialogs) problems.push(`dialog opened: ${dialog.message()}`);
+        dialog.dismiss().catch(() => {});
+      });
+      return page;
+    },
+    async run(page, fn) {
+      problems.length = 0;
+      dialogs.length = 0;
+      let result: Awaited<ReturnType<typeof fn>>;
+      try {
+        result = await fn(page, { context, dialogs });
+      } catch (error) {
+        throw problems.length > 0 ? new Error(report(problems), { cause: error }) : error;
+      }
+      if (problems.length > 0) throw new Error(report(problems));
+      return result;
     },
   };
 }
@@ -189,4 +274,34 @@ export async function focusedEditField(page: Page): Promise<Locator> {
   await field.waitFor();
   await page.waitForFunction(() => document.activeElement?.classList.contains("edit-input"));
   return field;
+}
+
+/**
+ * Signs `email` in through the sign-in form's endpoint (POST /login, from Deno) and hands the
+ * session cookie to `context`: the same session as the form's, without loading its pages.
+ */
+export async function signInByPost(
+  context: BrowserContext,
+  server: TestServer,
+  email: string,
+): Promise<void> {
+  const response = await fetch(server.url("/login"), {
+    method: "POST",
+    headers: { Origin: server.origin },
+    body: new URLSearchParams({ email, returnTo: "/todoapp" }),
+  });
+  await response.body?.cancel();
+  assert.equal(response.status, 200, `signing ${email} in`);
+  const cookies = response.headers.getSetCookie().map((line) => {
+    const [name, ...value] = line.split(";")[0].split("=");
+    return {
+      name,
+      value: value.join("="),
+      url: server.origin,
+      httpOnly: true,
+      sameSite: "Lax" as const,
+    };
+  });
+  assert.ok(cookies.length > 0, `no session cookie for ${email}`);
+  await context.addCookies(cookies);
 }

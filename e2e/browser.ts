@@ -147,10 +147,19 @@ export interface KeptPage extends AsyncDisposable {
    * Runs `fn` on the kept page, checked as `withPage` checks. Each run starts at about:blank with
    * no cookies, no local or session storage at the origins the page visited, and none of the
    * routes or page and context listeners of earlier runs. What cannot be undone (the page clock,
-   * exposed functions, init scripts) belongs in `withPage` instead.
+   * exposed functions, init scripts) belongs in `withPage` instead. A run that fails leaves a
+   * fresh page for the next.
    */
-  run<T>(fn: (page: Page, tools: PageTools) => Promise<T>): Promise<T>;
+  run<T>(fn: (page: Page, tools: PageTools) => Promise<T>, options?: RunOptions): Promise<T>;
   close(): Promise<void>;
+}
+
+export interface RunOptions {
+  /**
+   * `false` runs with scripts off (as `javaScriptEnabled: false` does a context) in pages of the
+   * site the page is on (another site would start a renderer that runs scripts).
+   */
+  javaScriptEnabled?: boolean;
 }
 
 /** Launches headless Chromium from {@linkcode CHROMIUM_PATH}. */
@@ -174,22 +183,40 @@ export async function launchBrowser(): Promise<TestBrowser> {
       }
     },
     async keepPage(options = {}) {
-      const guarded = await openGuardedPage(browser, options);
+      let guarded = await openGuardedPage(browser, options);
       let used = false;
       const close = () => guarded.context.close();
       return {
-        async run(fn) {
+        async run(fn, { javaScriptEnabled = true } = {}) {
           if (used) await resetPage(guarded);
           used = true;
+          const viewport = guarded.page.viewportSize();
           const listeners = listenersOf(guarded);
+          // The switch Playwright's context option turns, for this page and this run only.
+          const scripts = javaScriptEnabled
+            ? null
+            : await guarded.context.newCDPSession(guarded.page);
+          await scripts?.send("Emulation.setScriptExecutionDisabled", { value: true });
           try {
             return await runChecked(guarded, fn);
+          } catch (error) {
+            await guarded.context.close();
+            guarded = await openGuardedPage(browser, options);
+            used = false;
+            throw error;
           } finally {
-            removeListenersAddedSince(guarded, listeners);
+            if (used) {
+              removeListenersAddedSince(guarded, listeners);
+              await scripts?.send("Emulation.setScriptExecutionDisabled", { value: false });
+              await scripts?.detach().catch(() => {});
+              if (viewport && guarded.page.viewportSize()?.width !== viewport.width) {
+                await guarded.page.setViewportSize(viewport);
+              }
+            }
           }
         },
-        close,
-        [Symbol.asyncDispose]: close,
+        close: () => close(),
+        [Symbol.asyncDispose]: () => close(),
       };
     },
   };

@@ -42,4 +42,40 @@ Deno.test("e2e helper: serves the real app on loopback and fences pages to loopb
       /CSP violation/,
     );
   });
+
+  await t.step(
+    "a shared page starts each run signed out and fresh after a failed run",
+    async () => {
+      await using shared = await browser.keepPage();
+      const hydrated = "pages-island[data-island=McpUrl][data-hydrated]";
+      const first = await shared.run(async (page, { context }) => {
+        await context.addCookies([{ name: "left", value: "over", url: server.origin }]);
+        await page.goto(server.url("/"));
+        await page.waitForSelector(hydrated);
+        return page;
+      });
+      await assert.rejects(
+        shared.run(async (page, { context }) => {
+          assert.equal(page, first, "the same page serves the next run");
+          assert.deepEqual(await context.cookies(), [], "no cookie from the run before");
+          await page.evaluate(() => alert("hi"));
+        }),
+        /dialog opened: hi/,
+      );
+      await shared.run(async (page) => {
+        assert.notEqual(page, first, "a failed run's page is not used again");
+        await page.goto(server.url("/"));
+        await page.waitForSelector(hydrated);
+      });
+      // Without scripts the island never hydrates (given a second, which it needs far less of).
+      await shared.run(async (page) => {
+        await page.goto(server.url("/"));
+        await assert.rejects(page.waitForSelector(hydrated, { timeout: 1000 }), /Timeout/);
+      }, { javaScriptEnabled: false });
+      await shared.run(async (page) => {
+        await page.goto(server.url("/"));
+        await page.waitForSelector(hydrated);
+      });
+    },
+  );
 });

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { BrowserContextOptions, Page } from "playwright-core";
 import { assertAccessible } from "./axe.ts";
-import { launchBrowser, startServer, type TestServer } from "./browser.ts";
+import { launchBrowser, signInAs, startServer, type TestServer } from "./browser.ts";
 import { createIdentityProvider } from "../lib/identity_provider.ts";
 import { ServiceUnavailableError } from "../lib/errors.ts";
 import { findOrCreateLocalUser } from "../lib/auth/local_sessions.ts";
@@ -106,10 +106,11 @@ Deno.test("pages on a phone and a desktop", async (t) => {
   await using browser = await launchBrowser();
 
   for (const { name, options } of SIZES) {
+    await using shared = await browser.keepPage(options);
     await t.step(
       `${name}: landing, sign-in and 404 have the header and no axe finding`,
       () =>
-        browser.withPage(async (page) => {
+        shared.run(async (page) => {
           await page.goto(server.url("/"));
           await page.waitForSelector("pages-island[data-island=McpUrl][data-hydrated]");
           await checkPage(page, `${name} landing`);
@@ -121,13 +122,13 @@ Deno.test("pages on a phone and a desktop", async (t) => {
           assert.equal(missing?.status(), 404);
           await page.locator(".topbar .brand").waitFor();
           await checkPage(page, `${name} 404`);
-        }, options),
+        }),
     );
 
     await t.step(
       `${name}: the list page, its hit areas, the MCP URL and nothing that jumps`,
       () =>
-        browser.withPage(async (page) => {
+        shared.run(async (page) => {
           await signIn(page, server, `${name}.${LONG_EMAIL}`);
           // The empty list: the add field stays put when the first todo arrives.
           const field = await box(page, "#new-todo");
@@ -193,20 +194,18 @@ Deno.test("pages on a phone and a desktop", async (t) => {
           assert.equal(new URL(page.url()).search, "?signedOut=1");
           assert.equal(await page.getByRole("status").textContent(), "You are signed out.");
           await checkPage(page, `${name} signed out`);
-        }, options),
+        }),
     );
 
     await t.step(
       `${name}: without JavaScript an addition is confirmed, the field in view`,
       () =>
-        browser.withPage(async (page) => {
+        shared.run(async (page) => {
           const email = `nojs.${name}@example.com`;
           const user = await findOrCreateLocalUser(server.kv, email);
           for (let i = 1; i <= 20; i++) await createTodo(server.kv, user.id, `Todo ${i}`);
-          await page.goto(server.url("/login"));
-          await page.fill("#email", email);
-          await page.click("button[type=submit]");
-          await page.waitForURL(server.url("/todoapp"));
+          await signInAs(page.context(), server, email);
+          await page.goto(server.url("/todoapp"));
           await page.fill("#new-todo", "Water the plants");
           await page.press("#new-todo", "Enter");
           await page.waitForURL((at) => at.searchParams.has("added"));
@@ -224,14 +223,14 @@ Deno.test("pages on a phone and a desktop", async (t) => {
           await page.getByRole("button", { name: "Delete: Todo 3", exact: true }).click();
           await page.getByRole("status").filter({ hasText: "Deleted “Todo 3”." }).waitFor();
           await assertHitAreas(page, `${name} list page without JavaScript`);
-        }, { ...options, javaScriptEnabled: false }),
+        }, { javaScriptEnabled: false }),
     );
 
     await t.step(
       `${name}: Connected apps, empty, says how to connect Claude`,
       () =>
-        browser.withPage(async (page) => {
-          await signIn(page, server, `apps.${name}@example.com`);
+        shared.run(async (page) => {
+          await signInAs(page.context(), server, `apps.${name}@example.com`);
           await page.goto(server.url("/connections"));
           await page.waitForSelector("pages-island[data-island=McpUrl][data-hydrated]");
           const empty = page.locator(".empty-state");
@@ -244,13 +243,13 @@ Deno.test("pages on a phone and a desktop", async (t) => {
           assert.ok(gap < 80, `the empty state follows the heading (${gap}px)`);
           await assertHitAreas(page, `${name} connections`);
           await checkPage(page, `${name} connections`);
-        }, options),
+        }),
     );
 
     await t.step(
       `${name}: the consent page names the app, the access and the service`,
       () =>
-        browser.withPage(async (page) => {
+        shared.run(async (page) => {
           const redirectUri = "http://127.0.0.1:9/callback";
           const clientId = await register(server, redirectUri);
           const url = new URL(server.url("/oauth/authorize"));
@@ -274,17 +273,14 @@ Deno.test("pages on a phone and a desktop", async (t) => {
           assert.match(text, /See your todos: read every todo and whether it is done read:todos/);
           assert.match(text, /Change your todos: add, edit, complete and delete todos write:todos/);
           await checkPage(page, `${name} consent`);
-        }, options),
+        }),
     );
 
     await t.step(
       `${name}: the outage page in plain words, and Try again once it is back`,
       () =>
-        browser.withPage(async (page) => {
-          await page.goto(flaky.url("/login"));
-          await page.fill("#email", `outage.${name}@example.com`);
-          await page.click("button[type=submit]");
-          await page.waitForURL(flaky.url("/todoapp"));
+        shared.run(async (page) => {
+          await signInAs(page.context(), flaky, `outage.${name}@example.com`);
           outage.down = true;
           try {
             const answer = await page.goto(flaky.url("/todoapp?filter=active"));
@@ -302,7 +298,7 @@ Deno.test("pages on a phone and a desktop", async (t) => {
           await page.getByRole("link", { name: "Try again" }).click();
           await page.waitForURL(flaky.url("/todoapp?filter=active"));
           await page.getByRole("heading", { name: "Your todos", exact: true }).waitFor();
-        }, options),
+        }),
     );
   }
 });

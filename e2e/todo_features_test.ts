@@ -10,14 +10,30 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { assertAccessible } from "./axe.ts";
-import { launchBrowser, startServer, type TestServer } from "./browser.ts";
+import { launchBrowser, signInAs, startServer, type TestServer } from "./browser.ts";
 
-async function signIn(page: Page, server: TestServer, email: string, hydrated = true) {
+async function signIn(page: Page, server: TestServer, email: string) {
   await page.goto(server.url("/login?returnTo=%2Ftodoapp"));
   await page.fill("#email", email);
   await page.click("button[type=submit]");
   await page.waitForURL(server.url("/todoapp"));
-  if (hydrated) await page.waitForSelector("pages-island[data-island=TodoList][data-hydrated]");
+  await page.waitForSelector("pages-island[data-island=TodoList][data-hydrated]");
+}
+
+/**
+ * Signs `email` in without the form's pages, adds `todos` through the API (quicker than typing)
+ * and opens the hydrated list.
+ */
+async function openList(page: Page, server: TestServer, email: string, todos: string[] = []) {
+  await signInAs(page.context(), server, email);
+  for (const todoText of todos) {
+    const response = await page.context().request.post(server.url("/api/todos"), {
+      data: { todoText },
+    });
+    assert.equal(response.status(), 201, await response.text());
+  }
+  await page.goto(server.url("/todoapp"));
+  await page.waitForSelector("pages-island[data-island=TodoList][data-hydrated]");
 }
 
 /** Adds todos through the API (quicker than typing), then reloads the page. */
@@ -39,28 +55,29 @@ const item = (page: Page, text: string) =>
 const texts = (page: Page) => page.locator("li.todo .text").allTextContents();
 const doneTexts = (page: Page) => page.locator("li.todo.done .text").allTextContents();
 const status = (page: Page) => page.locator(".status").textContent();
-const focusedRow = (page: Page) =>
-  page.evaluate(() => {
-    const el = document.activeElement!;
-    const row = el.closest("li")?.querySelector(".text")?.textContent;
-    return `${el.tagName.toLowerCase()}.${el.className} ${row ?? el.id}`;
-  });
+/** The focused element and its row's text, once it is `expected` (any, for `null`). */
+const focusedRow = (expected: string | null) => {
+  const el = document.activeElement!;
+  const row = el.closest("li")?.querySelector(".text")?.textContent;
+  const seen = `${el.tagName.toLowerCase()}.${el.className} ${row ?? el.id}`;
+  return expected === null || seen === expected ? seen : false;
+};
+/** Focus moves after the list re-renders: wait for it (up to 5 s). */
 async function waitForFocus(page: Page, expected: string) {
-  for (let i = 0; i < 50 && await focusedRow(page) !== expected; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.equal(await focusedRow(page), expected);
+  await page.waitForFunction(focusedRow, expected, { timeout: 5000 }).catch(() => {});
+  assert.equal(await page.evaluate(focusedRow, null), expected);
 }
 
 Deno.test("todo page features in Chromium", async (t) => {
   await using server = await startServer();
   await using browser = await launchBrowser();
+  await using shared = await browser.keepPage();
 
   await t.step(
     "clicking down the list completes each todo in turn: items keep their place",
     () =>
-      browser.withPage(async (page) => {
-        await signIn(page, server, "order@example.com");
+      shared.run(async (page) => {
+        await openList(page, server, "order@example.com");
         await assertAccessible(page, "empty list");
         await seed(page, ["one", "two", "three"]);
         await page.waitForSelector("pages-island[data-island=TodoList][data-hydrated]");
@@ -78,10 +95,8 @@ Deno.test("todo page features in Chromium", async (t) => {
   await t.step(
     "filters are links: they switch in place, keep the state in the URL and Back",
     () =>
-      browser.withPage(async (page) => {
-        await signIn(page, server, "filters@example.com");
-        await seed(page, ["a", "b", "c"]);
-        await page.waitForSelector("pages-island[data-island=TodoList][data-hydrated]");
+      shared.run(async (page) => {
+        await openList(page, server, "filters@example.com", ["a", "b", "c"]);
         await item(page, "a").locator("button.check").click();
         await item(page, "a").and(page.locator(".done")).waitFor();
         await page.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
@@ -118,10 +133,8 @@ Deno.test("todo page features in Chromium", async (t) => {
   await t.step(
     "inline edit: double-click or Edit, Escape restores, Enter or moving away saves, no jump",
     () =>
-      browser.withPage(async (page) => {
-        await signIn(page, server, "edit@example.com");
-        await seed(page, ["first", "second", "third"]);
-        await page.waitForSelector("pages-island[data-island=TodoList][data-hydrated]");
+      shared.run(async (page) => {
+        await openList(page, server, "edit@example.com", ["first", "second", "third"]);
         const row = page.locator("li.todo").nth(1);
         const before = (await row.boundingBox())!;
 
@@ -166,9 +179,7 @@ Deno.test("todo page features in Chromium", async (t) => {
       browser.withPage(async (page) => {
         // The page's clock, moved on instead of waited out (it runs at real speed meanwhile).
         await page.clock.install();
-        await signIn(page, server, "bulk@example.com");
-        await seed(page, ["a", "b", "c", "d"]);
-        await page.waitForSelector("pages-island[data-island=TodoList][data-hydrated]");
+        await openList(page, server, "bulk@example.com", ["a", "b", "c", "d"]);
         await item(page, "b").locator("button.check").click();
         await item(page, "b").and(page.locator(".done")).waitFor();
 
@@ -213,13 +224,11 @@ Deno.test("todo page features in Chromium", async (t) => {
   await t.step(
     "a todo deleted in another tab: the action says so in words and the row goes",
     () =>
-      browser.withPage(async (page, { context }) => {
+      shared.run(async (page, { context }) => {
         // This tab misses the live change stream (a proxy that drops it, a laptop waking
         // up), so it still shows a todo the other tab deletes.
         await page.route("**/api/todos/events*", (route) => route.abort());
-        await signIn(page, server, "stale@example.com");
-        await seed(page, ["stays", "goes"]);
-        await page.waitForSelector("pages-island[data-island=TodoList][data-hydrated]");
+        await openList(page, server, "stale@example.com", ["stays", "goes"]);
         const other = await context.newPage();
         await other.goto(server.url("/todoapp"));
         await other.waitForSelector("pages-island[data-island=TodoList][data-hydrated]");
@@ -240,9 +249,8 @@ Deno.test("todo page features in Chromium", async (t) => {
   await t.step(
     "a page restored from the back/forward cache after sign-out says so",
     () =>
-      browser.withPage(async (page, { context }) => {
-        await signIn(page, server, "bfcache@example.com");
-        await seed(page, ["private todo"]);
+      shared.run(async (page, { context }) => {
+        await openList(page, server, "bfcache@example.com", ["private todo"]);
         await page.waitForSelector("pages-island[data-island=SessionGuard][data-hydrated]", {
           state: "attached",
         });
@@ -276,8 +284,9 @@ Deno.test("todo page features in Chromium", async (t) => {
   await t.step(
     "without JavaScript: filters, edit, undo, and focus comes back to the row acted on",
     () =>
-      browser.withPage(async (page) => {
-        await signIn(page, server, "nojs-features@example.com", false);
+      shared.run(async (page) => {
+        await signInAs(page.context(), server, "nojs-features@example.com");
+        await page.goto(server.url("/todoapp"));
         for (const text of ["a", "b", "c"]) {
           await page.fill("#new-todo", text);
           await page.press("#new-todo", "Enter");
@@ -323,7 +332,7 @@ Deno.test("todo page features in Chromium", async (t) => {
   await t.step(
     "landing page: what the app is, sign-in, and a Copy button for the MCP URL",
     () =>
-      browser.withPage(async (page, { context }) => {
+      shared.run(async (page, { context }) => {
         await context.grantPermissions(["clipboard-read", "clipboard-write"], {
           origin: server.origin,
         });

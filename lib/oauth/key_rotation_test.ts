@@ -1,15 +1,9 @@
 import assert from "node:assert/strict";
-import {
-  decodeJwt,
-  decodeProtectedHeader,
-  exportJWK,
-  generateKeyPair,
-  jwtVerify,
-  SignJWT,
-} from "jose";
+import { decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT } from "jose";
 import type { ReadAlong } from "../auth/identity.ts";
 import { InvalidTokenError } from "../auth/jwt.ts";
 import { createTestApp, type TestApp } from "../testing/app.ts";
+import { takeTestRsaKey } from "../testing/rsa_keys.ts";
 import { getSigningKeys, type SigningKeyRecord, signingKeysKey } from "./store/signing_keys.ts";
 import { revokeGrant } from "./store/grants.ts";
 import {
@@ -55,6 +49,13 @@ async function withGrant(app: TestApp) {
   };
 }
 
+/** An app on its first start: no signing key stored yet, so every key here is one it made. */
+async function firstStartApp(options?: Parameters<typeof createTestApp>[0]): Promise<TestApp> {
+  const app = await createTestApp(options);
+  await app.kv.delete(signingKeysKey());
+  return app;
+}
+
 const kidOf = (token: string) => decodeProtectedHeader(token).kid;
 
 async function jwksKids(app: TestApp | Deno.Kv, now?: number): Promise<string[]> {
@@ -87,7 +88,7 @@ Deno.test("a token signed before a rotation verifies after it, and not after a s
 Deno.test("the previous key is kept until every token it signed has expired", async () => {
   // Even with a schedule shorter than a token's life (not configurable, but a rule of
   // key_rotation.ts).
-  using app = await createTestApp();
+  using app = await firstStartApp();
   const policy = { rotateAfterMs: 1, tokenLifetimeMs: ACCESS_TOKEN_TTL_SECONDS * 1000 };
   const t0 = Date.now();
   const a = await currentSigningKey(app.kv, policy, t0);
@@ -108,7 +109,7 @@ Deno.test("the previous key is kept until every token it signed has expired", as
  * Deno Deploy's KV has no such limit.)
  */
 async function twoIsolates(run: (mine: Deno.Kv, other: Deno.Kv) => Promise<void>) {
-  using app = await createTestApp();
+  using app = await firstStartApp();
   const kv = app.kv;
   const other = { get: kv.get.bind(kv), atomic: kv.atomic.bind(kv) } as unknown as Deno.Kv;
   await run(kv, other);
@@ -173,10 +174,11 @@ Deno.test("a single-key record of the first format is migrated and its tokens ke
   const t0 = Date.now();
   const { claims, issue, verify } = await withGrant(app);
   // An install from before rotation: one key, stored bare, made long ago.
-  const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
+  const key = await takeTestRsaKey();
+  const { privateKey } = key;
   const kid = `local-${crypto.randomUUID()}`;
-  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: "RS256" };
-  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" };
+  const privateJwk = { ...key.privateJwk, kid, alg: "RS256" };
+  const publicJwk = { ...key.publicJwk, kid, alg: "RS256", use: "sig" };
   const legacy: SigningKeyRecord = { kid, privateJwk, publicJwk, createdAt: t0 - 90 * DAY_MS };
   await app.kv.set(signingKeysKey(), legacy);
   const seconds = Math.floor(t0 / 1000);

@@ -10,7 +10,11 @@ import {
 } from "../testing/static_attacks.ts";
 
 const SEED = Number(Deno.env.get("STATIC_PROPERTY_SEED") ?? 20261202);
-const CASES = 3000;
+/**
+ * At the fixed seed, 300 cases already put every dot, slash and smuggled-suffix spelling
+ * into a path to every target; 1000 put each pair in several times over.
+ */
+const CASES = 1000;
 
 Deno.test(`static files: ${CASES} random encodings of ../ to secrets beside static/ are all 404 (raw TCP and app.fetch, seed ${SEED})`, async () => {
   await using tree = await createLeakTree();

@@ -45,6 +45,8 @@ export interface FrontDoorOptions {
   onListen?: (addr: Deno.NetAddr) => void;
   /** Overrides {@linkcode connectionCap} (tests). */
   maxConnections?: number;
+  /** Overrides {@linkcode HEADERS_TIMEOUT_MS} (tests). */
+  headersTimeoutMs?: number;
 }
 
 /** A running front door. */
@@ -52,6 +54,8 @@ export interface FrontDoor {
   readonly addr: Deno.NetAddr;
   /** Client connections open now. */
   readonly open: number;
+  /** Time a client has to send its request head. */
+  readonly headersTimeoutMs: number;
   /** Stops accepting; open connections carry on (see {@linkcode FrontDoor.closeAll}). */
   stopAccepting(): void;
   /** Resolves once every request in flight has been answered and sent (stop accepting first). */
@@ -175,13 +179,14 @@ export function serveBehindFrontDoor(
   const listener = Deno.listen({ hostname: options.hostname, port: options.port });
   const cap = options.maxConnections ?? connectionCap(descriptorLimit());
   const idleMs = idleTimeoutMs(options.heartbeatMs);
+  const headersTimeoutMs = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
   const connections = new Set<Connection>();
   let accepting = true;
 
   const sweep = setInterval(() => {
     const now = Date.now();
     for (const c of connections) {
-      if (!c.headDone && now - c.openedAt > HEADERS_TIMEOUT_MS) c.close();
+      if (!c.headDone && now - c.openedAt > headersTimeoutMs) c.close();
       else if (now - c.lastActivity > idleMs) c.close();
     }
   }, SWEEP_MS);
@@ -197,6 +202,7 @@ export function serveBehindFrontDoor(
     get open() {
       return connections.size;
     },
+    headersTimeoutMs,
     server,
     stopAccepting() {
       if (!accepting) return;

@@ -8,6 +8,8 @@ import type { Deps } from "../http/context.ts";
 import type { DocumentFetcher } from "../oauth/client_id_documents.ts";
 import { LOCAL_SESSION_COOKIE } from "../auth/local.ts";
 import { createSession, findOrCreateLocalUser, normalizeEmail } from "../auth/local_sessions.ts";
+import { settleSigningKeys } from "../oauth/store/signing_keys.ts";
+import { takeTestRsaKey } from "./rsa_keys.ts";
 
 export const TEST_ORIGIN = "http://localhost:8000";
 
@@ -39,7 +41,8 @@ export function withTuning(config: Config, overrides: TuningOverrides = {}): Con
 
 /**
  * Starts an app over `:memory:` KV; `env` is parsed like the real environment, and `tuning`
- * replaces tuning values as a test needs.
+ * replaces tuning values as a test needs. The KV holds a signing key made just now, as a
+ * restarted app finds its own (lib/oauth/key_rotation_test.ts removes it to start afresh).
  */
 export async function createTestApp(options: {
   env?: Record<string, string>;
@@ -50,6 +53,7 @@ export async function createTestApp(options: {
 } = {}): Promise<TestApp> {
   const config = withTuning(parseConfig(options.env ?? {}), options.tuning);
   const kv = await Deno.openKv(":memory:");
+  await storeTestSigningKey(kv);
   const identity = await (options.identity ?? createIdentityProvider)(config, kv);
   const deps: Deps = { config, kv, identity, documentFetcher: options.documentFetcher };
   const app = createApp(deps);
@@ -70,6 +74,19 @@ export async function createTestApp(options: {
       kv.close();
     },
   };
+}
+
+/** Stores a pool key (lib/testing/rsa_keys.ts) as the app's access token signing key. */
+async function storeTestSigningKey(kv: Deno.Kv): Promise<void> {
+  const { privateJwk, publicJwk } = await takeTestRsaKey();
+  const kid = `local-${crypto.randomUUID()}`;
+  await settleSigningKeys(kv, () => false, () =>
+    Promise.resolve({
+      kid,
+      privateJwk: { ...privateJwk, kid, alg: "RS256" },
+      publicJwk: { ...publicJwk, kid, alg: "RS256", use: "sig" },
+      createdAt: Date.now(),
+    }));
 }
 
 /** The user `identity` finds signed in on `req` (its session's `user`), for tests. */

@@ -2,7 +2,8 @@
  * A loopback stand-in for Stytch's token issuer, for tests: it mints RS256 JWTs shaped like
  * Stytch session JWTs and Connected Apps access tokens and serves its JWKS on 127.0.0.1.
  */
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
+import { type JWK, SignJWT } from "jose";
+import { takeTestRsaKey } from "./rsa_keys.ts";
 import { TEST_PROJECT_ID, TEST_SECRET } from "./stytch_mode.ts";
 import { type ConnectedAppsStandIn, createConnectedAppsStandIn } from "./stytch_connected_apps.ts";
 import { startStytchApi, type StytchApiStandIn } from "./stytch_api.ts";
@@ -42,10 +43,9 @@ interface SigningKey {
 }
 
 async function makeKey(): Promise<SigningKey> {
-  const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
+  const { privateKey, publicJwk } = await takeTestRsaKey();
   const kid = `jwk-test-${crypto.randomUUID()}`;
-  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" };
-  return { kid, privateKey, publicJwk };
+  return { kid, privateKey, publicJwk: { ...publicJwk, kid, alg: "RS256", use: "sig" } };
 }
 
 /** Starts a {@linkcode TestIssuer} on a free loopback port. */

@@ -1,14 +1,10 @@
 /**
  * Test harness for `/mcp`: the real app over `:memory:` KV whose local identity provider
  * accepts access tokens from a loopback test issuer (real RS256 JWTs, real JWKS fetches),
- * plus MCP SDK clients of both eras wired to `app.fetch`.
+ * plus MCP SDK clients of both eras wired to `app.fetch` (loaded on the first connect, so tests
+ * that post raw JSON-RPC do not load them).
  */
-import {
-  Client,
-  ClientV2,
-  StreamableHTTPClientTransport,
-  StreamableHTTPClientTransportV2,
-} from "./mcp_sdk.ts";
+import type { Client, ClientV2 } from "./mcp_sdk.ts";
 import { createRemoteJWKSet } from "jose";
 import type { AccessGrant } from "../auth/identity.ts";
 import { InvalidTokenError, verifyJwt } from "../auth/jwt.ts";
@@ -106,6 +102,7 @@ export async function startMcpTestEnv(
       }, options.sign);
     },
     async connect(token) {
+      const { Client, StreamableHTTPClientTransport } = await import("./mcp_sdk.ts");
       const transport = new StreamableHTTPClientTransport(new URL(MCP_URL), {
         requestInit: { headers: { Authorization: `Bearer ${token}` } },
         fetch: inProcessFetch,
@@ -115,6 +112,7 @@ export async function startMcpTestEnv(
       return client;
     },
     async connectV2(token, mode = "auto") {
+      const { ClientV2, StreamableHTTPClientTransportV2 } = await import("./mcp_sdk.ts");
       const transport = new StreamableHTTPClientTransportV2(new URL(MCP_URL), {
         requestInit: { headers: { Authorization: `Bearer ${token}` } },
         fetch: inProcessFetch,

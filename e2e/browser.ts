@@ -354,6 +354,27 @@ function removeListenersAddedSince(guarded: GuardedPage, before: Listeners): voi
 const report = (problems: string[]) => `Browser problems:\n  ${problems.join("\n  ")}`;
 
 /**
+ * Waits until `fn(arg)`, run in the page, returns a truthy value, checking from the test side
+ * (every 25 ms, up to `timeoutMs`). Unlike `waitForFunction` it works with scripts off, where the
+ * page's own timers, which `waitForFunction` polls with, never run. Returns whether it came true.
+ */
+export async function pollPage<A>(
+  page: Page,
+  fn: (arg: A) => unknown,
+  arg: A,
+  timeoutMs = 5000,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  // `arg` is plain data here, which Playwright's `Unboxed<A>` leaves as it is.
+  const check = fn as (arg: unknown) => unknown;
+  while (!(await page.evaluate(check, arg as unknown))) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return true;
+}
+
+/**
  * The list's inline edit field once the page has focused it: focusing puts the caret at the end,
  * so text filled in before then could land after the old text instead of replacing it.
  */

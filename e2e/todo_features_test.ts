@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { assertAccessible } from "./axe.ts";
-import { launchBrowser, signInAs, startServer, type TestServer } from "./browser.ts";
+import { launchBrowser, pollPage, signInAs, startServer, type TestServer } from "./browser.ts";
 
 async function signIn(page: Page, server: TestServer, email: string) {
   await page.goto(server.url("/login?returnTo=%2Ftodoapp"));
@@ -64,7 +64,7 @@ const focusedRow = (expected: string | null) => {
 };
 /** Focus moves after the list re-renders: wait for it (up to 5 s). */
 async function waitForFocus(page: Page, expected: string) {
-  await page.waitForFunction(focusedRow, expected, { timeout: 5000 }).catch(() => {});
+  await pollPage(page, focusedRow, expected);
   assert.equal(await page.evaluate(focusedRow, null), expected);
 }
 
@@ -310,8 +310,7 @@ Deno.test("todo page features in Chromium", async (t) => {
         const input = page.locator("input.edit-input");
         await input.waitFor();
         // Autofocus lands when the new document next renders, which may follow the input's arrival.
-        await page.waitForFunction(() => document.activeElement?.className === "edit-input")
-          .catch(() => {});
+        await pollPage(page, () => document.activeElement?.className === "edit-input", null);
         assert.equal(await page.evaluate(() => document.activeElement?.className), "edit-input");
         await input.fill("c edited");
         await page.keyboard.press("Enter");

@@ -72,7 +72,7 @@ Deno.test("start-up loads hono, preact and zod's mini API; MCP, JWT, Stytch and 
   assert.ok(loaded.some((path) => path.startsWith("preact-render-to-string/")), "pages render");
 });
 
-Deno.test("start-up leaves page routes, the unchosen identity provider, the todo store's write path and the build for first use", async () => {
+Deno.test("start-up leaves page routes and their islands, the unchosen identity provider, the todo store's write path and the build for first use", async () => {
   const loaded = await projectFilesAtStart();
   assert.ok(loaded.includes("routes/_app.tsx"), "the shell every page needs is imported");
   // Page routes and their `_` helpers load with their first request (pages.gen.ts); the
@@ -94,6 +94,12 @@ Deno.test("start-up leaves page routes, the unchosen identity provider, the todo
     "start-up reads whether a bulk change is pending, nothing more of the store",
   );
   assert.ok(!loaded.includes("mcp_app/build.ts"), "the MCP App view's builder at start-up");
+  // An island loads with the first page route that renders it; the layout's island is imported.
+  assert.deepEqual(
+    loaded.filter((file) => file.startsWith("islands/")),
+    ["islands/SessionGuard.tsx"],
+    "islands only page routes render, imported at start-up",
+  );
 });
 
 Deno.test("Deno reads the modules behind a dynamic import only when it runs (lazy-dynamic-imports)", async () => {

@@ -6,13 +6,7 @@ import * as $r2 from "./routes/_404.tsx";
 import * as $r3 from "./routes/_500.tsx";
 import * as $r4 from "./routes/_app.tsx";
 import * as $r5 from "./routes/_middleware.ts";
-import * as $i0 from "./islands/McpUrl.tsx";
-import * as $i1 from "./islands/RevokeStatus.tsx";
-import * as $i2 from "./islands/SessionGuard.tsx";
-import * as $i3 from "./islands/StytchAuthenticate.tsx";
-import * as $i4 from "./islands/StytchConsent.tsx";
-import * as $i5 from "./islands/StytchLogin.tsx";
-import * as $i6 from "./islands/TodoList.tsx";
+import * as $i0 from "./islands/SessionGuard.tsx";
 
 const manifest: Manifest = {
   routes: {
@@ -31,13 +25,21 @@ const manifest: Manifest = {
     "./routes/oauth/authorize.tsx": () => import("./routes/oauth/authorize.tsx"),
   },
   islands: {
-    "./islands/McpUrl.tsx": $i0,
-    "./islands/RevokeStatus.tsx": $i1,
-    "./islands/SessionGuard.tsx": $i2,
-    "./islands/StytchAuthenticate.tsx": $i3,
-    "./islands/StytchConsent.tsx": $i4,
-    "./islands/StytchLogin.tsx": $i5,
-    "./islands/TodoList.tsx": $i6,
+    "./islands/McpUrl.tsx": () => import("./islands/McpUrl.tsx"),
+    "./islands/RevokeStatus.tsx": () => import("./islands/RevokeStatus.tsx"),
+    "./islands/SessionGuard.tsx": $i0,
+    "./islands/StytchAuthenticate.tsx": () => import("./islands/StytchAuthenticate.tsx"),
+    "./islands/StytchConsent.tsx": () => import("./islands/StytchConsent.tsx"),
+    "./islands/StytchLogin.tsx": () => import("./islands/StytchLogin.tsx"),
+    "./islands/TodoList.tsx": () => import("./islands/TodoList.tsx"),
+  },
+  routeIslands: {
+    "./routes/(app)/connections.tsx": ["./islands/McpUrl.tsx", "./islands/RevokeStatus.tsx"],
+    "./routes/(app)/todoapp.tsx": ["./islands/McpUrl.tsx", "./islands/TodoList.tsx"],
+    "./routes/authenticate.tsx": ["./islands/StytchAuthenticate.tsx"],
+    "./routes/index.tsx": ["./islands/McpUrl.tsx"],
+    "./routes/login.tsx": ["./islands/StytchLogin.tsx"],
+    "./routes/oauth/authorize.tsx": ["./islands/StytchConsent.tsx"],
   },
 };
 

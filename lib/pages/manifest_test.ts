@@ -46,3 +46,25 @@ Deno.test("generateManifest() refuses _app, _404 and _500 outside routes/ itself
     );
   }
 });
+
+Deno.test("generateManifest() loads an island with the page routes that import it, unless a special file or no route does", () => {
+  const text = generateManifest(
+    ["_app.tsx", "(app)/_layout.tsx", "index.tsx", "login.tsx"],
+    ["Guard.tsx", "List.tsx", "Login.tsx", "Unused.tsx"],
+    {
+      "(app)/_layout.tsx": ["Guard.tsx"],
+      "index.tsx": ["Guard.tsx", "List.tsx"],
+      "login.tsx": ["Login.tsx", "List.tsx"],
+    },
+  );
+  assert.match(text, /import \* as \$i0 from "\.\/islands\/Guard\.tsx";/);
+  assert.match(text, /import \* as \$i1 from "\.\/islands\/Unused\.tsx";/);
+  assert.match(text, /"\.\/islands\/List\.tsx": \(\) => import\("\.\/islands\/List\.tsx"\),/);
+  assert.match(text, /"\.\/islands\/Login\.tsx": \(\) => import\("\.\/islands\/Login\.tsx"\),/);
+  assert.match(text, /"\.\/routes\/index\.tsx": \["\.\/islands\/List\.tsx"\],/);
+  assert.match(
+    text,
+    /"\.\/routes\/login\.tsx": \["\.\/islands\/List\.tsx", "\.\/islands\/Login\.tsx"\],/,
+  );
+  assert.doesNotMatch(text, /import \* as \$i\d+ from "\.\/islands\/(List|Login)\.tsx"/);
+});

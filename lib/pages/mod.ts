@@ -27,6 +27,7 @@ import { registerIsland } from "./islands.ts";
 import { type Route, type RouteTable, routeTable } from "./route_table.ts";
 import { islandName } from "./routing.ts";
 import { serveStatic } from "./static.ts";
+import { lazyImport } from "../lazy_import.ts";
 import type { FreshContext, Manifest } from "./types.ts";
 
 export type * from "./types.ts";
@@ -42,10 +43,7 @@ export const MAX_FORM_BYTES = 64 * 1024;
  * path. Mount it at `/` after the app's other areas.
  */
 export function createPages(manifest: Manifest, config: FreshConfig = {}): Hono<AppEnv> {
-  for (const [path, module] of Object.entries(manifest.islands)) {
-    registerIsland(islandName(path.replace(/^\.\/islands\//, "")), module.default);
-  }
-  const table = routeTable(manifest);
+  const table = routeTable(manifest, islandsLoader(manifest));
   const gzip = compressAnswers();
   const compressible = (c: Context<AppEnv>) => config.compress?.(new URL(c.req.url)) !== false;
   const compressPage: MiddlewareHandler<AppEnv> = (c, next) =>
@@ -70,6 +68,25 @@ export function createPages(manifest: Manifest, config: FreshConfig = {}): Hono<
   pages.get("*", gzip, serveStatic());
   pages.all("*", (c) => notFoundResponse(c, table));
   return pages;
+}
+
+/**
+ * Registers the islands `manifest` imports, and returns what loads and registers a page
+ * route's islands given as loaders (they render on the server, so they load with the route).
+ */
+function islandsLoader(manifest: Manifest): (routePath: string) => Promise<unknown> {
+  const loaders = new Map<string, () => Promise<void>>();
+  for (const [path, entry] of Object.entries(manifest.islands)) {
+    const name = islandName(path.replace(/^\.\/islands\//, ""));
+    if (typeof entry !== "function") registerIsland(name, entry.default);
+    else loaders.set(path, lazyImport(async () => registerIsland(name, (await entry()).default)));
+  }
+  return (routePath) =>
+    Promise.all((manifest.routeIslands?.[routePath] ?? []).map((path) => {
+      const load = loaders.get(path);
+      if (!load) throw new Error(`${routePath}: ${path} is not an island given as a loader.`);
+      return load();
+    }));
 }
 
 const refuseCrossSite = refuseCrossSiteWrites();

@@ -162,6 +162,33 @@ Deno.test("static files: no way out of static/ and no hidden files", async () =>
   }
 });
 
+Deno.test("createPages() loads an island given as a loader with the first route that renders it", async () => {
+  let islandImports = 0;
+  const Later = ({ n }: { n: number }) => <b>island {n}</b>;
+  const lazy: Manifest = {
+    routes: {
+      "./routes/_app.tsx": manifest.routes["./routes/_app.tsx"],
+      "./routes/later.tsx": () => Promise.resolve({ default: () => <Later n={7} /> }),
+      "./routes/plain.tsx": () => Promise.resolve({ default: () => <p>plain</p> }),
+    },
+    islands: {
+      "./islands/Later.tsx": () => {
+        islandImports++;
+        return Promise.resolve({ default: Later });
+      },
+    },
+    routeIslands: { "./routes/later.tsx": ["./islands/Later.tsx"] },
+  };
+  using app = await createPagesTestApp(lazy);
+  assert.match(await (await app.request("/plain")).text(), /<p>plain<\/p>/);
+  assert.equal(islandImports, 0, "a route without the island does not load it");
+  for (let i = 0; i < 2; i++) {
+    const html = await (await app.request("/later")).text();
+    assert.match(html, /<pages-island data-island="Later" data-key="0"><b>island 7<\/b>/);
+  }
+  assert.equal(islandImports, 1, "loaded once, with its route");
+});
+
 Deno.test("createPages() imports a route given as a loader on its first request, and again after a failed import", async () => {
   let imports = 0;
   let failNext = true;

@@ -76,8 +76,14 @@ function middlewaresOf(module: RouteModule | undefined): MiddlewareHandler<Any>[
   throw new Error("A _middleware file exports `handler` as a function or an array of them.");
 }
 
-/** Reads the manifest; throws on two files for one pattern or a special file out of place. */
-export function routeTable(manifest: Manifest): RouteTable {
+/**
+ * Reads the manifest; throws on two files for one pattern or a special file out of place.
+ * `beforeLoad(path)` runs alongside the import of a page route given as a loader.
+ */
+export function routeTable(
+  manifest: Manifest,
+  beforeLoad: (path: string) => Promise<unknown> = () => Promise.resolve(),
+): RouteTable {
   const middleware = new Map<string, RouteModule>();
   const layouts = new Map<string, RouteModule>();
   const special: Record<string, RouteModule> = {};
@@ -130,7 +136,10 @@ export function routeTable(manifest: Manifest): RouteTable {
     if (typeof module === "function") {
       byPattern.set(pattern, {
         pattern,
-        load: lazyImport(async () => build(file, await module(), pattern)),
+        load: lazyImport(async () => {
+          const [loaded] = await Promise.all([module(), beforeLoad(`./routes/${file}`)]);
+          return build(file, loaded, pattern);
+        }),
       });
     } else {
       const route = Promise.resolve(build(file, module, pattern));

@@ -116,5 +116,8 @@ export interface IslandModule {
  */
 export interface Manifest {
   routes: Record<string, RouteModule | (() => Promise<RouteModule>)>;
-  islands: Record<string, IslandModule>;
+  /** An island given as its loader loads with the first route `routeIslands` lists it for. */
+  islands: Record<string, IslandModule | (() => Promise<IslandModule>)>;
+  /** Page route path -> the islands given as loaders that it renders. */
+  routeIslands?: Record<string, string[]>;
 }

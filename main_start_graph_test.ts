@@ -5,37 +5,12 @@
  * dynamic import only when that import runs (deno.json's `lazy-dynamic-imports`).
  */
 import assert from "node:assert/strict";
+import { staticImports } from "./lib/pages/module_graph.ts";
 
 const ROOT = new URL(".", import.meta.url);
 
 /** Every module main.ts imports statically (dynamic imports left out), as `deno info --json` lists them. */
-async function staticGraph(): Promise<string[]> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", "main.ts"],
-    cwd: ROOT,
-    stderr: "null",
-  }).output();
-  const graph = JSON.parse(new TextDecoder().decode(output.stdout)) as {
-    roots: string[];
-    modules: Array<{
-      specifier: string;
-      dependencies?: Array<{ isDynamic?: boolean; code?: { specifier?: string } }>;
-    }>;
-  };
-  const modules = new Map(graph.modules.map((module) => [module.specifier, module]));
-  const seen = new Set<string>();
-  const pending = [...graph.roots];
-  for (let specifier; (specifier = pending.pop());) {
-    if (seen.has(specifier)) continue;
-    seen.add(specifier);
-    for (const dependency of modules.get(specifier)?.dependencies ?? []) {
-      if (!dependency.isDynamic && dependency.code?.specifier) {
-        pending.push(dependency.code.specifier);
-      }
-    }
-  }
-  return [...seen];
-}
+const staticGraph = () => staticImports(ROOT, "main.ts");
 
 /**
  * The npm modules main.ts imports statically, each as `package/path` (from

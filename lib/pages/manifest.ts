@@ -4,6 +4,7 @@
  * island loaded with the first page route that imports it (imported at start-up when a special
  * file or no route imports it).
  */
+import { staticImports } from "./module_graph.ts";
 import { routePattern } from "./routing.ts";
 
 /** Project root (where `routes/`, `islands/` and `pages.gen.ts` live). */
@@ -117,34 +118,7 @@ export async function currentManifest(root: URL = ROOT_DIR): Promise<string> {
  * from Deno's module graph (`deno info --json`; dynamic imports left out).
  */
 async function islandsImportedBy(root: URL, file: string, islands: string[]): Promise<string[]> {
-  const output = await new Deno.Command("deno", {
-    args: ["info", "--json", `routes/${file}`],
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!output.success) {
-    throw new Error(`deno info routes/${file}: ${new TextDecoder().decode(output.stderr)}`);
-  }
-  const graph = JSON.parse(new TextDecoder().decode(output.stdout)) as {
-    roots: string[];
-    modules: Array<{
-      specifier: string;
-      dependencies?: Array<{ isDynamic?: boolean; code?: { specifier?: string } }>;
-    }>;
-  };
-  const modules = new Map(graph.modules.map((module) => [module.specifier, module]));
-  const seen = new Set<string>();
-  const pending = [...graph.roots];
-  for (let specifier; (specifier = pending.pop());) {
-    if (seen.has(specifier)) continue;
-    seen.add(specifier);
-    for (const dependency of modules.get(specifier)?.dependencies ?? []) {
-      if (!dependency.isDynamic && dependency.code?.specifier) {
-        pending.push(dependency.code.specifier);
-      }
-    }
-  }
+  const seen = new Set(await staticImports(root, `routes/${file}`));
   const islandsDir = new URL("islands/", root).href;
   return islands.filter((island) => seen.has(new URL(island, islandsDir).href));
 }

@@ -8,14 +8,17 @@ import { startTestIssuer } from "../testing/issuer.ts";
 import { TEST_PROJECT_ID, TEST_SECRET } from "../testing/stytch_mode.ts";
 import { createStytchSessions } from "./stytch_sessions.ts";
 
+/** The sessions API settings for the stand-in `issuer` serves. */
+const sessionsConfig = (issuer: { api: { origin: string } }) => ({
+  projectId: TEST_PROJECT_ID,
+  secret: TEST_SECRET,
+  apiUrl: new URL(issuer.api.origin),
+});
+
 Deno.test("renewal outcomes stay within their byte budget: past it the oldest is asked for again", async () => {
   const issuer = await startTestIssuer();
   try {
-    const config = {
-      projectId: TEST_PROJECT_ID,
-      secret: TEST_SECRET,
-      apiUrl: new URL(issuer.api.origin),
-    };
+    const config = sessionsConfig(issuer);
     const sessions = [];
     for (let i = 0; i < 4; i++) sessions.push(await issuer.api.startSession({ jwtExpiresIn: -1 }));
     const renewOf = (session: { sessionToken: string }) => ({
@@ -47,11 +50,7 @@ Deno.test("renewal outcomes stay within their byte budget: past it the oldest is
 Deno.test("an outcome is reused within its window only: Stytch back up is asked again after it", async () => {
   const issuer = await startTestIssuer();
   try {
-    const config = {
-      projectId: TEST_PROJECT_ID,
-      secret: TEST_SECRET,
-      apiUrl: new URL(issuer.api.origin),
-    };
+    const config = sessionsConfig(issuer);
     const session = await issuer.api.startSession({ jwtExpiresIn: -1 });
     const credential = { session_token: session.sessionToken };
     const memoMs = 100;

@@ -20,6 +20,7 @@
  * ```
  * Run island-using tests after `deno task build` (the `test` task does it).
  */
+import assert from "node:assert/strict";
 import {
   type Browser,
   type BrowserContext,
@@ -34,7 +35,11 @@ import type { IdentityProvider } from "../lib/auth/identity.ts";
 import { createIdentityProvider } from "../lib/identity_provider.ts";
 import { type Config, isLoopbackHost, parseConfig } from "../lib/config.ts";
 import { LOCAL_SESSION_COOKIE } from "../lib/auth/local.ts";
-import { createSession, findOrCreateLocalUser } from "../lib/auth/local_sessions.ts";
+import {
+  createSession,
+  findOrCreateLocalUser,
+  normalizeEmail,
+} from "../lib/auth/local_sessions.ts";
 import type { Deps } from "../lib/http/context.ts";
 
 export const CHROMIUM_PATH = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
@@ -198,7 +203,12 @@ export async function launchBrowser(): Promise<TestBrowser> {
             : await guarded.context.newCDPSession(guarded.page);
           await scripts?.send("Emulation.setScriptExecutionDisabled", { value: true });
           try {
-            return await runChecked(guarded, fn);
+            const result = await runChecked(guarded, fn);
+            // Scripts are off per renderer: a page that hydrated would have done the step's work.
+            const hydrated = scripts &&
+              await guarded.page.evaluate(() => document.querySelector("[data-hydrated]") !== null);
+            assert.ok(!hydrated, "an island hydrated in a run with scripts off");
+            return result;
           } catch (error) {
             await guarded.context.close();
             guarded = await openGuardedPage(browser, options);
@@ -394,7 +404,7 @@ export async function signInAs(
   server: { kv: Deno.Kv; origin: string },
   email: string,
 ): Promise<{ userId: string; cookie: string }> {
-  const user = await findOrCreateLocalUser(server.kv, email);
+  const user = await findOrCreateLocalUser(server.kv, normalizeEmail(email));
   const token = await createSession(server.kv, user);
   await context.addCookies([{ name: LOCAL_SESSION_COOKIE, value: token, url: server.origin }]);
   return { userId: user.id, cookie: `${LOCAL_SESSION_COOKIE}=${token}` };

@@ -80,20 +80,21 @@ Deno.test({
         for (let i = 0; i < 50; i++) await kv.set(["big", i], big);
       }, refusedAs("full"));
       await Deno.remove(filler);
-      // The first write once there is room can still be refused (seen once in a parallel run,
-      // cause not found): the promise is that writes work again, each refusal a 503.
-      const faults: string[] = [];
-      for (let attempt = 0; attempt < 5; attempt++) {
-        try {
-          await kv.set(["after"], "room again");
-          break;
-        } catch (error) {
-          if (!(error instanceof StorageError)) throw error;
-          faults.push(error.fault);
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
+      // The first write once there is room was refused once more in one parallel run (cause not
+      // found): one such refusal, as a full disk, is allowed; the next write must work.
+      let refused: unknown;
+      try {
+        await kv.set(["after"], "room again");
+      } catch (error) {
+        refused = error;
+        assert.ok(refusedAs("full")(error), `refused: ${error}`);
+        await kv.set(["after"], "room again");
       }
-      assert.equal((await kv.get(["after"])).value, "room again", `refused: ${faults.join(", ")}`);
+      assert.equal(
+        (await kv.get(["after"])).value,
+        "room again",
+        `after ${refused ?? "no refusal"}`,
+      );
     } finally {
       kv.close();
     }

@@ -42,7 +42,7 @@ export interface Route {
 /** A route by its pattern; its module, and so the route, loads on first use. */
 export interface PageRoute {
   pattern: string;
-  /** The route, its module imported on the first call (a failed import is tried again). */
+  /** The route, its module imported on the first call (a failed load is tried again). */
   load(): Promise<Route>;
 }
 

@@ -11,17 +11,18 @@ import { hasPendingBulks } from "./lib/todos/pending_bulks.ts";
 
 await loadEnvFile(".env");
 
-for (const name of unreadVariables(Deno.env.toObject())) {
+const env = Deno.env.toObject();
+for (const name of unreadVariables(env)) {
   console.warn(`${name} is set but this app does not read it (see the README's configuration).`);
 }
 
 let config;
 try {
-  config = parseConfig(Deno.env.toObject());
+  config = parseConfig(env);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);
-  if (!Deno.env.get("DENO_DEPLOYMENT_ID")) Deno.exit(1);
+  if (!env.DENO_DEPLOYMENT_ID) Deno.exit(1);
   // On Deno Deploy an exit only shows a generic platform error: say what is missing instead.
   await Deno.serve(misconfiguredHandler(error.problems)).finished;
   Deno.exit(1);

@@ -396,16 +396,25 @@ export async function focusedEditField(page: Page): Promise<Locator> {
 }
 
 /**
- * Signs `context` in to the built-in sign-in of the app at `server` as `email`, with a session
- * started in its store as `POST /login` starts one; for tests whose subject is not the sign-in.
+ * Starts a session of the built-in sign-in of the app at `server` for `email`, in its store as
+ * `POST /login` starts one; for tests whose subject is not the sign-in.
  */
+export async function startLocalSession(
+  server: { kv: Deno.Kv },
+  email: string,
+): Promise<{ userId: string; token: string; cookie: string }> {
+  const user = await findOrCreateLocalUser(server.kv, normalizeEmail(email));
+  const token = await createSession(server.kv, user);
+  return { userId: user.id, token, cookie: `${LOCAL_SESSION_COOKIE}=${token}` };
+}
+
+/** Signs `context` in to the app at `server` as `email` ({@linkcode startLocalSession}). */
 export async function signInAs(
   context: BrowserContext,
   server: { kv: Deno.Kv; origin: string },
   email: string,
 ): Promise<{ userId: string; cookie: string }> {
-  const user = await findOrCreateLocalUser(server.kv, normalizeEmail(email));
-  const token = await createSession(server.kv, user);
+  const { userId, token, cookie } = await startLocalSession(server, email);
   await context.addCookies([{ name: LOCAL_SESSION_COOKIE, value: token, url: server.origin }]);
-  return { userId: user.id, cookie: `${LOCAL_SESSION_COOKIE}=${token}` };
+  return { userId, cookie };
 }

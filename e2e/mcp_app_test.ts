@@ -13,8 +13,6 @@
  */
 import assert from "node:assert/strict";
 import type { Frame, FrameLocator, Page } from "playwright-core";
-import { LOCAL_SESSION_COOKIE } from "../lib/auth/local.ts";
-import { createSession, findOrCreateLocalUser } from "../lib/auth/local_sessions.ts";
 import { VIEW_MIME_TYPE, VIEW_URI } from "../lib/mcp/app_resource.ts";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
@@ -26,7 +24,7 @@ import { ClientV2, StreamableHTTPClientTransportV2 } from "../lib/testing/mcp_sd
 import { startTestIssuer, type TestIssuer } from "../lib/testing/issuer.ts";
 import { issuerIdentity } from "../lib/testing/mcp.ts";
 import { createTodo, MAX_TEXT_LENGTH, type Todo, updateTodo } from "../lib/todos/mod.ts";
-import { launchBrowser, startServer, type TestServer } from "./browser.ts";
+import { launchBrowser, startLocalSession, startServer, type TestServer } from "./browser.ts";
 
 type ToolResult = { structuredContent?: Record<string, unknown>; isError?: boolean };
 
@@ -92,16 +90,15 @@ interface TestUser {
 }
 
 async function makeUser(server: TestServer, issuer: TestIssuer, email: string) {
-  const user = await findOrCreateLocalUser(server.kv, email);
-  const cookie = `${LOCAL_SESSION_COOKIE}=${await createSession(server.kv, user)}`;
+  const { userId, cookie } = await startLocalSession(server, email);
   const token = await issuer.sign({
     iss: issuer.origin,
     aud: server.url("/mcp"),
-    sub: user.id,
+    sub: userId,
     scope: "read:todos write:todos",
     client_id: "test-host",
   });
-  return { id: user.id, cookie, token } satisfies TestUser;
+  return { id: userId, cookie, token } satisfies TestUser;
 }
 
 /** The host's MCP client for `user` (over HTTP to the running app, the user's token). */

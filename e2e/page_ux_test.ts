@@ -9,7 +9,6 @@ import { assertAccessible } from "./axe.ts";
 import { launchBrowser, signInAs, startServer, type TestServer } from "./browser.ts";
 import { createIdentityProvider } from "../lib/identity_provider.ts";
 import { ServiceUnavailableError } from "../lib/errors.ts";
-import { findOrCreateLocalUser } from "../lib/auth/local_sessions.ts";
 import { createTodo } from "../lib/todos/mod.ts";
 
 /** The smallest hit area a control may have, in CSS px (WCAG 2.5.5). */
@@ -202,9 +201,8 @@ Deno.test("pages on a phone and a desktop", async (t) => {
       () =>
         shared.run(async (page) => {
           const email = `nojs.${name}@example.com`;
-          const user = await findOrCreateLocalUser(server.kv, email);
-          for (let i = 1; i <= 20; i++) await createTodo(server.kv, user.id, `Todo ${i}`);
-          await signInAs(page.context(), server, email);
+          const { userId } = await signInAs(page.context(), server, email);
+          for (let i = 1; i <= 20; i++) await createTodo(server.kv, userId, `Todo ${i}`);
           await page.goto(server.url("/todoapp"));
           await page.fill("#new-todo", "Water the plants");
           await page.press("#new-todo", "Enter");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { launchBrowser, signInAs, startServer, type TestServer } from "./browser.ts";
+import { launchBrowser, pollPage, signInAs, startServer, type TestServer } from "./browser.ts";
 
 const XSS = [
   "<script>alert(1)</script>",
@@ -87,7 +87,7 @@ Deno.test("todo app in Chromium", async (t) => {
         };
         /** Focus moves after the list re-renders: wait for it (up to 5 s). */
         const focusIs = async (expected: string, message?: string) => {
-          await page.waitForFunction(focusedAs, expected, { timeout: 5000 }).catch(() => {});
+          await pollPage(page, focusedAs, expected);
           assert.equal(await page.evaluate(focusedAs, null), expected, message);
         };
         await page.focus("#new-todo");

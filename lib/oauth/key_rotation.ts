@@ -216,8 +216,13 @@ async function makeRecord(now: number): Promise<SigningKeyRecord> {
     extractable: true,
     modulusLength: 2048,
   });
+  return signingKeyRecord(await exportJWK(privateKey), await exportJWK(publicKey), now);
+}
+
+/** The stored record of an RS256 key pair made at `now`, under a new key id. */
+export function signingKeyRecord(privateJwk: JWK, publicJwk: JWK, now: number): SigningKeyRecord {
   const kid = `local-${crypto.randomUUID()}`;
-  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" };
-  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: "RS256" };
-  return { kid, privateJwk, publicJwk, createdAt: now };
+  const stampedPrivate: JWK = { ...privateJwk, kid, alg: "RS256" };
+  const stampedPublic: JWK = { ...publicJwk, kid, alg: "RS256", use: "sig" };
+  return { kid, privateJwk: stampedPrivate, publicJwk: stampedPublic, createdAt: now };
 }

@@ -89,7 +89,7 @@ Deno.test("a request head not finished within the header timeout has its socket 
   }
 });
 
-Deno.test("a front door opened as main.ts opens it gives a request head HEADERS_TIMEOUT_MS", async () => {
+Deno.test("a front door given no header timeout, as main.ts opens it, uses HEADERS_TIMEOUT_MS", async () => {
   const door = openFrontDoor();
   await door.closeAll();
   assert.equal(door.headersTimeoutMs, HEADERS_TIMEOUT_MS);

@@ -9,6 +9,7 @@ import type { DocumentFetcher } from "../oauth/client_id_documents.ts";
 import { LOCAL_SESSION_COOKIE } from "../auth/local.ts";
 import { createSession, findOrCreateLocalUser, normalizeEmail } from "../auth/local_sessions.ts";
 import { settleSigningKeys } from "../oauth/store/signing_keys.ts";
+import { signingKeyRecord } from "../oauth/key_rotation.ts";
 import { takeTestRsaKey } from "./rsa_keys.ts";
 
 export const TEST_ORIGIN = "http://localhost:8000";
@@ -79,14 +80,11 @@ export async function createTestApp(options: {
 /** Stores a pool key (lib/testing/rsa_keys.ts) as the app's access token signing key. */
 async function storeTestSigningKey(kv: Deno.Kv): Promise<void> {
   const { privateJwk, publicJwk } = await takeTestRsaKey();
-  const kid = `local-${crypto.randomUUID()}`;
-  await settleSigningKeys(kv, () => false, () =>
-    Promise.resolve({
-      kid,
-      privateJwk: { ...privateJwk, kid, alg: "RS256" },
-      publicJwk: { ...publicJwk, kid, alg: "RS256", use: "sig" },
-      createdAt: Date.now(),
-    }));
+  await settleSigningKeys(
+    kv,
+    () => false,
+    () => Promise.resolve(signingKeyRecord(privateJwk, publicJwk, Date.now())),
+  );
 }
 
 /** The user `identity` finds signed in on `req` (its session's `user`), for tests. */

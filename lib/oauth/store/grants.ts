@@ -63,8 +63,10 @@ export async function getGrant(
   grantId: string,
   now: number,
 ): Promise<StoredGrant | null> {
-  const grant = (await kv.get<StoredGrant>(grantKeys.grant(userId, clientId, grantId))).value;
-  return grant && grant.expiresAt > now ? grant : null;
+  return liveGrant(
+    (await kv.get<StoredGrant>(grantKeys.grant(userId, clientId, grantId))).value,
+    now,
+  );
 }
 
 /**
@@ -80,9 +82,12 @@ export async function getGrantAlong(
   along: Deno.KvKey[],
 ): Promise<{ grant: StoredGrant | null; along: Deno.KvEntryMaybe<unknown>[] }> {
   const [entry, ...rest] = await kv.getMany([grantKeys.grant(userId, clientId, grantId), ...along]);
-  const grant = entry.value as StoredGrant | null;
-  return { grant: grant && grant.expiresAt > now ? grant : null, along: rest };
+  return { grant: liveGrant(entry.value as StoredGrant | null, now), along: rest };
 }
+
+/** `grant` while it stands at `now`: not revoked (read) and not expired. */
+const liveGrant = (grant: StoredGrant | null, now: number) =>
+  grant && grant.expiresAt > now ? grant : null;
 
 /** Deletes a grant and its live refresh token (the chain); unknown grants are ignored. */
 export function revokeGrant(

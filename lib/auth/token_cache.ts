@@ -72,8 +72,12 @@ export class VerifiedTokenCache<T> {
 
 /** The size an entry is counted at: its key's length plus its value's JSON length. */
 export function entryBytes(key: string, value: unknown): number {
-  return key.length + (JSON.stringify(value)?.length ?? 0);
+  return key.length + (JSON.stringify(value, bigintsAsText)?.length ?? 0);
 }
+
+/** A JSON replacer for values holding KV entries: a `Deno.KvU64` holds a bigint. */
+const bigintsAsText = (_key: string, value: unknown) =>
+  typeof value === "bigint" ? value.toString() : value;
 
 /** When a verified payload stops being trusted from memory: its `exp`, in ms. */
 export function cachedUntil(payload: { exp?: number }): number {

@@ -1,8 +1,10 @@
 /**
  * With the built-in OAuth server's tokens, `/mcp` reads a listTodos call's list marker in the
- * same KV read as the token's grant (lib/mcp/bearer.ts). These tests hold what that read must
- * keep: every change made before a call is in its answer, in both protocol eras, however the
- * change was made, and a revoked grant is refused on the next call.
+ * same KV read as the token's grant (lib/mcp/bearer.ts) and keeps that read for
+ * `GRANT_RECHECK_MS` (lib/oauth/tokens.ts). These tests hold what that must keep: every change
+ * made in this isolate before a call is in its answer, in both protocol eras, whichever store
+ * function made it, and a grant revoked here is refused on the next call; changes made through
+ * another KV handle, as another isolate makes them, show once that time has passed.
  */
 import assert from "node:assert/strict";
 import { decodeJwt } from "jose";
@@ -11,6 +13,7 @@ import { revokeConsent } from "../oauth/store/consents.ts";
 import { createTestApp, type TestApp } from "../testing/app.ts";
 import { toolCall } from "../testing/mcp.ts";
 import { createTodo, deleteTodo, updateTodo } from "../todos/mod.ts";
+import { GRANT_RECHECK_MS } from "../oauth/tokens.ts";
 
 const MODERN_META = {
   "io.modelcontextprotocol/protocolVersion": "2026-07-28",
@@ -56,7 +59,7 @@ for (const modern of [false, true]) {
     const { access_token } = await exchangeCode(app, clientId, code, verifier);
     const userId = decodeJwt(access_token).sub!;
     assert.deepEqual(await listedTexts(await listTodos(app, access_token, modern)), []);
-    // Written straight to the store, as another isolate or the REST API would.
+    // Written straight to the store, as the REST API or a page would in this isolate.
     const first = await createTodo(app.kv, userId, "first");
     assert.deepEqual(await listedTexts(await listTodos(app, access_token, modern)), ["first"]);
     await updateTodo(app.kv, userId, first.id, { text: "first, edited" });
@@ -76,3 +79,31 @@ for (const modern of [false, true]) {
     await refused.body?.cancel();
   });
 }
+
+Deno.test("changes made through another KV handle (another isolate) show within GRANT_RECHECK_MS", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".sqlite3" });
+  try {
+    using app = await createTestApp({ kvPath: path });
+    using other = await Deno.openKv(path);
+    const { clientId, verifier, code } = await approvedCode(app);
+    const { access_token } = await exchangeCode(app, clientId, code, verifier);
+    const userId = decodeJwt(access_token).sub!;
+    assert.deepEqual(await listedTexts(await listTodos(app, access_token, false)), []);
+    await createTodo(other, userId, "from elsewhere");
+    await delay(GRANT_RECHECK_MS);
+    for (const modern of [false, true]) {
+      assert.deepEqual(await listedTexts(await listTodos(app, access_token, modern)), [
+        "from elsewhere",
+      ]);
+    }
+    assert.equal(await revokeConsent(other, userId, clientId), true);
+    await delay(GRANT_RECHECK_MS);
+    const refused = await listTodos(app, access_token, false);
+    assert.equal(refused.status, 401);
+    await refused.body?.cancel();
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

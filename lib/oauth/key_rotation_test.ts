@@ -6,6 +6,7 @@ import { createTestApp, type TestApp } from "../testing/app.ts";
 import { takeTestRsaKey } from "../testing/rsa_keys.ts";
 import { getSigningKeys, type SigningKeyRecord, signingKeysKey } from "./store/signing_keys.ts";
 import { revokeGrant } from "./store/grants.ts";
+import { LOCAL_CHANGE_MEMORY_MS, noteLocalChange } from "../kv/local_changes.ts";
 import {
   currentSigningKey,
   KEY_REFRESH_MS,
@@ -17,6 +18,7 @@ import { approvedCode, exchangeCode, RESOURCE } from "../testing/oauth.ts";
 import {
   ACCESS_TOKEN_TTL_SECONDS,
   type AccessTokenClaims,
+  GRANT_RECHECK_MS,
   issueAccessToken,
   rememberedTokenCount,
   signingKeyPolicy,
@@ -273,6 +275,22 @@ Deno.test("tokens naming unknown keys read the keys at most once per cooldown, a
   assert.equal(counter.reads, 1, "only its grant is read");
 });
 
+Deno.test("a remembered token's grant is read again after GRANT_RECHECK_MS or a change of its user here", async () => {
+  assert.ok(GRANT_RECHECK_MS < LOCAL_CHANGE_MEMORY_MS, "changes are noted for longer");
+  using app = await createTestApp({ tuning: TUNED });
+  const { token, counter, counted, now } = await verifiedThroughCounter(app);
+  counter.reads = 0;
+  await verifyLocalAccessToken(counted, token, RESOURCE, now + GRANT_RECHECK_MS - 1);
+  assert.equal(counter.reads, 0, "within the window: no read");
+  await verifyLocalAccessToken(counted, token, RESOURCE, now + GRANT_RECHECK_MS);
+  assert.equal(counter.reads, 1, "after it: one read");
+  noteLocalChange(counted, decodeJwt(token).sub!);
+  await verifyLocalAccessToken(counted, token, RESOURCE, now + GRANT_RECHECK_MS);
+  assert.equal(counter.reads, 2, "after a change of the user in this isolate: one read");
+  await verifyLocalAccessToken(counted, token, RESOURCE, now + GRANT_RECHECK_MS - 1);
+  assert.equal(counter.reads, 3, "a clock that went back: one read");
+});
+
 Deno.test("keys read along with a remembered token's grant come from the same one read, and a revoked grant hands none over", async () => {
   using app = await createTestApp({ tuning: TUNED });
   const { token, counter, counted, now } = await verifiedThroughCounter(app);
@@ -286,7 +304,7 @@ Deno.test("keys read along with a remembered token's grant come from the same on
   assert.deepEqual(along.entries?.map((entry) => entry.value), ["the caller's entry"]);
 
   const { grant_id, client_id } = decodeJwt(token);
-  await revokeGrant(app.kv, sub!, client_id as string, grant_id as string);
+  await revokeGrant(counted, sub!, client_id as string, grant_id as string); // this isolate's
   const refused: ReadAlong = { keys: (userId) => [["along", userId]] };
   await assert.rejects(
     verifyLocalAccessToken(counted, token, RESOURCE, now, refused),

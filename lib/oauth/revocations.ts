@@ -15,6 +15,7 @@
  */
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { backstopExpireIn } from "../kv/expiry.ts";
+import { noteLocalChange } from "../kv/local_changes.ts";
 import { RETRY, retryOnConflict } from "../kv/retry.ts";
 import { hashSecret, isSecretShaped, newSecret } from "./secrets.ts";
 import { consentKeys, revokeConsent, type StoredConsent } from "./store/consents.ts";
@@ -111,7 +112,9 @@ export function revokeConsentUndoably(
       operation.delete(grantKeys.grant(userId, clientId, grant.grantId))
         .delete(grantKeys.refresh(grant.refreshHash));
     }
-    if (!(await operation.commit()).ok) return RETRY;
+    const committed = (await operation.commit()).ok;
+    noteLocalChange(kv, userId); // grants read before this are not trusted again here
+    if (!committed) return RETRY;
     // A code redeemed between the reads and the commit made a grant this record does not hold;
     // with the consent gone no new one can appear, so revoke any such grant for good.
     await revokeConsent(kv, userId, clientId);

@@ -8,7 +8,8 @@ import type { AccessGrant, ReadAlong } from "../auth/identity.ts";
 import { InvalidTokenError, verifyJwt } from "../auth/jwt.ts";
 import { cachedUntil, VerifiedTokenCache } from "../auth/token_cache.ts";
 import { currentSigningKey, type RotationPolicy, verificationKeys } from "./key_rotation.ts";
-import { getGrant, getGrantAlong } from "./store/grants.ts";
+import { isUnchangedSince, readTicket } from "../kv/local_changes.ts";
+import { getGrant, getGrantAlong, liveGrant, type StoredGrant } from "./store/grants.ts";
 
 export const ACCESS_TOKEN_TTL_SECONDS = 60 * 60;
 /**
@@ -61,11 +62,35 @@ export async function issueAccessToken(
     .sign(key.privateKey);
 }
 
+/**
+ * How long an isolate answers a token's calls from its last read of the token's grant (and of
+ * the keys read along with it, such as the user's list marker) before reading them again. A
+ * revocation or a write made in this isolate shows on the next call (lib/kv/local_changes.ts);
+ * one made in another isolate of Deno Deploy shows there within this time. RFC 7009 (§2.2)
+ * allows such a propagation window and asks to keep it short: a second against the KV read
+ * (a round trip to the primary region on Deno Deploy) that every call would otherwise make.
+ */
+export const GRANT_RECHECK_MS = 1000;
+
+/** A token's grant as read from KV, with the keys read along, kept for {@linkcode GRANT_RECHECK_MS}. */
+interface GrantRead {
+  grant: StoredGrant;
+  keys: Deno.KvKey[];
+  along: Deno.KvEntryMaybe<unknown>[];
+  /** lib/kv/local_changes.ts's ticket taken before the read. */
+  ticket: number;
+  at: number;
+}
+
 /** What a verified access token carries (frozen: shared by the calls that send the token). */
 interface VerifiedAccess {
   grant: Readonly<AccessGrant & { clientId: string; grantId: string }>;
   /** The key that signed it: trusted from memory only while that key still verifies. */
   kid: string;
+  /** When the token stops being trusted from memory (its `exp`, ms). */
+  until: number;
+  /** The last live read of its grant. */
+  read?: GrantRead;
 }
 
 /**
@@ -81,8 +106,8 @@ const verified = new WeakMap<Deno.Kv, VerifiedTokenCache<VerifiedAccess>>();
  * origin is the issuer). Tokens of other types (no `at+jwt` header, no client or grant) are
  * refused, and so are tokens whose grant was revoked since they were issued. The header,
  * signature and claims of a token are checked once per isolate (then remembered until its
- * `exp`, while its key verifies); its grant is read from KV on every call, so revoking it
- * ends the token at once, in every isolate (with `along`'s keys, in the same `getMany`).
+ * `exp`, while its key verifies); its grant is read from KV (with `along`'s keys, in the same
+ * `getMany`) unless read within {@linkcode GRANT_RECHECK_MS} and unchanged in this isolate since.
  */
 export async function verifyLocalAccessToken(
   kv: Deno.Kv,
@@ -124,17 +149,49 @@ export async function verifyLocalAccessToken(
         scopes: scopes as string[],
       }),
       kid: kid as string, // the key set verified it, so the header named one of its keys
+      until: cachedUntil(payload),
     };
-    cache.set(cacheKey, access, cachedUntil(payload));
   }
   const { grantId, clientId, userId } = access.grant;
-  const read = await getGrantAlong(kv, userId, clientId, grantId, now, along?.keys(userId) ?? []);
-  if (!read.grant) {
+  const keys = along?.keys(userId) ?? [];
+  let read = access.read;
+  if (!read || !isRecent(kv, read, userId, keys, now)) {
+    const ticket = readTicket(kv);
+    const fresh = await getGrantAlong(kv, userId, clientId, grantId, now, keys);
+    if (!fresh.grant) {
+      cache.delete(cacheKey);
+      throw new InvalidTokenError("Token has been revoked.");
+    }
+    read = { grant: fresh.grant, keys, along: fresh.along, ticket, at: now };
+    cache.set(cacheKey, access = { ...access, read }, access.until);
+  } else if (!liveGrant(read.grant, now)) {
     cache.delete(cacheKey);
     throw new InvalidTokenError("Token has been revoked.");
   }
-  if (along) along.entries = read.along;
+  if (along) along.entries = keys.length === 0 ? [] : read.along;
   return access.grant;
+}
+
+/**
+ * True when `read` may stand in for reading the grant again at `now`: younger than
+ * {@linkcode GRANT_RECHECK_MS}, no change of the user noted in this isolate since it began, and
+ * it read the keys asked for now (or none are asked).
+ */
+function isRecent(
+  kv: Deno.Kv,
+  read: GrantRead,
+  userId: string,
+  keys: Deno.KvKey[],
+  now: number,
+): boolean {
+  return now >= read.at && now - read.at < GRANT_RECHECK_MS &&
+    isUnchangedSince(kv, userId, read.ticket) &&
+    (keys.length === 0 || sameKeys(read.keys, keys));
+}
+
+function sameKeys(a: Deno.KvKey[], b: Deno.KvKey[]): boolean {
+  return a.length === b.length &&
+    a.every((key, i) => key.length === b[i].length && key.every((part, j) => part === b[i][j]));
 }
 
 /** How many verified tokens this isolate remembers for `kv`. */

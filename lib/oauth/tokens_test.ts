@@ -4,9 +4,15 @@ import { InvalidTokenError } from "../auth/jwt.ts";
 import { createTestApp, TEST_ORIGIN, type TestApp } from "../testing/app.ts";
 import { startTestIssuer } from "../testing/issuer.ts";
 import { currentSigningKey } from "./key_rotation.ts";
-import { grantKeys } from "./store/grants.ts";
+import { grantKeys, revokeGrant } from "./store/grants.ts";
 import { getSigningKeys } from "./store/signing_keys.ts";
-import { issueAccessToken, NOT_BEFORE_SKEW_SECONDS, signingKeyPolicy } from "./tokens.ts";
+import {
+  GRANT_RECHECK_MS,
+  issueAccessToken,
+  NOT_BEFORE_SKEW_SECONDS,
+  signingKeyPolicy,
+  verifyLocalAccessToken,
+} from "./tokens.ts";
 import {
   approvedCode,
   authorizeCode,
@@ -83,13 +89,26 @@ Deno.test("a token verified before is still refused for another resource and onc
   assert.equal((await verifyForMcp(app, token)).clientId, clientId);
   assert.equal((await verifyForMcp(app, token)).clientId, clientId); // remembered
   await assert.rejects(verifyForMcp(app, token, "http://localhost:8000/other"), InvalidTokenError);
-  // Revoked by another isolate: only KV knows, and KV is asked on every call.
+  // Revoked in this isolate: refused on the next call.
+  await revokeGrant(app.kv, claims.sub!, clientId, claims.grant_id as string);
+  await assert.rejects(verifyForMcp(app, token), /revoked/);
+});
+
+Deno.test("a grant removed by another isolate refuses the token once GRANT_RECHECK_MS has passed", async () => {
+  using app = await createTestApp();
+  const { token, claims, clientId } = await realToken(app);
+  const now = Date.now();
+  await verifyLocalAccessToken(app.kv, token, RESOURCE, now);
+  // Another isolate's revocation: only KV knows. This isolate reads the grant again in time.
   const grants = await Array.fromAsync(
     app.kv.list({ prefix: grantKeys.grantsOf(claims.sub!, clientId) }),
   );
   assert.equal(grants.length, 1);
   await app.kv.delete(grants[0].key);
-  await assert.rejects(verifyForMcp(app, token), /revoked/);
+  const later = verifyLocalAccessToken(app.kv, token, RESOURCE, now + GRANT_RECHECK_MS);
+  await assert.rejects(later, /revoked/);
+  // Once refused, the token is forgotten: it is not served from memory again.
+  await assert.rejects(verifyLocalAccessToken(app.kv, token, RESOURCE, now), /revoked/);
 });
 
 Deno.test("a token signed by another key with the same claims is refused", async () => {

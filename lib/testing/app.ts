@@ -41,7 +41,7 @@ export function withTuning(config: Config, overrides: TuningOverrides = {}): Con
 }
 
 /**
- * Starts an app over `:memory:` KV; `env` is parsed like the real environment, and `tuning`
+ * Starts an app over `:memory:` KV (or `kvPath`); `env` is parsed like the real environment, and `tuning`
  * replaces tuning values as a test needs. The KV holds a signing key made just now, as a
  * restarted app finds its own (lib/oauth/key_rotation_test.ts removes it to start afresh).
  */
@@ -51,9 +51,11 @@ export async function createTestApp(options: {
   identity?: (config: Config, kv: Deno.Kv) => IdentityProvider | Promise<IdentityProvider>;
   /** Fetches OAuth Client ID Metadata Documents instead of the network (see `Deps`). */
   documentFetcher?: DocumentFetcher;
+  /** A KV file instead of `:memory:`: a second handle on it acts as another isolate. */
+  kvPath?: string;
 } = {}): Promise<TestApp> {
   const config = withTuning(parseConfig(options.env ?? {}), options.tuning);
-  const kv = await Deno.openKv(":memory:");
+  const kv = await Deno.openKv(options.kvPath ?? ":memory:");
   await storeTestSigningKey(kv);
   const identity = await (options.identity ?? createIdentityProvider)(config, kv);
   const deps: Deps = { config, kv, identity, documentFetcher: options.documentFetcher };

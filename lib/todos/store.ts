@@ -18,7 +18,7 @@ import { readTodo } from "./reads.ts";
 import { MAX_TODOS } from "./limits.ts";
 import { todoLimitReached } from "./refusals.ts";
 import type { Todo, TodoChanges } from "./rules.ts";
-import { withChange } from "./version.ts";
+import { commitChange, withChange } from "./version.ts";
 
 /** The zod rules (./rules.ts), loaded on the first write: reads and start-up do without them. */
 export const todoRules = lazyImport(() => import("./rules.ts"));
@@ -58,12 +58,12 @@ export async function createTodo(kv: Deno.Kv, userId: string, text: unknown): Pr
       updatedAt: now.toISOString(),
     };
     const key = todoKey(userId, todo.id);
-    const result = await withChange(kv.atomic(), userId)
+    const op = withChange(kv.atomic(), userId)
       .check(count)
       .check({ key, versionstamp: null })
       .set(key, todo)
-      .set(todoCountKey(userId), new Deno.KvU64(current + 1n))
-      .commit();
+      .set(todoCountKey(userId), new Deno.KvU64(current + 1n));
+    const result = await commitChange(kv, userId, op);
     return result.ok ? todo : RETRY;
   });
 }
@@ -85,8 +85,8 @@ export async function updateTodo(
       completed: completed ?? entry.value.completed,
       updatedAt: new Date().toISOString(),
     };
-    const result = await withChange(kv.atomic(), userId).check(entry).set(entry.key, todo)
-      .commit();
+    const op = withChange(kv.atomic(), userId).check(entry).set(entry.key, todo);
+    const result = await commitChange(kv, userId, op);
     return result.ok ? todo : RETRY;
   });
 }
@@ -99,12 +99,12 @@ export async function deleteTodo(kv: Deno.Kv, userId: string, todoId: string): P
       kv.get<Deno.KvU64>(todoCountKey(userId)),
     ]);
     const current = count.value?.value ?? 1n;
-    const result = await withChange(kv.atomic(), userId)
+    const op = withChange(kv.atomic(), userId)
       .check(entry)
       .check(count)
       .delete(entry.key)
-      .set(todoCountKey(userId), new Deno.KvU64(current > 0n ? current - 1n : 0n))
-      .commit();
+      .set(todoCountKey(userId), new Deno.KvU64(current > 0n ? current - 1n : 0n));
+    const result = await commitChange(kv, userId, op);
     return result.ok ? entry.value : RETRY;
   });
 }

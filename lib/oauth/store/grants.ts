@@ -8,6 +8,7 @@
  * ["oauth_refresh", tokenHash]                 -> StoredRefreshToken
  * ```
  */
+import { noteLocalChange } from "../../kv/local_changes.ts";
 import { RETRY, retryOnConflict } from "../../kv/retry.ts";
 
 /** One authorization's chain of refresh tokens; access tokens name it and die with it. */
@@ -86,7 +87,7 @@ export async function getGrantAlong(
 }
 
 /** `grant` while it stands at `now`: not revoked (read) and not expired. */
-const liveGrant = (grant: StoredGrant | null, now: number) =>
+export const liveGrant = (grant: StoredGrant | null, now: number): StoredGrant | null =>
   grant && grant.expiresAt > now ? grant : null;
 
 /** Deletes a grant and its live refresh token (the chain); unknown grants are ignored. */
@@ -102,6 +103,7 @@ export function revokeGrant(
     if (!entry.value) return;
     const result = await kv.atomic().check(entry).delete(key)
       .delete(grantKeys.refresh(entry.value.refreshHash)).commit();
+    noteLocalChange(kv, userId); // grants read before this are not trusted again here
     return result.ok ? undefined : RETRY;
   });
 }

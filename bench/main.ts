@@ -3,12 +3,12 @@
  * `Deno.serve` doing one `kv.list` of the same todos in the same file-backed KV.
  *
  * Reads: bare, REST `GET /api/todos`, MCP `tools/call listTodos` (2025-11-25 and 2026-07-28
- * eras), the page `GET /todoapp` (plain and gzip'd), 100 todos of one user, and the same 2025-11-25
- * `tools/call` answered by the MCP SDK on its own (bench/sdk_alone.ts: a fresh server and
- * transport per POST, one tool, the same answer; MCP's figures are ratios against it), driven by wrk
- * (`-t1 -c16`) when /usr/bin/wrk exists, else by a Deno client with the same concurrency, in
- * interleaved rounds (medians reported). Writes: REST create on lists of 10, 100 and ~1,000
- * todos. Also the app's RSS before and after, and the size of answers plain and gzip'd.
+ * eras), the page `GET /todoapp` (plain and gzip'd), 100 todos of one user, and the same
+ * `tools/call` in each era answered by the MCP SDK on its own (bench/sdk_alone.ts: a fresh server
+ * per POST, one tool, the same answer; each era's MCP figure is a ratio against that era's),
+ * driven by wrk (`-t1 -c16`) when /usr/bin/wrk exists, else by a Deno client with the same
+ * concurrency, in interleaved rounds (medians reported). Writes: REST create on lists of 10, 100
+ * and ~1,000 todos. Also the app's RSS before and after, and the size of answers plain and gzip'd.
  * The app, the baseline and the SDK alone each run in their own process (bench/serve.ts,
  * bench/bare.ts, bench/sdk_alone.ts).
  * Memory: the app's RSS after the load against the bare server's after its own, then a soak
@@ -82,17 +82,18 @@ try {
   const { origin: sdkOrigin } = await readFirstLine(sdkAlone.stdout) as { origin: string };
 
   const bareT = bareList(bareOrigin, todos);
-  const sdkT = mcpList2025(server, todos, sdkOrigin);
+  const sdk25T = mcpList2025(server, todos, sdkOrigin);
+  const sdk26T = mcpList2026(server, todos, sdkOrigin);
   const [restT, mcp25T, mcp26T, pageT] = [
     restList(server, todos),
     mcpList2025(server, todos),
     mcpList2026(server, todos),
     page(server, todos),
   ];
-  const targets = [bareT, restT, mcp25T, mcp26T, pageT, page(server, todos, true), sdkT];
+  const targets = [bareT, restT, mcp25T, mcp26T, pageT, page(server, todos, true), sdk25T, sdk26T];
   /** The process that answers `target`, whose CPU time is measured. */
   const pidOf = (target: Target) =>
-    target === bareT ? bare.pid : target === sdkT ? sdkAlone.pid : app.pid;
+    target === bareT ? bare.pid : target === sdk25T || target === sdk26T ? sdkAlone.pid : app.pid;
   for (const target of targets) await checkOnce(target);
   const cpu = (await Deno.readTextFile("/proc/cpuinfo").catch(() => ""))
     .match(/model name\s*:\s*(.*)/)?.[1] ?? "unknown CPU";
@@ -208,8 +209,8 @@ try {
   console.log(`  REST / bare                         ${paired(restT, bareT)}`);
   console.log(`  MCP 2025-11-25 / REST               ${paired(mcp25T, restT)}`);
   console.log(`  MCP 2026-07-28 / REST               ${paired(mcp26T, restT)}`);
-  console.log(`  MCP 2025-11-25 / MCP SDK alone      ${paired(mcp25T, sdkT)}`);
-  console.log(`  MCP 2026-07-28 / MCP SDK alone      ${paired(mcp26T, sdkT)}`);
+  console.log(`  MCP 2025-11-25 / MCP SDK alone      ${paired(mcp25T, sdk25T)}`);
+  console.log(`  MCP 2026-07-28 / MCP SDK alone      ${paired(mcp26T, sdk26T)}`);
   console.log(`  page / bare                         ${paired(pageT, bareT)}`);
   console.log(
     `  create p50 at ${server.writers["1000"].seeded} / at 10           ${

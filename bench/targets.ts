@@ -57,14 +57,17 @@ const LIST_TODOS = { name: "listTodos", arguments: {} };
 
 /**
  * `tools/call listTodos` from a client that negotiated 2025-11-25 (stateless: no session). With
- * `sdkAlone` (the origin of bench/sdk_alone.ts), the same request to the SDK on its own.
+ * `sdkAlone` (the origin of bench/sdk_alone.ts), the same request to the SDK on its own, at its
+ * `/2025-11-25`.
  */
 export function mcpList2025(server: BenchServer, expected: number, sdkAlone?: string): Target {
   const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: LIST_TODOS });
   return {
-    name: sdkAlone ? "MCP SDK alone, same call and answer" : "MCP 2025-11-25 tools/call listTodos",
+    name: sdkAlone
+      ? "MCP SDK alone 2025-11-25, same answer"
+      : "MCP 2025-11-25 tools/call listTodos",
     request: () =>
-      new Request(sdkAlone ?? `${server.origin}/mcp`, {
+      new Request(sdkAlone ? `${sdkAlone}/2025-11-25` : `${server.origin}/mcp`, {
         method: "POST",
         headers: mcpHeaders(server, "2025-11-25"),
         body,
@@ -75,7 +78,8 @@ export function mcpList2025(server: BenchServer, expected: number, sdkAlone?: st
 
 /**
  * `tools/call listTodos` in the 2026-07-28 era: `_meta` envelope and Mcp-Method/Mcp-Name. With
- * `sdkAlone` (the origin of bench/sdk_alone.ts), the same request to the SDK on its own.
+ * `sdkAlone` (the origin of bench/sdk_alone.ts), the same request to the SDK on its own, at its
+ * `/2026-07-28`.
  */
 export function mcpList2026(server: BenchServer, expected: number, sdkAlone?: string): Target {
   const body = JSON.stringify({
@@ -92,9 +96,11 @@ export function mcpList2026(server: BenchServer, expected: number, sdkAlone?: st
     },
   });
   return {
-    name: sdkAlone ? "MCP SDK alone, same call and answer" : "MCP 2026-07-28 tools/call listTodos",
+    name: sdkAlone
+      ? "MCP SDK alone 2026-07-28, same answer"
+      : "MCP 2026-07-28 tools/call listTodos",
     request: () =>
-      new Request(sdkAlone ?? `${server.origin}/mcp`, {
+      new Request(sdkAlone ? `${sdkAlone}/2026-07-28` : `${server.origin}/mcp`, {
         method: "POST",
         headers: {
           ...mcpHeaders(server, "2026-07-28"),

@@ -95,6 +95,33 @@ function pageOf(todos: readonly Todo[]): string {
 
 const TOKEN = "eyJhbGciOiJSUzI1NiIsInR5cCI6ImF0K2p3dCIsImtpZCI6ImsxIn0.".padEnd(800, "x");
 
+/** A verified token's entry as lib/oauth/tokens.ts keeps it: claims, and the grant read with the marker. */
+function verifiedAccessOf(userId: string, user: number) {
+  const grant = { userId, clientId: `client-${user}`, grantId: crypto.randomUUID() };
+  const now = Date.now();
+  const stored = {
+    ...grant,
+    scopes: ["read:todos", "write:todos"],
+    resource: "https://todos.example/mcp",
+    refreshHash: "x".repeat(43),
+    createdAt: now,
+    expiresAt: now + 30 * 24 * 3600_000,
+  };
+  const marker = ["todo_changes", userId];
+  return {
+    grant: { ...grant, scopes: stored.scopes },
+    kid: "k1",
+    until: now + 3600_000,
+    read: {
+      grant: stored,
+      keys: [marker],
+      along: [{ key: marker, value: new Deno.KvU64(5n), versionstamp: "00000000000000010000" }],
+      ticket: 0,
+      at: now,
+    },
+  };
+}
+
 /** Replays the trace against one cache of each kind at `scale` times its bound. */
 async function replay(
   { steps, sizes }: ReturnType<typeof trace>,
@@ -122,8 +149,7 @@ async function replay(
     if (kind === "mcp") {
       const key = `https://todos.example/mcp ${TOKEN}${user}`;
       if (!tokens.get(key)) {
-        const grant = { userId: id, clientId: `client-${user}`, grantId: `grant-${user}` };
-        tokens.set(key, { grant: { ...grant, scopes: ["read:todos"] }, kid: "k1" }, Infinity);
+        tokens.set(key, verifiedAccessOf(id, user), Infinity);
       }
     }
     if (kind === "page") {

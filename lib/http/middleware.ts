@@ -38,7 +38,8 @@ export function securityHeaders() {
     setResponseHeader(c, "X-Content-Type-Options", "nosniff");
     setResponseHeader(c, "Referrer-Policy", "strict-origin-when-cross-origin");
     if (!c.res.headers.has("X-Frame-Options")) setResponseHeader(c, "X-Frame-Options", "DENY");
-    if (new URL(c.req.url).protocol === "https:") {
+    // `req.url` is serialized (its scheme in lower case), so its prefix names the scheme.
+    if (c.req.url.startsWith("https:")) {
       setResponseHeader(c, "Strict-Transport-Security", "max-age=63072000; includeSubDomains");
     }
   });

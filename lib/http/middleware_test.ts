@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { setResponseHeader } from "./middleware.ts";
+import { securityHeaders, setResponseHeader } from "./middleware.ts";
 
 Deno.test("setResponseHeader() sets headers on the handler's own Response, without copying it", async () => {
   const app = new Hono();
@@ -31,4 +31,21 @@ Deno.test("setResponseHeader() copies a Response whose headers are immutable, ke
   assert.equal(res.status, 302);
   assert.equal(res.headers.get("Location"), "http://localhost/elsewhere");
   assert.equal(res.headers.get("X-One"), "1");
+});
+
+Deno.test("securityHeaders() adds Strict-Transport-Security to https answers only", async () => {
+  const app = new Hono();
+  app.use(securityHeaders());
+  app.get("/", (c) => c.text("hello"));
+  const hsts = "Strict-Transport-Security";
+  for (const url of ["https://todo.example/", "HTTPS://Todo.Example:443/?next=http:"]) {
+    const res = await app.request(new Request(url));
+    assert.equal(res.headers.get(hsts), "max-age=63072000; includeSubDomains", url);
+    assert.equal(res.headers.get("X-Content-Type-Options"), "nosniff");
+  }
+  for (const url of ["http://localhost:8000/", "http://localhost/?https:"]) {
+    const res = await app.request(new Request(url));
+    assert.equal(res.headers.get(hsts), null, url);
+    assert.equal(res.headers.get("X-Frame-Options"), "DENY");
+  }
 });

@@ -129,6 +129,18 @@ Deno.test("2026 list results carry caching hints: todo data private and uncached
   assert.deepEqual([result.ttlMs, result.cacheScope], [0, "private"]);
 });
 
+Deno.test("2025-era list results carry no caching hints", async () => {
+  await using env = await startMcpTestEnv();
+  const token = await env.token("user-a");
+  for (const method of ["tools/list", "prompts/list", "resources/list"]) {
+    const body = { jsonrpc: "2.0", id: 2, method, params: {} };
+    const res = await env.post(token, body, { "MCP-Protocol-Version": "2025-11-25" });
+    const { result } = await res.json();
+    assert.ok(result && typeof result === "object", method);
+    assert.deepEqual([result.ttlMs, result.cacheScope], [undefined, undefined], method);
+  }
+});
+
 Deno.test("a 2026 request without a valid _meta envelope gets 400 -32602 with its id", async () => {
   await using env = await startMcpTestEnv();
   const token = await env.token("user-a");

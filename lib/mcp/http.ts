@@ -3,8 +3,8 @@
  * front of both eras and owned by this app: the Origin check, bearer authentication, the
  * body limit and the scope check of the JSON-RPC messages a body carries. The body is read
  * once; its parsed value goes to the v2 SDK: the 2026-07-28 era to `createMcpHandler`, the
- * 2025 era (no `_meta` envelope claim, as the SDK's own `isLegacyRequest` decides) to
- * lib/mcp/legacy.ts.
+ * 2025 era (no `_meta` envelope claim, as the SDK's own `isLegacyRequest` decides, see
+ * lib/mcp/era.ts) to lib/mcp/legacy.ts.
  */
 import { Hono } from "hono";
 import { requireBearer, requireScopes } from "./bearer.ts";
@@ -19,7 +19,8 @@ import { findParamsProblems, restateParamsErrors } from "./params.ts";
 import { requiredScopes } from "./scopes.ts";
 import { listEveryVersion } from "./versions.ts";
 import { noteNeeds } from "./needs.ts";
-import { createMcpHandler, isLegacyRequest } from "./sdk.ts";
+import { isLegacyPost } from "./era.ts";
+import { createMcpHandler } from "./sdk.ts";
 import { createTodoServerFactory, TOOL_ACCESS } from "./server.ts";
 import {
   bearerExpiry,
@@ -64,7 +65,9 @@ export function createMcpApp(): Hono<AppEnv> {
   mcp.use(requireBearer(listMarkerAlong));
 
   mcp.on("POST", ENDPOINT, async (c) => {
-    const { kv, config } = c.var.deps;
+    // `c.get` reads one variable; Hono's `c.var` copies them all into a new object each time.
+    const { kv, config } = c.get("deps");
+    const grant = c.get("grant");
     let text: string | null;
     try {
       text = await readLimited(c.req.raw, MAX_MCP_BODY_BYTES);
@@ -83,19 +86,19 @@ export function createMcpApp(): Hono<AppEnv> {
     } catch {
       throw new InvalidJsonError("Parse error: the request body is not JSON.");
     }
-    requireScopes(c.var.grant, requiredScopes(body), TODO_SCOPES);
+    requireScopes(grant, requiredScopes(body), TODO_SCOPES);
 
     let serving = served.get(kv);
     if (!serving) served.set(kv, serving = createServing(kv, config.live));
-    const authInfo = authInfoFor(c.var.grant, oneCall(body) ? c.var.readWithGrant[0] : undefined);
+    const authInfo = authInfoFor(grant, oneCall(body) ? c.get("readWithGrant")[0] : undefined);
     const request = c.req.raw;
     noteNeeds(request, body);
     const modern = () => serving.modern.fetch(request, { parsedBody: body, authInfo });
     let response: Response;
-    if (!carriesEnvelopeClaim(body) && await isLegacyRequest(request, body)) {
+    if (await isLegacyPost(request, body)) {
       response = await serveLegacy(serving.factory, request, body, authInfo);
     } else if (isListenRequest(body)) {
-      const userId = c.var.grant.userId;
+      const userId = grant.userId;
       const handle: ListenHandle = { end: () => {}, queued: () => 0 };
       const release = streamSlotsFor(kv, config.live).acquire(userId, {
         kind: "mcp",
@@ -103,8 +106,7 @@ export function createMcpApp(): Hono<AppEnv> {
         evict: (retryMs) => handle.end(retryMs),
         queuedBytes: () => handle.queued(),
       });
-      const { identity } = c.var.deps;
-      const grant = c.var.grant;
+      const { identity } = c.get("deps");
       response = await runListen(kv, userId, release, modern, {
         expiresAt: bearerExpiry(c.req.header("Authorization")),
         grantLive: () => identity.isGrantLive?.(grant) ?? Promise.resolve(true),
@@ -152,20 +154,6 @@ function listMarkerAlong(req: Request): ((userId: string) => Deno.KvKey[]) | nul
 /** True when `body` is one `tools/call` (not a batch): its one list read may use the marker. */
 function oneCall(body: unknown): boolean {
   return isObject(body) && body.method === "tools/call";
-}
-
-/**
- * True for one request message (not a batch, a response or `initialize`) whose params carry
- * the 2026-07-28 envelope claim (`_meta["io.modelcontextprotocol/protocolVersion"]`). The SDK's
- * `isLegacyRequest` is false for every such message, and the 2026 handler classifies it again
- * itself, so asking is skipped (the check parses the whole message with zod).
- */
-function carriesEnvelopeClaim(body: unknown): boolean {
-  if (!isObject(body) || body.method === "initialize" || "result" in body || "error" in body) {
-    return false;
-  }
-  const meta = isObject(body.params) ? body.params._meta : undefined;
-  return isObject(meta) && "io.modelcontextprotocol/protocolVersion" in meta;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -17,5 +17,6 @@ export {
   type ServerEvent,
   type ServerEventBus,
   type StandardSchemaWithJSON,
+  SUPPORTED_PROTOCOL_VERSIONS,
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";

@@ -35,6 +35,17 @@ const OPTIONS = {
     prompts: { listChanged: false },
     resources: { listChanged: false },
   },
+};
+
+/**
+ * 2026-07-28: `subscriptions/listen` streams carry changes to the todo resources, from any
+ * source, to their user (lib/mcp/subscriptions.ts). Cache hints are of this era only (the SDK
+ * checks them on every server it builds, and 2025-era answers carry none), so the 2025 era's
+ * servers are built without them.
+ */
+const MODERN_OPTIONS = {
+  ...OPTIONS,
+  capabilities: { ...OPTIONS.capabilities, resources: { subscribe: true, listChanged: true } },
   cacheHints: {
     "server/discover": STATIC_LIST,
     "tools/list": STATIC_LIST,
@@ -43,15 +54,6 @@ const OPTIONS = {
     "resources/list": USER_DATA,
     "resources/read": USER_DATA,
   },
-};
-
-/**
- * 2026-07-28: `subscriptions/listen` streams carry changes to the todo resources, from any
- * source, to their user (lib/mcp/subscriptions.ts).
- */
-const MODERN_OPTIONS = {
-  ...OPTIONS,
-  capabilities: { ...OPTIONS.capabilities, resources: { subscribe: true, listChanged: true } },
 };
 
 // The SDK builds its wire schemas lazily; build them at start-up rather than in a request.

@@ -32,9 +32,9 @@ export function requireBearer(
   readAlong?: (req: Request) => ((userId: string) => Deno.KvKey[]) | null,
 ) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const { identity } = c.var.deps;
+    const { identity } = c.get("deps");
     c.set("bearerChallenge", {
-      resourceMetadata: protectedResourceMetadataUrl(c.var.origin),
+      resourceMetadata: protectedResourceMetadataUrl(c.get("origin")),
       scope: TODO_SCOPES.join(" "),
     });
     const url = c.req.url;
@@ -56,7 +56,7 @@ export function requireBearer(
     }
     const keys = readAlong?.(c.req.raw);
     const along: ReadAlong | undefined = keys ? { keys } : undefined;
-    c.set("grant", await identity.verifyAccessToken(token, resourceUrl(c.var.origin), along));
+    c.set("grant", await identity.verifyAccessToken(token, resourceUrl(c.get("origin")), along));
     c.set("readWithGrant", along?.entries ?? NOTHING_READ);
     await next();
   });

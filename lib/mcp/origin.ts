@@ -25,7 +25,7 @@ export function isAllowedOrigin(origin: string, c: Context<AppEnv>): boolean {
     return false;
   }
   if (url.origin === "null" || url.origin !== origin) return false;
-  const { config } = c.var.deps;
+  const { config } = c.get("deps");
   if (config.mcp.allowedOrigins.includes(origin)) return true;
   if (config.publicUrl) return origin === config.publicUrl.origin;
   if (isLoopbackHost(url.hostname)) return true;

@@ -28,6 +28,7 @@ import { hasWrk, runWrk } from "./wrk.ts";
 import { BENCH_FLAGS } from "./flags.ts";
 import { readFirstLine } from "./first_line.ts";
 import { measureCacheBounds, printCacheBounds } from "./cache_bounds.ts";
+import { START_V8_FLAGS } from "../lib/testing/main_process.ts";
 
 const { values } = parseArgs({
   options: {
@@ -69,6 +70,7 @@ try {
   const listCache = values["list-cache"];
   const app = spawn(
     "serve.ts",
+    START_V8_FLAGS,
     kvPath,
     String(todos),
     String(concurrency),
@@ -76,9 +78,9 @@ try {
   );
   const server = await readFirstLine(app.stdout) as BenchServer;
   appPid = app.pid;
-  const bare = spawn("bare.ts", kvPath, server.userId);
+  const bare = spawn("bare.ts", [], kvPath, server.userId);
   const { origin: bareOrigin } = await readFirstLine(bare.stdout) as { origin: string };
-  const sdkAlone = spawn("sdk_alone.ts", kvPath, server.userId);
+  const sdkAlone = spawn("sdk_alone.ts", [], kvPath, server.userId);
   const { origin: sdkOrigin } = await readFirstLine(sdkAlone.stdout) as { origin: string };
 
   const bareT = bareList(bareOrigin, todos);
@@ -100,10 +102,11 @@ try {
   console.log(
     `${navigator.hardwareConcurrency} cores (${cpu}), Deno ${Deno.version.deno}, ${
       useWrk ? "wrk -t1" : "Deno client"
-    } -c${concurrency}, ${todos} todos, file KV, list cache ${
-      listCache ?? "default"
-    }; ${rounds} interleaved rounds of ${seconds}s per target after a warm-up round; medians of ` +
-      "the rounds",
+    } -c${concurrency}, ${todos} todos, file KV, list cache ${listCache ?? "default"}, app ${
+      START_V8_FLAGS.join(" ") || "without V8 flags"
+    } (as \`deno task start\`), baselines ` +
+      `without; ${rounds} interleaved rounds of ${seconds}s per target after a warm-up round; ` +
+      "medians of the rounds",
   );
   const rssBefore = await rssMb(app.pid);
   /** The bare server's RSS right after its latest round. */
@@ -247,12 +250,14 @@ try {
   await Deno.remove(dir, { recursive: true });
 }
 
-function spawn(file: string, ...args: string[]): Deno.ChildProcess {
+/** Runs `file` of bench/ in its own process, with `v8Flags` besides the benchmark's flags. */
+function spawn(file: string, v8Flags: string[], ...args: string[]): Deno.ChildProcess {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
       ...BENCH_FLAGS,
+      ...v8Flags,
       fileURLToPath(new URL(`./${file}`, import.meta.url)),
       ...args,
     ],

@@ -17,6 +17,9 @@ export const START_ARGS: string[] = (() => {
   return run.split(/\s+/).slice(1);
 })();
 
+/** `deno task start`'s `--v8-flags=` arguments, for a process that serves the app as it does. */
+export const START_V8_FLAGS: string[] = START_ARGS.filter((arg) => arg.startsWith("--v8-flags="));
+
 /** The project folder, where `deno task start` runs. */
 export const PROJECT_DIR: string = ROOT.pathname;
 

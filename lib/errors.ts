@@ -170,7 +170,7 @@ export class ServiceUnavailableError extends AppError {
 }
 
 /** Why the store cannot serve: what {@linkcode StorageError} carries (lib/kv/faults.ts). */
-export type StorageFault = "full" | "read_only" | "corrupt" | "lost" | "unavailable";
+export type StorageFault = "full" | "read_only" | "corrupt" | "lost" | "unavailable" | "busy";
 
 /**
  * 503: the store cannot read or keep data (a full disk, a read-only or corrupt KV file, a data

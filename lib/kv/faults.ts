@@ -1,7 +1,8 @@
 /**
  * Storage faults in plain words: which SQLite failure a Deno KV error is (a full disk, a
- * read-only or corrupt file, a file that cannot be opened), what the operator should do about
- * it, and one log line per fault rather than a stack trace per request.
+ * read-only or corrupt file, a file that cannot be opened, a file another process keeps
+ * locked), what the operator should do about it, and one log line per fault rather than a
+ * stack trace per request.
  */
 import { AppError, StorageError, type StorageFault } from "../errors.ts";
 
@@ -17,6 +18,7 @@ const FAULT_PATTERNS: [RegExp, StorageFault][] = [
     "corrupt",
   ],
   [/disk I\/O error|unable to open database|SQLITE_IOERR|SQLITE_CANTOPEN/i, "unavailable"],
+  [/database (table )?is locked|SQLITE_BUSY|SQLITE_LOCKED/i, "busy"],
 ];
 
 /**
@@ -51,6 +53,9 @@ export function faultAdvice(fault: StorageFault, path = KV_PATH_NAME): string {
     case "unavailable":
       return `${path} cannot be opened or read: check that it and its folder exist and are ` +
         "readable and writable by the app's user, then start the app again.";
+    case "busy":
+      return `${path} stayed locked by another process: a Deno KV file serves one process, so ` +
+        "run one app per file and stop whatever else writes to it (writes work once it lets go).";
   }
 }
 

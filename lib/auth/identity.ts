@@ -25,8 +25,11 @@ export interface AccessGrant {
 }
 
 /**
- * KV keys a caller wants read in the same snapshot as a token's grant: one `getMany`, one round
- * trip on Deno Deploy. A provider that reads no grant from KV leaves `entries` unset.
+ * KV keys a caller wants read in the same snapshot as a token's grant: one `getMany`. A provider
+ * that reads no grant from KV leaves `entries` unset. The built-in server keeps that read with
+ * the token for up to `GRANT_RECHECK_MS` and reads again once a todo write or a grant revocation
+ * of the user is noted (lib/kv/local_changes.ts): keys whose changes are noted otherwise do not
+ * belong here.
  */
 export interface ReadAlong {
   /** The keys to read for the token's user (at most nine: `getMany` takes ten). */
@@ -99,7 +102,8 @@ export interface IdentityProvider {
   /**
    * Verifies an MCP bearer token whose audience must be `resource` (the canonical `/mcp`
    * URL) or, for Stytch, the project. Throws `InvalidTokenError` when it is not acceptable.
-   * A provider that reads the grant from KV also reads `along`'s keys in that same read.
+   * A provider that reads the grant from KV also reads `along`'s keys in that same read (a
+   * read kept for a second at most, and not past a change of the user: {@linkcode ReadAlong}).
    */
   verifyAccessToken(token: string, resource: string, along?: ReadAlong): Promise<AccessGrant>;
   /**

@@ -3,8 +3,9 @@
  * skips the RS256 verification (about 0.4 ms a call on a small machine). Only tokens that
  * passed every check are remembered, each until its own `exp` at the latest, and at most
  * {@linkcode TOKEN_CACHE_BYTES} of them (the least recently used go first). What a cached
- * token stands for is still re-checked where revocation lives: local-mode grants are read
- * from KV on every request (lib/oauth/tokens.ts), so a revoked grant stops working at once.
+ * token stands for is still re-checked where revocation lives: a local-mode grant is read from
+ * KV again after a second or after the process changed its user (lib/oauth/tokens.ts), so a
+ * revoked grant stops working on its next request.
  */
 import { TOKEN_CACHE_BYTES } from "../tuning.ts";
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import {
+  commitNoted,
   isUnchangedSince,
-  LOCAL_CHANGE_MEMORY_MS,
+  MAX_NOTED_USERS,
   noteLocalChange,
   readTicket,
 } from "./local_changes.ts";
@@ -26,14 +27,28 @@ Deno.test("changes are noted per KV handle", async () => {
   assert.ok(isUnchangedSince(mine, "alice", ticket));
 });
 
-Deno.test("a change is forgotten LOCAL_CHANGE_MEMORY_MS after it was noted, not before", async () => {
+Deno.test("past MAX_NOTED_USERS, a read older than a dropped note counts as changed", async () => {
   using kv = await Deno.openKv(":memory:");
-  const t0 = Date.now();
-  const ticket = readTicket(kv);
-  noteLocalChange(kv, "alice", t0);
-  noteLocalChange(kv, "bob", t0 + LOCAL_CHANGE_MEMORY_MS);
-  assert.ok(!isUnchangedSince(kv, "alice", ticket), "kept for the whole time");
-  noteLocalChange(kv, "bob", t0 + LOCAL_CHANGE_MEMORY_MS + 1);
-  assert.ok(isUnchangedSince(kv, "alice", ticket), "then forgotten");
-  assert.ok(!isUnchangedSince(kv, "bob", ticket), "a newer one is kept");
+  const early = readTicket(kv);
+  noteLocalChange(kv, "first");
+  const middle = readTicket(kv);
+  for (let i = 0; i < MAX_NOTED_USERS; i++) noteLocalChange(kv, `user-${i}`);
+  assert.ok(!isUnchangedSince(kv, "someone else", early), "may have missed the dropped note");
+  assert.ok(isUnchangedSince(kv, "someone else", middle), "began after the dropped note");
+  assert.ok(!isUnchangedSince(kv, "user-0", middle), "a kept note still counts");
+});
+
+Deno.test("commitNoted() notes the change whether the commit succeeds, fails or throws", async () => {
+  using kv = await Deno.openKv(":memory:");
+  let ticket = readTicket(kv);
+  assert.ok((await commitNoted(kv, "alice", kv.atomic().set(["a"], 1))).ok);
+  assert.ok(!isUnchangedSince(kv, "alice", ticket), "committed");
+  ticket = readTicket(kv);
+  const stale = kv.atomic().check({ key: ["a"], versionstamp: null }).set(["a"], 2);
+  assert.ok(!(await commitNoted(kv, "alice", stale)).ok);
+  assert.ok(!isUnchangedSince(kv, "alice", ticket), "refused");
+  ticket = readTicket(kv);
+  const tooBig = kv.atomic().set(["big"], "x".repeat(70_000));
+  await assert.rejects(commitNoted(kv, "alice", tooBig));
+  assert.ok(!isUnchangedSince(kv, "alice", ticket), "thrown");
 });

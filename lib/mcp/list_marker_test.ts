@@ -2,9 +2,10 @@
  * With the built-in OAuth server's tokens, `/mcp` reads a listTodos call's list marker in the
  * same KV read as the token's grant (lib/mcp/bearer.ts) and keeps that read for
  * `GRANT_RECHECK_MS` (lib/oauth/tokens.ts). These tests hold what that must keep: every change
- * made in this isolate before a call is in its answer, in both protocol eras, whichever store
+ * made in this process before a call is in its answer, in both protocol eras, whichever store
  * function made it, and a grant revoked here is refused on the next call; changes made through
- * another KV handle, as another isolate makes them, show once that time has passed.
+ * another KV handle, as another process on the same file makes them, show once that time has
+ * passed.
  */
 import assert from "node:assert/strict";
 import { decodeJwt } from "jose";
@@ -80,7 +81,7 @@ for (const modern of [false, true]) {
   });
 }
 
-Deno.test("changes made through another KV handle (another isolate) show within GRANT_RECHECK_MS", async () => {
+Deno.test("changes made through another KV handle (another process) show within GRANT_RECHECK_MS", async () => {
   const path = await Deno.makeTempFile({ suffix: ".sqlite3" });
   try {
     using app = await createTestApp({ kvPath: path });

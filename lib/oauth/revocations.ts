@@ -1,8 +1,8 @@
 /**
  * Undoable revocation of a connected app (the Connected apps page). Revoking moves the consent,
  * every grant and each grant's live refresh token into one record, in one checked atomic
- * operation, so the app's tokens stop working at once (access tokens are checked against their
- * grant per request). Undo, within {@linkcode UNDO_REVOCATION_MS}, moves them back unchanged, so
+ * operation, so the app's tokens stop working at once (the commit is noted, so an access
+ * token's kept grant read is not trusted again: lib/oauth/tokens.ts). Undo, within {@linkcode UNDO_REVOCATION_MS}, moves them back unchanged, so
  * the app's existing tokens work again without asking the person to approve it anew.
  *
  * ```
@@ -15,7 +15,7 @@
  */
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { backstopExpireIn } from "../kv/expiry.ts";
-import { noteLocalChange } from "../kv/local_changes.ts";
+import { commitNoted } from "../kv/local_changes.ts";
 import { RETRY, retryOnConflict } from "../kv/retry.ts";
 import { hashSecret, isSecretShaped, newSecret } from "./secrets.ts";
 import { consentKeys, revokeConsent, type StoredConsent } from "./store/consents.ts";
@@ -112,9 +112,7 @@ export function revokeConsentUndoably(
       operation.delete(grantKeys.grant(userId, clientId, grant.grantId))
         .delete(grantKeys.refresh(grant.refreshHash));
     }
-    const committed = (await operation.commit()).ok;
-    noteLocalChange(kv, userId); // grants read before this are not trusted again here
-    if (!committed) return RETRY;
+    if (!(await commitNoted(kv, userId, operation)).ok) return RETRY;
     // A code redeemed between the reads and the commit made a grant this record does not hold;
     // with the consent gone no new one can appear, so revoke any such grant for good.
     await revokeConsent(kv, userId, clientId);

@@ -63,12 +63,12 @@ export async function issueAccessToken(
 }
 
 /**
- * How long an isolate answers a token's calls from its last read of the token's grant (and of
- * the keys read along with it, such as the user's list marker) before reading them again. A
- * revocation or a write made in this isolate shows on the next call (lib/kv/local_changes.ts);
- * one made in another isolate of Deno Deploy shows there within this time. RFC 7009 (§2.2)
- * allows such a propagation window and asks to keep it short: a second against the KV read
- * (a round trip to the primary region on Deno Deploy) that every call would otherwise make.
+ * How long a token's calls are answered from the last read of its grant (and of the keys read
+ * along with it, the user's list marker) before reading them again. A revocation or a todo
+ * write made in this process shows on the next call (lib/kv/local_changes.ts). The built-in
+ * server runs in local mode only (Deno Deploy requires Stytch), one process per KV file, so only
+ * a change made by another process on the same file waits for this time (RFC 7009 §2.2 allows
+ * such a window and asks that it be short). It saves a KV read on almost every call.
  */
 export const GRANT_RECHECK_MS = 1000;
 

@@ -94,12 +94,12 @@ Deno.test("a token verified before is still refused for another resource and onc
   await assert.rejects(verifyForMcp(app, token), /revoked/);
 });
 
-Deno.test("a grant removed by another isolate refuses the token once GRANT_RECHECK_MS has passed", async () => {
+Deno.test("a grant removed by another process refuses the token once GRANT_RECHECK_MS has passed", async () => {
   using app = await createTestApp();
   const { token, claims, clientId } = await realToken(app);
   const now = Date.now();
   await verifyLocalAccessToken(app.kv, token, RESOURCE, now);
-  // Another isolate's revocation: only KV knows. This isolate reads the grant again in time.
+  // Another process's revocation (on the same KV file): only KV knows; this one reads again in time.
   const grants = await Array.fromAsync(
     app.kv.list({ prefix: grantKeys.grantsOf(claims.sub!, clientId) }),
   );

@@ -51,7 +51,7 @@ export async function createTestApp(options: {
   identity?: (config: Config, kv: Deno.Kv) => IdentityProvider | Promise<IdentityProvider>;
   /** Fetches OAuth Client ID Metadata Documents instead of the network (see `Deps`). */
   documentFetcher?: DocumentFetcher;
-  /** A KV file instead of `:memory:`: a second handle on it acts as another isolate. */
+  /** A KV file instead of `:memory:`: a second handle on it acts as another process. */
   kvPath?: string;
 } = {}): Promise<TestApp> {
   const config = withTuning(parseConfig(options.env ?? {}), options.tuning);

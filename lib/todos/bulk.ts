@@ -11,7 +11,8 @@ import { RETRY, retryOnConflict } from "../kv/retry.ts";
 import { pendingBulkKey, pendingBulksPrefix } from "./keys.ts";
 import { chunks, listTodos, readTodos } from "./reads.ts";
 import { CONTENDED, todoRules } from "./store.ts";
-import { commitChange, withChange } from "./version.ts";
+import { withChange } from "./version.ts";
+import { commitNoted } from "../kv/local_changes.ts";
 
 /**
  * Todos per atomic operation in bulk changes. Deno KV allows 100 checks, 1000 mutations and
@@ -102,7 +103,7 @@ async function applyCompleted(
       for (const entry of entries) {
         op.check(entry).set(entry.key, { ...entry.value, completed, updatedAt });
       }
-      return (await commitChange(kv, userId, op)).ok ? entries.length : RETRY;
+      return (await commitNoted(kv, userId, op)).ok ? entries.length : RETRY;
     });
   }
   return changed;

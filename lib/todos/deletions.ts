@@ -13,7 +13,8 @@ import { MAX_TODOS } from "./limits.ts";
 import { isTodoId, noTodo, todoLimitReached } from "./refusals.ts";
 import type { Todo } from "./rules.ts";
 import { retryCountWrite } from "./store.ts";
-import { commitChange, withChange } from "./version.ts";
+import { withChange } from "./version.ts";
+import { commitNoted } from "../kv/local_changes.ts";
 
 /**
  * How long a deletion made on the web page can be undone. The page offers Undo for a few
@@ -137,7 +138,7 @@ async function restoreDeletion(
         op.set(todoCountKey(userId), new Deno.KvU64(current + BigInt(kept.length)));
         // The record goes with the last batch, unless a newer deletion replaced it meanwhile.
         if (last && record.value?.token === token) op.check(record).delete(record.key);
-        return (await commitChange(kv, userId, op)).ok ? kept.map((entry) => entry.value) : RETRY;
+        return (await commitNoted(kv, userId, op)).ok ? kept.map((entry) => entry.value) : RETRY;
       }),
     );
   }
@@ -176,7 +177,7 @@ async function deleteUndoably(
       }
       op.set(todoCountKey(userId), new Deno.KvU64(current > removing ? current - removing : 0n))
         .set(lastDeletionKey(userId), record, { expireIn: UNDO_WINDOW_MS });
-      return (await commitChange(kv, userId, op)).ok ? entries.map((entry) => entry.value) : RETRY;
+      return (await commitNoted(kv, userId, op)).ok ? entries.map((entry) => entry.value) : RETRY;
     });
     deleted.push(...removed);
   }

@@ -18,7 +18,8 @@ import { readTodo } from "./reads.ts";
 import { MAX_TODOS } from "./limits.ts";
 import { todoLimitReached } from "./refusals.ts";
 import type { Todo, TodoChanges } from "./rules.ts";
-import { commitChange, withChange } from "./version.ts";
+import { withChange } from "./version.ts";
+import { commitNoted } from "../kv/local_changes.ts";
 
 /** The zod rules (./rules.ts), loaded on the first write: reads and start-up do without them. */
 export const todoRules = lazyImport(() => import("./rules.ts"));
@@ -63,7 +64,7 @@ export async function createTodo(kv: Deno.Kv, userId: string, text: unknown): Pr
       .check({ key, versionstamp: null })
       .set(key, todo)
       .set(todoCountKey(userId), new Deno.KvU64(current + 1n));
-    const result = await commitChange(kv, userId, op);
+    const result = await commitNoted(kv, userId, op);
     return result.ok ? todo : RETRY;
   });
 }
@@ -86,7 +87,7 @@ export async function updateTodo(
       updatedAt: new Date().toISOString(),
     };
     const op = withChange(kv.atomic(), userId).check(entry).set(entry.key, todo);
-    const result = await commitChange(kv, userId, op);
+    const result = await commitNoted(kv, userId, op);
     return result.ok ? todo : RETRY;
   });
 }
@@ -104,7 +105,7 @@ export async function deleteTodo(kv: Deno.Kv, userId: string, todoId: string): P
       .check(count)
       .delete(entry.key)
       .set(todoCountKey(userId), new Deno.KvU64(current > 0n ? current - 1n : 0n));
-    const result = await commitChange(kv, userId, op);
+    const result = await commitNoted(kv, userId, op);
     return result.ok ? entry.value : RETRY;
   });
 }

@@ -5,28 +5,14 @@
  * user's change count: a version that only grows. Open pages and MCP listen streams follow it
  * (lib/live/changes.ts, through {@linkcode watchTodosVersion}).
  */
-import { noteLocalChange } from "../kv/local_changes.ts";
 import { todoChangesKey } from "./keys.ts";
 
-/** Adds the change-marker bump to `op`: every write path of the store commits through here. */
+/**
+ * Adds the change-marker bump to `op`: every write path of the store builds its operation here
+ * and commits it with `commitNoted` (lib/kv/local_changes.ts).
+ */
 export function withChange(op: Deno.AtomicOperation, userId: string): Deno.AtomicOperation {
   return op.sum(todoChangesKey(userId), 1n);
-}
-
-/**
- * Commits `op` (built with {@linkcode withChange}) and notes the change in this isolate, so a
- * marker kept from an earlier read is not trusted again (lib/kv/local_changes.ts).
- */
-export async function commitChange(
-  kv: Deno.Kv,
-  userId: string,
-  op: Deno.AtomicOperation,
-): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
-  try {
-    return await op.commit();
-  } finally {
-    noteLocalChange(kv, userId);
-  }
 }
 
 /**

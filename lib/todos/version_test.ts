@@ -6,6 +6,7 @@ import * as assert from "node:assert/strict";
 import * as todos from "./mod.ts";
 import { ValidationError } from "../errors.ts";
 import { pendingBulkKey, todoChangesKey, todoKey } from "./keys.ts";
+import { isUnchangedSince, readTicket } from "../kv/local_changes.ts";
 
 const ALICE = "user-alice";
 const BOB = "user-bob";
@@ -64,13 +65,15 @@ Deno.test("every exported function of lib/todos/mod.ts is known as a read or a w
 });
 
 for (const [name, write] of Object.entries(WRITES)) {
-  Deno.test(`${name}() bumps the user's change marker, and only theirs`, async () => {
+  Deno.test(`${name}() bumps the user's change marker, and only theirs, and notes the change`, async () => {
     const { kv, ids } = await seeded();
     try {
       const before = await todos.getTodosVersion(kv, ALICE);
       const bobBefore = await kv.get(todoChangesKey(BOB));
+      const ticket = readTicket(kv);
       await write(kv, ids);
       assert.ok(await todos.getTodosVersion(kv, ALICE) > before, `${name} did not bump`);
+      assert.ok(!isUnchangedSince(kv, ALICE, ticket), `${name} did not note the change here`);
       assert.equal((await kv.get(todoChangesKey(BOB))).versionstamp, bobBefore.versionstamp);
     } finally {
       kv.close();
@@ -113,13 +116,16 @@ Deno.test("concurrent writes of one user never conflict over the marker", async 
   assert.equal(await todos.getTodosVersion(kv, ALICE), 20);
 });
 
-Deno.test("lib/todos/ starts no atomic operation without the marker bump", async () => {
+Deno.test("lib/todos/ starts no atomic operation without the marker bump, nor commits unnoted", async () => {
   let atomics: string[] = [];
+  const commits: string[] = [];
   for await (const file of Deno.readDir(new URL("./", import.meta.url))) {
     if (!file.name.endsWith(".ts") || file.name.endsWith("_test.ts")) continue;
     const source = await Deno.readTextFile(new URL(file.name, import.meta.url));
     atomics = atomics.concat(source.match(/[\w.(]*kv\.atomic\(\)/g) ?? []);
+    if (/\.commit\(\)/.test(source)) commits.push(file.name);
   }
   assert.ok(atomics.length >= 6);
   for (const call of atomics) assert.equal(call, "withChange(kv.atomic()", call);
+  assert.deepEqual(commits, [], "commit with commitNoted (lib/kv/local_changes.ts)");
 });

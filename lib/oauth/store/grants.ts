@@ -8,7 +8,7 @@
  * ["oauth_refresh", tokenHash]                 -> StoredRefreshToken
  * ```
  */
-import { noteLocalChange } from "../../kv/local_changes.ts";
+import { commitNoted } from "../../kv/local_changes.ts";
 import { RETRY, retryOnConflict } from "../../kv/retry.ts";
 
 /** One authorization's chain of refresh tokens; access tokens name it and die with it. */
@@ -101,9 +101,8 @@ export function revokeGrant(
   return retryOnConflict("a grant", async () => {
     const entry = await kv.get<StoredGrant>(key);
     if (!entry.value) return;
-    const result = await kv.atomic().check(entry).delete(key)
-      .delete(grantKeys.refresh(entry.value.refreshHash)).commit();
-    noteLocalChange(kv, userId); // grants read before this are not trusted again here
-    return result.ok ? undefined : RETRY;
+    const op = kv.atomic().check(entry).delete(key)
+      .delete(grantKeys.refresh(entry.value.refreshHash));
+    return (await commitNoted(kv, userId, op)).ok ? undefined : RETRY;
   });
 }

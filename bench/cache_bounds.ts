@@ -12,6 +12,7 @@ import { ListCache } from "../lib/todos/list_cache.ts";
 import { PageCache } from "../lib/pages/page_cache.ts";
 import { VerifiedTokenCache } from "../lib/auth/token_cache.ts";
 import { LIST_CACHE_BYTES, PAGE_CACHE_BYTES, TOKEN_CACHE_BYTES } from "../lib/tuning.ts";
+import type { VerifiedAccess } from "../lib/oauth/tokens.ts";
 import type { Todo } from "../lib/todos/rules.ts";
 
 /** Users in the trace: more lists than any bound holds, so the bounds decide the hit rate. */
@@ -96,7 +97,7 @@ function pageOf(todos: readonly Todo[]): string {
 const TOKEN = "eyJhbGciOiJSUzI1NiIsInR5cCI6ImF0K2p3dCIsImtpZCI6ImsxIn0.".padEnd(800, "x");
 
 /** A verified token's entry as lib/oauth/tokens.ts keeps it: claims, and the grant read with the marker. */
-function verifiedAccessOf(userId: string, user: number) {
+function verifiedAccessOf(userId: string, user: number): VerifiedAccess {
   const grant = { userId, clientId: `client-${user}`, grantId: crypto.randomUUID() };
   const now = Date.now();
   const stored = {

@@ -5,6 +5,7 @@
  * readings below decide the common cases exactly as it does, without validating anything.
  */
 import { isLegacyRequest, SUPPORTED_PROTOCOL_VERSIONS } from "./sdk.ts";
+import { isObject } from "./json_object.ts";
 
 /** The 2025-era revisions; every one is older than 2026-07-28, so a header naming one is legacy. */
 const LEGACY_REVISIONS: ReadonlySet<string> = new Set(SUPPORTED_PROTOCOL_VERSIONS);
@@ -47,8 +48,4 @@ export function isPlainLegacyRequest(request: Request, body: unknown): boolean {
   if (!Object.keys(body).every((member) => REQUEST_MEMBERS.has(member))) return false;
   const version = request.headers.get("MCP-Protocol-Version");
   return version === null || LEGACY_REVISIONS.has(version);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -39,6 +39,7 @@ import {
 } from "../errors.ts";
 import { streamSlotsFor } from "../live/limits.ts";
 import { listMarkerKey } from "../todos/mod.ts";
+import { isObject } from "./json_object.ts";
 
 const TOOL_NAMES = Object.keys(TOOL_ACCESS);
 
@@ -154,10 +155,6 @@ function listMarkerAlong(req: Request): ((userId: string) => Deno.KvKey[]) | nul
 /** True when `body` is one `tools/call` (not a batch): its one list read may use the marker. */
 function oneCall(body: unknown): boolean {
   return isObject(body) && body.method === "tools/call";
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The server factory and the 2026-07-28 handler (its listen streams on KV) for one KV store. */

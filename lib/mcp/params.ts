@@ -6,6 +6,7 @@
  * such requests before dispatch; only then is the SDK's answer read, and its error for each
  * of them restated as -32602 with the message below. Every other answer passes untouched.
  */
+import { isObject } from "./json_object.ts";
 
 /** The problem with each request in `body` whose params do not fit, by request id. */
 export function findParamsProblems(
@@ -62,10 +63,6 @@ function paramsProblem(method: unknown, params: unknown, tools: readonly string[
     default:
       return null;
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The SDK's JSON answer with the errors of the requests in `problems` restated. */

@@ -6,6 +6,7 @@
  * either answer must see those too, newest first.
  */
 import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
+import { isObject } from "./json_object.ts";
 
 /** JSON-RPC code of the unsupported-protocol-version error (2026-07-28). */
 export const UNSUPPORTED_VERSION = -32022;
@@ -40,8 +41,4 @@ export async function listEveryVersion(body: unknown, response: Response): Promi
   const headers = new Headers(response.headers);
   headers.delete("Content-Length");
   return new Response(JSON.stringify(json), { status: response.status, headers });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -83,7 +83,7 @@ interface GrantRead {
 }
 
 /** What a verified access token carries (frozen: shared by the calls that send the token). */
-interface VerifiedAccess {
+export interface VerifiedAccess {
   grant: Readonly<AccessGrant & { clientId: string; grantId: string }>;
   /** The key that signed it: trusted from memory only while that key still verifies. */
   kid: string;

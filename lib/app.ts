@@ -10,12 +10,12 @@ import { jsonErrorResponse, jsonNotFound } from "./http/errors.ts";
 import { createPages } from "./pages/mod.ts";
 import { routeLazily } from "./http/lazy_mount.ts";
 import { lazyImport } from "./lazy_import.ts";
+import { createMcpApp } from "./mcp/http.ts";
 import { createMetadataApp } from "./mcp/metadata.ts";
 import manifest from "../pages.gen.ts";
 import pagesConfig from "../fresh.config.ts";
 
 const apiApp = lazyImport(() => import("./api/app.ts"));
-const mcpApp = lazyImport(() => import("./mcp/http.ts"));
 const oauthApp = lazyImport(() => import("./oauth/app.ts"));
 
 /** Builds the app for `deps`; `app.fetch` is the whole server. */
@@ -28,13 +28,14 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   // The last resort: each area maps its own errors (docs/api.md, "Errors"), the pages theirs and
   // paths no area answers (HTML for browsers, routes/_500.tsx and _404.tsx); what escapes all
   // of them gets the plain JSON answer.
-  app.onError(jsonErrorResponse);
+  app.onError((error, c) => (c.get("answerError") ?? jsonErrorResponse)(error, c));
   app.notFound(jsonNotFound);
 
   app.use("/api/*", noStore());
-  // Each area below loads its modules (the MCP SDK, the OAuth server) on its first request.
+  // Each area below loads its modules (the MCP SDK, the OAuth server) on its first request;
+  // `/mcp` is mounted with its gates, and what serves a POST behind them loads on the first.
   routeLazily(app, "/api", async () => (await apiApp()).createApiApp());
-  routeLazily(app, "/mcp", async () => (await mcpApp()).createMcpApp());
+  app.route("/", createMcpApp());
   app.route("/", createMetadataApp());
   if (deps.identity.hostsAuthorizationServer) {
     routeLazily(app, "/oauth", async () => (await oauthApp()).createOAuthApp());

@@ -5,6 +5,8 @@ import { lazyImport } from "./lazy_import.ts";
 
 /** The access-token verifier (and its signing keys) loads with the first MCP request. */
 const localTokens = lazyImport(() => import("./oauth/tokens.ts"));
+/** The verifier once loaded: a remembered token is then answered without waiting on a load. */
+let tokens: Awaited<ReturnType<typeof localTokens>> | undefined;
 
 /**
  * Chooses the identity provider once, from the configuration, and loads only the chosen
@@ -18,8 +20,12 @@ export async function createIdentityProvider(
   const { createLocalIdentity } = await import("./auth/local.ts");
   return createLocalIdentity({
     kv,
-    verifyAccessToken: async (token, resource, along) =>
-      (await localTokens()).verifyLocalAccessToken(kv, token, resource, Date.now(), along),
+    verifyAccessToken: (token, resource, along) =>
+      tokens
+        ? tokens.verifyLocalAccessToken(kv, token, resource, Date.now(), along)
+        : localTokens().then((loaded) =>
+          (tokens = loaded).verifyLocalAccessToken(kv, token, resource, Date.now(), along)
+        ),
     isGrantLive: async (grant) => (await localTokens()).isLocalGrantLive(kv, grant),
     authorizationServerMetadata,
   });

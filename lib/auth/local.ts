@@ -65,11 +65,11 @@ export function createLocalIdentity(options: LocalIdentityOptions): IdentityProv
       // Local sessions are never renewed: no cookie changes.
       return found ? { ...found, setCookies: NO_COOKIES } : NO_SESSION;
     },
-    async verifyAccessToken(token, resource, along) {
+    verifyAccessToken(token, resource, along) {
       if (!options.verifyAccessToken) {
-        throw new InvalidTokenError("This server issues no access tokens.");
+        return Promise.reject(new InvalidTokenError("This server issues no access tokens."));
       }
-      return await options.verifyAccessToken(token, resource, along);
+      return options.verifyAccessToken(token, resource, along);
     },
     isGrantLive(grant) {
       // Without a grant store (tokens from elsewhere, as in the MCP test harness) only `exp` ends them.

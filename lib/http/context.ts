@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import type { Config } from "../config.ts";
 import type { AccessGrant, IdentityProvider, Session, User } from "../auth/identity.ts";
 
@@ -63,6 +64,11 @@ export interface AppEnv {
     readWithGrant: readonly Deno.KvEntryMaybe<unknown>[];
     /** Set on bearer-protected routes: what a 401/403 `WWW-Authenticate` challenge names. */
     bearerChallenge: BearerChallenge;
+    /**
+     * The error mapper of the area serving the request, set by an area mounted in the root app
+     * (lib/app.ts's error handler answers with it); unset, errors are answered as JSON.
+     */
+    answerError: (error: Error, c: Context<AppEnv>) => Response | Promise<Response>;
   };
 }
 

@@ -39,18 +39,36 @@ export function answeredHostNames(config: Config): ((hostname: string) => boolea
   return (hostname) => isLoopbackHost(hostname) || named.has(hostname.toLowerCase());
 }
 
+/** The last scheme and authority {@linkcode authorityOf} parsed: a server sees few. */
+let lastAuthority: { prefix: string; url: URL | null } = { prefix: "", url: null };
+/** The last Host value found well-formed. */
+let lastGoodHost: string | undefined;
+
+/**
+ * The scheme and authority of the request URL `url` (its origin and host name), parsed, or
+ * `null` when they do not parse. The path is left out: it never makes a URL fail to parse.
+ * The URL is shared with other requests: read it, never change it.
+ */
+export function authorityOf(url: string): URL | null {
+  const slash = url.indexOf("/", url.indexOf("//") + 2);
+  const prefix = slash === -1 ? url : url.slice(0, slash);
+  if (prefix !== lastAuthority.prefix) lastAuthority = { prefix, url: URL.parse(`${prefix}/`) };
+  return lastAuthority.url;
+}
+
 /** Middleware: 400 for a malformed Host, 421 for a name this server does not answer. */
 export function checkHost(config: Config): MiddlewareHandler {
   const answered = answeredHostNames(config);
+  const wellFormed = (header: string) => {
+    if (header === lastGoodHost) return true;
+    if (!isWellFormedHost(header)) return false;
+    lastGoodHost = header;
+    return true;
+  };
   return async (c, next) => {
     const header = c.req.header("Host");
-    let url: URL | null = null;
-    try {
-      url = new URL(c.req.url);
-    } catch {
-      // reported below
-    }
-    if (!url || (header !== undefined && !isWellFormedHost(header))) {
+    const url = authorityOf(c.req.url);
+    if (!url || (header !== undefined && !wellFormed(header))) {
       return refuse(400, "Bad request: the Host header is malformed.");
     }
     if (answered && !answered(url.hostname)) {

@@ -4,6 +4,7 @@ import { createMiddleware } from "hono/factory";
 import { ForbiddenError, UnauthorizedError } from "../errors.ts";
 import type { AppEnv, Deps } from "./context.ts";
 import { lookUpSession } from "./session.ts";
+import { authorityOf } from "./host.ts";
 
 /** Sets `deps`, `requestId` and `origin` for every request. */
 export function requestContext(deps: Deps) {
@@ -11,7 +12,7 @@ export function requestContext(deps: Deps) {
   return createMiddleware<AppEnv>(async (c, next) => {
     c.set("deps", deps);
     c.set("requestId", crypto.randomUUID());
-    c.set("origin", canonical ?? new URL(c.req.url).origin);
+    c.set("origin", canonical ?? (authorityOf(c.req.url) ?? new URL(c.req.url)).origin);
     await next();
     setResponseHeader(c, "X-Request-Id", c.get("requestId"));
   });

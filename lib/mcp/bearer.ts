@@ -10,7 +10,7 @@ import {
   InvalidTokenError,
   UnauthorizedError,
 } from "../errors.ts";
-import type { AppEnv } from "../http/context.ts";
+import type { AppEnv, BearerChallenge } from "../http/context.ts";
 import type { AccessGrant, ReadAlong } from "../auth/identity.ts";
 import { TODO_SCOPES } from "../auth/todo_scopes.ts";
 import { protectedResourceMetadataUrl, resourceUrl } from "../http/protected_resource.ts";
@@ -33,10 +33,7 @@ export function requireBearer(
 ) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const { identity } = c.get("deps");
-    c.set("bearerChallenge", {
-      resourceMetadata: protectedResourceMetadataUrl(c.get("origin")),
-      scope: TODO_SCOPES.join(" "),
-    });
+    c.set("bearerChallenge", challengeFor(c.get("origin")));
     const url = c.req.url;
     if (url.includes("access_token") && new URL(url).searchParams.has("access_token")) {
       // RFC 6750 §2.3 is not supported: URLs end up in logs and browser history.
@@ -60,6 +57,18 @@ export function requireBearer(
     c.set("readWithGrant", along?.entries ?? NOTHING_READ);
     await next();
   });
+}
+
+const SCOPE = TODO_SCOPES.join(" ");
+let last: { origin: string; challenge: BearerChallenge } | undefined;
+
+/** The challenge for the app at `origin` (one origin in production: the last one is kept). */
+function challengeFor(origin: string): BearerChallenge {
+  if (last?.origin !== origin) {
+    const challenge = { resourceMetadata: protectedResourceMetadataUrl(origin), scope: SCOPE };
+    last = { origin, challenge: Object.freeze(challenge) };
+  }
+  return last.challenge;
 }
 
 /**

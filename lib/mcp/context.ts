@@ -5,14 +5,22 @@
  */
 import type { AccessGrant } from "../auth/identity.ts";
 import type { ServerContext } from "./sdk.ts";
+import type { Needs } from "./needs.ts";
 
-/** The SDK's `AuthInfo` for a verified grant. The token itself stays with the gate. */
-export function authInfoFor(grant: AccessGrant, listMarker?: Deno.KvEntryMaybe<unknown>) {
+/**
+ * The SDK's `AuthInfo` for a verified grant, with what the request's server needs (read by the
+ * server factory, lib/mcp/needs.ts). The token itself stays with the gate.
+ */
+export function authInfoFor(
+  grant: AccessGrant,
+  listMarker?: Deno.KvEntryMaybe<unknown>,
+  needs?: Needs,
+) {
   return {
     token: "",
     clientId: grant.clientId ?? "",
     scopes: grant.scopes,
-    extra: { userId: grant.userId, listMarker: listMarker && { entry: listMarker } },
+    extra: { userId: grant.userId, listMarker: listMarker && { entry: listMarker }, needs },
   };
 }
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { listTodos, type Todo } from "../todos/mod.ts";
 import { ProtocolErrorV2 } from "../testing/mcp_sdk.ts";
 import { initializeRequest, startMcpTestEnv, toolCall } from "../testing/mcp.ts";
-import { MAX_MCP_BODY_BYTES } from "./http.ts";
+import { MAX_MCP_BODY_BYTES } from "./post.ts";
 
 const MODERN = "2026-07-28";
 const META = {

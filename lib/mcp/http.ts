@@ -1,127 +1,46 @@
 /**
- * The `/mcp` sub-app: Streamable HTTP, stateless, both protocol eras on one endpoint. In
- * front of both eras and owned by this app: the Origin check, bearer authentication, the
- * body limit and the scope check of the JSON-RPC messages a body carries. The body is read
- * once; its parsed value goes to the v2 SDK: the 2026-07-28 era to `createMcpHandler`, the
- * 2025 era (no `_meta` envelope claim, as the SDK's own `isLegacyRequest` decides, see
- * lib/mcp/era.ts) to lib/mcp/legacy.ts.
+ * The `/mcp` sub-app: Streamable HTTP, stateless, both protocol eras on one endpoint. Its gates
+ * are loaded with the app: CORS and the Origin check, then bearer authentication. What serves a
+ * POST behind them (lib/mcp/post.ts: the body, the scopes, the v2 SDK and the todo definitions)
+ * is loaded on the first POST.
  */
 import { Hono } from "hono";
-import { requireBearer, requireScopes } from "./bearer.ts";
-import { TODO_SCOPES } from "../auth/todo_scopes.ts";
+import { requireBearer } from "./bearer.ts";
 import type { AppEnv } from "../http/context.ts";
-import { MAX_JSON_DEPTH, nestsDeeperThan } from "../http/json_depth.ts";
-import { authInfoFor } from "./context.ts";
+import { lazyImport } from "../lazy_import.ts";
 import { handleMcpError } from "./errors.ts";
-import { serveLegacy } from "./legacy.ts";
 import { mcpCors, refuseForeignOrigins } from "./origin.ts";
-import { findParamsProblems, restateParamsErrors } from "./params.ts";
-import { requiredScopes } from "./scopes.ts";
-import { listEveryVersion } from "./versions.ts";
-import { noteNeeds } from "./needs.ts";
-import { isLegacyPost } from "./era.ts";
-import { createMcpHandler } from "./sdk.ts";
-import { createTodoServerFactory, TOOL_ACCESS } from "./server.ts";
-import {
-  bearerExpiry,
-  createKvEventBus,
-  isListenRequest,
-  type ListenHandle,
-  runListen,
-} from "./subscriptions.ts";
-import { clientIp } from "../http/client_ip.ts";
-import type { LiveConfig } from "../tuning.ts";
-import {
-  InvalidJsonError,
-  MethodNotAllowedError,
-  NotFoundError,
-  PayloadTooLargeError,
-} from "../errors.ts";
-import { streamSlotsFor } from "../live/limits.ts";
-import { listMarkerKey } from "../todos/mod.ts";
-import { isObject } from "./json_object.ts";
+import { MethodNotAllowedError, NotFoundError } from "../errors.ts";
+import { listMarkerKey } from "../todos/keys.ts";
+import { MCP_PATH } from "../http/protected_resource.ts";
 
-const TOOL_NAMES = Object.keys(TOOL_ACCESS);
-
-/** Largest JSON-RPC request body accepted; larger ones get 413. */
-export const MAX_MCP_BODY_BYTES = 1024 * 1024;
+const post = lazyImport(() => import("./post.ts"));
 
 /**
- * The sub-app's own paths: `/` (the endpoint, `/mcp`) and an empty segment after it, so that
- * `/mcp/` answers too (clients and people often add the slash).
+ * The endpoint, also with a slash after it (clients and people often add one). Plain paths,
+ * so Hono's RegExpRouter still routes the whole app: a custom regex in any route would put
+ * every request on its slower TrieRouter.
  */
-const ENDPOINT = ["/", "/:trailingSlash{^$}"];
+const ENDPOINT = [MCP_PATH, `${MCP_PATH}/`];
 
 /**
- * Builds the `/mcp` sub-app; the MCP definitions are built here, once per app. Every error it
- * answers itself is a JSON-RPC error (lib/mcp/errors.ts).
+ * Builds the `/mcp` sub-app, to be mounted at the root app (its paths are whole), whose error
+ * handler answers with `answerError`: every error it answers itself is a JSON-RPC error
+ * (lib/mcp/errors.ts).
  */
 export function createMcpApp(): Hono<AppEnv> {
   const mcp = new Hono<AppEnv>();
-  mcp.onError(handleMcpError);
-  /** Per KV handle (one per app in production; tests build many apps). */
-  const served = new WeakMap<Deno.Kv, ReturnType<typeof createServing>>();
-  mcp.use(mcpCors());
-  mcp.use(refuseForeignOrigins());
-  mcp.use(requireBearer(listMarkerAlong));
-
-  mcp.on("POST", ENDPOINT, async (c) => {
-    // `c.get` reads one variable; Hono's `c.var` copies them all into a new object each time.
-    const { kv, config } = c.get("deps");
-    const grant = c.get("grant");
-    let text: string | null;
-    try {
-      text = await readLimited(c.req.raw, MAX_MCP_BODY_BYTES);
-    } catch {
-      throw new InvalidJsonError("Parse error: the request body could not be read.");
-    }
-    if (text === null) throw new PayloadTooLargeError(MAX_MCP_BODY_BYTES);
-    if (nestsDeeperThan(text)) {
-      throw new InvalidJsonError(
-        `Parse error: the request body nests deeper than ${MAX_JSON_DEPTH} levels.`,
-      );
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new InvalidJsonError("Parse error: the request body is not JSON.");
-    }
-    requireScopes(grant, requiredScopes(body), TODO_SCOPES);
-
-    let serving = served.get(kv);
-    if (!serving) served.set(kv, serving = createServing(kv, config.live));
-    const authInfo = authInfoFor(grant, oneCall(body) ? c.get("readWithGrant")[0] : undefined);
-    const request = c.req.raw;
-    noteNeeds(request, body);
-    const modern = () => serving.modern.fetch(request, { parsedBody: body, authInfo });
-    let response: Response;
-    if (await isLegacyPost(request, body)) {
-      response = await serveLegacy(serving.factory, request, body, authInfo);
-    } else if (isListenRequest(body)) {
-      const userId = grant.userId;
-      const handle: ListenHandle = { end: () => {}, queued: () => 0 };
-      const release = streamSlotsFor(kv, config.live).acquire(userId, {
-        kind: "mcp",
-        address: clientIp(c),
-        evict: (retryMs) => handle.end(retryMs),
-        queuedBytes: () => handle.queued(),
-      });
-      const { identity } = c.get("deps");
-      response = await runListen(kv, userId, release, modern, {
-        expiresAt: bearerExpiry(c.req.header("Authorization")),
-        grantLive: () => identity.isGrantLive?.(grant) ?? Promise.resolve(true),
-        recheckMs: config.live.heartbeatMs,
-        handle,
-      });
-    } else {
-      response = await modern();
-    }
-    response = await listEveryVersion(body, response);
-    const problems = findParamsProblems(body, TOOL_NAMES);
-    return problems ? await restateParamsErrors(response, problems) : response;
+  const everything = `${MCP_PATH}/*`; // also `/mcp` itself
+  // The root app maps what is thrown here with the MCP mapper. A sub-app's own `onError` would
+  // do the same, but Hono wraps each of its handlers in a composer of their own for it.
+  mcp.use(everything, async (c, next) => {
+    c.set("answerError", handleMcpError);
+    await next();
   });
-
+  mcp.use(everything, mcpCors());
+  mcp.use(everything, refuseForeignOrigins());
+  mcp.use(everything, requireBearer(listMarkerAlong));
+  mcp.on("POST", ENDPOINT, async (c) => (await post()).servePost(c));
   // Stateless: no standalone SSE stream to GET and no session to DELETE (spec: answer 405).
   for (const path of ENDPOINT) {
     mcp.all(path, () => {
@@ -131,7 +50,7 @@ export function createMcpApp(): Hono<AppEnv> {
       ]);
     });
   }
-  mcp.all("*", (c) => {
+  mcp.all(everything, (c) => {
     throw new NotFoundError(`Nothing at ${c.req.path}: the MCP endpoint is /mcp.`);
   });
   return mcp;
@@ -150,65 +69,4 @@ function listMarkerAlong(req: Request): ((userId: string) => Deno.KvKey[]) | nul
     return null;
   }
   return (userId) => [listMarkerKey(userId)];
-}
-
-/** True when `body` is one `tools/call` (not a batch): its one list read may use the marker. */
-function oneCall(body: unknown): boolean {
-  return isObject(body) && body.method === "tools/call";
-}
-
-/** The server factory and the 2026-07-28 handler (its listen streams on KV) for one KV store. */
-function createServing(kv: Deno.Kv, live: LiveConfig) {
-  const factory = createTodoServerFactory(kv);
-  const modern = createMcpHandler(factory, {
-    legacy: "reject",
-    maxRequestBodySize: MAX_MCP_BODY_BYTES,
-    onerror: reportError,
-    bus: createKvEventBus(kv),
-    maxSubscriptions: live.maxStreams,
-    keepAliveMs: live.heartbeatMs,
-  });
-  return { factory, modern };
-}
-
-/** Logs what the SDK reports, except the refusals of client mistakes it already answered. */
-function reportError(error: Error): void {
-  if (
-    /^Rejected |Unsupported protocol version|Missing required client capab/i.test(error.message)
-  ) {
-    return;
-  }
-  console.error("MCP:", error);
-}
-
-/**
- * Reads a body as text, or `null` as soon as it is known to exceed `maxBytes`. A body with a
- * Content-Length and no Transfer-Encoding (what MCP clients send) is read whole, as the server
- * frames it by that length; any other chunk by chunk, stopping at the limit.
- */
-async function readLimited(req: Request, maxBytes: number): Promise<string | null> {
-  const declared = req.headers.get("Content-Length");
-  if (Number(declared) > maxBytes) {
-    await req.body?.cancel();
-    return null;
-  }
-  if (!req.body) return "";
-  if (declared !== null && !req.headers.has("Transfer-Encoding")) {
-    const bytes = await req.arrayBuffer();
-    return bytes.byteLength > maxBytes ? null : new TextDecoder().decode(bytes);
-  }
-  const reader = req.body.getReader();
-  const decoder = new TextDecoder();
-  let size = 0;
-  let text = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return text + decoder.decode();
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      return null;
-    }
-    text += decoder.decode(value, { stream: true });
-  }
 }

@@ -12,7 +12,7 @@ import {
   startMcpTestEnv,
   toolCall,
 } from "../testing/mcp.ts";
-import { MAX_MCP_BODY_BYTES } from "./http.ts";
+import { MAX_MCP_BODY_BYTES } from "./post.ts";
 
 const PRM_URL = `${TEST_ORIGIN}/.well-known/oauth-protected-resource/mcp`;
 
@@ -96,6 +96,14 @@ Deno.test("CORS: preflight for allowed origins, WWW-Authenticate exposed on 401"
   assert.match(answered.headers.get("Access-Control-Expose-Headers")!, /Mcp-Protocol-Version/);
   assert.match(answered.headers.get("Vary") ?? "", /\bOrigin\b/);
   await answered.body?.cancel();
+
+  // Not a browser: no CORS headers, and the answer still says it varies by Origin.
+  const plain = await env.post(token, toolCall("listTodos"));
+  assert.equal(plain.status, 200);
+  assert.equal(plain.headers.get("Access-Control-Allow-Origin"), null);
+  assert.equal(plain.headers.get("Access-Control-Expose-Headers"), null);
+  assert.match(plain.headers.get("Vary") ?? "", /\bOrigin\b/);
+  await plain.body?.cancel();
 });
 
 Deno.test("a body over 1 MiB gets 413 and changes nothing", async () => {

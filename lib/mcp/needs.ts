@@ -47,14 +47,10 @@ export function needsOf(body: unknown): Needs {
   return { tools, resources, prompts };
 }
 
-const noted = new WeakMap<Request, Needs>();
-
-/** Notes what `request`, whose parsed body is `body`, needs, for the server factory to read. */
-export function noteNeeds(request: Request, body: unknown): void {
-  noted.set(request, needsOf(body));
-}
-
-/** What was noted for `request`, or everything when nothing was. */
-export function needsFor(request: Request | undefined): Needs {
-  return (request && noted.get(request)) ?? EVERYTHING;
+/**
+ * What the request whose auth info is `authInfo` needs (put there by `authInfoFor`,
+ * lib/mcp/context.ts), or everything when nothing was said.
+ */
+export function needsFor(authInfo: { extra?: Record<string, unknown> } | undefined): Needs {
+  return (authInfo?.extra?.needs as Needs | undefined) ?? EVERYTHING;
 }

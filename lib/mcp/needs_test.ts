@@ -1,6 +1,7 @@
 /** Which definitions a request's server gets, read from its JSON-RPC body. */
 import assert from "node:assert/strict";
-import { EVERYTHING, needsFor, needsOf, noteNeeds } from "./needs.ts";
+import { EVERYTHING, needsFor, needsOf } from "./needs.ts";
+import { authInfoFor } from "./context.ts";
 
 const call = (method: string, params: Record<string, unknown> = {}) => ({
   jsonrpc: "2.0",
@@ -44,13 +45,13 @@ Deno.test("a batch needs what each of its messages needs", () => {
   assert.equal(needsOf([call("tools/call", { name: "x" }), call("tools/list")]).tools, "all");
 });
 
-Deno.test("a body that is not JSON-RPC objects, or a request never noted, gets everything", () => {
+Deno.test("a body that is not JSON-RPC objects, or auth info that says nothing, gets everything", () => {
   for (const body of [null, 5, "text", [1, 2], [call("ping"), null]]) {
     assert.deepEqual(needsOf(body), EVERYTHING, JSON.stringify(body));
   }
-  const noted = new Request("http://localhost/mcp", { method: "POST" });
-  noteNeeds(noted, call("ping"));
-  assert.equal(needsFor(noted).tools instanceof Set, true);
-  assert.deepEqual(needsFor(new Request("http://localhost/mcp")), EVERYTHING);
+  const grant = { userId: "user-1", clientId: "client-1", scopes: ["read:todos"] };
+  const said = authInfoFor(grant, undefined, needsOf(call("ping")));
+  assert.equal(needsFor(said).tools instanceof Set, true);
+  assert.deepEqual(needsFor(authInfoFor(grant)), EVERYTHING);
   assert.deepEqual(needsFor(undefined), EVERYTHING);
 });

@@ -48,10 +48,12 @@ export function mcpCors(): MiddlewareHandler<AppEnv> {
     if (c.req.method === "OPTIONS") return await preflight(c, next);
     await next();
     const origin = c.req.header("Origin");
+    // A browser reads the exposed headers only of an answer that allows its origin; clients
+    // that send no Origin (not browsers) get neither.
     if (origin !== undefined && isAllowedOrigin(origin, c)) {
       setResponseHeader(c, "Access-Control-Allow-Origin", origin);
+      setResponseHeader(c, "Access-Control-Expose-Headers", expose);
     }
-    setResponseHeader(c, "Access-Control-Expose-Headers", expose);
     const vary = c.res.headers.get("Vary");
     setResponseHeader(c, "Vary", vary ? `${vary}, Origin` : "Origin");
   };

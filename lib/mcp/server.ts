@@ -61,7 +61,7 @@ preloadSchemas();
 
 /**
  * The factory the SDK calls for every request: a server on `kv` with the todo definitions
- * that the request (as noted by `noteNeeds`) can reach, or all of them.
+ * that the request (as its auth info says, lib/mcp/needs.ts) can reach, or all of them.
  */
 export function createTodoServerFactory(kv: Deno.Kv): McpServerFactory {
   const registerTools = toolRegistrar(kv);
@@ -69,7 +69,7 @@ export function createTodoServerFactory(kv: Deno.Kv): McpServerFactory {
   const registerPrompt = promptRegistrar(kv);
   return (ctx) => {
     const server = new McpServer(SERVER_INFO, ctx?.era === "modern" ? MODERN_OPTIONS : OPTIONS);
-    const needs = needsFor(ctx?.requestInfo);
+    const needs = needsFor(ctx?.authInfo);
     registerTools(server, needs.tools);
     if (needs.resources) {
       registerResources(server);

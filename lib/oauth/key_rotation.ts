@@ -168,8 +168,27 @@ function startLoad(
 ): Promise<KeyRing> {
   const pending = load(kv, now, policy, before);
   rings.set(kv, pending);
-  pending.catch(() => rings.get(kv) === pending && rings.delete(kv));
+  pending.then((ring) => {
+    if (rings.get(kv) === pending) settledRings.set(kv, ring);
+  }, () => {
+    if (rings.get(kv) !== pending) return;
+    rings.delete(kv);
+    settledRings.delete(kv);
+  });
   return pending;
+}
+
+/** The ring each `rings` entry settled to, for callers that must not wait. */
+const settledRings = new WeakMap<Deno.Kv, KeyRing>();
+
+/**
+ * The ids of the keys that verify tokens, when the ring in memory is fresh at `now`, without
+ * waiting; otherwise `null` (ask {@linkcode verificationKeys}). For a token whose key is among
+ * them, {@linkcode verificationKeys} would answer the same.
+ */
+export function freshKeyIds(kv: Deno.Kv, now = Date.now()): readonly string[] | null {
+  const ring = settledRings.get(kv);
+  return ring && !isStale(ring, now) ? ring.kids : null;
 }
 
 /** Reads (and settles) the stored keys, reusing `before`'s imported keys where kids match. */

@@ -7,7 +7,12 @@ import { decodeProtectedHeader, SignJWT } from "jose";
 import type { AccessGrant, ReadAlong } from "../auth/identity.ts";
 import { InvalidTokenError, verifyJwt } from "../auth/jwt.ts";
 import { cachedUntil, VerifiedTokenCache } from "../auth/token_cache.ts";
-import { currentSigningKey, type RotationPolicy, verificationKeys } from "./key_rotation.ts";
+import {
+  currentSigningKey,
+  freshKeyIds,
+  type RotationPolicy,
+  verificationKeys,
+} from "./key_rotation.ts";
 import { isUnchangedSince, readTicket } from "../kv/local_changes.ts";
 import { getGrant, getGrantAlong, liveGrant, type StoredGrant } from "./store/grants.ts";
 
@@ -108,8 +113,9 @@ const verified = new WeakMap<Deno.Kv, VerifiedTokenCache<VerifiedAccess>>();
  * signature and claims of a token are checked once per isolate (then remembered until its
  * `exp`, while its key verifies); its grant is read from KV (with `along`'s keys, in the same
  * `getMany`) unless read within {@linkcode GRANT_RECHECK_MS} and unchanged in this isolate since.
+ * A remembered token that needs no read is answered without waiting on anything.
  */
-export async function verifyLocalAccessToken(
+export function verifyLocalAccessToken(
   kv: Deno.Kv,
   token: string,
   resource: string,
@@ -119,39 +125,36 @@ export async function verifyLocalAccessToken(
   let cache = verified.get(kv);
   if (!cache) verified.set(kv, cache = new VerifiedTokenCache());
   const cacheKey = `${resource} ${token}`;
-  let access = cache.get(cacheKey, now);
+  const access = cache.get(cacheKey, now);
+  const keys = access && along ? along.keys(access.grant.userId) : [];
+  if (access && freshKeyIds(kv, now)?.includes(access.kid) && access.read) {
+    const { read } = access;
+    if (isRecent(kv, read, access.grant.userId, keys, now) && liveGrant(read.grant, now)) {
+      if (along) along.entries = keys.length === 0 ? [] : read.along;
+      return Promise.resolve(access.grant);
+    }
+  }
+  return verifyAndRead(kv, cache, cacheKey, access, token, resource, now, along);
+}
+
+/** {@linkcode verifyLocalAccessToken} for a token that is not remembered or needs a read. */
+async function verifyAndRead(
+  kv: Deno.Kv,
+  cache: VerifiedTokenCache<VerifiedAccess>,
+  cacheKey: string,
+  remembered: VerifiedAccess | undefined,
+  token: string,
+  resource: string,
+  now: number,
+  along?: ReadAlong,
+): Promise<AccessGrant> {
+  let access = remembered;
   // A remembered token passed the header checks: its own `kid` asks for the key set.
   if (access && !(await verificationKeys(kv, access.kid, now)).kids.includes(access.kid)) {
     cache.delete(cacheKey);
     access = undefined;
   }
-  if (!access) {
-    const kid = accessTokenKeyId(token);
-    const keys = await verificationKeys(kv, kid, now);
-    const payload = await verifyJwt(token, keys.verify, {
-      issuers: [new URL(resource).origin],
-      audience: resource,
-      check(payload) {
-        for (const claim of ["client_id", "grant_id", "scope", "jti"]) {
-          if (typeof payload[claim] !== "string") {
-            throw new InvalidTokenError(`Token has no "${claim}" claim.`);
-          }
-        }
-      },
-    });
-    const clientId = payload.client_id as string;
-    const scopes = Object.freeze((payload.scope as string).split(" ").filter(Boolean));
-    access = {
-      grant: Object.freeze({
-        userId: payload.sub as string,
-        clientId,
-        grantId: payload.grant_id as string,
-        scopes: scopes as string[],
-      }),
-      kid: kid as string, // the key set verified it, so the header named one of its keys
-      until: cachedUntil(payload),
-    };
-  }
+  if (!access) access = await verifyNew(kv, token, resource, now);
   const { grantId, clientId, userId } = access.grant;
   const keys = along?.keys(userId) ?? [];
   let read = access.read;
@@ -170,6 +173,40 @@ export async function verifyLocalAccessToken(
   }
   if (along) along.entries = keys.length === 0 ? [] : read.along;
   return access.grant;
+}
+
+/** Checks a token's header, signature and claims: what it carries, not yet remembered. */
+async function verifyNew(
+  kv: Deno.Kv,
+  token: string,
+  resource: string,
+  now: number,
+): Promise<VerifiedAccess> {
+  const kid = accessTokenKeyId(token);
+  const keys = await verificationKeys(kv, kid, now);
+  const payload = await verifyJwt(token, keys.verify, {
+    issuers: [new URL(resource).origin],
+    audience: resource,
+    check(payload) {
+      for (const claim of ["client_id", "grant_id", "scope", "jti"]) {
+        if (typeof payload[claim] !== "string") {
+          throw new InvalidTokenError(`Token has no "${claim}" claim.`);
+        }
+      }
+    },
+  });
+  const clientId = payload.client_id as string;
+  const scopes = Object.freeze((payload.scope as string).split(" ").filter(Boolean));
+  return {
+    grant: Object.freeze({
+      userId: payload.sub as string,
+      clientId,
+      grantId: payload.grant_id as string,
+      scopes: scopes as string[],
+    }),
+    kid: kid as string, // the key set verified it, so the header named one of its keys
+    until: cachedUntil(payload),
+  };
 }
 
 /**

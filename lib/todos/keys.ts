@@ -31,6 +31,12 @@ export const lastDeletionKey = (userId: string): Deno.KvKey => ["todos_undo", us
 /** KV key of a user's change marker: how many changes their todos have had. */
 export const todoChangesKey = (userId: string): Deno.KvKey => ["todo_changes", userId];
 
+/**
+ * The KV key of the change marker `readList` (./reads.ts) reads first: a caller that reads
+ * other keys in the same request may read it with them (one `getMany`) and hand its entry over.
+ */
+export const listMarkerKey = (userId: string): Deno.KvKey => todoChangesKey(userId);
+
 /** KV key of a bulk change under way (resumed at start-up if the process stopped mid-way). */
 export const pendingBulkKey = (userId: string, opId: string): Deno.KvKey => [
   "todos_bulk",

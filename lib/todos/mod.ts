@@ -10,7 +10,8 @@
  */
 export { MAX_TEXT_LENGTH, MAX_TODOS } from "./limits.ts";
 export type { Todo } from "./rules.ts";
-export { getTodo, listMarkerKey, listTodos, readList } from "./reads.ts";
+export { getTodo, listTodos, readList } from "./reads.ts";
+export { listMarkerKey } from "./keys.ts";
 export { type ListAt, setListCacheBudget } from "./list_cache.ts";
 export { createTodo, deleteTodo, updateTodo } from "./store.ts";
 export { resumePendingBulks, setAllCompleted } from "./bulk.ts";

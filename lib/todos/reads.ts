@@ -17,12 +17,6 @@ export async function listTodos(kv: Deno.Kv, userId: string): Promise<Todo[]> {
 }
 
 /**
- * The KV key of the change marker {@linkcode readList} reads first: a caller that reads other
- * keys in the same request may read it with them (one `getMany`) and hand its entry over.
- */
-export const listMarkerKey = (userId: string): Deno.KvKey => todoChangesKey(userId);
-
-/**
  * The user's list and the change marker it is at least as new as. One `get` of the marker
  * (or `marker`, its entry read by the caller in this request); the todos are listed only when
  * the marker moved since this isolate last listed them (./list_cache.ts). The marker is read

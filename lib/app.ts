@@ -25,9 +25,10 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.use(checkHost(deps.config));
   app.use(requestContext(deps));
   app.use(securityHeaders());
-  // The last resort: each area maps its own errors (docs/api.md, "Errors"), the pages theirs and
-  // paths no area answers (HTML for browsers, routes/_500.tsx and _404.tsx); what escapes all
-  // of them gets the plain JSON answer.
+  // Each area maps its own errors (docs/api.md, "Errors"): a sub-app of its own with its own
+  // handler, or, mounted here whole (`/mcp`), by naming its mapper in `answerError`; the pages
+  // map theirs and paths no area answers (HTML for browsers, routes/_500.tsx and _404.tsx).
+  // What escapes all of them gets the plain JSON answer.
   app.onError((error, c) => (c.get("answerError") ?? jsonErrorResponse)(error, c));
   app.notFound(jsonNotFound);
 

@@ -20,12 +20,11 @@ export async function createIdentityProvider(
   const { createLocalIdentity } = await import("./auth/local.ts");
   return createLocalIdentity({
     kv,
-    verifyAccessToken: (token, resource, along) =>
-      tokens
-        ? tokens.verifyLocalAccessToken(kv, token, resource, Date.now(), along)
-        : localTokens().then((loaded) =>
-          (tokens = loaded).verifyLocalAccessToken(kv, token, resource, Date.now(), along)
-        ),
+    verifyAccessToken: (token, resource, along) => {
+      const verify = (loaded: typeof tokens & object) =>
+        loaded.verifyLocalAccessToken(kv, token, resource, Date.now(), along);
+      return tokens ? verify(tokens) : localTokens().then((loaded) => verify(tokens = loaded));
+    },
     isGrantLive: async (grant) => (await localTokens()).isLocalGrantLive(kv, grant),
     authorizationServerMetadata,
   });

@@ -46,8 +46,8 @@ let lastGoodHost: string | undefined;
 
 /**
  * The scheme and authority of the request URL `url` (its origin and host name), parsed, or
- * `null` when they do not parse. The path is left out: it never makes a URL fail to parse.
- * The URL is shared with other requests: read it, never change it.
+ * `null` when they do not parse (also an empty authority, which a whole URL's parser would
+ * fill from its path). The URL is shared with other requests: read it, never change it.
  */
 export function authorityOf(url: string): URL | null {
   const slash = url.indexOf("/", url.indexOf("//") + 2);

@@ -12,7 +12,8 @@ export function requestContext(deps: Deps) {
   return createMiddleware<AppEnv>(async (c, next) => {
     c.set("deps", deps);
     c.set("requestId", crypto.randomUUID());
-    c.set("origin", canonical ?? (authorityOf(c.req.url) ?? new URL(c.req.url)).origin);
+    // checkHost ran first: the request's authority parses.
+    c.set("origin", canonical ?? authorityOf(c.req.url)!.origin);
     await next();
     setResponseHeader(c, "X-Request-Id", c.get("requestId"));
   });

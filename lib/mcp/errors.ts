@@ -42,7 +42,7 @@ export function jsonRpcError(
   });
 }
 
-/** Hono `onError` for the `/mcp` sub-app. */
+/** The `/mcp` sub-app's error mapper (its `answerError`, which lib/app.ts's error handler answers with). */
 export function handleMcpError(error: Error, c: Context<AppEnv>): Response {
   const known = toAppError(error, c);
   const headers = errorHeaders(known);

@@ -37,7 +37,10 @@ const TOOL_NAMES = Object.keys(TOOL_ACCESS);
 /** Largest JSON-RPC request body accepted; larger ones get 413. */
 export const MAX_MCP_BODY_BYTES = 1024 * 1024;
 
-/** The server factory and the 2026-07-28 handler per KV handle (one per app in production). */
+/**
+ * The server factory and the 2026-07-28 handler per KV handle (one per app in production; the
+ * first app's live tuning serves a handle, as `streamSlotsFor`'s does).
+ */
 const served = new WeakMap<Deno.Kv, ReturnType<typeof createServing>>();
 
 /** Answers a POST that passed the Origin and bearer gates (`grant` is set). */
@@ -141,8 +144,8 @@ async function readLimited(req: Request, maxBytes: number): Promise<string | nul
   }
   if (declared !== null && !req.headers.has("Transfer-Encoding")) {
     const text = await req.text();
-    // At most `declared` bytes, as framed; fewer characters than that. A text longer than
-    // the limit can only come from a Request built in-process with a wrong Content-Length.
+    // At most `declared` bytes, as the server frames it (so at most that many characters);
+    // the length check is only a rough guard for a Request built in-process.
     return text.length > maxBytes ? null : text;
   }
   if (!req.body) return "";

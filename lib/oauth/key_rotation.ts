@@ -54,6 +54,8 @@ interface KeyRing {
 }
 
 const rings = new WeakMap<Deno.Kv, Promise<KeyRing>>();
+/** The ring the latest read in `rings` settled to, none while a read runs: for callers that do not wait. */
+const settledRings = new WeakMap<Deno.Kv, KeyRing>();
 
 /** The key that signs now, rotating first when it is due under `policy`. */
 export async function currentSigningKey(
@@ -168,6 +170,8 @@ function startLoad(
 ): Promise<KeyRing> {
   const pending = load(kv, now, policy, before);
   rings.set(kv, pending);
+  // Until this read settles, callers that do not wait have no ring (they wait on this read).
+  settledRings.delete(kv);
   pending.then((ring) => {
     if (rings.get(kv) === pending) settledRings.set(kv, ring);
   }, () => {
@@ -178,13 +182,10 @@ function startLoad(
   return pending;
 }
 
-/** The ring each `rings` entry settled to, for callers that must not wait. */
-const settledRings = new WeakMap<Deno.Kv, KeyRing>();
-
 /**
- * The ids of the keys that verify tokens, when the ring in memory is fresh at `now`, without
- * waiting; otherwise `null` (ask {@linkcode verificationKeys}). For a token whose key is among
- * them, {@linkcode verificationKeys} would answer the same.
+ * The ids of the keys that verify tokens, when the ring in memory is fresh at `now` and no read
+ * of the keys is under way, without waiting; otherwise `null` (ask {@linkcode verificationKeys}).
+ * For a token whose key is among them, {@linkcode verificationKeys} would answer the same.
  */
 export function freshKeyIds(kv: Deno.Kv, now = Date.now()): readonly string[] | null {
   const ring = settledRings.get(kv);

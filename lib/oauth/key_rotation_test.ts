@@ -11,6 +11,7 @@ import {
   currentSigningKey,
   KEY_REFRESH_MS,
   publicJwks,
+  signingKeyRecord,
   UNKNOWN_KID_COOLDOWN_MS,
   verificationKeys,
 } from "./key_rotation.ts";
@@ -170,6 +171,58 @@ Deno.test("an isolate reads its cached keys again after KEY_REFRESH_MS", async (
     assert.equal((await currentSigningKey(mine, policy, t0 + KEY_REFRESH_MS)).kid, b.kid);
   });
 });
+
+Deno.test("a remembered token waits for a read of the keys under way, which refuses it when its key is gone", async () => {
+  using app = await createTestApp({ tuning: TUNED });
+  const { token } = await withGrant(app);
+  const isolate = heldKv(app);
+  const t0 = Date.now();
+  await verifyLocalAccessToken(isolate.kv, token, RESOURCE, t0); // now answered from memory
+  // Another isolate replaced the keys (the token's is gone); this one starts reading them.
+  const { privateJwk, publicJwk } = await takeTestRsaKey();
+  const replacement = signingKeyRecord(privateJwk, publicJwk, t0);
+  await app.kv.set(signingKeysKey(), { version: 2, current: replacement, previous: null });
+  const reading = isolate.hold();
+  const keys = verificationKeys(isolate.kv, `local-${crypto.randomUUID()}`, t0 + 1);
+  await reading.started;
+  const verifying = verifyLocalAccessToken(isolate.kv, token, RESOURCE, t0 + 2);
+  reading.release();
+  await assert.rejects(verifying, InvalidTokenError);
+  assert.deepEqual((await keys).kids, [replacement.kid]);
+});
+
+/** `app`'s KV through a handle (an isolate of its own) whose next reads can be held. */
+function heldKv(app: TestApp) {
+  let held: { started: () => void; released: Promise<void> } | null = null;
+  const read = async <T>(run: () => Promise<T>) => {
+    if (held) {
+      held.started();
+      await held.released;
+    }
+    return await run();
+  };
+  const kv = {
+    get: (key: Deno.KvKey) => read(() => app.kv.get(key)),
+    getMany: (keys: Deno.KvKey[]) => read(() => app.kv.getMany(keys)),
+    atomic: () => app.kv.atomic(),
+  } as unknown as Deno.Kv;
+  return {
+    kv,
+    /** Holds reads from now until `release()`; `started` settles when one is held. */
+    hold() {
+      const started = Promise.withResolvers<void>();
+      const released = Promise.withResolvers<void>();
+      held = { started: started.resolve, released: released.promise };
+      return {
+        started: started.promise,
+        release: () => {
+          held = null;
+          released.resolve();
+        },
+      };
+    },
+  };
+}
 
 Deno.test("a single-key record of the first format is migrated and its tokens keep verifying", async () => {
   using app = await createTestApp({ tuning: TUNED });

@@ -126,13 +126,9 @@ export function verifyLocalAccessToken(
   if (!cache) verified.set(kv, cache = new VerifiedTokenCache());
   const cacheKey = `${resource} ${token}`;
   const access = cache.get(cacheKey, now);
-  const keys = access && along ? along.keys(access.grant.userId) : [];
-  if (access && freshKeyIds(kv, now)?.includes(access.kid) && access.read) {
-    const { read } = access;
-    if (isRecent(kv, read, access.grant.userId, keys, now) && liveGrant(read.grant, now)) {
-      if (along) along.entries = keys.length === 0 ? [] : read.along;
-      return Promise.resolve(access.grant);
-    }
+  if (access && freshKeyIds(kv, now)?.includes(access.kid)) {
+    const keys = along?.keys(access.grant.userId) ?? [];
+    if (keptGrantStands(kv, access, keys, now)) return Promise.resolve(answer(access, keys, along));
   }
   return verifyAndRead(kv, cache, cacheKey, access, token, resource, now, along);
 }
@@ -157,21 +153,37 @@ async function verifyAndRead(
   if (!access) access = await verifyNew(kv, token, resource, now);
   const { grantId, clientId, userId } = access.grant;
   const keys = along?.keys(userId) ?? [];
-  let read = access.read;
-  if (!read || !isRecent(kv, read, userId, keys, now)) {
+  if (!keptGrantStands(kv, access, keys, now)) {
     const ticket = readTicket(kv);
     const fresh = await getGrantAlong(kv, userId, clientId, grantId, now, keys);
     if (!fresh.grant) {
       cache.delete(cacheKey);
       throw new InvalidTokenError("Token has been revoked.");
     }
-    read = { grant: fresh.grant, keys, along: fresh.along, ticket, at: now };
+    const read = { grant: fresh.grant, keys, along: fresh.along, ticket, at: now };
     cache.set(cacheKey, access = { ...access, read }, access.until);
-  } else if (!liveGrant(read.grant, now)) {
-    cache.delete(cacheKey);
-    throw new InvalidTokenError("Token has been revoked.");
   }
-  if (along) along.entries = keys.length === 0 ? [] : read.along;
+  return answer(access, keys, along);
+}
+
+/**
+ * True when `access`'s kept grant read stands in for reading the grant again at `now`: recent
+ * (see {@linkcode isRecent}) and the grant in it still live. Otherwise the grant is read.
+ */
+function keptGrantStands(
+  kv: Deno.Kv,
+  access: VerifiedAccess,
+  keys: Deno.KvKey[],
+  now: number,
+): boolean {
+  const { read } = access;
+  return read !== undefined && isRecent(kv, read, access.grant.userId, keys, now) &&
+    liveGrant(read.grant, now) !== null;
+}
+
+/** `access`'s grant, with the entries of `keys` from its read handed to `along`. */
+function answer(access: VerifiedAccess, keys: Deno.KvKey[], along?: ReadAlong): AccessGrant {
+  if (along) along.entries = keys.length === 0 ? [] : access.read!.along;
   return access.grant;
 }
 

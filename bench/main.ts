@@ -5,7 +5,8 @@
  * Reads: bare, REST `GET /api/todos`, MCP `tools/call listTodos` (2025-11-25 and 2026-07-28
  * eras), the page `GET /todoapp` (plain and gzip'd), 100 todos of one user, and the same
  * `tools/call` in each era answered by the MCP SDK on its own (bench/sdk_alone.ts: a fresh server
- * per POST, one tool, the same answer; each era's MCP figure is a ratio against that era's),
+ * per POST, one tool, the same answer; each era's MCP figure is a ratio against that era's, in
+ * the rounds and in alternated slices of the two alone),
  * driven by wrk (`-t1 -c16`) when /usr/bin/wrk exists, else by a Deno client with the same
  * concurrency, in interleaved rounds (medians reported). Writes: REST create on lists of 10, 100
  * and ~1,000 todos. Also the app's RSS before and after, and the size of answers plain and gzip'd.
@@ -47,6 +48,11 @@ const concurrency = Number(values.concurrency);
 const todos = Number(values.todos);
 const soakSeconds = Number(values.soak);
 const useWrk = values.client ? values.client === "wrk" : await hasWrk();
+
+/** Pairs of alternated slices of the app's MCP call and the SDK alone's, per era. */
+const MCP_PAIRS = 8;
+/** Length of one such slice. */
+const PAIR_SECONDS = 1;
 
 /** Linux reports CPU times in USER_HZ ticks, 100 per second. */
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -140,6 +146,26 @@ try {
     }
   }
 
+  // The app against the SDK alone in alternated slices of their own (ABBA), so each is measured
+  // as warm and as idle as the other: in the rounds above the app also serves the other targets
+  // between its MCP rounds while the SDK alone's process waits, and a process that waited
+  // answers its next calls at up to twice the CPU.
+  const alternated = async (app: Target, alone: Target) => {
+    const ratios = { rps: [] as number[], cpu: [] as number[] };
+    for (let pair = 0; pair < MCP_PAIRS; pair++) {
+      const first = pair % 2 === 0 ? app : alone;
+      const a = await measure(first, PAIR_SECONDS);
+      const b = await measure(first === app ? alone : app, PAIR_SECONDS);
+      const [mine, its] = first === app ? [a, b] : [b, a];
+      ratios.rps.push(mine.rps / its.rps);
+      ratios.cpu.push(its.cpuMs / mine.cpuMs);
+    }
+    const [rps, cpu] = [percentile(ratios.rps, 50), percentile(ratios.cpu, 50)];
+    return `${rps.toFixed(2).padStart(5)}x ${cpu.toFixed(2).padStart(9)}x`;
+  };
+  const alongside25 = await alternated(mcp25T, sdk25T);
+  const alongside26 = await alternated(mcp26T, sdk26T);
+
   const sizes = Object.keys(server.writers);
   const writes = new Map<string, Round[]>(sizes.map((size) => [size, []]));
   for (const size of sizes) {
@@ -214,6 +240,9 @@ try {
   console.log(`  MCP 2026-07-28 / REST               ${paired(mcp26T, restT)}`);
   console.log(`  MCP 2025-11-25 / MCP SDK alone      ${paired(mcp25T, sdk25T)}`);
   console.log(`  MCP 2026-07-28 / MCP SDK alone      ${paired(mcp26T, sdk26T)}`);
+  console.log(`    alternated, ${MCP_PAIRS} pairs of ${PAIR_SECONDS} s:`);
+  console.log(`    MCP 2025-11-25 / MCP SDK alone    ${alongside25}`);
+  console.log(`    MCP 2026-07-28 / MCP SDK alone    ${alongside26}`);
   console.log(`  page / bare                         ${paired(pageT, bareT)}`);
   console.log(
     `  create p50 at ${server.writers["1000"].seeded} / at 10           ${

@@ -256,6 +256,16 @@ Deno.test("/mcp/ with a trailing slash answers like /mcp", async () => {
   assert.equal((await deeper.json()).error.code, -32000, "a JSON-RPC error, like every /mcp error");
 });
 
+Deno.test("with /mcp mounted, paths next to it go on to the other areas and the app keeps Hono's RegExpRouter", async () => {
+  await using env = await startMcpTestEnv();
+  const beside = await env.app.request("/mcpx", { headers: { Accept: "application/json" } });
+  assert.equal(beside.status, 404);
+  assert.equal((await beside.json()).error.code, "not_found", "the app's JSON answer, not MCP's");
+  // A route with a custom regex would put every request of the app on the slower TrieRouter.
+  const router = env.app.app.router as unknown as { activeRouter: { name: string } };
+  assert.equal(router.activeRouter.name, "RegExpRouter");
+});
+
 Deno.test("GET and DELETE get 405 (stateless: no SSE stream, no session)", async () => {
   await using env = await startMcpTestEnv();
   const token = await env.token("user-a");

@@ -126,11 +126,15 @@ export function verifyLocalAccessToken(
   if (!cache) verified.set(kv, cache = new VerifiedTokenCache());
   const cacheKey = `${resource} ${token}`;
   const access = cache.get(cacheKey, now);
-  if (access && freshKeyIds(kv, now)?.includes(access.kid)) {
-    const keys = along?.keys(access.grant.userId) ?? [];
-    if (keptGrantStands(kv, access, keys, now)) return Promise.resolve(answer(access, keys, along));
+  // The keys to read along depend on the token's user only, which a token never changes.
+  const keys = access && (along?.keys(access.grant.userId) ?? []);
+  if (
+    access && keys && freshKeyIds(kv, now)?.includes(access.kid) &&
+    keptGrantStands(kv, access, keys, now)
+  ) {
+    return Promise.resolve(answer(access, keys, along));
   }
-  return verifyAndRead(kv, cache, cacheKey, access, token, resource, now, along);
+  return verifyAndRead(kv, cache, cacheKey, access, token, resource, now, along, keys);
 }
 
 /** {@linkcode verifyLocalAccessToken} for a token that is not remembered or needs a read. */
@@ -142,7 +146,8 @@ async function verifyAndRead(
   token: string,
   resource: string,
   now: number,
-  along?: ReadAlong,
+  along: ReadAlong | undefined,
+  keysAlong: Deno.KvKey[] | undefined,
 ): Promise<AccessGrant> {
   let access = remembered;
   // A remembered token passed the header checks: its own `kid` asks for the key set.
@@ -152,7 +157,7 @@ async function verifyAndRead(
   }
   if (!access) access = await verifyNew(kv, token, resource, now);
   const { grantId, clientId, userId } = access.grant;
-  const keys = along?.keys(userId) ?? [];
+  const keys = keysAlong ?? along?.keys(userId) ?? [];
   if (!keptGrantStands(kv, access, keys, now)) {
     const ticket = readTicket(kv);
     const fresh = await getGrantAlong(kv, userId, clientId, grantId, now, keys);

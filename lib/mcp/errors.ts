@@ -42,7 +42,7 @@ export function jsonRpcError(
   });
 }
 
-/** The `/mcp` sub-app's error mapper (its `answerError`, which lib/app.ts's error handler answers with). */
+/** The `/mcp` sub-app's error mapper: its `answerError`, which lib/app.ts's error handler uses. */
 export function handleMcpError(error: Error, c: Context<AppEnv>): Response {
   const known = toAppError(error, c);
   const headers = errorHeaders(known);

@@ -8,6 +8,7 @@
  * passed.
  */
 import assert from "node:assert/strict";
+import { setTimeout as delay } from "node:timers/promises";
 import { decodeJwt } from "jose";
 import { approvedCode, exchangeCode } from "../testing/oauth.ts";
 import { revokeConsent } from "../oauth/store/consents.ts";
@@ -106,5 +107,3 @@ Deno.test("changes made through another KV handle (another process) show within 
     await Deno.remove(path);
   }
 });
-
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -54,7 +54,7 @@ interface KeyRing {
 }
 
 const rings = new WeakMap<Deno.Kv, Promise<KeyRing>>();
-/** The ring the latest read in `rings` settled to, none while a read runs: for callers that do not wait. */
+/** What the latest read in `rings` settled to (none while one runs), for callers not waiting. */
 const settledRings = new WeakMap<Deno.Kv, KeyRing>();
 
 /** The key that signs now, rotating first when it is due under `policy`. */

@@ -2,8 +2,9 @@
  * Undoable revocation of a connected app (the Connected apps page). Revoking moves the consent,
  * every grant and each grant's live refresh token into one record, in one checked atomic
  * operation, so the app's tokens stop working at once (the commit is noted, so an access
- * token's kept grant read is not trusted again: lib/oauth/tokens.ts). Undo, within {@linkcode UNDO_REVOCATION_MS}, moves them back unchanged, so
- * the app's existing tokens work again without asking the person to approve it anew.
+ * token's kept grant read is not trusted again: lib/oauth/tokens.ts). Undo, within
+ * {@linkcode UNDO_REVOCATION_MS}, moves them back unchanged, so the app's existing tokens work
+ * again without asking the person to approve it anew.
  *
  * ```
  * ["oauth_revocations", userId, tokenHash]  -> StoredRevocation (10 min; the token is the Undo's)

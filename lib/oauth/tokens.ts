@@ -77,7 +77,7 @@ export async function issueAccessToken(
  */
 export const GRANT_RECHECK_MS = 1000;
 
-/** A token's grant as read from KV, with the keys read along, kept for {@linkcode GRANT_RECHECK_MS}. */
+/** A token's grant as read from KV with the keys read along, kept {@linkcode GRANT_RECHECK_MS}. */
 interface GrantRead {
   grant: StoredGrant;
   keys: Deno.KvKey[];

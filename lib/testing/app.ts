@@ -41,8 +41,8 @@ export function withTuning(config: Config, overrides: TuningOverrides = {}): Con
 }
 
 /**
- * Starts an app over `:memory:` KV (or `kvPath`); `env` is parsed like the real environment, and `tuning`
- * replaces tuning values as a test needs. The KV holds a signing key made just now, as a
+ * Starts an app over `:memory:` KV (or `kvPath`); `env` is parsed like the real environment, and
+ * `tuning` replaces tuning values as a test needs. The KV holds a signing key made just now, as a
  * restarted app finds its own (lib/oauth/key_rotation_test.ts removes it to start afresh).
  */
 export async function createTestApp(options: {

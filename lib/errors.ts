@@ -140,10 +140,17 @@ export class TooManyRequestsError extends AppError {
   }
 }
 
-/** 500: anything unexpected, after it was logged; the message names only the request id. */
+/**
+ * 500: anything unexpected, after it was logged; the message and `X-Request-Id` name only the
+ * id it was logged under.
+ */
 export class InternalError extends AppError {
   constructor(readonly requestId: string) {
     super(500, "internal_error", `Something went wrong on our side (request ${requestId}).`);
+  }
+
+  override responseHeaders(): Record<string, string> {
+    return { "X-Request-Id": this.requestId };
   }
 }
 

@@ -47,8 +47,11 @@ export interface AppEnv {
   };
   Variables: {
     deps: Deps;
-    /** Random id for this request, echoed in `X-Request-Id` and in server logs. */
-    requestId: string;
+    /**
+     * The id an unexpected error of this request is logged under, named in its 500 and its
+     * `X-Request-Id`: made when the error is logged (lib/http/errors.ts); tests may fix it.
+     */
+    requestId?: string;
     /** The app's canonical origin: `PUBLIC_URL`, else the request's own origin. */
     origin: string;
     /** The signed-in user, set by `requireUser` (or by the page layer when signed in). */

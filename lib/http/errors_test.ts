@@ -5,6 +5,7 @@
  * without the query string.
  */
 import assert from "node:assert/strict";
+import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import {
   assertCoversFamily,
@@ -14,6 +15,7 @@ import {
 } from "../testing/error_family.ts";
 import { forgetLoggedFaults } from "../kv/faults.ts";
 import { jsonErrorResponse } from "./errors.ts";
+import type { AppEnv } from "./context.ts";
 
 /** Per member: status, code, and the headers the answer must carry (null: must not). */
 const REST: Record<string, [number, string, Record<string, string | null>]> = {
@@ -32,7 +34,7 @@ const REST: Record<string, [number, string, Record<string, string | null>]> = {
   PayloadTooLargeError: [413, "payload_too_large", {}],
   UnsupportedMediaTypeError: [415, "unsupported_media_type", {}],
   TooManyRequestsError: [429, "rate_limited", { "Retry-After": "42" }],
-  InternalError: [500, "internal_error", {}],
+  InternalError: [500, "internal_error", { "X-Request-Id": "req-1" }],
   ServiceUnavailableError: [503, "service_unavailable", { "Retry-After": "5" }],
   StorageError: [503, "service_unavailable", { "Retry-After": "60" }],
   OAuthError: [401, "invalid_client", { "WWW-Authenticate": 'Basic realm="oauth"' }],
@@ -69,12 +71,34 @@ Deno.test("an unexpected error is a 500 naming the request id, logged once witho
     throwThrough(jsonErrorResponse, FAMILY["unexpected TypeError"]())
   );
   assert.equal(response.status, 500);
+  assert.equal(response.headers.get("X-Request-Id"), "req-1");
   assert.deepEqual(await response.json(), {
     error: { code: "internal_error", message: "Something went wrong on our side (request req-1)." },
   });
   assert.equal(logged.length, 1);
   assert.match(logged[0], /^\[req-1\] GET \/somewhere: TypeError: secret internals/);
   assert.doesNotMatch(logged[0], /access_token|secret(?! internals)/);
+});
+
+Deno.test("each unexpected error is logged under a fresh id, the one its 500 names; other answers carry no id", async () => {
+  const app = new Hono<AppEnv>();
+  app.onError(jsonErrorResponse);
+  app.get("/broken", () => {
+    throw new TypeError("secret internals");
+  });
+  app.get("/fine", (c) => c.text("fine"));
+  const [answers, logged] = await capturingErrors(() =>
+    Promise.all([app.request("/broken"), app.request("/broken")])
+  );
+  const ids = answers.map((answer) => answer.headers.get("X-Request-Id")!);
+  assert.match(ids[0], /^[0-9a-f-]{36}$/);
+  assert.notEqual(ids[0], ids[1]);
+  for (const [i, answer] of answers.entries()) {
+    const { error } = await answer.json();
+    assert.equal(error.message, `Something went wrong on our side (request ${ids[i]}).`);
+    assert.ok(logged.some((line) => line.startsWith(`[${ids[i]}] GET /broken:`)), ids[i]);
+  }
+  assert.equal((await app.request("/fine")).headers.get("X-Request-Id"), null);
 });
 
 Deno.test("Hono's HTTPException below 500 keeps its status with a code for it; above is unexpected", async () => {

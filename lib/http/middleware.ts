@@ -6,16 +6,14 @@ import type { AppEnv, Deps } from "./context.ts";
 import { lookUpSession } from "./session.ts";
 import { authorityOf } from "./host.ts";
 
-/** Sets `deps`, `requestId` and `origin` for every request. */
+/** Sets `deps` and `origin` for every request. */
 export function requestContext(deps: Deps) {
   const canonical = deps.config.publicUrl?.origin;
   return createMiddleware<AppEnv>(async (c, next) => {
     c.set("deps", deps);
-    c.set("requestId", crypto.randomUUID());
     // checkHost ran first: the request's authority parses.
     c.set("origin", canonical ?? authorityOf(c.req.url)!.origin);
     await next();
-    setResponseHeader(c, "X-Request-Id", c.get("requestId"));
   });
 }
 

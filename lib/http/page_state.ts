@@ -15,7 +15,6 @@ export interface PageState {
   deps: Deps;
   /** The app's canonical origin, e.g. `http://localhost:8000`. */
   origin: string;
-  requestId: string;
   /**
    * Who is signed in, looked up on the first call (once per request): the user, or `null`.
    * A session renewed on the way sets its new cookies on this request's response. When the
@@ -39,7 +38,6 @@ export function pageState(c: Context<AppEnv>): PageState {
   return {
     deps,
     origin: c.get("origin"),
-    requestId: c.get("requestId"),
     async lookupUser({ lenient = false } = {}) {
       lookup ??= lookUpSession(c);
       try {

@@ -51,7 +51,7 @@ const MCP: Record<string, [number, number, Record<string, string | null>, boolea
   PayloadTooLargeError: [413, -32600, {}, true],
   UnsupportedMediaTypeError: [415, -32000, {}, true],
   TooManyRequestsError: [429, -32000, { "Retry-After": "42" }, true],
-  InternalError: [500, -32603, {}, false],
+  InternalError: [500, -32603, { "X-Request-Id": "req-1" }, false],
   ServiceUnavailableError: [503, -32000, { "Retry-After": "5", "WWW-Authenticate": null }, false],
   StorageError: [503, -32000, { "Retry-After": "60", "WWW-Authenticate": null }, true],
   OAuthError: [401, -32000, {

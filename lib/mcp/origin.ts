@@ -36,10 +36,11 @@ export function isAllowedOrigin(origin: string, c: Context<AppEnv>): boolean {
 const EXPOSE_HEADERS = ["WWW-Authenticate", "Mcp-Protocol-Version", "Mcp-Session-Id"];
 
 /**
- * CORS for `/mcp`: allowed origins only, no cookies, MCP and auth headers exposed. Preflights
- * are Hono's `cors()`; other requests get the same headers on the finished answer, in place
- * (`setResponseHeader`): `cors()` adds them through `c.header()`, and a header set before the
- * handler answers makes Hono copy the answer into a new Response to keep it.
+ * CORS for `/mcp`: allowed origins only, no cookies, MCP and auth headers exposed, and
+ * `Vary: Origin` on answers a cache may store. Preflights are Hono's `cors()`; other requests
+ * get the same headers on the finished answer, in place (`setResponseHeader`): `cors()` adds
+ * them through `c.header()`, and a header set before the handler answers makes Hono copy the
+ * answer into a new Response to keep it.
  */
 export function mcpCors(): MiddlewareHandler<AppEnv> {
   const preflight = corsPreflight();
@@ -54,8 +55,12 @@ export function mcpCors(): MiddlewareHandler<AppEnv> {
       setResponseHeader(c, "Access-Control-Allow-Origin", origin);
       setResponseHeader(c, "Access-Control-Expose-Headers", expose);
     }
-    const vary = c.res.headers.get("Vary");
-    setResponseHeader(c, "Vary", vary ? `${vary}, Origin` : "Origin");
+    // Only caches read Vary, and none may store an answer to POST without explicit freshness
+    // and Content-Location (RFC 9110 §9.3.3), which `/mcp` never sends: POST answers skip it.
+    if (c.req.method !== "POST") {
+      const vary = c.res.headers.get("Vary");
+      setResponseHeader(c, "Vary", vary ? `${vary}, Origin` : "Origin");
+    }
   };
 }
 

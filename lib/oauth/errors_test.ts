@@ -31,7 +31,7 @@ const OAUTH: Record<string, [number, string, Record<string, string | null>]> = {
   PayloadTooLargeError: [413, "invalid_request", {}],
   UnsupportedMediaTypeError: [415, "invalid_request", {}],
   TooManyRequestsError: [429, "temporarily_unavailable", { "Retry-After": "42" }],
-  InternalError: [500, "server_error", {}],
+  InternalError: [500, "server_error", { "X-Request-Id": "req-1" }],
   ServiceUnavailableError: [503, "temporarily_unavailable", { "Retry-After": "5" }],
   StorageError: [503, "temporarily_unavailable", { "Retry-After": "60" }],
   OAuthError: [401, "invalid_client", { "WWW-Authenticate": 'Basic realm="oauth"' }],

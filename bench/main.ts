@@ -6,15 +6,17 @@
  * eras), the page `GET /todoapp` (plain and gzip'd), 100 todos of one user, and the same
  * `tools/call` in each era answered by the MCP SDK on its own (bench/sdk_alone.ts: a fresh server
  * per POST, one tool, the same answer; each era's MCP figure is a ratio against that era's, in
- * the rounds and in alternated slices of the two alone),
+ * the rounds and in alternated slices of the two alone; REST and the page are also measured
+ * against the bare server in alternated slices),
  * driven by wrk (`-t1 -c16`) when /usr/bin/wrk exists, else by a Deno client with the same
  * concurrency, in interleaved rounds (medians reported). Writes: REST create on lists of 10, 100
  * and ~1,000 todos. Also the app's RSS before and after, and the size of answers plain and gzip'd.
  * The app, the baseline and the SDK alone each run in their own process (bench/serve.ts,
  * bench/bare.ts, bench/sdk_alone.ts).
  * Memory: the app's RSS after the load against the bare server's after its own, then a soak
- * (every target in turn, one second each) with the app's RSS taken at a third of it and at its
- * end: minute 1 and minute 3 with `--soak=180`.
+ * (every target in turn, one second each) with the app's RSS taken after each second: the
+ * median around a third of it against the median at its end (minute 1 and minute 3 with
+ * `--soak=180`).
  * Options: --rounds=N --seconds=S --concurrency=C --todos=N --client=wrk|deno, --soak=S
  * (default 60 seconds; 0 skips it), and --list-cache=BYTES (the app's list cache bound; 0 makes
  * every read list its todos from KV, as bare does, so REST and MCP are compared doing the same
@@ -49,10 +51,13 @@ const todos = Number(values.todos);
 const soakSeconds = Number(values.soak);
 const useWrk = values.client ? values.client === "wrk" : await hasWrk();
 
-/** Pairs of alternated slices of the app's MCP call and the SDK alone's, per era. */
-const MCP_PAIRS = 8;
+/** Pairs of alternated slices of an app target and its baseline alone, per comparison. */
+const PAIRS = 8;
 /** Length of one such slice. */
 const PAIR_SECONDS = 1;
+
+/** Share of the soak each RSS median is taken over (in 60 s: two rounds of its targets). */
+const SOAK_WINDOW = 0.2;
 
 /** Linux reports CPU times in USER_HZ ticks, 100 per second. */
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -86,7 +91,9 @@ try {
   appPid = app.pid;
   const bare = spawn("bare.ts", [], kvPath, server.userId);
   const { origin: bareOrigin } = await readFirstLine(bare.stdout) as { origin: string };
-  const sdkAlone = spawn("sdk_alone.ts", [], kvPath, server.userId);
+  // The SDK alone runs as the app does, so the MCP rows compare the code; the bare server runs
+  // as a plain `Deno.serve` would (the memory bound is against it as it is).
+  const sdkAlone = spawn("sdk_alone.ts", START_V8_FLAGS, kvPath, server.userId);
   const { origin: sdkOrigin } = await readFirstLine(sdkAlone.stdout) as { origin: string };
 
   const bareT = bareList(bareOrigin, todos);
@@ -108,11 +115,10 @@ try {
   console.log(
     `${navigator.hardwareConcurrency} cores (${cpu}), Deno ${Deno.version.deno}, ${
       useWrk ? "wrk -t1" : "Deno client"
-    } -c${concurrency}, ${todos} todos, file KV, list cache ${listCache ?? "default"}, app ${
-      START_V8_FLAGS.join(" ") || "without V8 flags"
-    } (as \`deno task start\`), baselines ` +
-      `without; ${rounds} interleaved rounds of ${seconds}s per target after a warm-up round; ` +
-      "medians of the rounds",
+    } -c${concurrency}, ${todos} todos, file KV, list cache ${listCache ?? "default"}, app and ` +
+      `SDK alone ${START_V8_FLAGS.join(" ") || "without V8 flags"} (as \`deno task start\`), ` +
+      `bare without; ${rounds} interleaved rounds of ${seconds}s per target after a warm-up ` +
+      "round; medians of the rounds",
   );
   const rssBefore = await rssMb(app.pid);
   /** The bare server's RSS right after its latest round. */
@@ -146,13 +152,13 @@ try {
     }
   }
 
-  // The app against the SDK alone in alternated slices of their own (ABBA), so each is measured
+  // The app against its baselines in alternated slices of their own (ABBA), so each is measured
   // as warm and as idle as the other: in the rounds above the app also serves the other targets
-  // between its MCP rounds while the SDK alone's process waits, and a process that waited
+  // between its rounds of one while the baseline's process waits, and a process that waited
   // answers its next calls at up to twice the CPU.
   const alternated = async (app: Target, alone: Target) => {
     const ratios = { rps: [] as number[], cpu: [] as number[] };
-    for (let pair = 0; pair < MCP_PAIRS; pair++) {
+    for (let pair = 0; pair < PAIRS; pair++) {
       const first = pair % 2 === 0 ? app : alone;
       const a = await measure(first, PAIR_SECONDS);
       const b = await measure(first === app ? alone : app, PAIR_SECONDS);
@@ -165,6 +171,8 @@ try {
   };
   const alongside25 = await alternated(mcp25T, sdk25T);
   const alongside26 = await alternated(mcp26T, sdk26T);
+  const restAlongside = await alternated(restT, bareT);
+  const pageAlongside = await alternated(pageT, bareT);
 
   const sizes = Object.keys(server.writers);
   const writes = new Map<string, Round[]>(sizes.map((size) => [size, []]));
@@ -240,10 +248,12 @@ try {
   console.log(`  MCP 2026-07-28 / REST               ${paired(mcp26T, restT)}`);
   console.log(`  MCP 2025-11-25 / MCP SDK alone      ${paired(mcp25T, sdk25T)}`);
   console.log(`  MCP 2026-07-28 / MCP SDK alone      ${paired(mcp26T, sdk26T)}`);
-  console.log(`    alternated, ${MCP_PAIRS} pairs of ${PAIR_SECONDS} s:`);
+  console.log(`  page / bare                         ${paired(pageT, bareT)}`);
+  console.log(`    alternated, ${PAIRS} pairs of ${PAIR_SECONDS} s:`);
+  console.log(`    REST / bare                       ${restAlongside}`);
+  console.log(`    page / bare                       ${pageAlongside}`);
   console.log(`    MCP 2025-11-25 / MCP SDK alone    ${alongside25}`);
   console.log(`    MCP 2026-07-28 / MCP SDK alone    ${alongside26}`);
-  console.log(`  page / bare                         ${paired(pageT, bareT)}`);
   console.log(
     `  create p50 at ${server.writers["1000"].seeded} / at 10           ${
       x(write("1000").p50, write("10").p50)
@@ -263,10 +273,9 @@ try {
   );
   if (soak) {
     console.log(
-      `  soak of ${soakSeconds} s: app ${soak.early.toFixed(0)} MB at ${
-        (soakSeconds / 3).toFixed(0)
-      } s, ${soak.late.toFixed(0)} MB at ${soakSeconds} s: ${x(soak.late, soak.early)} ` +
-        `(bound: 1.10x)`,
+      `  soak of ${soakSeconds} s, RSS each second, medians over ${soak.window.toFixed(0)} s: ` +
+        `app ${soak.early.toFixed(0)} MB around ${(soakSeconds / 3).toFixed(0)} s, ` +
+        `${soak.late.toFixed(0)} MB at the end: ${x(soak.late, soak.early)} (bound: 1.10x)`,
     );
   }
   console.log("");
@@ -308,22 +317,33 @@ async function checkOnce(target: Target): Promise<void> {
 
 /**
  * Sends every read target and creates of the 100-todo writer in turn, one second each, for
- * `soakSeconds`; the app's RSS at a third of the soak and at its end.
+ * `soakSeconds`, taking the app's RSS after each second; the medians of those taken in a window
+ * of `SOAK_WINDOW` of the soak centred on its first third and of those in the last such window.
+ * One reading lands anywhere between two full garbage collections (tens of MB apart); a median
+ * over two rounds of the targets does not, and a leak still raises it.
  */
 async function runSoak(
   reads: Target[],
   server: BenchServer,
-): Promise<{ early: number; late: number }> {
+): Promise<{ early: number; late: number; window: number }> {
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
-  let early = NaN;
+  const samples: { at: number; mb: number }[] = [];
   for (let i = 0; elapsed() < soakSeconds; i++) {
     const target = reads[i % (reads.length + 1)];
     if (target) await runLoad(target, concurrency, 1000);
     else await runCreates(server.origin, server.writers["100"].cookie, concurrency, 1000);
-    if (Number.isNaN(early) && elapsed() >= soakSeconds / 3) early = await rssMb(appPid);
+    samples.push({ at: elapsed(), mb: await rssMb(appPid) });
   }
-  return { early, late: await rssMb(appPid) };
+  const window = soakSeconds * SOAK_WINDOW;
+  const medianWithin = (from: number, to: number) =>
+    percentile(samples.filter(({ at }) => at >= from && at <= to).map(({ mb }) => mb), 50);
+  const third = soakSeconds / 3;
+  return {
+    early: medianWithin(third - window / 2, third + window / 2),
+    late: medianWithin(soakSeconds - window, Infinity),
+    window,
+  };
 }
 
 function roundOf(sample: Sample): Round {

@@ -336,12 +336,19 @@ async function runSoak(
     samples.push({ at: elapsed(), mb: await rssMb(appPid) });
   }
   const window = soakSeconds * SOAK_WINDOW;
-  const medianWithin = (from: number, to: number) =>
-    percentile(samples.filter(({ at }) => at >= from && at <= to).map(({ mb }) => mb), 50);
+  // A window with no reading (a soak of a few seconds) takes the reading nearest to it.
+  const medianWithin = (from: number, to: number) => {
+    const within = samples.filter(({ at }) => at >= from && at <= to);
+    const nearest = () =>
+      samples.reduce((a, b) =>
+        Math.abs(b.at - (from + to) / 2) < Math.abs(a.at - (from + to) / 2) ? b : a
+      );
+    return percentile((within.length > 0 ? within : [nearest()]).map(({ mb }) => mb), 50);
+  };
   const third = soakSeconds / 3;
   return {
     early: medianWithin(third - window / 2, third + window / 2),
-    late: medianWithin(soakSeconds - window, Infinity),
+    late: medianWithin(soakSeconds - window, soakSeconds + window),
     window,
   };
 }

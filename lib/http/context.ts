@@ -48,8 +48,8 @@ export interface AppEnv {
   Variables: {
     deps: Deps;
     /**
-     * The id an unexpected error of this request is logged under, named in its 500 and its
-     * `X-Request-Id`: made when the error is logged (lib/http/errors.ts); tests may fix it.
+     * The id the request's unexpected errors are logged under, named in its 500 and its
+     * `X-Request-Id`: made when the first is logged (`toAppError`, lib/http/errors.ts).
      */
     requestId?: string;
     /** The app's canonical origin: `PUBLIC_URL`, else the request's own origin. */

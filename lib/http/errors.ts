@@ -21,8 +21,8 @@ export interface ErrorBody {
 /**
  * `error` as a member of the family: a storage fault as a `StorageError` (503, logged as one
  * line, lib/kv/faults.ts), an `AppError` as it is, a Hono `HTTPException` below 500 as an
- * `AppError` with its status, anything else logged (once, here, under a fresh request id
- * unless one is set) and replaced by an {@linkcode InternalError} that names only that id.
+ * `AppError` with its status, anything else logged (once, here, under the request's id, made on
+ * its first such error) and replaced by an {@linkcode InternalError} that names only that id.
  */
 export function toAppError(error: unknown, c: Context<AppEnv>): AppError {
   const storage = toStorageError(error);
@@ -35,7 +35,8 @@ export function toAppError(error: unknown, c: Context<AppEnv>): AppError {
     const status = error.status as ContentfulStatusCode;
     return new AppError(status, codeForStatus(status), error.message || "Bad request.");
   }
-  const requestId = c.get("requestId") ?? crypto.randomUUID();
+  let requestId = c.get("requestId");
+  if (requestId === undefined) c.set("requestId", requestId = crypto.randomUUID());
   // The path only: a query string may carry a token (`?access_token=`), headers always may.
   console.error(`[${requestId}] ${c.req.method} ${new URL(c.req.url).pathname}:`, error);
   return new InternalError(requestId);

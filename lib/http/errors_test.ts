@@ -14,7 +14,7 @@ import {
   throwThrough,
 } from "../testing/error_family.ts";
 import { forgetLoggedFaults } from "../kv/faults.ts";
-import { jsonErrorResponse } from "./errors.ts";
+import { jsonErrorResponse, toAppError } from "./errors.ts";
 import type { AppEnv } from "./context.ts";
 
 /** Per member: status, code, and the headers the answer must carry (null: must not). */
@@ -39,7 +39,7 @@ const REST: Record<string, [number, string, Record<string, string | null>]> = {
   StorageError: [503, "service_unavailable", { "Retry-After": "60" }],
   OAuthError: [401, "invalid_client", { "WWW-Authenticate": 'Basic realm="oauth"' }],
   AuthorizePageError: [400, "invalid_request", {}],
-  "unexpected TypeError": [500, "internal_error", { "Retry-After": null }],
+  "unexpected TypeError": [500, "internal_error", { "Retry-After": null, "X-Request-Id": "req-1" }],
 };
 
 Deno.test("the REST table names every member of the error family", () => {
@@ -80,25 +80,28 @@ Deno.test("an unexpected error is a 500 naming the request id, logged once witho
   assert.doesNotMatch(logged[0], /access_token|secret(?! internals)/);
 });
 
-Deno.test("each unexpected error is logged under a fresh id, the one its 500 names; other answers carry no id", async () => {
+Deno.test("each request's unexpected errors are logged under an id of its own, the one its 500 names", async () => {
   const app = new Hono<AppEnv>();
-  app.onError(jsonErrorResponse);
+  // A mapper that meets a second unexpected error while answering the first.
+  app.onError((error, c) => {
+    toAppError(new RangeError("while answering"), c);
+    return jsonErrorResponse(error, c);
+  });
   app.get("/broken", () => {
     throw new TypeError("secret internals");
   });
-  app.get("/fine", (c) => c.text("fine"));
   const [answers, logged] = await capturingErrors(() =>
     Promise.all([app.request("/broken"), app.request("/broken")])
   );
   const ids = answers.map((answer) => answer.headers.get("X-Request-Id")!);
   assert.match(ids[0], /^[0-9a-f-]{36}$/);
   assert.notEqual(ids[0], ids[1]);
+  assert.equal(logged.length, 4);
   for (const [i, answer] of answers.entries()) {
     const { error } = await answer.json();
     assert.equal(error.message, `Something went wrong on our side (request ${ids[i]}).`);
-    assert.ok(logged.some((line) => line.startsWith(`[${ids[i]}] GET /broken:`)), ids[i]);
+    assert.equal(logged.filter((line) => line.startsWith(`[${ids[i]}] GET /broken:`)).length, 2);
   }
-  assert.equal((await app.request("/fine")).headers.get("X-Request-Id"), null);
 });
 
 Deno.test("Hono's HTTPException below 500 keeps its status with a code for it; above is unexpected", async () => {

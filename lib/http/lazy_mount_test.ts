@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "./context.ts";
 import { routeLazily } from "./lazy_mount.ts";
 
-/** A root app that sets `requestId` as the root middlewares do, with `load` mounted at /area. */
+/** A root app that sets a variable (`requestId`) before routing, with `load` mounted at /area. */
 function rootWith(load: () => Promise<Hono<AppEnv>>): Hono<AppEnv> {
   const root = new Hono<AppEnv>();
   root.use(async (c, next) => {

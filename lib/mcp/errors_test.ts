@@ -58,7 +58,7 @@ const MCP: Record<string, [number, number, Record<string, string | null>, boolea
     "WWW-Authenticate": `Bearer ${PRM}, scope="read:todos write:todos"`,
   }, true],
   AuthorizePageError: [400, -32600, {}, true],
-  "unexpected TypeError": [500, -32603, {}, false],
+  "unexpected TypeError": [500, -32603, { "X-Request-Id": "req-1" }, false],
 };
 
 Deno.test("the MCP table names every member of the error family", () => {

@@ -53,7 +53,7 @@ Deno.test("with PUBLIC_URL only that origin and the configured ones are allowed"
   await local.body?.cancel();
 });
 
-Deno.test("CORS: preflight for allowed origins, WWW-Authenticate exposed on 401", async () => {
+Deno.test("CORS: preflight for allowed origins, WWW-Authenticate exposed on 401, Vary only where a cache may store", async () => {
   await using env = await startMcpTestEnv();
   const preflight = await env.app.request("/mcp", {
     method: "OPTIONS",
@@ -98,11 +98,12 @@ Deno.test("CORS: preflight for allowed origins, WWW-Authenticate exposed on 401"
   assert.equal(answered.headers.get("Vary"), null);
   await answered.body?.cancel();
 
-  // Not a browser: no CORS headers.
+  // Not a browser: no CORS headers. An answer names a request id only when it is a 500.
   const plain = await env.post(token, toolCall("listTodos"));
   assert.equal(plain.status, 200);
   assert.equal(plain.headers.get("Access-Control-Allow-Origin"), null);
   assert.equal(plain.headers.get("Access-Control-Expose-Headers"), null);
+  assert.equal(plain.headers.get("X-Request-Id"), null);
   await plain.body?.cancel();
 
   // A GET's 405 may be stored by a cache (RFC 9110 §15.5.6): it varies by Origin, with or

@@ -36,7 +36,7 @@ const OAUTH: Record<string, [number, string, Record<string, string | null>]> = {
   StorageError: [503, "temporarily_unavailable", { "Retry-After": "60" }],
   OAuthError: [401, "invalid_client", { "WWW-Authenticate": 'Basic realm="oauth"' }],
   AuthorizePageError: [400, "invalid_request", {}],
-  "unexpected TypeError": [500, "server_error", {}],
+  "unexpected TypeError": [500, "server_error", { "X-Request-Id": "req-1" }],
 };
 
 Deno.test("the OAuth table names every member of the error family", () => {

@@ -27,7 +27,7 @@ const PAGES: Record<string, [number, Record<string, string | null>]> = {
   PayloadTooLargeError: [413, {}],
   UnsupportedMediaTypeError: [415, {}],
   TooManyRequestsError: [429, { "Retry-After": "42" }],
-  InternalError: [500, {}],
+  InternalError: [500, { "X-Request-Id": "req-1" }],
   ServiceUnavailableError: [503, { "Retry-After": "5" }],
   StorageError: [503, { "Retry-After": "60" }],
   OAuthError: [401, {}],

@@ -24,7 +24,7 @@ export interface RenderOptions {
    * (lib/pages/page_cache.ts), and its gzip for clients that accept it. `key` must name
    * everything the page shows apart from the data `version` stands for (the user, the origin,
    * the query); never for pages with one-off content (a notice, a form error). Headers (CSP,
-   * cookies, request id) are still set per request.
+   * cookies) are still set per request.
    */
   memo?: { key: string; version: string };
 }

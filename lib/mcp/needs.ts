@@ -3,7 +3,8 @@
  * each gets only the definitions its messages can reach: a `tools/call` the tool it names,
  * `tools/list` every tool, a resource method the resources, a prompt method the prompt. The
  * capabilities come from the server's options, so `initialize`, `server/discover` and the
- * lists answer the same whatever is registered.
+ * lists answer the same whatever is registered; a request of tool calls only gets the tools
+ * capability alone (the SDK sets up handlers for every capability a server declares).
  */
 
 /** The definitions one request's server holds. */
@@ -11,10 +12,17 @@ export interface Needs {
   tools: "all" | ReadonlySet<string>;
   resources: boolean;
   prompts: boolean;
+  /** Every capability declared: false only for tool calls, which consult none but `tools`. */
+  capabilities: boolean;
 }
 
 /** Everything: for a body this module cannot read (the SDK then answers its error). */
-export const EVERYTHING: Needs = { tools: "all", resources: true, prompts: true };
+export const EVERYTHING: Needs = {
+  tools: "all",
+  resources: true,
+  prompts: true,
+  capabilities: true,
+};
 
 const RESOURCE_METHODS = new Set([
   "resources/list",
@@ -33,9 +41,11 @@ export function needsOf(body: unknown): Needs {
   let tools: "all" | Set<string> = new Set();
   let resources = false;
   let prompts = false;
+  let onlyCalls = messages.length > 0;
   for (const message of messages) {
     if (typeof message !== "object" || message === null) return EVERYTHING;
     const { method, params } = message as { method?: unknown; params?: { name?: unknown } };
+    onlyCalls &&= method === "tools/call";
     if (method === "tools/list") tools = "all";
     else if (method === "tools/call") {
       const name = params?.name;
@@ -44,7 +54,7 @@ export function needsOf(body: unknown): Needs {
     resources ||= RESOURCE_METHODS.has(method as string);
     prompts ||= PROMPT_METHODS.has(method as string);
   }
-  return { tools, resources, prompts };
+  return { tools, resources, prompts, capabilities: !onlyCalls };
 }
 
 /**

@@ -21,15 +21,26 @@ Deno.test("a tools/call needs only the tool it names; tools/list needs every too
 
 Deno.test("resource and prompt methods need those definitions; handshakes need none", () => {
   for (const method of ["resources/list", "resources/read", "resources/templates/list"]) {
-    assert.deepEqual(needsOf(call(method)), { tools: new Set(), resources: true, prompts: false });
+    assert.deepEqual(needsOf(call(method)), {
+      tools: new Set(),
+      resources: true,
+      prompts: false,
+      capabilities: true,
+    });
   }
   assert.deepEqual(needsOf(call("prompts/get")), {
     tools: new Set(),
     resources: false,
     prompts: true,
+    capabilities: true,
   });
   for (const method of ["initialize", "ping", "server/discover", "notifications/initialized"]) {
-    assert.deepEqual(needsOf(call(method)), { tools: new Set(), resources: false, prompts: false });
+    assert.deepEqual(needsOf(call(method)), {
+      tools: new Set(),
+      resources: false,
+      prompts: false,
+      capabilities: true,
+    });
   }
 });
 
@@ -43,6 +54,16 @@ Deno.test("a batch needs what each of its messages needs", () => {
   assert.equal(needs.prompts, true);
   assert.equal(needs.resources, false);
   assert.equal(needsOf([call("tools/call", { name: "x" }), call("tools/list")]).tools, "all");
+});
+
+Deno.test("only tool calls, alone or in a batch, leave out the capabilities but tools", () => {
+  assert.equal(needsOf(call("tools/call", { name: "listTodos" })).capabilities, false);
+  const calls = [call("tools/call", { name: "listTodos" }), call("tools/call", { name: "x" })];
+  assert.equal(needsOf(calls).capabilities, false);
+  for (const other of ["initialize", "tools/list", "ping", "server/discover", "resources/read"]) {
+    assert.equal(needsOf([...calls, call(other)]).capabilities, true, other);
+  }
+  assert.equal(needsOf([]).capabilities, true);
 });
 
 Deno.test("a body that is not JSON-RPC objects, or auth info that says nothing, gets everything", () => {

@@ -56,6 +56,21 @@ const MODERN_OPTIONS = {
   },
 };
 
+/**
+ * `options` for a request of tool calls only (lib/mcp/needs.ts): the tools capability alone. The
+ * SDK sets up the request handlers of every capability a server declares, and a call consults
+ * no other (its answer carries none).
+ */
+function forCallsOnly<T extends typeof OPTIONS>(options: T): T {
+  return { ...options, capabilities: { tools: options.capabilities.tools } };
+}
+
+/** Each era's server options: all capabilities, or for tool calls only. */
+const ERA_OPTIONS = {
+  legacy: { all: OPTIONS, calls: forCallsOnly(OPTIONS) },
+  modern: { all: MODERN_OPTIONS, calls: forCallsOnly(MODERN_OPTIONS) },
+};
+
 // The SDK builds its wire schemas lazily; build them at start-up rather than in a request.
 preloadSchemas();
 
@@ -68,8 +83,12 @@ export function createTodoServerFactory(kv: Deno.Kv): McpServerFactory {
   const registerResources = resourceRegistrar(kv);
   const registerPrompt = promptRegistrar(kv);
   return (ctx) => {
-    const server = new McpServer(SERVER_INFO, ctx?.era === "modern" ? MODERN_OPTIONS : OPTIONS);
     const needs = needsFor(ctx?.authInfo);
+    const era = ctx?.era === "modern" ? "modern" : "legacy";
+    const server = new McpServer(
+      SERVER_INFO,
+      ERA_OPTIONS[era][needs.capabilities ? "all" : "calls"],
+    );
     registerTools(server, needs.tools);
     if (needs.resources) {
       registerResources(server);

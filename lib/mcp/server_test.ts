@@ -7,6 +7,9 @@ import assert from "node:assert/strict";
 import { initializeRequest, startMcpTestEnv } from "../testing/mcp.ts";
 import { listTodos, type Todo } from "../todos/mod.ts";
 import { VIEW_URI } from "./app_resource.ts";
+import { authInfoFor } from "./context.ts";
+import { needsOf } from "./needs.ts";
+import { createTodoServerFactory } from "./server.ts";
 
 type ToolResult = {
   content: { type: string; text?: string }[];
@@ -363,4 +366,26 @@ Deno.test("initialize negotiates 2025-11-25, 2025-06-18, 2025-03-26 and the 2024
   // An unknown version gets the newest 2025 revision, which the client may then refuse.
   const newer = await env.post(token, initializeRequest("2026-07-28"));
   assert.equal((await newer.json()).result.protocolVersion, "2025-11-25");
+});
+
+Deno.test("a server for tool calls only declares the tools capability alone; any other declares all", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const factory = createTodoServerFactory(kv);
+  const grant = { userId: "user-a", clientId: "client-a", scopes: ["read:todos"] };
+  const capabilitiesFor = async (era: "legacy" | "modern", body: unknown) => {
+    const authInfo = authInfoFor(grant, undefined, needsOf(body));
+    const server = await factory({ era, authInfo } as Parameters<typeof factory>[0]);
+    const low = "server" in server ? server.server : server;
+    return Object.keys(low.getCapabilities()).sort();
+  };
+  const call = { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "listTodos" } };
+  for (const era of ["legacy", "modern"] as const) {
+    assert.deepEqual(await capabilitiesFor(era, call), ["tools"], era);
+    assert.deepEqual(await capabilitiesFor(era, [call, call]), ["tools"], era);
+    for (const method of ["initialize", "server/discover", "tools/list"]) {
+      const body = { jsonrpc: "2.0", id: 1, method, params: {} };
+      assert.deepEqual(await capabilitiesFor(era, body), ["prompts", "resources", "tools"], method);
+      assert.deepEqual(await capabilitiesFor(era, [call, body]), ["prompts", "resources", "tools"]);
+    }
+  }
 });

@@ -64,6 +64,9 @@ Deno.test("only tool calls, alone or in a batch, leave out the capabilities but 
     assert.equal(needsOf([...calls, call(other)]).capabilities, true, other);
   }
   assert.equal(needsOf([]).capabilities, true);
+  const initialized = { jsonrpc: "2.0", method: "notifications/initialized" };
+  assert.equal(needsOf([...calls, initialized]).capabilities, true);
+  assert.deepEqual(needsOf([...calls, null]), EVERYTHING);
 });
 
 Deno.test("a body that is not JSON-RPC objects, or auth info that says nothing, gets everything", () => {

@@ -59,9 +59,12 @@ const MODERN_OPTIONS = {
 /**
  * `options` for a request of tool calls only (lib/mcp/needs.ts): the tools capability alone. The
  * SDK sets up the request handlers of every capability a server declares, and a call consults
- * no other (its answer carries none).
+ * no other (its answer carries none). A tool that notified of resource changes during its call
+ * would need the resources capability back: the SDK refuses notifications of undeclared ones.
  */
-function forCallsOnly<T extends typeof OPTIONS>(options: T): T {
+function forCallsOnly<T extends typeof OPTIONS>(
+  options: T,
+): Omit<T, "capabilities"> & { capabilities: Pick<T["capabilities"], "tools"> } {
   return { ...options, capabilities: { tools: options.capabilities.tools } };
 }
 
@@ -87,7 +90,7 @@ export function createTodoServerFactory(kv: Deno.Kv): McpServerFactory {
     const era = ctx?.era === "modern" ? "modern" : "legacy";
     const server = new McpServer(
       SERVER_INFO,
-      ERA_OPTIONS[era][needs.capabilities ? "all" : "calls"],
+      ERA_OPTIONS[era][needs.capabilities === false ? "calls" : "all"],
     );
     registerTools(server, needs.tools);
     if (needs.resources) {

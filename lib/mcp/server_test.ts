@@ -375,17 +375,28 @@ Deno.test("a server for tool calls only declares the tools capability alone; any
   const capabilitiesFor = async (era: "legacy" | "modern", body: unknown) => {
     const authInfo = authInfoFor(grant, undefined, needsOf(body));
     const server = await factory({ era, authInfo } as Parameters<typeof factory>[0]);
-    const low = "server" in server ? server.server : server;
-    return Object.keys(low.getCapabilities()).sort();
+    return ("server" in server ? server.server : server).getCapabilities();
   };
   const call = { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "listTodos" } };
+  const everything = {
+    legacy: {
+      tools: { listChanged: false },
+      prompts: { listChanged: false },
+      resources: { listChanged: false },
+    },
+    modern: {
+      tools: { listChanged: false },
+      prompts: { listChanged: false },
+      resources: { subscribe: true, listChanged: true },
+    },
+  };
   for (const era of ["legacy", "modern"] as const) {
-    assert.deepEqual(await capabilitiesFor(era, call), ["tools"], era);
-    assert.deepEqual(await capabilitiesFor(era, [call, call]), ["tools"], era);
+    assert.deepEqual(await capabilitiesFor(era, call), { tools: { listChanged: false } }, era);
+    assert.deepEqual(await capabilitiesFor(era, [call, call]), { tools: { listChanged: false } });
     for (const method of ["initialize", "server/discover", "tools/list"]) {
       const body = { jsonrpc: "2.0", id: 1, method, params: {} };
-      assert.deepEqual(await capabilitiesFor(era, body), ["prompts", "resources", "tools"], method);
-      assert.deepEqual(await capabilitiesFor(era, [call, body]), ["prompts", "resources", "tools"]);
+      assert.deepEqual(await capabilitiesFor(era, body), everything[era], `${era} ${method}`);
+      assert.deepEqual(await capabilitiesFor(era, [call, body]), everything[era]);
     }
   }
 });

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { todoKey } from "./keys.ts";
+import { listMarkerKey, todoKey } from "./keys.ts";
 import { listBytes, ListCache, listCacheOf, setListCacheBudget } from "./list_cache.ts";
-import { listMarkerKey } from "./keys.ts";
 import { listTodos, readList } from "./reads.ts";
 import { createTodo, deleteTodo, updateTodo } from "./store.ts";
 import type { Todo } from "./rules.ts";

@@ -1,11 +1,11 @@
 /**
- * Composes the root handler: request context and security headers for everything, one
- * error mapper, then each area mounted at its path (see ARCHITECTURE.md, "Request flow").
+ * Composes the root handler: what every request passes (the Host check, request context,
+ * security headers), one error mapper, then each area mounted at its path (see ARCHITECTURE.md,
+ * "Request flow").
  */
 import { Hono } from "hono";
 import type { AppEnv, Deps } from "./http/context.ts";
-import { checkHost } from "./http/host.ts";
-import { noStore, requestContext, securityHeaders } from "./http/middleware.ts";
+import { everyRequest, noStore } from "./http/middleware.ts";
 import { jsonErrorResponse, jsonNotFound } from "./http/errors.ts";
 import { createPages } from "./pages/mod.ts";
 import { routeLazily } from "./http/lazy_mount.ts";
@@ -21,10 +21,8 @@ const oauthApp = lazyImport(() => import("./oauth/app.ts"));
 /** Builds the app for `deps`; `app.fetch` is the whole server. */
 export function createApp(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  // First: nothing may read the request's URL or Host before they are known to be sound.
-  app.use(checkHost(deps.config));
-  app.use(requestContext(deps));
-  app.use(securityHeaders());
+  // The Host check, request context and security headers.
+  app.use(everyRequest(deps));
   // Each area maps its own errors (docs/api.md, "Errors"): a sub-app of its own with its own
   // handler, or, mounted here whole (`/mcp`), by naming its mapper in `answerError`; the pages
   // map theirs and paths no area answers (HTML for browsers, routes/_500.tsx and _404.tsx).

@@ -9,7 +9,6 @@
  * DNS name at this machine (DNS rebinding) gets 421, before its Host can reach metadata,
  * redirects or cookies.
  */
-import type { MiddlewareHandler } from "hono";
 import { type Config, isLoopbackHost } from "../config.ts";
 
 /** `host[:port]`: a DNS name, an IPv4 address or a bracketed IPv6 address, nothing else. */
@@ -56,8 +55,13 @@ export function authorityOf(url: string): URL | null {
   return lastAuthority.url;
 }
 
-/** Middleware: 400 for a malformed Host, 421 for a name this server does not answer. */
-export function checkHost(config: Config): MiddlewareHandler {
+/**
+ * The Host check for `config`: given a request's Host header and URL, the 400 answer for a
+ * malformed Host, the 421 for a name this server does not answer, or `null` to go on.
+ */
+export function hostRefusal(
+  config: Config,
+): (host: string | undefined, url: string) => Response | null {
   const answered = answeredHostNames(config);
   const wellFormed = (header: string) => {
     if (header === lastGoodHost) return true;
@@ -65,9 +69,8 @@ export function checkHost(config: Config): MiddlewareHandler {
     lastGoodHost = header;
     return true;
   };
-  return async (c, next) => {
-    const header = c.req.header("Host");
-    const url = authorityOf(c.req.url);
+  return (header, requestUrl) => {
+    const url = authorityOf(requestUrl);
     if (!url || (header !== undefined && !wellFormed(header))) {
       return refuse(400, "Bad request: the Host header is malformed.");
     }
@@ -78,7 +81,7 @@ export function checkHost(config: Config): MiddlewareHandler {
           "(set PUBLIC_URL to the name it is reached by).",
       );
     }
-    await next();
+    return null;
   };
 }
 

@@ -4,17 +4,25 @@ import { createMiddleware } from "hono/factory";
 import { ForbiddenError, UnauthorizedError } from "../errors.ts";
 import type { AppEnv, Deps } from "./context.ts";
 import { lookUpSession } from "./session.ts";
-import { authorityOf } from "./host.ts";
+import { authorityOf, hostRefusal } from "./host.ts";
 
-/** Sets `deps` and `origin` for every request. */
-export function requestContext(deps: Deps) {
+/**
+ * What every request passes, as one middleware (each Hono layer is a call and a promise more
+ * on every request): the Host check first, as nothing may read the request's URL or Host
+ * before it; then `deps` and the canonical origin; on the way out, the security headers.
+ */
+export function everyRequest(deps: Deps): MiddlewareHandler<AppEnv> {
+  const refusal = hostRefusal(deps.config);
   const canonical = deps.config.publicUrl?.origin;
-  return createMiddleware<AppEnv>(async (c, next) => {
+  return async (c, next) => {
+    const refused = refusal(c.req.header("Host"), c.req.url);
+    if (refused) return refused;
     c.set("deps", deps);
-    // checkHost ran first: the request's authority parses.
+    // The Host check passed: the request's authority parses.
     c.set("origin", canonical ?? authorityOf(c.req.url)!.origin);
     await next();
-  });
+    addSecurityHeaders(c);
+  };
 }
 
 /**
@@ -32,17 +40,14 @@ export function compressAnswers(): MiddlewareHandler<AppEnv> {
 }
 
 /** Conservative headers for every response; pages add their own Content-Security-Policy. */
-export function securityHeaders() {
-  return createMiddleware<AppEnv>(async (c, next) => {
-    await next();
-    setResponseHeader(c, "X-Content-Type-Options", "nosniff");
-    setResponseHeader(c, "Referrer-Policy", "strict-origin-when-cross-origin");
-    if (!c.res.headers.has("X-Frame-Options")) setResponseHeader(c, "X-Frame-Options", "DENY");
-    // `req.url` is serialized (its scheme in lower case), so its prefix names the scheme.
-    if (c.req.url.startsWith("https:")) {
-      setResponseHeader(c, "Strict-Transport-Security", "max-age=63072000; includeSubDomains");
-    }
-  });
+function addSecurityHeaders(c: Context<AppEnv>): void {
+  setResponseHeader(c, "X-Content-Type-Options", "nosniff");
+  setResponseHeader(c, "Referrer-Policy", "strict-origin-when-cross-origin");
+  if (!c.res.headers.has("X-Frame-Options")) setResponseHeader(c, "X-Frame-Options", "DENY");
+  // `req.url` is serialized (its scheme in lower case), so its prefix names the scheme.
+  if (c.req.url.startsWith("https:")) {
+    setResponseHeader(c, "Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+  }
 }
 
 /** `Cache-Control: no-store` on every response (per-user data that no cache may keep). */

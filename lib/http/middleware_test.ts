@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { securityHeaders, setResponseHeader } from "./middleware.ts";
+import { createTestApp } from "../testing/app.ts";
+import { setResponseHeader } from "./middleware.ts";
 
 Deno.test("setResponseHeader() sets headers on the handler's own Response, without copying it", async () => {
   const app = new Hono();
@@ -33,19 +34,26 @@ Deno.test("setResponseHeader() copies a Response whose headers are immutable, ke
   assert.equal(res.headers.get("X-One"), "1");
 });
 
-Deno.test("securityHeaders() adds Strict-Transport-Security to https answers only", async () => {
-  const app = new Hono();
-  app.use(securityHeaders());
-  app.get("/", (c) => c.text("hello"));
+Deno.test("every answer gets the security headers, and Strict-Transport-Security over https only", async () => {
+  using test = await createTestApp({ env: { PUBLIC_URL: "https://todo.example" } });
+  const app = test.app;
   const hsts = "Strict-Transport-Security";
   for (const url of ["https://todo.example/", "HTTPS://Todo.Example:443/?next=http:"]) {
     const res = await app.request(new Request(url));
     assert.equal(res.headers.get(hsts), "max-age=63072000; includeSubDomains", url);
+    await res.body?.cancel();
     assert.equal(res.headers.get("X-Content-Type-Options"), "nosniff");
   }
-  for (const url of ["http://localhost:8000/", "http://localhost/?https:"]) {
-    const res = await app.request(new Request(url));
+  // A page, and an area's error answer (401 from /mcp).
+  for (
+    const url of ["http://localhost:8000/", "http://localhost/?https:", "http://localhost/mcp"]
+  ) {
+    const res = await app.request(
+      new Request(url, { method: url.endsWith("mcp") ? "POST" : "GET" }),
+    );
+    await res.body?.cancel();
     assert.equal(res.headers.get(hsts), null, url);
-    assert.equal(res.headers.get("X-Frame-Options"), "DENY");
+    assert.equal(res.headers.get("X-Frame-Options"), "DENY", url);
+    assert.equal(res.headers.get("Referrer-Policy"), "strict-origin-when-cross-origin", url);
   }
 });

@@ -9,7 +9,7 @@ import { requireBearer } from "./bearer.ts";
 import type { AppEnv } from "../http/context.ts";
 import { lazyImport } from "../lazy_import.ts";
 import { handleMcpError } from "./errors.ts";
-import { mcpCors, refuseForeignOrigins } from "./origin.ts";
+import { mcpCors, refuseForeignOrigin } from "./origin.ts";
 import { MethodNotAllowedError, NotFoundError } from "../errors.ts";
 import { listMarkerKey } from "../todos/keys.ts";
 import { MCP_PATH } from "../http/protected_resource.ts";
@@ -31,15 +31,16 @@ const ENDPOINT = [MCP_PATH, `${MCP_PATH}/`];
 export function createMcpApp(): Hono<AppEnv> {
   const mcp = new Hono<AppEnv>();
   const everything = `${MCP_PATH}/*`; // also `/mcp` itself
-  // The root app maps what is thrown here with the MCP mapper. A sub-app's own `onError` would
-  // do the same, but Hono wraps each of its handlers in a composer of their own for it.
+  mcp.use(everything, mcpCors());
+  // The other gates, in one layer (each Hono layer is a call and a promise more on every
+  // request). From here on, the root app maps what is thrown with the MCP mapper: a sub-app's
+  // own `onError` would do the same, but Hono wraps each of its handlers in a composer for it.
   mcp.use(everything, async (c, next) => {
     c.set("answerError", handleMcpError);
+    refuseForeignOrigin(c);
+    await requireBearer(c, listMarkerAlong);
     await next();
   });
-  mcp.use(everything, mcpCors());
-  mcp.use(everything, refuseForeignOrigins());
-  mcp.use(everything, requireBearer(listMarkerAlong));
   mcp.on("POST", ENDPOINT, async (c) => (await post()).servePost(c));
   // Stateless: no standalone SSE stream to GET and no session to DELETE (spec: answer 405).
   for (const path of ENDPOINT) {

@@ -4,7 +4,6 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
-import { createMiddleware } from "hono/factory";
 import { isLoopbackHost } from "../config.ts";
 import { ForbiddenError } from "../errors.ts";
 import type { AppEnv } from "../http/context.ts";
@@ -84,16 +83,13 @@ function corsPreflight() {
   });
 }
 
-/** 403 for a request whose `Origin` is present and not allowed. */
-export function refuseForeignOrigins() {
-  return createMiddleware<AppEnv>(async (c, next) => {
-    const origin = c.req.header("Origin");
-    if (origin !== undefined && !isAllowedOrigin(origin, c)) {
-      throw new ForbiddenError(
-        `Requests from origin ${JSON.stringify(origin.slice(0, 200))} are not allowed ` +
-          "(add it to MCP_ALLOWED_ORIGINS to allow it).",
-      );
-    }
-    await next();
-  });
+/** Throws 403 for a request whose `Origin` is present and not allowed. */
+export function refuseForeignOrigin(c: Context<AppEnv>): void {
+  const origin = c.req.header("Origin");
+  if (origin !== undefined && !isAllowedOrigin(origin, c)) {
+    throw new ForbiddenError(
+      `Requests from origin ${JSON.stringify(origin.slice(0, 200))} are not allowed ` +
+        "(add it to MCP_ALLOWED_ORIGINS to allow it).",
+    );
+  }
 }

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/context.ts";
 import { jsonErrorResponse, jsonNotFound } from "../http/errors.ts";
-import { requestContext } from "../http/middleware.ts";
+import { everyRequest } from "../http/middleware.ts";
 import { createPages, type FreshConfig, type Manifest } from "../pages/mod.ts";
 import { createTestApp, TEST_ORIGIN } from "./app.ts";
 
@@ -11,14 +11,14 @@ export interface PagesTestApp extends Disposable {
   request(path: string, init?: RequestInit): Promise<Response>;
 }
 
-/** Serves `manifest` as lib/app.ts serves pages.gen.ts: request context, pages last. */
+/** Serves `manifest` as lib/app.ts serves pages.gen.ts: what every request passes, pages last. */
 export async function createPagesTestApp(
   manifest: Manifest,
   config: FreshConfig = {},
 ): Promise<PagesTestApp> {
   const test = await createTestApp();
   const app = new Hono<AppEnv>();
-  app.use(requestContext(test.deps));
+  app.use(everyRequest(test.deps));
   app.onError(jsonErrorResponse);
   app.notFound(jsonNotFound);
   app.route("/", createPages(manifest, config));

@@ -40,18 +40,20 @@ Deno.test("every answer gets the security headers, and Strict-Transport-Security
   const hsts = "Strict-Transport-Security";
   for (const url of ["https://todo.example/", "HTTPS://Todo.Example:443/?next=http:"]) {
     const res = await app.request(new Request(url));
-    assert.equal(res.headers.get(hsts), "max-age=63072000; includeSubDomains", url);
     await res.body?.cancel();
+    assert.equal(res.headers.get(hsts), "max-age=63072000; includeSubDomains", url);
     assert.equal(res.headers.get("X-Content-Type-Options"), "nosniff");
   }
-  // A page, and an area's error answer (401 from /mcp).
-  for (
-    const url of ["http://localhost:8000/", "http://localhost/?https:", "http://localhost/mcp"]
-  ) {
-    const res = await app.request(
-      new Request(url, { method: url.endsWith("mcp") ? "POST" : "GET" }),
-    );
+  // Pages, and an area's error answer (401 from /mcp).
+  const answers = [
+    ["http://localhost:8000/", "GET", 200],
+    ["http://localhost/?https:", "GET", 200],
+    ["http://localhost/mcp", "POST", 401],
+  ] as const;
+  for (const [url, method, status] of answers) {
+    const res = await app.request(new Request(url, { method }));
     await res.body?.cancel();
+    assert.equal(res.status, status, url);
     assert.equal(res.headers.get(hsts), null, url);
     assert.equal(res.headers.get("X-Frame-Options"), "DENY", url);
     assert.equal(res.headers.get("Referrer-Policy"), "strict-origin-when-cross-origin", url);

@@ -386,12 +386,16 @@ export async function pollPage<A>(
 
 /**
  * The list's inline edit field once the page has focused it: focusing puts the caret at the end,
- * so text filled in before then could land after the old text instead of replacing it.
+ * so text filled in before then could land after the old text instead of replacing it. Also with
+ * scripts off, where `autofocus` focuses it ({@linkcode pollPage}).
  */
 export async function focusedEditField(page: Page): Promise<Locator> {
   const field = page.locator("li.todo input.edit-input");
   await field.waitFor();
-  await page.waitForFunction(() => document.activeElement?.classList.contains("edit-input"));
+  const isFocused = () => document.activeElement?.classList.contains("edit-input");
+  if (!(await pollPage(page, isFocused, null, 10_000))) {
+    throw new Error("The edit field was never focused.");
+  }
   return field;
 }
 

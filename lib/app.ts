@@ -21,7 +21,7 @@ const oauthApp = lazyImport(() => import("./oauth/app.ts"));
 /** Builds the app for `deps`; `app.fetch` is the whole server. */
 export function createApp(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  // The Host check, request context and security headers.
+  // First: nothing may read the request's URL or Host before they are known to be sound.
   app.use(everyRequest(deps));
   // Each area maps its own errors (docs/api.md, "Errors"): a sub-app of its own with its own
   // handler, or, mounted here whole (`/mcp`), by naming its mapper in `answerError`; the pages

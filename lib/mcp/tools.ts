@@ -84,9 +84,10 @@ export function toolRegistrar(
     updateTodo: (server) => server.registerTool("updateTodo", update.config, update.handler),
     deleteTodo: (server) => server.registerTool("deleteTodo", remove.config, remove.handler),
   };
+  const order = Object.keys(tools);
   return (server, names) => {
-    for (const [name, register] of Object.entries(tools)) {
-      if (names === "all" || names.has(name)) register(server);
+    for (const name of order) {
+      if (names === "all" || names.has(name)) tools[name](server);
     }
   };
 }

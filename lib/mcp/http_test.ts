@@ -194,6 +194,36 @@ Deno.test("malformed JSON-RPC gets a JSON-RPC error, never a 500", async () => {
   }
 });
 
+Deno.test("a 2025 batch that cancels its own request is refused at once and carries out nothing", async () => {
+  await using env = await startMcpTestEnv();
+  const token = await env.token("user-a");
+  const cancel = (requestId: number) => ({
+    jsonrpc: "2.0",
+    method: "notifications/cancelled",
+    params: { requestId },
+  });
+  // Bounded: served, such a batch would wait for its cancelled request's answer for good.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const refused = await Promise.race([
+    env.post(token, [toolCall("createTodo", { todoText: "Buy milk" }, 1), cancel(1)]),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("no answer within 5 s")), 5000);
+    }),
+  ]).finally(() => clearTimeout(timer));
+  assert.equal(refused.status, 400);
+  const json = await refused.json();
+  assert.equal(json.error.code, -32600);
+  assert.match(json.error.message, /cancels one of its own requests/);
+  assert.deepEqual(await listTodos(env.app.kv, "user-a"), []);
+
+  // A cancellation of a request elsewhere (no other POST shares this one's server) is no refusal.
+  const answered = await env.post(token, [toolCall("listTodos", {}, 1), cancel(2)]);
+  assert.equal(answered.status, 200);
+  const answer = await answered.json(); // the SDK answers a batch of one request unwrapped
+  assert.equal(answer.id, 1);
+  assert.deepEqual(answer.result.structuredContent.todos, []);
+});
+
 Deno.test("requests whose params do not fit their method get -32602, not an internal error", async () => {
   await using env = await startMcpTestEnv();
   const token = await env.token("user-a");

@@ -7,6 +7,7 @@
  * -32002 (the v2 SDK emits the 2026 code, -32602 with `data.uri`, in both eras).
  */
 import { ValidationError } from "../errors.ts";
+import { isObject } from "./json_object.ts";
 import {
   type AuthInfo,
   type McpServerFactory,
@@ -26,20 +27,53 @@ export async function serveLegacy(
   if (Array.isArray(body) && body.length === 0) {
     throw new ValidationError("Invalid Request: an empty batch.");
   }
+  if (cancelsItsOwnRequest(body)) {
+    // A cancelled request is never answered, and a JSON answer waits for every request.
+    throw new ValidationError(
+      "Invalid Request: the batch cancels one of its own requests, which would leave it " +
+        "unanswered; send the request without its cancellation.",
+    );
+  }
+  // Neither is closed after the answer, as in the SDK's own stateless examples: in JSON mode the
+  // transport answers once every request in the POST is answered, and then holds no stream, no
+  // pending request and no timer, so both are garbage with the answer. Closing would only clear
+  // empty maps and build an error object (a stack capture): about a fifteenth of a call's CPU.
+  const { transport } = await connectLegacy(factory, request, authInfo);
+  const response = await transport.handleRequest(request, { parsedBody: body, authInfo });
+  if (response.status === 400) return await restateInvalidRequest(response);
+  if (readsResource(body)) return await restateResourceNotFound(response);
+  return response;
+}
+
+/** A fresh server for `request` connected to a fresh stateless transport that answers in JSON. */
+export async function connectLegacy(
+  factory: McpServerFactory,
+  request: Request,
+  authInfo: AuthInfo,
+): Promise<{
+  server: Awaited<ReturnType<McpServerFactory>>;
+  transport: WebStandardStreamableHTTPServerTransport;
+}> {
   const server = await factory({ era: "legacy", authInfo, requestInfo: request });
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,
   });
-  // Neither is closed after the answer, as in the SDK's own stateless examples: in JSON mode the
-  // transport answers once every request in the POST is answered, and then holds no stream, no
-  // pending request and no timer, so both are garbage with the answer. Closing would only clear
-  // empty maps and build an error object (a stack capture): about a fifteenth of a call's CPU.
   await server.connect(transport);
-  const response = await transport.handleRequest(request, { parsedBody: body, authInfo });
-  if (response.status === 400) return await restateInvalidRequest(response);
-  if (readsResource(body)) return await restateResourceNotFound(response);
-  return response;
+  return { server, transport };
+}
+
+/** True for a batch with a `notifications/cancelled` that names a request in the same batch. */
+function cancelsItsOwnRequest(body: unknown): boolean {
+  if (!Array.isArray(body)) return false;
+  const ids = new Set(
+    body.filter((message) => isObject(message) && "method" in message && "id" in message)
+      .map((message) => message.id),
+  );
+  return body.some((message) =>
+    isObject(message) && message.method === "notifications/cancelled" &&
+    isObject(message.params) && ids.has(message.params.requestId)
+  );
 }
 
 /** The SDK's 400 -32700 for parsed JSON that is not JSON-RPC, as -32600 Invalid Request (400). */

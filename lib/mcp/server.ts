@@ -90,7 +90,7 @@ export function createTodoServerFactory(kv: Deno.Kv): McpServerFactory {
     const era = ctx?.era === "modern" ? "modern" : "legacy";
     const server = new McpServer(
       SERVER_INFO,
-      ERA_OPTIONS[era][needs.capabilities === false ? "calls" : "all"],
+      ERA_OPTIONS[era][needs.capabilities ? "all" : "calls"],
     );
     registerTools(server, needs.tools);
     if (needs.resources) {
